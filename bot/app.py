@@ -1,0 +1,148 @@
+"""Startup and shutdown of everything on one event loop.
+
+Stop order: stop intake (channel readers) → drain the queue of stored messages → stop the
+dispatcher (its send in flight completes) → wait for tracked tasks → stop channels → close
+storage last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import timedelta
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock, seconds_until, utc_now, wait_any
+from bot.dialogue import Dialogue
+from bot.dispatcher import Dispatcher
+from bot.intake import Intake
+from bot.logs import log
+from bot.settings import Settings
+from channels.base import Channel, CustomerPaused, InboundMessage
+from storage.db import SessionFactory, create_engine, session_factory, upgrade
+
+QUEUE_SIZE = 1000
+WAKE_POLL_SECONDS = 5.0
+
+Job = int | CustomerPaused
+
+
+class App:
+    def __init__(
+        self, settings: Settings, channels: Sequence[Channel], *, clock: Clock = utc_now
+    ) -> None:
+        self.settings = settings
+        self.channels = {channel.name: channel for channel in channels}
+        self.clock = clock
+        self._engine: AsyncEngine | None = None
+        self._queue: asyncio.Queue[Job] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self._stop = asyncio.Event()
+        self._wake_timers = asyncio.Event()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> App:
+        self._engine = create_engine(self.settings.database.url)
+        await upgrade(self._engine)
+        self.sessions: SessionFactory = session_factory(self._engine)
+        self.intake = Intake(
+            sessions=self.sessions,
+            dialogue=Dialogue(pause=timedelta(seconds=self.settings.dialogue.pause_seconds)),
+            organisation=self.settings.organisation.name,
+            default_language=self.settings.organisation.language,
+            clock=self.clock,
+        )
+        self.dispatcher = Dispatcher(
+            sessions=self.sessions,
+            channels=self.channels,
+            settings=self.settings.outbox,
+            clock=self.clock,
+        )
+        for channel in self.channels.values():
+            await channel.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for channel in self.channels.values():
+            await channel.stop()
+        if self._engine is not None:
+            await self._engine.dispose()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def run(self, *, stop_when_intake_ends: bool = False) -> None:
+        """Run until `request_stop()` (or, for a scripted chat, until every channel's
+        inbound stream has ended and its replies are sent)."""
+        for message_id in await self.intake.pending_message_ids():
+            await self._queue.put(message_id)  # stored before a crash, not yet answered
+        dispatcher_stop = asyncio.Event()
+        async with asyncio.TaskGroup() as tasks:
+            readers = [tasks.create_task(self._read(ch)) for ch in self.channels.values()]
+            worker = tasks.create_task(self._work())
+            sender = tasks.create_task(self.dispatcher.run(dispatcher_stop))
+            timers = tasks.create_task(self._timers())
+            if stop_when_intake_ends:
+                await asyncio.gather(*readers)
+                await self.settle()
+            else:
+                await self._stop.wait()
+            for reader in readers:
+                reader.cancel()
+            await self._queue.join()
+            dispatcher_stop.set()
+            self.dispatcher.wake()
+            await sender
+            timers.cancel()
+            worker.cancel()
+        log.info("app.stopped")
+
+    async def settle(self) -> None:
+        """Wait until every stored message is processed and every due reply is sent."""
+        await self._queue.join()
+        await self.dispatcher.drain()
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    async def _read(self, channel: Channel) -> None:
+        async for event in channel.inbound():
+            if isinstance(event, InboundMessage):
+                message_id = await self.intake.store(event)
+                await channel.acknowledge(event)
+                if message_id is not None:
+                    await self._queue.put(message_id)
+            else:
+                await self._queue.put(event)
+
+    async def _work(self) -> None:
+        # One consumer keeps each conversation's messages in the order they arrived.
+        while True:
+            job = await self._queue.get()
+            try:
+                if isinstance(job, CustomerPaused):
+                    await self.intake.customer_paused(job)
+                else:
+                    await self.intake.process(job)
+                self.dispatcher.wake()
+                self._wake_timers.set()
+            except Exception:
+                log.exception("intake.failed", job=str(job))
+            finally:
+                self._queue.task_done()
+
+    async def _timers(self) -> None:
+        while True:
+            next_wake = await self.intake.wake_due()
+            self.dispatcher.wake()
+            self._wake_timers.clear()
+            await wait_any(
+                self._wake_timers,
+                within=seconds_until(next_wake, self.clock(), WAKE_POLL_SECONDS),
+            )

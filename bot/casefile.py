@@ -1,0 +1,109 @@
+"""Cases as the CLI shows them: rich tables and the handoff summary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import RenderableType
+from rich.panel import Panel
+from rich.table import Table
+
+from bot.templates import render
+from storage import outbox, repo
+from storage.db import SessionFactory, transaction
+from storage.models import Case
+
+
+def _when(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+async def case_table(sessions: SessionFactory, limit: int, tz: ZoneInfo) -> Table:
+    table = Table(title="Cases")
+    table.add_column("case", no_wrap=True)
+    for column in ("status", "step", "channel", "lang", "customer", "received", "ack"):
+        table.add_column(column)
+    async with transaction(sessions) as session:
+        for case in await repo.list_cases(session, limit=limit):
+            customer = await repo.customer(session, customer_id=case.customer_id)
+            table.add_row(
+                case.number,
+                case.status,
+                str(case.dialogue_state.get("step", "")),
+                case.channel,
+                case.language,
+                (customer.name if customer else None) or "—",
+                _when(case.received_at, tz),
+                _when(case.acknowledged_at, tz),
+            )
+    return table
+
+
+async def case_detail(
+    sessions: SessionFactory, number: str, tz: ZoneInfo
+) -> list[RenderableType] | None:
+    async with transaction(sessions) as session:
+        case = await repo.case_by_number(session, number=number)
+        if case is None or case.id is None:
+            return None
+        customer = await repo.customer(session, customer_id=case.customer_id)
+        messages = await repo.messages_of_case(session, case_id=case.id)
+        queued = await outbox.rows(session, case_id=case.id)
+    story = [m.text for m in messages if m.direction == "in"]
+    summary = render(
+        "handler/summary.txt.j2",
+        case=case,
+        customer_name=customer.name if customer else None,
+        received_at=_when(case.received_at, tz),
+        story=story,
+    )
+    parts: list[RenderableType] = [
+        _fields(case, tz),
+        Panel(summary, title="Summary for the handler"),
+    ]
+    history = Table(title="Messages")
+    for column in ("at", "dir", "channel", "text"):
+        history.add_column(column)
+    for message in messages:
+        history.add_row(
+            _when(message.created_at, tz), message.direction, message.channel, message.text
+        )
+    parts.append(history)
+    sends = Table(title="Outbox")
+    for column in ("id", "template", "status", "due", "attempts", "last error"):
+        sends.add_column(column)
+    for row in queued:
+        sends.add_row(
+            str(row.id),
+            row.template,
+            row.status,
+            _when(row.due_at, tz),
+            str(row.attempts),
+            row.last_error or "",
+        )
+    parts.append(sends)
+    return parts
+
+
+def _fields(case: Case, tz: ZoneInfo) -> Table:
+    table = Table(title=f"Case {case.number}", show_header=False)
+    table.add_column("field")
+    table.add_column("value")
+    rows = {
+        "status": case.status,
+        "step": str(case.dialogue_state.get("step", "")),
+        "channel": case.channel,
+        "language": case.language,
+        "intent": case.intent or "—",
+        "category": case.category or "—",
+        "anger": str(case.anger),
+        "received": _when(case.received_at, tz),
+        "acknowledged": _when(case.acknowledged_at, tz),
+        "handed off": _when(case.handed_off_at, tz),
+        "resolved": _when(case.resolved_at, tz),
+        "closed": _when(case.closed_at, tz),
+    }
+    for field, value in rows.items():
+        table.add_row(field, value)
+    return table

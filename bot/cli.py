@@ -1,0 +1,254 @@
+"""The `klachtbot` command. Settings are built here, once, and passed down."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from bot import casefile
+from bot.app import App
+from bot.clock import utc_now
+from bot.logs import configure as configure_logs
+from bot.settings import Language, Settings, SettingsError, load_settings, masked
+from bot.templates import render
+from channels.base import Channel
+from channels.console import ConsoleChannel, script_lines, stdin_lines
+from storage.db import create_engine, current_revision, session_factory, upgrade
+
+T = TypeVar("T")
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Complaint intake bot.")
+config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+cases_app = typer.Typer(no_args_is_help=True, help="Look at cases.")
+app.add_typer(config_app, name="config")
+app.add_typer(db_app, name="db")
+app.add_typer(cases_app, name="cases")
+
+out = Console()
+err = Console(stderr=True)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Path to klachtbot.toml (else $KLACHTBOT_CONFIG)."),
+    ] = None,
+) -> None:
+    ctx.obj = config
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    try:
+        return load_settings(ctx.obj)
+    except SettingsError as exc:
+        err.print(f"[red]klachtbot: configuration error[/red]\n{exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _run(coroutine: Callable[[], Awaitable[T]]) -> T:
+    async def wrapped() -> T:
+        return await coroutine()
+
+    return asyncio.run(wrapped())
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Start storage, every configured channel and the dispatcher."""
+    settings = _settings(ctx)
+    external = _external_channel_status(settings)
+    for name, (active, hint) in external.items():
+        state = "[green]active[/green]" if active else f"[yellow]not configured[/yellow] — {hint}"
+        err.print(f"{name}: {state}")
+    if not any(active for active, _ in external.values()):
+        err.print("No external channel configured: opening the console chat.")
+        _chat(settings, script=None, json_output=False, language=None, customer="console")
+        return
+    configure_logs(level=settings.log.level, fmt=settings.log.format)
+    channels: list[Channel] = []  # email and Telegram adapters join here as they land
+
+    async def serve() -> None:
+        async with App(settings, channels) as bot:
+            _stop_on_signals(bot)
+            await bot.run()
+
+    _run(serve)
+
+
+def _external_channel_status(settings: Settings) -> dict[str, tuple[bool, str]]:
+    return {
+        "email": (
+            settings.email.configured,
+            "set [email] address, imap_host and smtp_host in klachtbot.toml",
+        ),
+        "telegram": (settings.telegram.configured, "set KLACHTBOT_TELEGRAM__TOKEN"),
+    }
+
+
+def _stop_on_signals(bot: App) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, bot.request_stop)
+
+
+@app.command()
+def chat(
+    ctx: typer.Context,
+    script: Annotated[
+        Path | None,
+        typer.Option(help="Read the customer's lines from FILE; '~pause' ends a burst."),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="One JSON object per bot reply.")
+    ] = False,
+    lang: Annotated[Language | None, typer.Option("--lang", help="nl or en.")] = None,
+    customer: Annotated[str, typer.Option(help="Who is talking; keeps customers apart.")] = (
+        "console"
+    ),
+) -> None:
+    """Talk to the bot in the terminal as one customer."""
+    settings = _settings(ctx)
+    if script is not None and not script.is_file():
+        err.print(f"klachtbot: script {script} not found")
+        raise typer.Exit(2)
+    _chat(settings, script=script, json_output=json_output, language=lang, customer=customer)
+
+
+def _chat(
+    settings: Settings,
+    *,
+    script: Path | None,
+    json_output: bool,
+    language: str | None,
+    customer: str,
+) -> None:
+    configure_logs(level=settings.log.level, fmt=settings.log.format, file=settings.log.file)
+    interactive = script is None and sys.stdin.isatty()
+
+    scripted = script.read_text(encoding="utf-8").splitlines() if script is not None else None
+
+    async def converse() -> None:
+        read_line = script_lines(scripted) if scripted is not None else stdin_lines(sys.stdin)
+        console = ConsoleChannel(
+            customer=customer,
+            read_line=read_line,
+            out=sys.stdout,
+            clock=utc_now,
+            language=language,
+            json_output=json_output,
+            interactive=interactive or script is None,
+        )
+        async with App(settings, [console]) as bot:
+            console.on_pause_settled(bot.settle)
+            _stop_on_signals(bot)
+            if not json_output:
+                out.print(
+                    render(
+                        "console/welcome.txt.j2",
+                        organisation=settings.organisation.name,
+                        language=language or settings.organisation.language,
+                    ),
+                    style="dim",
+                    highlight=False,
+                )
+            await bot.run(stop_when_intake_ends=True)
+
+    _run(converse)
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the example.")] = Path(
+        "klachtbot.toml"
+    ),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example klachtbot.toml."""
+    if path.exists() and not force:
+        err.print(f"klachtbot: {path} exists; use --force to overwrite it")
+        raise typer.Exit(1)
+    path.write_text(render("config/klachtbot.toml.j2") + "\n", encoding="utf-8")
+    out.print(f"wrote {path}")
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context) -> None:
+    """Print the effective settings, secrets masked."""
+    settings = _settings(ctx)
+    typer.echo(json.dumps(masked(settings), indent=2, ensure_ascii=False))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Bring the database schema to the newest version."""
+    settings = _settings(ctx)
+
+    async def migrate() -> str | None:
+        engine = create_engine(settings.database.url)
+        try:
+            await upgrade(engine)
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    out.print(f"database at revision {_run(migrate)}")
+
+
+# -- cases -----------------------------------------------------------------------------------
+
+
+def _with_sessions(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    async def go() -> T:
+        engine = create_engine(settings.database.url)
+        try:
+            await upgrade(engine)
+            return await work(session_factory(engine))
+        finally:
+            await engine.dispose()
+
+    return _run(go)
+
+
+@cases_app.command("list")
+def cases_list(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """Cases, newest first."""
+    settings = _settings(ctx)
+    tz = settings.organisation.tz
+    out.print(_with_sessions(settings, lambda sessions: casefile.case_table(sessions, limit, tz)))
+
+
+@cases_app.command("show")
+def cases_show(ctx: typer.Context, number: str) -> None:
+    """One case: its fields, the handoff summary and every message."""
+    settings = _settings(ctx)
+    tz = settings.organisation.tz
+    shown = _with_sessions(settings, lambda sessions: casefile.case_detail(sessions, number, tz))
+    if shown is None:
+        err.print(f"klachtbot: no case {number}")
+        raise typer.Exit(1)
+    for part in shown:
+        out.print(part)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,202 @@
+"""One validated settings object: defaults < klachtbot.toml < KLACHTBOT_* environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_FILE = Path("klachtbot.toml")
+CONFIG_ENV_VAR = "KLACHTBOT_CONFIG"
+
+Language = Literal["nl", "en"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganisationSettings(Section):
+    name: str = "Ons bedrijf"
+    language: Language = "nl"
+    timezone: str = "Europe/Amsterdam"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use e.g. 'Europe/Amsterdam')") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite+aiosqlite:///./var/klachtbot.db"
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with 'sqlite+aiosqlite://' or 'postgresql+asyncpg://'")
+        return value
+
+
+class OutboxSettings(Section):
+    max_attempts: int = Field(default=5, ge=1, le=100)
+    backoff_seconds: float = Field(default=30.0, gt=0)
+    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    lease_seconds: float = Field(default=120.0, gt=0)
+    poll_seconds: float = Field(default=5.0, gt=0)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+
+
+class DialogueSettings(Section):
+    pause_seconds: float = Field(default=20.0, ge=0)
+
+
+class LogSettings(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["console", "json"] = "console"
+    file: str = "./var/klachtbot.log"
+
+
+class EmailSettings(Section):
+    address: str = ""
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: Literal["tls", "starttls", "none"] = "tls"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: Literal["tls", "starttls", "none"] = "starttls"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    folder: str = "INBOX"
+    processed_folder: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.address and self.imap_host and self.smtp_host)
+
+
+class TelegramSettings(Section):
+    token: SecretStr = SecretStr("")
+    mode: Literal["polling", "webhook"] = "polling"
+    base_url: str = ""
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    handler_chat_id: int = 0
+    handler_user_ids: list[int] = Field(default_factory=list)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token.get_secret_value())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KLACHTBOT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    organisation: OrganisationSettings = Field(default_factory=OrganisationSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    dialogue: DialogueSettings = Field(default_factory=DialogueSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+
+
+class SettingsError(Exception):
+    """A setting is missing, malformed or contradicts another; the message names the key."""
+
+
+def _settings_from(toml_file: Path | None) -> type[Settings]:
+    # The file path is only known at run time, so the source order is fixed in a subclass
+    # built per load: explicit arguments, then environment, then the file.
+    class _FileBacked(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+            if toml_file is not None:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+            return tuple(sources)
+
+    return _FileBacked
+
+
+def config_path(explicit: Path | None) -> Path | None:
+    """The file to read: --config, else $KLACHTBOT_CONFIG, else ./klachtbot.toml if present."""
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(CONFIG_ENV_VAR)
+    if from_env:
+        return Path(from_env)
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.exists() else None
+
+
+def load_settings(explicit_path: Path | None = None, **overrides: Any) -> Settings:
+    path = config_path(explicit_path)
+    if path is not None:
+        if not path.is_file():
+            raise SettingsError(f"config file {path} does not exist")
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
+    try:
+        return _settings_from(path)(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, path)) from None
+
+
+def _describe(exc: ValidationError, path: Path | None) -> str:
+    where = f" (from {path} or KLACHTBOT_* environment)" if path else ""
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting"
+        lines.append(f"setting '{key}': {message}{where}")
+    return "\n".join(lines)
+
+
+def masked(settings: Settings) -> dict[str, Any]:
+    """Effective settings as plain data, secrets shown as '***' (or '' when unset)."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            return "***" if value.get_secret_value() else ""
+        if isinstance(value, BaseModel):
+            return {name: walk(getattr(value, name)) for name in type(value).model_fields}
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    result: dict[str, Any] = walk(settings)
+    return result

@@ -1,0 +1,38 @@
+"""Every word a customer or handler reads comes from templates/, rendered here."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+
+def templates_dir() -> Path:
+    return Path(str(files("templates")))
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(templates_dir()),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context).strip()
+
+
+def render_message(language: str, template: str, **context: Any) -> str:
+    return render(f"messages/{language}/{template}.txt.j2", **context)
+
+
+def all_template_names() -> list[str]:
+    return sorted(environment().list_templates(extensions=["j2"]))

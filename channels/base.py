@@ -1,0 +1,95 @@
+"""The neutral edge between the wire and the core: what a channel hands in, what it is
+asked to send, and the one small protocol every channel adapter follows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A customer's message as its channel delivered it.
+
+    `external_id` is the channel's own identity for the message (Telegram chat+message id,
+    Message-ID of a mail, a console line number); storing is idempotent on (channel, external_id).
+    """
+
+    channel: str
+    external_id: str
+    sender: str
+    text: str
+    received_at: datetime
+    sender_name: str | None = None
+    language: str | None = None
+    raw: bytes | None = None
+    raw_content_type: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class CustomerPaused:
+    """The customer stopped typing: a chat burst has ended and the bot may go on.
+
+    Real chats find this out from a timer; the console says it outright (`~pause`).
+    """
+
+    channel: str
+    sender: str
+    at: datetime
+
+
+InboundEvent = InboundMessage | CustomerPaused
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    outbox_id: int
+    channel: str
+    recipient: str
+    text: str
+    template: str
+    case_number: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What became of one send. `permanent` failures are not retried; `retry_after`
+    is the channel's own request to wait (e.g. Telegram 429)."""
+
+    ok: bool
+    external_id: str | None = None
+    error: str | None = None
+    permanent: bool = False
+    retry_after: float | None = None
+
+    @classmethod
+    def sent(cls, external_id: str | None = None) -> DeliveryResult:
+        return cls(ok=True, external_id=external_id)
+
+    @classmethod
+    def failed(
+        cls, error: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> DeliveryResult:
+        return cls(ok=False, error=error, permanent=permanent, retry_after=retry_after)
+
+
+@runtime_checkable
+class Channel(Protocol):
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def inbound(self) -> AsyncIterator[InboundEvent]:
+        """Events until the channel stops; an exhausted stream means no more intake."""
+        ...
+
+    async def acknowledge(self, message: InboundMessage) -> None:
+        """Called after `message` is stored: now the source may forget it."""
+        ...
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult: ...

@@ -1,0 +1,157 @@
+"""The tables. One customer can reach us through several channel identities; every
+inbound and outbound message, agreement and audit event hangs off a case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _at(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = None
+    language: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ChannelIdentity(SQLModel, table=True):
+    """A way to reach a customer: a Telegram user id, an email address, a console name."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "address", name="uq_identity_channel_address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    channel: str
+    address: str
+    display_name: str | None = None
+    bouncing: bool = False
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Handler(SQLModel, table=True):
+    __tablename__ = "handlers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    role: str = "handler"
+    email: str | None = None
+    telegram_user_id: int | None = Field(default=None, sa_type=BigInteger)
+    substitute_id: int | None = Field(default=None, foreign_key="handlers.id")
+    away: bool = False
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str | None = Field(default=None, unique=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    channel: str
+    status: str = Field(default="open", index=True)
+    intent: str | None = None
+    category: str | None = None
+    explicit: bool | None = None
+    language: str = "nl"
+    anger: int = 0
+    summary: str | None = None
+    dialogue_state: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # When the dialogue wants to be woken (end of a listening pause, a timer).
+    wake_at: datetime | None = _at(index=True)
+    received_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    acknowledged_at: datetime | None = _at()
+    handed_off_at: datetime | None = _at()
+    resolved_at: datetime | None = _at()
+    closed_at: datetime | None = _at()
+    first_contact_due: datetime | None = _at()
+    resolution_due: datetime | None = _at()
+    handler_id: int | None = Field(default=None, foreign_key="handlers.id")
+
+
+class RawPayload(SQLModel, table=True):
+    """The bytes exactly as a channel delivered them (a whole mail, an update's JSON)."""
+
+    __tablename__ = "raw_payloads"
+
+    id: int | None = Field(default=None, primary_key=True)
+    content_type: str
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_message_channel_external"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True)
+    direction: str  # "in" | "out"
+    channel: str
+    external_id: str
+    sender: str
+    text: str
+    raw_id: int | None = Field(default=None, foreign_key="raw_payloads.id")
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # Set once the dialogue has taken the message in; unset rows are replayed on start.
+    processed_at: datetime | None = _at(index=True)
+
+
+class Agreement(SQLModel, table=True):
+    __tablename__ = "agreements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    what: str
+    who: str
+    due_at: datetime | None = _at()
+    done_at: datetime | None = _at()
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class OutboxRow(SQLModel, table=True):
+    """One message to send, now or later. The dispatcher is the only sender."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(unique=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    channel: str
+    recipient: str
+    template: str
+    body: str
+    meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status: str = "pending"  # pending | sending | sent | failed | cancelled
+    attempts: int = 0
+    last_error: str | None = None
+    claimed_by: str | None = None
+    lease_until: datetime | None = _at()
+    sent_at: datetime | None = _at()
+    external_id: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    actor: str
+    action: str
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,160 @@
+"""The durable outbox: every message we send is first a row here.
+
+Claiming is one UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING, so
+dispatchers on PostgreSQL never take the same row; SQLite serialises writers anyway and
+ignores the locking clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import OutboxRow
+
+PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    idempotency_key: str,
+    channel: str,
+    recipient: str,
+    template: str,
+    body: str,
+    due_at: datetime,
+    now: datetime,
+    case_id: int | None = None,
+    meta: dict[str, Any] | None = None,
+) -> OutboxRow:
+    """Add a row unless one with the same key exists (a replayed step enqueues nothing new)."""
+    existing = (
+        await session.exec(select(OutboxRow).where(OutboxRow.idempotency_key == idempotency_key))
+    ).first()
+    if existing is not None:
+        return existing
+    row = OutboxRow(
+        idempotency_key=idempotency_key,
+        case_id=case_id,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        body=body,
+        meta=meta or {},
+        due_at=due_at,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def _claimable(now: datetime, channels: Sequence[str]) -> Any:
+    return (
+        select(OutboxRow.id)
+        .where(
+            col(OutboxRow.channel).in_(channels),
+            or_(
+                (col(OutboxRow.status) == PENDING) & (col(OutboxRow.due_at) <= now),
+                # A worker that died mid-send left its lease behind; take the row over.
+                (col(OutboxRow.status) == SENDING) & (col(OutboxRow.lease_until) <= now),
+            ),
+        )
+        .order_by(col(OutboxRow.due_at), col(OutboxRow.id))
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    worker: str,
+    channels: Sequence[str],
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+) -> list[OutboxRow]:
+    candidates = _claimable(now, channels).limit(limit).with_for_update(skip_locked=True)
+    statement = (
+        update(OutboxRow)
+        .where(col(OutboxRow.id).in_(candidates.scalar_subquery()))
+        .values(status=SENDING, claimed_by=worker, lease_until=now + lease)
+        .returning(OutboxRow)
+        .execution_options(synchronize_session=False)
+    )
+    rows = list((await session.exec(statement)).scalars().all())
+    return sorted(rows, key=lambda row: (row.due_at, row.id or 0))
+
+
+async def mark_sent(
+    session: AsyncSession, *, row_id: int, worker: str, external_id: str | None, now: datetime
+) -> bool:
+    return await _finish(
+        session, row_id, worker, status=SENT, sent_at=now, external_id=external_id, lease_until=None
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, *, row_id: int, worker: str, error: str, attempts: int, due_at: datetime
+) -> bool:
+    return await _finish(
+        session,
+        row_id,
+        worker,
+        status=PENDING,
+        attempts=attempts,
+        last_error=error,
+        due_at=due_at,
+        lease_until=None,
+    )
+
+
+async def mark_failed(
+    session: AsyncSession, *, row_id: int, worker: str, error: str, attempts: int
+) -> bool:
+    return await _finish(
+        session,
+        row_id,
+        worker,
+        status=FAILED,
+        attempts=attempts,
+        last_error=error,
+        lease_until=None,
+    )
+
+
+async def _finish(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
+    # Only the worker holding the claim may settle the row, so a send is never recorded twice.
+    result = await session.exec(
+        update(OutboxRow)
+        .where(
+            col(OutboxRow.id) == row_id,
+            col(OutboxRow.status) == SENDING,
+            col(OutboxRow.claimed_by) == worker,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def next_due_at(session: AsyncSession, *, channels: Sequence[str]) -> datetime | None:
+    result = await session.exec(
+        select(OutboxRow.due_at)
+        .where(col(OutboxRow.channel).in_(channels), OutboxRow.status == PENDING)
+        .order_by(col(OutboxRow.due_at))
+        .limit(1)
+    )
+    return result.first()
+
+
+async def rows(session: AsyncSession, *, case_id: int | None = None) -> list[OutboxRow]:
+    statement = select(OutboxRow).order_by(col(OutboxRow.id))
+    if case_id is not None:
+        statement = statement.where(OutboxRow.case_id == case_id)
+    return list((await session.exec(statement)).all())

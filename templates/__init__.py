@@ -1,0 +1,1 @@
+"""Message and document templates (data, shipped with the package)."""
