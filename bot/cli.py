@@ -52,7 +52,7 @@ def _settings(ctx: typer.Context) -> Settings:
     try:
         return load_settings(ctx.obj)
     except SettingsError as exc:
-        err.print(f"[red]klachtbot: configuration error[/red]\n{exc}", highlight=False)
+        typer.echo(f"klachtbot: configuration error\n{exc}", err=True)
         raise typer.Exit(2) from None
 
 

@@ -1,0 +1,106 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL for every storage test,
+a driven clock, and a recording channel.
+
+A service that is missing skips its tests with the reason; with CI=true it fails them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
+
+from storage.db import SessionFactory, create_engine, session_factory, upgrade
+from tests.support import RecordingChannel, SteppedClock, require_service
+
+POSTGRES_URL = os.environ.get(
+    "KLACHTBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # SKIP LOCKED concurrency is a PostgreSQL matter: SQLite has one writer at a time.
+    items[:] = [
+        item
+        for item in items
+        if not (item.get_closest_marker("postgres_only") and "[sqlite]" in item.nodeid)
+    ]
+
+
+async def _postgres_admin(statement: str) -> None:
+    engine = create_engine(POSTGRES_URL)
+    try:
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    """A fresh, migrated PostgreSQL database for this test run (None if unreachable)."""
+    name = f"klachtbot_test_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(_postgres_admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, Exception) as exc:
+        yield None
+        print(f"PostgreSQL unavailable: {exc}")
+        return
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+    async def migrate() -> None:
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    yield url
+    asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_database: str | None
+) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'klachtbot.db'}"
+    require_service(postgres_database is not None, f"PostgreSQL not reachable at {POSTGRES_URL}")
+    assert postgres_database is not None
+    return postgres_database
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    if engine.dialect.name == "postgresql":
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> SessionFactory:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> SteppedClock:
+    return SteppedClock(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def channel() -> RecordingChannel:
+    return RecordingChannel()

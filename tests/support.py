@@ -1,0 +1,72 @@
+"""Test doubles that are real implementations of our own small interfaces."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+
+from channels.base import DeliveryResult, InboundEvent, InboundMessage, OutboundMessage
+
+
+@dataclass
+class SteppedClock:
+    """A clock the test moves by hand."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class RecordingChannel:
+    """A channel that records what it is asked to send and replays scripted inbound events.
+
+    `outcomes` decides per send: return a DeliveryResult, or raise.
+    """
+
+    name: str = "test"
+    inbox: list[InboundEvent] = field(default_factory=list)
+    sent: list[OutboundMessage] = field(default_factory=list)
+    acknowledged: list[InboundMessage] = field(default_factory=list)
+    outcomes: Callable[[OutboundMessage], DeliveryResult] = lambda _m: DeliveryResult.sent()
+    started: bool = False
+    stopped: bool = False
+
+    async def start(self) -> None:
+        self.started = True
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    async def inbound(self) -> AsyncIterator[InboundEvent]:
+        for event in self.inbox:
+            yield event
+            await asyncio.sleep(0)  # let the app take each event in turn, as a network would
+
+    async def acknowledge(self, message: InboundMessage) -> None:
+        self.acknowledged.append(message)
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        result = self.outcomes(message)
+        if result.ok:
+            self.sent.append(message)
+        return result
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip when a service is missing on a laptop; fail in CI, where it must be there."""
+    if available:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"required service missing in CI: {reason}")
+    pytest.skip(reason)

@@ -1,0 +1,138 @@
+"""The wired app with a recording channel: stored before acknowledged, idempotent intake,
+state and replies in one transaction, replay after a stop."""
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from bot.app import App
+from bot.settings import Settings
+from channels.base import CustomerPaused, InboundMessage
+from storage import outbox
+from storage.db import SessionFactory, transaction
+from storage.models import Case, Message
+from tests.support import RecordingChannel, SteppedClock
+
+
+def settings_for(database_url: str) -> Settings:
+    return Settings.model_validate({"database": {"url": database_url}})
+
+
+def message(
+    clock: SteppedClock, external_id: str, text: str, sender: str = "anna"
+) -> InboundMessage:
+    return InboundMessage(
+        channel="test", external_id=external_id, sender=sender, text=text, received_at=clock()
+    )
+
+
+async def test_burst_then_pause_gets_one_acknowledgement(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock, channel: RecordingChannel
+) -> None:
+    channel.inbox = [
+        message(clock, "1", "De monteur is niet gekomen."),
+        message(clock, "2", "Ik heb er een vrije dag voor genomen."),
+        CustomerPaused(channel="test", sender="anna", at=clock()),
+    ]
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await app.run(stop_when_intake_ends=True)
+    assert channel.started
+    assert channel.stopped
+    assert [m.template for m in channel.sent] == ["acknowledge"]
+    reply = channel.sent[0]
+    assert reply.recipient == "anna"
+    assert reply.case_number is not None
+    assert reply.case_number.startswith("K-2026-")
+    assert reply.case_number in reply.text
+    assert [m.external_id for m in channel.acknowledged] == ["1", "2"]
+    async with transaction(sessions) as session:
+        case = (await session.exec(select(Case))).one()
+        assert case.acknowledged_at == clock()
+        assert case.dialogue_state["story"] == [
+            "De monteur is niet gekomen.",
+            "Ik heb er een vrije dag voor genomen.",
+        ]
+
+
+async def test_the_same_channel_message_twice_is_stored_once(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock, channel: RecordingChannel
+) -> None:
+    twice = message(clock, "same-id", "Mijn factuur klopt niet.")
+    channel.inbox = [twice, twice, CustomerPaused(channel="test", sender="anna", at=clock())]
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await app.run(stop_when_intake_ends=True)
+    async with transaction(sessions) as session:
+        stored = (await session.exec(select(Message).where(Message.direction == "in"))).all()
+    assert len(stored) == 1
+    assert len(channel.sent) == 1
+
+
+async def test_the_pause_timer_ends_a_burst_without_the_channel_saying_so(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock, channel: RecordingChannel
+) -> None:
+    channel.inbox = [message(clock, "1", "Al drie weken geen warm water.")]
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await app.run(stop_when_intake_ends=True)
+        assert channel.sent == []  # still listening
+        clock.advance(seconds=app.settings.dialogue.pause_seconds)
+        await app.intake.wake_due()
+        await app.dispatcher.drain()
+    assert [m.template for m in channel.sent] == ["acknowledge"]
+
+
+async def test_separate_customers_get_separate_cases(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock, channel: RecordingChannel
+) -> None:
+    channel.inbox = [
+        message(clock, "a1", "Pakket kwijt.", sender="anna"),
+        message(clock, "b1", "Verkeerde rekening.", sender="bram"),
+        CustomerPaused(channel="test", sender="anna", at=clock()),
+        CustomerPaused(channel="test", sender="bram", at=clock()),
+    ]
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await app.run(stop_when_intake_ends=True)
+    assert sorted(m.recipient for m in channel.sent) == ["anna", "bram"]
+    assert len({m.case_number for m in channel.sent}) == 2
+
+
+async def test_reply_rows_are_written_with_the_state_change(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    """With no channel to send through, the acknowledgement waits in the outbox, and the
+    case already shows the step it belongs to: state and outbox moved together."""
+    silent = RecordingChannel(name="test")
+    silent.inbox = [
+        message(clock, "1", "Niemand belt terug."),
+        CustomerPaused(channel="test", sender="anna", at=clock()),
+    ]
+    async with App(settings_for(database_url), [silent], clock=clock) as app:
+        app.dispatcher._channels.clear()
+        await app.run(stop_when_intake_ends=True)
+    async with transaction(sessions) as session:
+        case = (await session.exec(select(Case))).one()
+        rows = await outbox.rows(session, case_id=case.id)
+    assert case.dialogue_state["step"] == "acknowledged"
+    assert [(r.template, r.status) for r in rows] == [("acknowledge", "pending")]
+
+
+async def test_messages_stored_before_a_stop_are_answered_after_restart(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    first = RecordingChannel()
+    async with App(settings_for(database_url), [first], clock=clock) as app:
+        stored = await app.intake.store(message(clock, "1", "Ik wacht al vier weken op antwoord."))
+        assert stored is not None
+    # The process ends here: stored, never processed, never answered.
+    async with transaction(sessions) as session:
+        pending = (
+            await session.exec(select(Message).where(col(Message.processed_at).is_(None)))
+        ).all()
+    assert len(pending) == 1
+
+    second = RecordingChannel()
+    second.inbox = [CustomerPaused(channel="test", sender="anna", at=clock())]
+    clock.advance(seconds=1)
+    async with App(settings_for(database_url), [second], clock=clock) as app:
+        await app.run(stop_when_intake_ends=True)
+    assert [m.template for m in second.sent] == ["acknowledge"]
+    assert timedelta(0) <= clock() - pending[0].created_at

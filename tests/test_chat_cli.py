@@ -1,0 +1,95 @@
+"""`klachtbot chat --script … --json` as a program would drive it, in a real subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def klachtbot(tmp_path: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "KLACHTBOT_DATABASE__URL": database_url,
+        "KLACHTBOT_LOG__FILE": str(tmp_path / "klachtbot.log"),
+    }
+    env.pop("KLACHTBOT_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Path:
+    path = tmp_path / "story.txt"
+    path.write_text(
+        "Ik zou teruggebeld worden over mijn lekkage.\n"
+        "Dat is nu al twee keer niet gebeurd.\n"
+        "~pause\n"
+        "Mijn nummer is 06-12345678.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_scripted_chat_prints_one_json_object_per_reply(
+    tmp_path: Path, database_url: str, script: Path
+) -> None:
+    result = klachtbot(tmp_path, database_url, "chat", "--script", str(script), "--json")
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [set(reply) for reply in replies] == [{"case", "state", "text", "choices"}] * 2
+    assert replies[0]["case"].startswith("K-")
+    assert replies[0]["case"] == replies[1]["case"]
+    assert replies[0]["case"] in replies[0]["text"]
+    assert "u " in replies[0]["text"]  # Dutch by default, formal
+
+    listed = klachtbot(tmp_path, database_url, "cases", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert replies[0]["case"] in listed.stdout
+    shown = klachtbot(tmp_path, database_url, "cases", "show", replies[0]["case"])
+    assert shown.returncode == 0, shown.stderr
+    assert "Ik zou teruggebeld worden over mijn lekkage." in shown.stdout
+
+
+def test_language_and_customers_are_kept_apart(
+    tmp_path: Path, database_url: str, script: Path
+) -> None:
+    english = tmp_path / "en.txt"
+    english.write_text("The engineer never showed up.\n", encoding="utf-8")
+    anna = klachtbot(
+        tmp_path, database_url, "chat", "--script", str(script), "--json", "--customer", "anna"
+    )
+    john = klachtbot(
+        tmp_path,
+        database_url,
+        "chat",
+        "--script",
+        str(english),
+        "--json",
+        "--customer",
+        "john",
+        "--lang",
+        "en",
+    )
+    assert anna.returncode == 0, anna.stderr
+    assert john.returncode == 0, john.stderr
+    anna_case = json.loads(anna.stdout.splitlines()[0])["case"]
+    john_reply = json.loads(john.stdout.splitlines()[0])
+    assert john_reply["case"] != anna_case
+    assert "Thank you" in john_reply["text"]
+
+
+def test_missing_script_is_a_clear_error(tmp_path: Path, database_url: str) -> None:
+    result = klachtbot(tmp_path, database_url, "chat", "--script", "nope.txt")
+    assert result.returncode == 2
+    assert "nope.txt" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,92 @@
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.settings import SettingsError, load_settings, masked
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def no_stray_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KLACHTBOT_CONFIG", raising=False)
+
+
+def test_defaults_need_no_file() -> None:
+    settings = load_settings()
+    assert settings.database.url == "sqlite+aiosqlite:///./var/klachtbot.db"
+    assert settings.organisation.language == "nl"
+    assert settings.organisation.timezone == "Europe/Amsterdam"
+    assert settings.organisation.name == "Ons bedrijf"
+
+
+def test_file_then_environment_with_nested_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('[organisation]\nname = "De Linde"\n[email]\naddress = "k@example.nl"\n')
+    monkeypatch.setenv("KLACHTBOT_CONFIG", str(config))
+    monkeypatch.setenv("KLACHTBOT_EMAIL__PASSWORD", "geheim")
+    monkeypatch.setenv("KLACHTBOT_ORGANISATION__NAME", "Uit de omgeving")
+    settings = load_settings()
+    assert settings.organisation.name == "Uit de omgeving"
+    assert settings.email.address == "k@example.nl"
+    assert settings.email.password.get_secret_value() == "geheim"
+    assert masked(settings)["email"]["password"] == "***"
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "complaint"),
+    [
+        ("[outbox]\nmax_attempts = 0\n", "outbox.max_attempts", "greater than or equal to 1"),
+        ('[organisation]\ntimezone = "Mars/Olympus"\n', "organisation.timezone", "unknown time"),
+        ('[email]\npasword = "x"\n', "email.pasword", "unknown setting"),
+        ('[database]\nurl = "mysql://x"\n', "database.url", "must start with"),
+    ],
+)
+def test_bad_setting_names_key(tmp_path: Path, toml: str, key: str, complaint: str) -> None:
+    config = tmp_path / "klachtbot.toml"
+    config.write_text(toml)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(config)
+    assert f"'{key}'" in str(raised.value)
+    assert complaint in str(raised.value)
+
+
+def test_cli_reports_bad_setting_with_exit_2_and_no_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KLACHTBOT_OUTBOX__MAX_ATTEMPTS", "many")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 2
+    assert "outbox.max_attempts" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_rejects_broken_toml(tmp_path: Path) -> None:
+    config = tmp_path / "broken.toml"
+    config.write_text("[organisation\nname=")
+    result = runner.invoke(app, ["--config", str(config), "config", "show"])
+    assert result.exit_code == 2
+    assert "not valid TOML" in result.output
+
+
+def test_config_show_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLACHTBOT_TELEGRAM__TOKEN", "123:very-secret")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 0
+    assert "very-secret" not in result.output
+    assert '"token": "***"' in result.output
+
+
+def test_init_writes_an_example_that_loads_back(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "klachtbot.toml"
+    assert "# klachtbot configuration" in written.read_text()
+    assert load_settings(written).organisation.name == "Ons bedrijf"
+    again = runner.invoke(app, ["init"])
+    assert again.exit_code == 1

@@ -1,0 +1,59 @@
+"""Every template renders with sample data, and none uses wording that puts customers off."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.templates import all_template_names, render
+from storage.models import Case
+
+SAMPLE = {
+    "organisation": "Woonstichting De Linde",
+    "case_number": "K-2026-000123",
+    "story": ["De monteur is niet gekomen."],
+    "language": "nl",
+    "case": Case(
+        number="K-2026-000123", customer_id=1, channel="console", received_at=datetime.now(UTC)
+    ),
+    "customer_name": "Anna",
+    "received_at": "2026-11-24 10:00",
+}
+
+# Defending, passing the buck, procedure and robot talk, in both languages.
+UNHELPFUL = [
+    r"\bja,? maar\b",
+    r"daar kan ik (ook )?niets aan doen",
+    r"daar ga ik niet over",
+    r"uw klacht is in behandeling",
+    r"volgens ons systeem",
+    r"dat is (nu eenmaal )?(de )?procedure",
+    r"\byes,? but\b",
+    r"there is nothing I can do",
+    r"not my department",
+    r"your complaint is being processed",
+    r"according to our system",
+    r"that is (our )?policy",
+]
+INFORMAL_DUTCH = r"\b(je|jij|jou|jouw|jullie)\b"
+
+MESSAGE_TEMPLATES = [n for n in all_template_names() if n.startswith("messages/")]
+
+
+def test_there_are_templates_in_both_languages() -> None:
+    for language in ("nl", "en"):
+        assert any(n.startswith(f"messages/{language}/") for n in MESSAGE_TEMPLATES)
+    names = {n.split("/", 2)[2] for n in MESSAGE_TEMPLATES}
+    for name in names:
+        assert f"messages/nl/{name}" in MESSAGE_TEMPLATES
+        assert f"messages/en/{name}" in MESSAGE_TEMPLATES
+
+
+@pytest.mark.parametrize("name", all_template_names())
+def test_template_renders_and_avoids_unhelpful_wording(name: str) -> None:
+    text = render(name, **SAMPLE)
+    assert text.strip()
+    for pattern in UNHELPFUL:
+        assert not re.search(pattern, text, re.IGNORECASE), f"{name}: {pattern}"
+    if "/nl/" in name:
+        assert not re.search(INFORMAL_DUTCH, text, re.IGNORECASE), f"{name} uses informal Dutch"
