@@ -123,7 +123,10 @@ class Dispatcher:
                         )
                     )
                 log.info(
-                    "outbound.sent", channel=row.channel, outbox_id=row.id, case=row.meta.get("case")
+                    "outbound.sent",
+                    channel=row.channel,
+                    outbox_id=row.id,
+                    case=row.meta.get("case"),
                 )
                 return
             error = result.error or "unknown error"
