@@ -90,10 +90,8 @@ class App:
             sender = tasks.create_task(self.dispatcher.run(dispatcher_stop))
             timers = tasks.create_task(self._timers())
             if stop_when_intake_ends:
-                await asyncio.gather(*readers)
-                await self.settle()
-            else:
-                await self._stop.wait()
+                tasks.create_task(self._stop_after(readers))
+            await self._stop.wait()
             for reader in readers:
                 reader.cancel()
             await self._queue.join()
@@ -103,6 +101,11 @@ class App:
             timers.cancel()
             worker.cancel()
         log.info("app.stopped")
+
+    async def _stop_after(self, readers: list[asyncio.Task[None]]) -> None:
+        await asyncio.gather(*readers)
+        await self.settle()
+        self.request_stop()
 
     async def settle(self) -> None:
         """Wait until every stored message is processed and every due reply is sent."""

@@ -93,7 +93,7 @@ def _external_channel_status(settings: Settings) -> dict[str, tuple[bool, str]]:
     return {
         "email": (
             settings.email.configured,
-            "set [email] address, imap_host and smtp_host in klachtbot.toml",
+            "set \\[email] address, imap_host and smtp_host in klachtbot.toml",
         ),
         "telegram": (settings.telegram.configured, "set KLACHTBOT_TELEGRAM__TOKEN"),
     }

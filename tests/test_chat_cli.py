@@ -1,6 +1,7 @@
 """`klachtbot chat --script … --json` as a program would drive it, in a real subprocess."""
 
 import json
+import signal
 import os
 import subprocess
 import sys
@@ -93,3 +94,25 @@ def test_missing_script_is_a_clear_error(tmp_path: Path, database_url: str) -> N
     assert result.returncode == 2
     assert "nope.txt" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sigterm_stops_an_open_chat_cleanly(tmp_path: Path, database_url: str) -> None:
+    env = {**os.environ, "KLACHTBOT_DATABASE__URL": database_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--json"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdin.write("De lift is weer kapot.\n\n")
+    process.stdin.flush()
+    reply = json.loads(process.stdout.readline())  # the bot is up and has answered
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert reply["case"].startswith("K-")
+    process.stdin.close()
+    process.stdout.close()
