@@ -1,8 +1,8 @@
 """`klachtbot chat --script … --json` as a program would drive it, in a real subprocess."""
 
 import json
-import signal
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
