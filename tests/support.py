@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -51,7 +50,6 @@ class RecordingChannel:
     async def inbound(self) -> AsyncIterator[InboundEvent]:
         for event in self.inbox:
             yield event
-            await asyncio.sleep(0)  # let the app take each event in turn, as a network would
 
     async def acknowledge(self, message: InboundMessage) -> None:
         self.acknowledged.append(message)
