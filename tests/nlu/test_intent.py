@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.nlu import understand
+
+TODAY = date(2026, 3, 20)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik zou teruggebeld worden.",
+        "Komt de monteur deze keer wel op tijd?",
+        "Ik wacht al vier weken op antwoord.",
+    ],
+)
+def test_hidden_complaints(text: str) -> None:
+    result = understand(text, today=TODAY)
+    assert result.intent == "complaint"
+    assert result.explicit is False
+    assert result.anger >= 1
+
+
+def test_hidden_complaint_topics() -> None:
+    assert understand("Ik zou teruggebeld worden.", today=TODAY).category == "communication"
+    assert (
+        understand("Komt de monteur deze keer wel op tijd?", today=TODAY).category
+        == "service_execution"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ruik gas in de keuken",
+        "smoke coming from the socket",
+        "Er stroomt water door het plafond",
+        "BELACHELIJK!! Ik ruik al de hele dag gas en niemand komt, ik schakel een advocaat in",
+        "The neighbours upstairs flooded our bathroom, water through the ceiling",
+    ],
+)
+def test_emergency_beats_everything(text: str) -> None:
+    assert understand(text, today=TODAY).intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik maak bezwaar tegen de naheffing.",
+        "Deze factuur betwist ik.",
+        "Ik ga niet akkoord met uw voorstel.",
+        "Mijn advocaat neemt contact met u op.",
+        "Ik stap naar de geschillencommissie.",
+        "Hierbij stel ik u in gebreke.",
+        "I will take legal action.",
+        "This goes to small claims court.",
+    ],
+)
+def test_dispute_cues(text: str) -> None:
+    result = understand(text, today=TODAY)
+    assert result.intent == "dispute"
+    assert result.anger >= 1
+    assert result.category is None
+    assert result.explicit is None
+
+
+def test_repair_request_without_dissatisfaction() -> None:
+    result = understand("De kraan in de badkamer lekt, kunt u een monteur sturen?", today=TODAY)
+    assert result.intent == "repair_request"
+    assert result.anger == 0
+
+
+def test_repair_request_with_dissatisfaction_is_a_complaint() -> None:
+    text = "De kraan lekt alweer, al drie weken wacht ik op een monteur. Kunt u iemand sturen?"
+    assert understand(text, today=TODAY).intent == "complaint"
+
+
+def test_nuisance() -> None:
+    result = understand("De bovenburen maken elke nacht herrie.", today=TODAY)
+    assert result.intent == "nuisance"
+    assert result.anger >= 1
+
+
+def test_angry_markers() -> None:
+    assert understand("Dit is SCHANDALIG, hoe vaak moet ik nog bellen!!", today=TODAY).anger == 2
+    assert understand("I'm fed up with your service", today=TODAY).anger == 2
+
+
+def test_compliment_is_calm_even_with_exclamations() -> None:
+    result = understand("Super snel geholpen, bedankt voor alles!!", today=TODAY)
+    assert result.intent == "compliment"
+    assert result.anger == 0
+
+
+def test_key_sentences_skip_greeting_and_signature() -> None:
+    text = (
+        "Beste mensen,\n\nVorige maand is mijn koelkast geleverd. Hij is prachtig. "
+        "Helaas is hij nu al kapot en ik wacht al twee weken op een monteur.\n\n"
+        "Met vriendelijke groet,\nAnna de Wit"
+    )
+    result = understand(text, today=TODAY)
+    assert 1 <= len(result.key_sentences) <= 3
+    assert any("kapot" in s for s in result.key_sentences)
+    assert not any("groet" in s.lower() or "Beste" in s for s in result.key_sentences)
