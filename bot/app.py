@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import time, timedelta
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, seconds_until, utc_now, wait_any
-from bot.dialogue import Dialogue
+from bot.dialogue import Dialogue, Policy
 from bot.dispatcher import Dispatcher
-from bot.intake import Intake
+from bot.intake import Intake, Organisation
 from bot.logs import log
+from bot.nlu import understand
 from bot.settings import Settings
 from channels.base import Channel, CustomerPaused, InboundMessage
-from storage.db import SessionFactory, create_engine, session_factory, upgrade
+from storage.db import SessionFactory, create_engine, session_factory, transaction, upgrade
+from storage.handlers import sync_handlers
 
 QUEUE_SIZE = 1000
 WAKE_POLL_SECONDS = 5.0
@@ -47,11 +49,17 @@ class App:
         self._engine = create_engine(self.settings.database.url)
         await upgrade(self._engine)
         self.sessions: SessionFactory = session_factory(self._engine)
+        async with transaction(self.sessions) as session:
+            await sync_handlers(session, configured=self.settings.handlers)
         self.intake = Intake(
             sessions=self.sessions,
-            dialogue=Dialogue(pause=timedelta(seconds=self.settings.dialogue.pause_seconds)),
-            organisation=self.settings.organisation.name,
-            default_language=self.settings.organisation.language,
+            dialogue=dialogue_for(self.settings),
+            organisation=Organisation(
+                name=self.settings.organisation.name,
+                default_language=self.settings.organisation.language,
+                emergency_phone=self.settings.organisation.emergency_phone,
+                tz=self.settings.organisation.tz,
+            ),
             clock=self.clock,
         )
         self.dispatcher = Dispatcher(
@@ -149,3 +157,18 @@ class App:
                 self._wake_timers,
                 within=seconds_until(next_wake, self.clock(), WAKE_POLL_SECONDS),
             )
+
+
+def dialogue_for(settings: Settings) -> Dialogue:
+    talk = settings.dialogue
+    hours, minutes = (int(part) for part in talk.promise_time.split(":"))
+    return Dialogue(
+        Policy(
+            pause=timedelta(seconds=talk.pause_seconds),
+            receipt_interval=timedelta(hours=talk.receipt_interval_hours),
+            tz=settings.organisation.tz,
+            promise_business_days=talk.promise_business_days,
+            promise_time=time(hours, minutes),
+        ),
+        understand,
+    )

@@ -9,7 +9,7 @@ from rich.console import RenderableType
 from rich.panel import Panel
 from rich.table import Table
 
-from bot.templates import render
+from bot.summary import handoff_summary
 from storage import outbox, repo
 from storage.db import SessionFactory, transaction
 from storage.models import Case
@@ -47,17 +47,10 @@ async def case_detail(
         case = await repo.case_by_number(session, number=number)
         if case is None or case.id is None:
             return None
-        customer = await repo.customer(session, customer_id=case.customer_id)
         messages = await repo.messages_of_case(session, case_id=case.id)
         queued = await outbox.rows(session, case_id=case.id)
-    story = [m.text for m in messages if m.direction == "in"]
-    summary = render(
-        "handler/summary.txt.j2",
-        case=case,
-        customer_name=customer.name if customer else None,
-        received_at=_when(case.received_at, tz),
-        story=story,
-    )
+        # A handed-off case shows the summary the handler got; others, how it stands now.
+        summary = case.summary or await handoff_summary(session, case=case, tz=tz)
     parts: list[RenderableType] = [
         _fields(case, tz),
         Panel(summary, title="Summary for the handler"),

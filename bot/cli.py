@@ -15,6 +15,7 @@ from rich.console import Console
 
 from bot import casefile
 from bot.app import App
+from bot.cli_handlers import handlers_app
 from bot.clock import utc_now
 from bot.logs import configure as configure_logs
 from bot.settings import Language, Settings, SettingsError, load_settings, masked
@@ -32,6 +33,7 @@ cases_app = typer.Typer(no_args_is_help=True, help="Look at cases.")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(cases_app, name="cases")
+app.add_typer(handlers_app, name="handlers")
 
 out = Console()
 err = Console(stderr=True)

@@ -2,28 +2,49 @@
 
 from __future__ import annotations
 
+import zlib
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.dialogue import (
     Action,
+    Classify,
+    CloseCase,
     CustomerMessage,
     Dialogue,
     DialogueState,
     Event,
+    HandOff,
     MarkAcknowledged,
+    NotifyHandler,
     PauseElapsed,
     Reply,
+    TimerDue,
     WakeAt,
 )
 from bot.logs import log
+from bot.summary import handoff_summary
 from bot.templates import render_message
 from channels.base import CustomerPaused, InboundMessage
-from storage import outbox, repo
+from storage import handlers, outbox, repo
 from storage.db import SessionFactory, transaction
-from storage.models import Case, Message
+from storage.models import Agreement, Case, Handler, Message
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """What the wiring tells every message about who is speaking."""
+
+    name: str
+    default_language: str
+    emergency_phone: str
+    tz: ZoneInfo
 
 
 class Intake:
@@ -32,14 +53,12 @@ class Intake:
         *,
         sessions: SessionFactory,
         dialogue: Dialogue,
-        organisation: str,
-        default_language: str,
+        organisation: Organisation,
         clock: Clock,
     ) -> None:
         self._sessions = sessions
         self._dialogue = dialogue
-        self._organisation = organisation
-        self._default_language = default_language
+        self._org = organisation
         self._clock = clock
 
     async def store(self, message: InboundMessage) -> int | None:
@@ -85,7 +104,7 @@ class Intake:
             case = await repo.open_case_for(session, customer_id=message.customer_id)
             if case is None:
                 customer = await repo.customer(session, customer_id=message.customer_id)
-                language = (customer.language if customer else None) or self._default_language
+                language = (customer.language if customer else None) or self._org.default_language
                 case = await repo.create_case(
                     session,
                     customer_id=message.customer_id,
@@ -111,20 +130,25 @@ class Intake:
                 await self._step(session, case, PauseElapsed(), event.at)
 
     async def wake_due(self) -> datetime | None:
-        """Give every case whose timer ran out its PauseElapsed; return the next timer."""
+        """Give every case whose timer ran out its TimerDue; return the next timer."""
         now = self._clock()
         async with transaction(self._sessions) as session:
             for case in await repo.cases_due_to_wake(session, now=now):
-                await self._step(session, case, PauseElapsed(), now)
+                await self._step(session, case, TimerDue(), now)
             return await repo.next_wake_at(session)
 
+    # -- applying the dialogue's decisions ---------------------------------------------------
+
     async def _step(self, session: AsyncSession, case: Case, event: Event, now: datetime) -> None:
-        state = DialogueState.from_dict(case.dialogue_state, language=case.language)
+        state = DialogueState.from_dict(
+            case.dialogue_state, language=case.language, channel=case.channel
+        )
         new_state, actions = self._dialogue.step(state, event, now)
         case.wake_at = None
+        case.language = new_state.language
+        case.dialogue_state = new_state.to_dict()
         for index, action in enumerate(actions):
             await self._apply(session, case, new_state, action, index, now)
-        case.dialogue_state = new_state.to_dict()
         session.add(case)
 
     async def _apply(
@@ -138,28 +162,124 @@ class Intake:
     ) -> None:
         assert case.id is not None
         match action:
-            case Reply(template=template, context=context, choices=choices):
-                body = render_message(
-                    state.language,
-                    template,
-                    organisation=self._organisation,
-                    case_number=case.number,
-                    **context,
-                )
-                row = await outbox.enqueue(
-                    session,
-                    idempotency_key=f"case:{case.id}:turn:{state.turn}:{index}",
-                    case_id=case.id,
-                    channel=case.channel,
-                    recipient=await repo.reply_address(session, case=case),
-                    template=template,
-                    body=body,
-                    meta={"case": case.number, "state": state.step, "choices": list(choices)},
-                    due_at=now,
-                    now=now,
-                )
-                log.info("outbound.queued", case=case.number, outbox_id=row.id, template=template)
+            case Reply():
+                await self._reply(session, case, state, action, index, now)
             case WakeAt(at=at):
                 case.wake_at = at
             case MarkAcknowledged():
                 case.acknowledged_at = case.acknowledged_at or now
+            case Classify():
+                case.language = action.language
+                case.intent = action.intent
+                case.category = action.category
+                case.explicit = action.explicit
+                case.anger = action.anger
+            case HandOff():
+                await self._hand_off(session, case, action, now)
+            case NotifyHandler(message_id=message_id):
+                await repo.record_audit(
+                    session,
+                    case_id=case.id,
+                    actor="customer",
+                    action="case.customer_added",
+                    now=now,
+                    detail={"message_id": message_id},
+                )
+            case CloseCase(reason=reason):
+                case.status = "closed"
+                case.closed_at = now
+                await repo.record_audit(
+                    session,
+                    case_id=case.id,
+                    actor="bot",
+                    action="case.closed",
+                    now=now,
+                    detail={"reason": reason},
+                )
+
+    async def _handler(self, session: AsyncSession, case: Case) -> Handler | None:
+        if case.handler_id is not None:
+            return await session.get(Handler, case.handler_id)
+        return await handlers.assignee(session)
+
+    async def _reply(
+        self,
+        session: AsyncSession,
+        case: Case,
+        state: DialogueState,
+        action: Reply,
+        index: int,
+        now: datetime,
+    ) -> None:
+        assert case.id is not None
+        handler = await self._handler(session, case)
+        context: dict[str, Any] = {
+            "organisation": self._org.name,
+            "case_number": case.number,
+            "variant": zlib.crc32(f"{case.number}/{action.template}".encode()),
+            "anger": state.anger,
+            "category": state.category,
+            "intent": state.intent,
+            "language": state.language,
+            "emergency_phone": self._org.emergency_phone,
+            "handler_name": handler.name if handler else None,
+            **action.context,
+        }
+        promised = context.pop("promise_at", None)
+        if isinstance(promised, datetime):
+            moment = promised.astimezone(self._org.tz)
+            context["promise_day"] = format_date(moment, "EEEE d MMMM", locale=state.language)
+            context["promise_time"] = format_time(moment, "HH:mm", locale=state.language)
+        body = render_message(state.language, action.template, **context)
+        row = await outbox.enqueue(
+            session,
+            idempotency_key=f"case:{case.id}:turn:{state.turn}:{index}",
+            case_id=case.id,
+            channel=case.channel,
+            recipient=await repo.reply_address(session, case=case),
+            template=action.template,
+            body=body,
+            meta={"case": case.number, "state": state.step, "choices": list(action.choices)},
+            due_at=now,
+            now=now,
+        )
+        log.info("outbound.queued", case=case.number, outbox_id=row.id, template=action.template)
+
+    async def _hand_off(
+        self, session: AsyncSession, case: Case, action: HandOff, now: datetime
+    ) -> None:
+        handler = await self._handler(session, case)
+        case.handler_id = handler.id if handler else None
+        case.status = "handed_off"
+        case.handed_off_at = case.handed_off_at or now
+        case.first_contact_due = action.promise_at or case.first_contact_due
+        if action.promise_at is not None:
+            session.add(
+                Agreement(
+                    case_id=case.id or 0,
+                    what="first_contact",
+                    who=handler.name if handler else "",
+                    due_at=action.promise_at,
+                    created_at=now,
+                )
+            )
+        await session.flush()
+        case.summary = await handoff_summary(session, case=case, tz=self._org.tz)
+        await repo.record_audit(
+            session,
+            case_id=case.id,
+            actor="bot",
+            action="case.handed_off",
+            now=now,
+            detail={
+                "urgent": action.urgent,
+                "reason": action.reason,
+                "handler": handler.name if handler else None,
+            },
+        )
+        log.info(
+            "case.handed_off",
+            case=case.number,
+            urgent=action.urgent,
+            handler=handler.name if handler else None,
+        )

@@ -30,6 +30,8 @@ class OrganisationSettings(Section):
     name: str = "Ons bedrijf"
     language: Language = "nl"
     timezone: str = "Europe/Amsterdam"
+    # Said at once on an emergency, next to 112 for danger to life.
+    emergency_phone: str = ""
 
     @field_validator("timezone")
     @classmethod
@@ -67,6 +69,19 @@ class OutboxSettings(Section):
 
 class DialogueSettings(Section):
     pause_seconds: float = Field(default=20.0, ge=0)
+    # Until office hours and deadline policies land: a person acts within this many
+    # business days (Mon-Fri), before the end of the working day.
+    promise_business_days: int = Field(default=1, ge=0, le=30)
+    promise_time: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # A customer who keeps writing on a handed-off case hears back at most this often.
+    receipt_interval_hours: float = Field(default=4.0, ge=0)
+
+
+class HandlerSettings(Section):
+    name: str = Field(min_length=1)
+    email: str = ""
+    telegram_user_id: int = 0
+    role: Literal["handler", "substitute", "coordinator"] = "handler"
 
 
 class LogSettings(Section):
@@ -122,6 +137,7 @@ class Settings(BaseSettings):
     log: LogSettings = Field(default_factory=LogSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    handlers: list[HandlerSettings] = Field(default_factory=list)
 
 
 class SettingsError(Exception):

@@ -26,11 +26,11 @@ def environment() -> Environment:
     )
 
 
-def render(name: str, **context: Any) -> str:
+def render(name: str, /, **context: Any) -> str:
     return environment().get_template(name).render(**context).strip()
 
 
-def render_message(language: str, template: str, **context: Any) -> str:
+def render_message(language: str, template: str, /, **context: Any) -> str:
     return render(f"messages/{language}/{template}.txt.j2", **context)
 
 

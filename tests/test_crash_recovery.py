@@ -62,7 +62,7 @@ async def test_reply_is_sent_exactly_once_after_a_kill(
         await app.run(stop_when_intake_ends=True)
         await app.intake.wake_due()
         await app.dispatcher.drain()
-    assert [m.template for m in channel.sent] == ["acknowledge"]
+    assert [m.template for m in channel.sent] == ["acknowledge", "question"]
 
     again = RecordingChannel()
     clock.advance(hours=1)
@@ -70,4 +70,4 @@ async def test_reply_is_sent_exactly_once_after_a_kill(
         await app.run(stop_when_intake_ends=True)
     assert again.sent == []
     async with transaction(sessions) as session:
-        assert [row.status for row in await outbox.rows(session)] == ["sent"]
+        assert [row.status for row in await outbox.rows(session)] == ["sent", "sent"]

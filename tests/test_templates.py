@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.dialogue import DialogueState
 from bot.templates import all_template_names, render
 from storage.models import Case
 
@@ -18,6 +19,44 @@ SAMPLE = {
     ),
     "customer_name": "Anna",
     "received_at": "2026-11-24 10:00",
+    "variant": 0,
+    "anger": 0,
+    "category": "service_execution",
+    "intent": "complaint",
+    "emergency_phone": "0800-1234",
+    "key_sentence": "De monteur is niet gekomen.",
+    "explicit": True,
+    "slot": "when",
+    "gist": "De monteur is niet gekomen.",
+    "facts": [{"slot": "when", "value": "maandag"}],
+    "outcome": "Een nieuwe afspraak.",
+    "contact": "anna@example.nl",
+    "promise_day": "woensdag 25 november",
+    "promise_time": "17:00",
+    "handler_name": None,
+    "channel": "console",
+    "offer_email": True,
+    "consent_email": True,
+    # The handler's summary.
+    "identities": ["telegram: 4242", "email: anna@example.nl"],
+    "state": DialogueState(
+        story=("De monteur is niet gekomen.",),
+        key_sentences=("De monteur is niet gekomen.",),
+        facts={"when": "maandag", "outcome": "Een nieuwe afspraak."},
+        unknown=("who",),
+        corrections=("Het was dinsdag.",),
+        consent_email=True,
+        email="anna@example.nl",
+    ),
+    "promise_at": "2026-11-25 17:00",
+    "earlier": [
+        {
+            "number": "K-2026-000100",
+            "category": "service_execution",
+            "received_at": "x",
+            "repeat": True,
+        }
+    ],
 }
 
 # Defending, passing the buck, procedure and robot talk, in both languages.

@@ -1,19 +1,44 @@
 """The conversation core. Pure: no I/O, no clock, no database."""
 
-from bot.dialogue.actions import Action, MarkAcknowledged, Reply, WakeAt
-from bot.dialogue.events import CustomerMessage, Event, PauseElapsed
-from bot.dialogue.machine import Dialogue, UnknownTransition
-from bot.dialogue.state import DialogueState
+from bot.dialogue.actions import (
+    Action,
+    Classify,
+    CloseCase,
+    HandOff,
+    MarkAcknowledged,
+    NotifyHandler,
+    Reply,
+    WakeAt,
+)
+from bot.dialogue.events import (
+    ChoicePressed,
+    CustomerMessage,
+    Event,
+    HandlerAction,
+    PauseElapsed,
+    TimerDue,
+)
+from bot.dialogue.machine import Dialogue, Policy, UnknownTransition
+from bot.dialogue.state import STEPS, DialogueState
 
 __all__ = [
+    "STEPS",
     "Action",
+    "ChoicePressed",
+    "Classify",
+    "CloseCase",
     "CustomerMessage",
     "Dialogue",
     "DialogueState",
     "Event",
+    "HandOff",
+    "HandlerAction",
     "MarkAcknowledged",
+    "NotifyHandler",
     "PauseElapsed",
+    "Policy",
     "Reply",
+    "TimerDue",
     "UnknownTransition",
     "WakeAt",
 ]

@@ -18,7 +18,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class WakeAt:
-    """Feed the dialogue a PauseElapsed at `at` unless something else happens first."""
+    """Feed the dialogue a TimerDue at `at` unless something else happens first."""
 
     at: datetime
 
@@ -28,4 +28,36 @@ class MarkAcknowledged:
     """The customer has been told we heard them; stamps the case."""
 
 
-Action = Reply | WakeAt | MarkAcknowledged
+@dataclass(frozen=True)
+class Classify:
+    """What the story turned out to be; stored on the case."""
+
+    language: str
+    intent: str
+    category: str | None
+    explicit: bool | None
+    anger: int
+
+
+@dataclass(frozen=True)
+class HandOff:
+    """Give the case to a person: assign, store the summary, tell them."""
+
+    urgent: bool = False
+    promise_at: datetime | None = None
+    reason: str = "intake complete"
+
+
+@dataclass(frozen=True)
+class NotifyHandler:
+    """The customer added something to a case a person already has."""
+
+    message_id: int
+
+
+@dataclass(frozen=True)
+class CloseCase:
+    reason: str
+
+
+Action = Reply | WakeAt | MarkAcknowledged | Classify | HandOff | NotifyHandler | CloseCase

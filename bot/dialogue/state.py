@@ -2,41 +2,74 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
-Step = Literal["listening", "acknowledged", "adding"]
+Step = Literal[
+    "listening",  # the customer tells the story; a pause ends it
+    "questioning",  # one open question at a time, only what is missing
+    "confirming",  # "klopt dit?" after the summary
+    "correcting",  # the customer said it is not right; waiting for what is
+    "consent",  # offered a written confirmation by email
+    "asking_email",  # agreed to it, but we have no address yet
+    "handed_off",  # a person has the case; later messages join it
+    "closed",
+]
+STEPS: tuple[Step, ...] = (
+    "listening",
+    "questioning",
+    "confirming",
+    "correcting",
+    "consent",
+    "asking_email",
+    "handed_off",
+    "closed",
+)
 
 
 @dataclass(frozen=True)
 class DialogueState:
     step: Step = "listening"
+    channel: str = "console"
     language: str = "nl"
-    # Message ids and texts the customer sent since the bot last spoke.
+    # Message ids and texts of the story so far; `pending` are those not yet answered.
     pending: tuple[int, ...] = ()
     story: tuple[str, ...] = ()
+    intent: str | None = None
+    category: str | None = None
+    explicit: bool | None = None
+    anger: int = 0
+    key_sentences: tuple[str, ...] = ()
+    facts: dict[str, str] = field(default_factory=dict)
+    unknown: tuple[str, ...] = ()  # facts the customer said they do not know
+    asked: tuple[str, ...] = ()
+    current_question: str | None = None
+    corrections: tuple[str, ...] = ()
+    email: str | None = None
+    consent_email: bool | None = None
+    promise_at: str | None = None  # ISO 8601, UTC
+    last_receipt_at: str | None = None
     # Counts transitions; with the case id it makes outbox keys unique and replay-safe.
     turn: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["pending"] = list(self.pending)
-        data["story"] = list(self.story)
+        for name, value in data.items():
+            if isinstance(value, tuple):
+                data[name] = list(value)
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, language: str) -> DialogueState:
+    def from_dict(cls, data: dict[str, Any], *, language: str, channel: str) -> DialogueState:
         if not data:
-            return cls(language=language)
-        return cls(
-            step=data["step"],
-            language=data.get("language", language),
-            pending=tuple(data.get("pending", ())),
-            story=tuple(data.get("story", ())),
-            turn=int(data.get("turn", 0)),
-            extra=dict(data.get("extra", {})),
-        )
+            return cls(language=language, channel=channel)
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in data.items()
+            if name in known
+        }
+        return cls(**values)
 
     def next_turn(self, **changes: Any) -> DialogueState:
         return replace(self, turn=self.turn + 1, **changes)

@@ -1,0 +1,58 @@
+"""The handoff summary: everything a handler needs so the customer is not asked twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.dialogue import DialogueState
+from bot.templates import render
+from storage import repo
+from storage.models import Case, ChannelIdentity, Handler
+
+
+def local(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+async def handoff_summary(session: AsyncSession, *, case: Case, tz: ZoneInfo) -> str:
+    state = DialogueState.from_dict(
+        case.dialogue_state, language=case.language, channel=case.channel
+    )
+    customer = await repo.customer(session, customer_id=case.customer_id)
+    identities = (
+        await session.exec(
+            select(ChannelIdentity).where(ChannelIdentity.customer_id == case.customer_id)
+        )
+    ).all()
+    earlier = (
+        await session.exec(
+            select(Case)
+            .where(Case.customer_id == case.customer_id, col(Case.id) != case.id)
+            .order_by(col(Case.id))
+        )
+    ).all()
+    handler = await session.get(Handler, case.handler_id) if case.handler_id else None
+    promised = datetime.fromisoformat(state.promise_at) if state.promise_at else None
+    return render(
+        "handler/summary.txt.j2",
+        case=case,
+        state=state,
+        customer_name=customer.name if customer else None,
+        identities=[f"{i.channel}: {i.address}" for i in identities],
+        received_at=local(case.received_at, tz),
+        handler_name=handler.name if handler else None,
+        promise_at=local(promised, tz),
+        earlier=[
+            {
+                "number": other.number,
+                "category": other.category,
+                "received_at": local(other.received_at, tz),
+                "repeat": bool(case.category and other.category == case.category),
+            }
+            for other in earlier
+        ],
+    )

@@ -1,0 +1,150 @@
+"""Whole conversations through `klachtbot chat --script … --json`, every route and step, in
+Dutch and English, checked against the rules of a good complaint conversation."""
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.test_chat_cli import klachtbot
+
+WEEKDAY = re.compile(
+    r"\b(maandag|dinsdag|woensdag|donderdag|vrijdag|monday|tuesday|wednesday|thursday|friday)"
+    r"\s+\d{1,2}\s+\w+",
+    re.IGNORECASE,
+)
+CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+
+
+@pytest.fixture(autouse=True)
+def _empty_database(engine: AsyncEngine) -> None:
+    """Each test starts from a migrated, empty database (PostgreSQL is shared by the run)."""
+
+
+@dataclass(frozen=True)
+class Script:
+    lines: tuple[str, ...]
+    lang: str
+    # The dialogue step after each bot reply, in order.
+    steps: tuple[str, ...]
+
+
+SCRIPTS = {
+    "complaint-nl": Script(
+        (
+            "Ik zou vorige week teruggebeld worden over de lekkage in mijn badkamer.",
+            "Dat is nu al de tweede keer dat niemand belt.",
+            "~pause",
+            "Sinds vorige week dinsdag.",
+            "Dat iemand vandaag nog belt.",
+            "06-12345678",
+            "Ja, dat klopt.",
+            "Ja graag, anna@example.nl",
+        ),
+        "nl",
+        ("questioning", "questioning", "questioning", "confirming", "consent", "handed_off"),
+    ),
+    "complaint-en": Script(
+        (
+            "My invoice 2026-118 charges me 240 euro instead of 120 euro.",
+            "~pause",
+            "A corrected invoice please.",
+            "no idea",
+            "No, the amount should be 125 euro.",
+            "yes",
+            "no thanks",
+        ),
+        "en",
+        ("questioning", "questioning", "confirming", "confirming", "consent", "handed_off"),
+    ),
+    "emergency-nl": Script(("Ik ruik gas in de keuken!",), "nl", ("handed_off",)),
+    "emergency-en": Script(("Water is pouring through the ceiling!",), "en", ("handed_off",)),
+    "dispute-nl": Script(
+        ("Ik ben het niet eens met de eindafrekening en stap naar de geschillencommissie.",),
+        "nl",
+        ("handed_off",),
+    ),
+    "nuisance-en": Script(
+        ("The neighbours play loud music every night, we cannot sleep.",), "en", ("handed_off",)
+    ),
+    "repair-nl": Script(
+        ("De kraan in de keuken lekt. Kunt u een monteur sturen?",), "nl", ("handed_off",)
+    ),
+    "question-en": Script(("What are your opening hours?",), "en", ("handed_off",)),
+    "compliment-nl": Script(
+        ("Hartelijk dank voor de snelle hulp, de monteur was erg vriendelijk!",),
+        "nl",
+        ("closed",),
+    ),
+    "after-handoff-en": Script(
+        ("What are your opening hours?", "~pause", "Also, my customer number is 55123."),
+        "en",
+        ("handed_off", "handed_off"),
+    ),
+}
+
+
+def run(tmp_path: Path, database_url: str, name: str) -> list[dict[str, object]]:
+    script = SCRIPTS[name]
+    path = tmp_path / f"{name}.txt"
+    path.write_text("\n".join(script.lines) + "\n", encoding="utf-8")
+    result = klachtbot(
+        tmp_path,
+        database_url,
+        "chat",
+        "--script",
+        str(path),
+        "--json",
+        "--lang",
+        script.lang,
+        "--customer",
+        name,
+    )
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_scripted_conversation(tmp_path: Path, database_url: str, name: str) -> None:
+    replies = run(tmp_path, database_url, name)
+    texts = [str(reply["text"]) for reply in replies]
+    steps = [reply["state"] for reply in replies]
+    # The acknowledgement is its own message and comes before any question.
+    if SCRIPTS[name].steps[0] == "questioning":
+        assert "?" not in texts[0]
+        steps = steps[1:]
+        texts_after_ack = texts[1:]
+    else:
+        texts_after_ack = texts
+    assert tuple(steps) == SCRIPTS[name].steps, texts
+    assert len(texts_after_ack) == len(steps)
+    for text in texts:
+        assert text.count("?") <= 1, text  # at most one question per message
+    assert len({reply["case"] for reply in replies}) == 1
+
+
+@pytest.mark.parametrize("name", ["complaint-nl", "complaint-en"])
+def test_summary_before_agreement_and_a_concrete_promise(
+    tmp_path: Path, database_url: str, name: str
+) -> None:
+    replies = run(tmp_path, database_url, name)
+    summary = next(i for i, r in enumerate(replies) if r["state"] == "confirming")
+    agreement = next(i for i, r in enumerate(replies) if r["state"] == "consent")
+    assert summary < agreement
+    assert replies[summary]["choices"] == ["yes", "no"]
+    promise = str(replies[agreement]["text"])
+    assert WEEKDAY.search(promise), promise  # e.g. "woensdag 25 november"
+    assert CLOCK_TIME.search(promise), promise
+    case = str(replies[0]["case"])
+    shown = klachtbot(tmp_path, database_url, "cases", "show", case)
+    assert shown.returncode == 0, shown.stderr
+    assert "Wat de klant wil:" in shown.stdout
+    assert "Toegezegd: contact door" in shown.stdout
+
+
+def test_emergency_names_112(tmp_path: Path, database_url: str) -> None:
+    replies = run(tmp_path, database_url, "emergency-nl")
+    assert "112" in str(replies[0]["text"])

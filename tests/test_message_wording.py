@@ -1,0 +1,339 @@
+"""Every customer message, in every variant and situation, keeps to the wording contract.
+
+The conversation repairs the customer first, then the complaint: acknowledge without a
+question, ask one question at a time, summarise with one check, agree concretely, close
+warmly. Each template is rendered over all combinations that change its text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.templates import render_message, templates_dir
+from tests.test_templates import INFORMAL_DUTCH, UNHELPFUL
+
+LANGUAGES = ("nl", "en")
+VARIANTS = range(6)
+ANGERS = (0, 1, 2)
+CATEGORIES: tuple[str | None, ...] = (
+    "delivery",
+    "product",
+    "service_execution",
+    "billing",
+    "staff_conduct",
+    "communication",
+    "policy",
+    "other",
+    None,
+)
+QUESTION_SLOTS = (
+    "order_number",
+    "invoice_number",
+    "when",
+    "product",
+    "who",
+    "amount",
+    "outcome",
+    "contact",
+)
+FACT_SLOTS = ("order_number", "invoice_number", "when", "product", "who", "amount")
+FACT_LABELS = {
+    "nl": {
+        "order_number": "Bestelnummer",
+        "invoice_number": "Factuurnummer",
+        "when": "Wanneer",
+        "product": "Product",
+        "who": "Contactpersoon",
+        "amount": "Bedrag",
+    },
+    "en": {
+        "order_number": "Order number",
+        "invoice_number": "Invoice number",
+        "when": "When",
+        "product": "Product",
+        "who": "Who",
+        "amount": "Amount",
+    },
+}
+PHONE = "0800-1234"
+CASE = "K-2026-000123"
+ORGANISATION = "Woonstichting De Linde"
+
+# Customer sentences, including ones that must never be echoed back: a question mark
+# (acknowledge has none) and, in Dutch, the informal address the bot never uses itself.
+KEY_SENTENCES = {
+    "nl": ("", "Ik zou teruggebeld worden.", "Is hij er weer niet?", "Jullie komen nooit op tijd!"),
+    "en": ("", "I was supposed to get a call back.", "Is he not there again?"),
+}
+GISTS = {
+    "nl": ("", "De monteur is niet gekomen.", "Waarom belt niemand terug?"),
+    "en": ("", "The engineer did not turn up.", "Why does nobody call back?"),
+}
+FACT_SETS: tuple[list[dict[str, str]], ...] = (
+    [],
+    [{"slot": slot, "value": f"waarde {i}"} for i, slot in enumerate(FACT_SLOTS)],
+    [{"slot": "when", "value": "maandag, of was het dinsdag?"}],
+)
+
+# Robot talk and defending, on top of the shared list.
+ROBOT = [
+    r"wordt verwerkt",
+    r"dank(t)? u (wel )?voor uw geduld",
+    r"danken u voor uw geduld",
+    r"is being processed",
+    r"thank you for your patience",
+    r"\bmaar\b.*\b(regels|voorwaarden)\b",
+    r"\bbut\b.*\b(rules|terms)\b",
+]
+APOLOGY = {"nl": r"spijt|excuses|sorry", "en": r"sorry|apologi[sz]e"}
+
+NO_QUESTION = {
+    "acknowledge",
+    "closing",
+    "emergency",
+    "route_dispute",
+    "route_nuisance",
+    "route_repair_request",
+    "route_question",
+    "compliment",
+    "receipt_after_handoff",
+    "addition_received",
+}
+ONE_QUESTION = {"question", "summary", "ask_correction", "ask_email"}
+CONTRACT = NO_QUESTION | ONE_QUESTION | {"agreement"}
+
+
+def base(variant: int, anger: int, category: str | None) -> dict[str, Any]:
+    return {
+        "organisation": ORGANISATION,
+        "case_number": CASE,
+        "variant": variant,
+        "anger": anger,
+        "category": category,
+        "intent": "complaint",
+        "emergency_phone": PHONE,
+    }
+
+
+def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
+    """Every combination of the template's own inputs that changes its text."""
+    if name == "acknowledge":
+        for key_sentence, explicit in itertools.product(KEY_SENTENCES[language], (True, False)):
+            yield {"key_sentence": key_sentence, "explicit": explicit}
+    elif name == "question":
+        for slot in QUESTION_SLOTS:
+            yield {"slot": slot}
+    elif name == "summary":
+        for gist, facts, outcome, contact in itertools.product(
+            GISTS[language],
+            FACT_SETS,
+            (None, "", "Een nieuwe afspraak?"),
+            (None, "anna@example.nl"),
+        ):
+            yield {"gist": gist, "facts": facts, "outcome": outcome, "contact": contact}
+    elif name == "agreement":
+        day = "woensdag 25 november" if language == "nl" else "Wednesday 25 November"
+        for handler_name, channel, offer_email in itertools.product(
+            (None, "Sanne"), ("console", "telegram", "email"), (True, False)
+        ):
+            yield {
+                "promise_day": day,
+                "promise_time": "17:00",
+                "handler_name": handler_name,
+                "channel": channel,
+                "offer_email": offer_email,
+            }
+    elif name == "closing":
+        for consent_email in (True, False):
+            yield {"consent_email": consent_email}
+    elif name == "emergency":
+        for phone in ("", PHONE):
+            yield {"emergency_phone": phone}
+    elif name == "receipt_after_handoff":
+        for handler_name in (None, "Sanne"):
+            yield {"handler_name": handler_name}
+    else:
+        yield {}
+
+
+def renders(language: str, name: str) -> Iterator[tuple[dict[str, Any], str]]:
+    for variant, anger, category in itertools.product(VARIANTS, ANGERS, CATEGORIES):
+        for extra in extras(language, name):
+            context = base(variant, anger, category) | extra
+            yield context, render_message(language, name, **context)
+
+
+def template_names(language: str) -> set[str]:
+    folder = templates_dir() / "messages" / language
+    return {path.name.removesuffix(".txt.j2") for path in folder.glob("*.txt.j2")}
+
+
+def expected_questions(name: str, context: dict[str, Any]) -> int:
+    if name == "agreement":
+        return 1 if context["offer_email"] else 0
+    return 1 if name in ONE_QUESTION else 0
+
+
+def test_both_languages_have_the_same_templates() -> None:
+    assert template_names("nl") == template_names("en")
+
+
+def test_every_contract_template_exists() -> None:
+    for language in LANGUAGES:
+        assert template_names(language) >= CONTRACT, language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(CONTRACT))
+def test_message_keeps_to_the_wording_contract(language: str, name: str) -> None:
+    for context, text in renders(language, name):
+        where = f"{language}/{name} {context}: {text!r}"
+        assert text, where
+        for marker in ("{{", "{%", "{#", "}}", "%}"):
+            assert marker not in text, where
+        assert text.count("?") == expected_questions(name, context), where
+        for pattern in [*UNHELPFUL, *ROBOT]:
+            assert not re.search(pattern, text, re.IGNORECASE), f"{pattern} in {where}"
+        if language == "nl":
+            assert not re.search(INFORMAL_DUTCH, text, re.IGNORECASE), where
+        for sloppy in ("  ", " .", " ,", " ;", "..", ".,"):
+            assert sloppy not in text, where
+        assert all(line == line.strip() for line in text.splitlines()), where
+        assert "None" not in text, where
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_acknowledge_varies_and_apologises_only_where_we_went_wrong(language: str) -> None:
+    for category in CATEGORIES:
+        texts = {
+            render_message(
+                language,
+                "acknowledge",
+                **base(variant, 0, category),
+                key_sentence="",
+                explicit=True,
+            )
+            for variant in VARIANTS
+        }
+        assert len(texts) >= 3, (category, texts)
+        for text in texts:
+            apologises = re.search(APOLOGY[language], text, re.IGNORECASE)
+            assert bool(apologises) == (category != "policy"), (category, text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_acknowledge_takes_anger_seriously_without_another_apology(language: str) -> None:
+    for variant, category in itertools.product(VARIANTS, CATEGORIES):
+        context = base(variant, 0, category) | {"key_sentence": "", "explicit": True}
+        calm = render_message(language, "acknowledge", **context)
+        angry = render_message(language, "acknowledge", **(context | {"anger": 2}))
+        assert len(angry) > len(calm), angry
+        apologies = [
+            len(re.findall(APOLOGY[language], text, re.IGNORECASE)) for text in (calm, angry)
+        ]
+        assert apologies[0] == apologies[1], angry
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_acknowledge_quotes_the_customer_only_when_it_reads_well(language: str) -> None:
+    quoted = set()
+    for context, text in renders(language, "acknowledge"):
+        sentence = context["key_sentence"].rstrip(".!?")
+        if sentence and sentence in text:
+            quoted.add(context["key_sentence"])
+    assert quoted == {KEY_SENTENCES[language][1]}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_emergency_gives_112_and_the_emergency_line(language: str) -> None:
+    for context, text in renders(language, "emergency"):
+        assert "112" in text, text
+        assert CASE in text, text
+        if context["emergency_phone"]:
+            assert PHONE in text, text
+        else:
+            assert PHONE not in text, text
+            assert ("storingsnummer" if language == "nl" else "emergency line") in text, text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_question_offers_dont_know_in_some_variants_of_fact_slots(language: str) -> None:
+    marker = "dan is dat ook goed" if language == "nl" else "that's fine"
+    for slot in QUESTION_SLOTS:
+        texts = {
+            render_message(language, "question", **base(variant, 0, None), slot=slot)
+            for variant in VARIANTS
+        }
+        assert len(texts) >= 2, slot
+        if slot in ("order_number", "invoice_number", "when", "product", "who", "amount"):
+            assert any(marker in text for text in texts), slot
+        if slot == "outcome":
+            assert not any(marker in text for text in texts), slot
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_summary_lists_the_facts_and_ends_with_the_check(language: str) -> None:
+    check = "Klopt dit?" if language == "nl" else "Is this right?"
+    for context, text in renders(language, "summary"):
+        assert text.endswith(check), text
+        for fact in context["facts"]:
+            label = FACT_LABELS[language][fact["slot"]]
+            assert f"- {label}: {fact['value'].replace('?', '')}" in text, text
+        if context["contact"]:
+            assert context["contact"] in text, text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_agreement_says_who_when_and_how(language: str) -> None:
+    for context, text in renders(language, "agreement"):
+        assert context["promise_day"] in text, text
+        assert context["promise_time"] in text, text
+        assert CASE in text, text
+        if context["handler_name"]:
+            assert context["handler_name"] in text, text
+        else:
+            assert ("een collega van " if language == "nl" else "a colleague from ") + (
+                ORGANISATION
+            ) in text, text
+        if context["channel"] == "email":
+            assert ("per e-mail" if language == "nl" else "by email") in text, text
+        else:
+            assert ("via dit gesprek" if language == "nl" else "in this chat") in text, text
+        if context["offer_email"]:
+            assert text.endswith("?"), text
+        else:
+            assert ("e-mail" if language == "nl" else "email") in text, text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "name",
+    ["closing", "route_repair_request", "receipt_after_handoff", "addition_received"],
+)
+def test_case_number_is_mentioned(language: str, name: str) -> None:
+    for _, text in renders(language, name):
+        assert CASE in text, text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_closing_varies_and_mentions_email_only_with_consent(language: str) -> None:
+    mail = "e-mail" if language == "nl" else "email"
+    texts = set()
+    for context, text in renders(language, "closing"):
+        texts.add(text)
+        assert (mail in text) == context["consent_email"], text
+    assert len(texts) >= 6
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_receipt_names_the_handler_or_a_colleague(language: str) -> None:
+    for context, text in renders(language, "receipt_after_handoff"):
+        if context["handler_name"]:
+            assert context["handler_name"] in text, text
+        else:
+            assert ("collega" if language == "nl" else "colleague") in text, text
