@@ -149,6 +149,10 @@ class Intake:
         case.dialogue_state = new_state.to_dict()
         for index, action in enumerate(actions):
             await self._apply(session, case, new_state, action, index, now)
+        if case.handed_off_at is not None:
+            # Keep what the handler reads current: consent, additions, corrections.
+            await session.flush()
+            case.summary = await handoff_summary(session, case=case, tz=self._org.tz)
         session.add(case)
 
     async def _apply(
@@ -263,8 +267,6 @@ class Intake:
                     created_at=now,
                 )
             )
-        await session.flush()
-        case.summary = await handoff_summary(session, case=case, tz=self._org.tz)
         await repo.record_audit(
             session,
             case_id=case.id,

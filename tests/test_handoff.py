@@ -1,0 +1,130 @@
+"""A whole intake through the wired app: the case reaches the right person with a summary."""
+
+from sqlmodel import col, select
+
+from bot.app import App
+from bot.settings import Settings
+from channels.base import CustomerPaused, InboundEvent, InboundMessage
+from storage import handlers
+from storage.db import SessionFactory, transaction
+from storage.models import Agreement, AuditEvent, Case, Handler
+from tests.support import RecordingChannel, SteppedClock
+
+HANDLERS = [
+    {"name": "Sanne de Boer", "email": "sanne@example.nl", "role": "handler"},
+    {"name": "Piet Jansen", "email": "piet@example.nl", "role": "substitute"},
+]
+
+
+def settings_for(database_url: str) -> Settings:
+    return Settings.model_validate({"database": {"url": database_url}, "handlers": HANDLERS})
+
+
+def intake(clock: SteppedClock, customer: str) -> list[InboundEvent]:
+    lines = [
+        "Het beleid over huisdieren vind ik oneerlijk.",
+        None,  # the customer pauses
+        "Dat de regel wordt aangepast.",
+        "06-12345678",
+        "Ja, dat klopt.",
+        "Nee, hoeft niet.",
+    ]
+    return [
+        CustomerPaused(channel="test", sender=customer, at=clock())
+        if line is None
+        else InboundMessage(
+            channel="test",
+            external_id=f"{customer}-{number}",
+            sender=customer,
+            text=line,
+            received_at=clock(),
+        )
+        for number, line in enumerate(lines)
+    ]
+
+
+async def run(database_url: str, clock: SteppedClock, customer: str) -> RecordingChannel:
+    channel = RecordingChannel()
+    channel.inbox = intake(clock, customer)
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await app.run(stop_when_intake_ends=True)
+    return channel
+
+
+async def test_handed_off_to_the_handler_with_summary_and_agreement(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    channel = await run(database_url, clock, "anna")
+    assert [m.template for m in channel.sent] == [
+        "acknowledge",
+        "question",
+        "question",
+        "summary",
+        "agreement",
+        "closing",
+    ]
+    assert "Sanne de Boer" in channel.sent[4].text
+    async with transaction(sessions) as session:
+        case = (await session.exec(select(Case))).one()
+        handler = await session.get(Handler, case.handler_id)
+        agreement = (await session.exec(select(Agreement))).one()
+        actions = [e.action for e in (await session.exec(select(AuditEvent))).all()]
+    assert handler is not None
+    assert handler.name == "Sanne de Boer"
+    assert case.status == "handed_off"
+    assert case.handed_off_at == clock()
+    assert case.first_contact_due == agreement.due_at
+    assert (agreement.what, agreement.who) == ("first_contact", "Sanne de Boer")
+    assert case.summary is not None
+    for expected in (
+        case.number or "",
+        "Wat de klant wil: Dat de regel wordt aangepast.",
+        "Behandelaar: Sanne de Boer",
+        "Bevestiging per e-mail: nee",
+        '"Het beleid over huisdieren vind ik oneerlijk."',
+    ):
+        assert expected in case.summary
+    assert actions == ["case.created", "case.handed_off"]
+
+
+async def test_the_substitute_gets_new_cases_while_the_handler_is_away(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    await run(database_url, clock, "anna")
+    async with transaction(sessions) as session:
+        assert await handlers.set_away(session, name="sanne de boer", away=True) is not None
+    await run(database_url, clock, "bram")
+    async with transaction(sessions) as session:
+        cases = (await session.exec(select(Case).order_by(col(Case.id)))).all()
+        assigned = [await session.get(Handler, case.handler_id) for case in cases]
+    assert [handler.name if handler else None for handler in assigned] == [
+        "Sanne de Boer",
+        "Piet Jansen",
+    ]
+
+
+async def test_a_repeat_complaint_on_the_same_topic_is_flagged_for_the_handler(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    await run(database_url, clock, "anna")
+    async with transaction(sessions) as session:
+        first = (await session.exec(select(Case))).one()
+        first.status = "closed"
+        session.add(first)
+    clock.advance(days=30)
+    channel = RecordingChannel()
+    channel.inbox = intake(clock, "anna")
+    # New external ids: these are new messages from the same customer.
+    channel.inbox = [
+        InboundMessage(e.channel, f"again-{i}", e.sender, e.text, e.received_at)
+        if isinstance(e, InboundMessage)
+        else e
+        for i, e in enumerate(channel.inbox)
+    ]
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await app.run(stop_when_intake_ends=True)
+    async with transaction(sessions) as session:
+        second = (await session.exec(select(Case).where(Case.id != first.id))).one()
+    assert second.summary is not None
+    assert f"{first.number}" in second.summary
+    assert "HERHAALDE KLACHT" in second.summary
