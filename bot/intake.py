@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,15 @@ class Organisation:
     default_language: str
     emergency_phone: str
     tz: ZoneInfo
+
+
+def _readable(value: str, language: str) -> str:
+    """Dates the understanding found are ISO; the customer reads them as people write them."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return format_date(day, "EEEE d MMMM yyyy", locale=language)
 
 
 class Intake:
@@ -229,6 +238,11 @@ class Intake:
             "handler_name": handler.name if handler else None,
             **action.context,
         }
+        if "facts" in context:
+            context["facts"] = [
+                {**fact, "value": _readable(fact["value"], state.language)}
+                for fact in context["facts"]
+            ]
         promised = context.pop("promise_at", None)
         if isinstance(promised, datetime):
             moment = promised.astimezone(self._org.tz)

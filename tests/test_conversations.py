@@ -47,6 +47,8 @@ SCRIPTS = {
         "nl",
         ("questioning", "questioning", "questioning", "confirming", "consent", "handed_off"),
     ),
+    # Billing asks for invoice number and amount; the story gave both, so only the outcome
+    # and contact details are asked: two questions, not four.
     "complaint-en": Script(
         (
             "My invoice 2026-118 charges me 240 euro instead of 120 euro.",
