@@ -14,23 +14,14 @@ from typing import Any
 
 import pytest
 
+from bot import nlu
 from bot.templates import render_message, templates_dir
 from tests.test_templates import INFORMAL_DUTCH, UNHELPFUL
 
 LANGUAGES = ("nl", "en")
 VARIANTS = range(6)
 ANGERS = (0, 1, 2)
-CATEGORIES: tuple[str | None, ...] = (
-    "delivery",
-    "product",
-    "service_execution",
-    "billing",
-    "staff_conduct",
-    "communication",
-    "policy",
-    "other",
-    None,
-)
+CATEGORIES: tuple[str | None, ...] = (*nlu.CATEGORIES, None)
 QUESTION_SLOTS = (
     "order_number",
     "invoice_number",
