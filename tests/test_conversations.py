@@ -62,6 +62,33 @@ SCRIPTS = {
         "en",
         ("questioning", "questioning", "confirming", "confirming", "consent", "handed_off"),
     ),
+    # "Nee" alone asks what is wrong; "ja" without an address asks for one.
+    "correction-and-email-nl": Script(
+        (
+            "Mijn bestelling 77812 is kapot aangekomen.",
+            "~pause",
+            "Sinds gisteren.",
+            "Een nieuwe, heel graag.",
+            "0612345678",
+            "nee",
+            "De bestelling is 77813.",
+            "ja",
+            "ja",
+            "anna@example.nl",
+        ),
+        "nl",
+        (
+            "questioning",
+            "questioning",
+            "questioning",
+            "confirming",
+            "correcting",
+            "confirming",
+            "consent",
+            "asking_email",
+            "handed_off",
+        ),
+    ),
     "emergency-nl": Script(("Ik ruik gas in de keuken!",), "nl", ("handed_off",)),
     "emergency-en": Script(("Water is pouring through the ceiling!",), "en", ("handed_off",)),
     "dispute-nl": Script(
@@ -80,6 +107,28 @@ SCRIPTS = {
         ("Hartelijk dank voor de snelle hulp, de monteur was erg vriendelijk!",),
         "nl",
         ("closed",),
+    ),
+    "dispute-en": Script(
+        ("I object to this bill and my lawyer will take legal action.",), "en", ("handed_off",)
+    ),
+    "nuisance-nl": Script(
+        ("De buren maken elke nacht herrie tot drie uur, we slapen slecht.",),
+        "nl",
+        ("handed_off",),
+    ),
+    "repair-en": Script(
+        ("The tap in the bathroom is leaking, could you send someone to fix it?",),
+        "en",
+        ("handed_off",),
+    ),
+    "question-nl": Script(("Wat zijn uw openingstijden op zaterdag?",), "nl", ("handed_off",)),
+    "compliment-en": Script(
+        ("Many thanks for the quick repair, the engineer was very friendly!",), "en", ("closed",)
+    ),
+    "after-handoff-nl": Script(
+        ("Wat zijn uw openingstijden?", "~pause", "En mijn klantnummer is 55123."),
+        "nl",
+        ("handed_off", "handed_off"),
     ),
     "after-handoff-en": Script(
         ("What are your opening hours?", "~pause", "Also, my customer number is 55123."),
