@@ -259,6 +259,26 @@ HIDDEN = _rx(
     r"\bwithout (any |a )?(notice|warning|asking|anyone|telling|permission)\b",
     r"\b(on hold|stuck)\b",
     r"\bwhat is going on\b|\bwhat'?s going on\b",
+    # Expectation against reality: ordered one thing, something else arrived.
+    r"\b(besteld|bestelde|betaald|gevraagd)\b[^.?!]{0,60}\b(gekregen|ontvangen|geleverd|kwam|zat|zaten)\b",
+    r"\bin plaats van\b|\banders dan\b|\bniets? (zoals|lijkt op)\b",
+    r"\b(ordered|paid for|asked for)\b[^.?!]{0,60}\b(got|received|arrived|came|sent|turned up)\b",
+    r"\binstead of\b|\bnothing like\b|\bdifferent (from|to|than)\b",
+    # Money taken wrongly or after cancelling.
+    r"\b(twee|drie|2|3|dubbel)\s?(keer|x)?\b[^.?!]{0,30}\b(afgeschreven|geincasseerd|betaald|afgeboekt)\b",
+    r"\b(opgezegd|stopgezet)\b[^.?!]{0,60}\b(nog|toch|door)\b",
+    r"\b(charged|debited|taken|billed)\b[^.?!]{0,30}\b(twice|two times|three times|again)\b",
+    r"\b(cancell?ed|closed)\b[^.?!]{0,60}\b(still|billed|charged|taking|keeps?)\b",
+    r"\b(billed|charged) for\b[^.?!]{0,40}\b(cancell?ed|never|didn'?t)\b",
+    # Only machines answer.
+    r"\bautomatisch\w* (antwoord|bericht|reactie|mail)\w*|\bstandaard\s?(mail|antwoord|zin)\w*",
+    r"\b(automatic|automated|auto-?reply|no-?reply|template|canned)\b",
+    # Rhetorical questions with a negative frame.
+    r"\buberhaupt\b|\beigenlijk (nog|wel|ooit)\b|\b(te )?veel gevraagd\b",
+    r"\b(even|actually|ever) (read|going to|coming)\b|\btoo much to ask\b",
+    # Understatement.
+    r"\bniet (bepaald|echt|zo|erg) (blij|tevreden|gelukkig)\b",
+    r"\bnot (exactly|overly|too|very|really|that) (happy|thrilled|pleased|impressed)\b",
 )
 # A fault or defect is stated; with a request it is a repair, on its own a complaint.
 PROBLEM = _rx(
