@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from storage.db import SessionFactory, create_engine, session_factory, upgrade
+from tests.mail_lab.fixtures import mail_lab  # noqa: F401
 from tests.support import RecordingChannel, SteppedClock, require_service
 
 POSTGRES_URL = os.environ.get(
