@@ -20,7 +20,7 @@ def settings_for(database_url: str) -> Settings:
     return Settings.model_validate({"database": {"url": database_url}, "handlers": HANDLERS})
 
 
-def intake(clock: SteppedClock, customer: str) -> list[InboundEvent]:
+def intake(clock: SteppedClock, customer: str, run: str = "first") -> list[InboundEvent]:
     lines = [
         "Het beleid over huisdieren vind ik oneerlijk.",
         None,  # the customer pauses
@@ -34,7 +34,7 @@ def intake(clock: SteppedClock, customer: str) -> list[InboundEvent]:
         if line is None
         else InboundMessage(
             channel="test",
-            external_id=f"{customer}-{number}",
+            external_id=f"{customer}-{run}-{number}",
             sender=customer,
             text=line,
             received_at=clock(),
@@ -113,14 +113,7 @@ async def test_a_repeat_complaint_on_the_same_topic_is_flagged_for_the_handler(
         session.add(first)
     clock.advance(days=30)
     channel = RecordingChannel()
-    channel.inbox = intake(clock, "anna")
-    # New external ids: these are new messages from the same customer.
-    channel.inbox = [
-        InboundMessage(e.channel, f"again-{i}", e.sender, e.text, e.received_at)
-        if isinstance(e, InboundMessage)
-        else e
-        for i, e in enumerate(channel.inbox)
-    ]
+    channel.inbox = intake(clock, "anna", run="second")
     async with App(settings_for(database_url), [channel], clock=clock) as app:
         await app.run(stop_when_intake_ends=True)
     async with transaction(sessions) as session:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,7 @@ from bot.dialogue.events import (
 from bot.dialogue.promise import promise_at
 from bot.dialogue.slots import facts_from, next_question
 from bot.dialogue.state import STEPS, DialogueState, Step
-from bot.nlu import Understanding
+from bot.nlu import Language, Understanding
 
 Outcome = tuple[DialogueState, list[Action]]
 YES_NO = ("yes", "no")
@@ -52,7 +52,7 @@ ROUTES = {
 
 class Understander(Protocol):
     def __call__(
-        self, text: str, *, today: Any, previous_language: Any = None
+        self, text: str, *, today: date, previous_language: Language | None = None
     ) -> Understanding: ...
 
 
@@ -65,6 +65,13 @@ class Policy:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
     promise_business_days: int = 1
     promise_time: time = time(17, 0)
+
+
+def _answer_text(event: Event) -> str:
+    """A pressed button and a typed answer are read the same way."""
+    if isinstance(event, ChoicePressed):
+        return event.choice
+    return event.text if isinstance(event, CustomerMessage) else ""
 
 
 class UnknownTransition(Exception):
@@ -118,8 +125,9 @@ class Dialogue:
     # -- helpers -------------------------------------------------------------------------
 
     def _read(self, state: DialogueState, text: str, now: datetime) -> Understanding:
+        previous: Language = "en" if state.language == "en" else "nl"
         return self._understand(
-            text, today=now.astimezone(self._policy.tz).date(), previous_language=state.language
+            text, today=now.astimezone(self._policy.tz).date(), previous_language=previous
         )
 
     def _wait_for_answer(self, now: datetime) -> WakeAt:
@@ -220,7 +228,7 @@ class Dialogue:
         return replace(state, step="confirming"), actions
 
     def _confirm(self, state: DialogueState, event: Event, now: datetime) -> Outcome:
-        text = event.choice if isinstance(event, ChoicePressed) else getattr(event, "text", "")
+        text = _answer_text(event)
         answer = read_answer(text)
         if answer == "yes":
             return self._agree(state.next_turn(), now)
@@ -267,7 +275,7 @@ class Dialogue:
         return self._close_conversation(replace(state, consent_email=True), actions)
 
     def _consent(self, state: DialogueState, event: Event, now: datetime) -> Outcome:
-        text = event.choice if isinstance(event, ChoicePressed) else getattr(event, "text", "")
+        text = _answer_text(event)
         address = email_in(text) or state.email
         answer = read_answer(text)
         if answer == "yes" and address is None:
