@@ -32,7 +32,8 @@ from bot.logs import log
 from bot.summary import handoff_summary
 from bot.templates import render_message
 from channels.base import CustomerPaused, InboundMessage
-from storage import handlers, outbox, repo
+from channels.email.case_token import find_case_token as case_token_in
+from storage import handlers, mail, outbox, repo
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, Case, Handler, Message
 
@@ -91,13 +92,43 @@ class Intake:
                 raw=message.raw,
                 raw_content_type=message.raw_content_type,
                 received_at=message.received_at,
+                subject=message.subject,
+                thread=message.thread,
+                automated=message.automated,
             )
+            if stored is not None and message.automated:
+                await self._keep_automated(session, stored, message)
         if stored is None:
             log.info("inbound.duplicate", channel=message.channel)
             return None
         log.info("inbound.stored", channel=message.channel, message_id=stored.id)
         log.debug("inbound.text", message_id=stored.id, sender=message.sender, text=message.text)
         return stored.id
+
+    async def _keep_automated(
+        self, session: AsyncSession, stored: Message, message: InboundMessage
+    ) -> None:
+        """Out-of-office, bounces and list mail join their case but never start a dialogue
+        and are never answered: two robots must not talk to each other."""
+        now = self._clock()
+        case = await mail.case_by_thread(session, message_ids=message.thread)
+        stored.case_id = case.id if case else None
+        stored.processed_at = now
+        if message.automated == "bounce" and message.bounced_address:
+            bounced = await repo.identity_for(
+                session, channel="email", address=message.bounced_address.lower()
+            )
+            if bounced is not None:
+                bounced.bouncing = True
+                session.add(bounced)
+        await repo.record_audit(
+            session,
+            case_id=stored.case_id,
+            actor="mail",
+            action=f"mail.{message.automated}",
+            now=now,
+            detail={"message_id": stored.id},
+        )
 
     async def pending_message_ids(self) -> list[int]:
         async with transaction(self._sessions) as session:
@@ -110,7 +141,7 @@ class Intake:
             if message is None or message.processed_at is not None:
                 return
             assert message.customer_id is not None
-            case = await repo.open_case_for(session, customer_id=message.customer_id)
+            case = await self._case_for(session, message, now)
             if case is None:
                 customer = await repo.customer(session, customer_id=message.customer_id)
                 language = (customer.language if customer else None) or self._org.default_language
@@ -128,6 +159,30 @@ class Intake:
             message.processed_at = now
             await self._step(session, case, CustomerMessage(message_id, message.text), now)
         log.info("inbound.processed", message_id=message_id, case=case.number)
+
+    async def _case_for(
+        self, session: AsyncSession, message: Message, now: datetime
+    ) -> Case | None:
+        """A reply joins the case it answers (by thread, then by the case number in the
+        subject) when it comes from that case's customer; otherwise the customer's open case."""
+        assert message.customer_id is not None
+        answered = await mail.case_by_thread(session, message_ids=message.thread)
+        token = case_token_in(message.subject or "")
+        if answered is None and token:
+            answered = await repo.case_by_number(session, number=token)
+        if answered is not None and answered.status != "closed":
+            if answered.customer_id == message.customer_id:
+                return answered
+            await repo.record_audit(
+                session,
+                case_id=answered.id,
+                actor="mail",
+                action="mail.reply_from_someone_else",
+                now=now,
+                detail={"message_id": message.id},
+            )
+            return None  # a new case for this sender; the handler sees the flag on the old one
+        return await repo.open_case_for(session, customer_id=message.customer_id)
 
     async def customer_paused(self, event: CustomerPaused) -> None:
         async with transaction(self._sessions) as session:
@@ -249,6 +304,19 @@ class Intake:
             context["promise_day"] = format_date(moment, "EEEE d MMMM", locale=state.language)
             context["promise_time"] = format_time(moment, "HH:mm", locale=state.language)
         body = render_message(state.language, action.template, **context)
+        meta: dict[str, Any] = {
+            "case": case.number,
+            "state": state.step,
+            "choices": list(action.choices),
+        }
+        if case.channel == "email":
+            parent, references = await mail.thread_of_case(session, case_id=case.id)
+            meta |= {
+                "subject": render_message(state.language, "email_subject", **context),
+                "sender_name": self._org.name,
+                "parent_id": parent,
+                "references": references,
+            }
         row = await outbox.enqueue(
             session,
             idempotency_key=f"case:{case.id}:turn:{state.turn}:{index}",
@@ -257,7 +325,7 @@ class Intake:
             recipient=await repo.reply_address(session, case=case),
             template=action.template,
             body=body,
-            meta={"case": case.number, "state": state.step, "choices": list(action.choices)},
+            meta=meta,
             due_at=now,
             now=now,
         )

@@ -102,6 +102,11 @@ class EmailSettings(Section):
     password: SecretStr = SecretStr("")
     folder: str = "INBOX"
     processed_folder: str = ""
+    # Without IDLE the mailbox is polled this often; with IDLE, IDLE is renewed this often.
+    poll_seconds: float = Field(default=60.0, gt=0)
+    max_message_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Automatic mails to one address per hour: two bots answering each other stop here.
+    max_auto_mails_per_hour: int = Field(default=10, ge=1)
 
     @property
     def configured(self) -> bool:

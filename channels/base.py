@@ -26,6 +26,13 @@ class InboundMessage:
     language: str | None = None
     raw: bytes | None = None
     raw_content_type: str = "text/plain"
+    # Email only: the subject, the ids this mail answers (In-Reply-To first, then
+    # References), and what kind of automatic mail it is ("auto_reply", "bounce", "list"):
+    # those are kept but never start a dialogue.
+    subject: str | None = None
+    thread: tuple[str, ...] = ()
+    automated: str | None = None
+    bounced_address: str | None = None
 
 
 @dataclass(frozen=True)

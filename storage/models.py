@@ -107,6 +107,11 @@ class Message(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     # Set once the dialogue has taken the message in; unset rows are replayed on start.
     processed_at: datetime | None = _at(index=True)
+    # Email: the subject, the ids this mail answers (In-Reply-To, References), and what kind
+    # of automatic mail it is (auto_reply, bounce, list), if any.
+    subject: str | None = None
+    thread: list[str] = Field(default_factory=list, sa_type=JSON)
+    automated: str | None = None
 
 
 class Agreement(SQLModel, table=True):
@@ -155,3 +160,31 @@ class AuditEvent(SQLModel, table=True):
     action: str
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class MailboxCursor(SQLModel, table=True):
+    """How far a mailbox has been read; UIDs only mean something within one UIDVALIDITY."""
+
+    __tablename__ = "mailbox_cursors"
+    __table_args__ = (UniqueConstraint("account", "folder", name="uq_mailbox_account_folder"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str
+    folder: str
+    uidvalidity: int = Field(sa_type=BigInteger)
+    last_uid: int = Field(default=0, sa_type=BigInteger)
+    updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class QuarantinedMail(SQLModel, table=True):
+    """A mail we could not parse: kept with its error until someone retries it."""
+
+    __tablename__ = "quarantine"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    source: str  # where it came from, e.g. "imap:INBOX:uidvalidity:uid"
+    error: str
+    raw_id: int = Field(foreign_key="raw_payloads.id")
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    retried_at: datetime | None = _at()

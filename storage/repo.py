@@ -5,6 +5,7 @@ Each takes an open session and keyword-only arguments; the caller owns the trans
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +68,9 @@ async def add_inbound(
     raw: bytes | None,
     raw_content_type: str,
     received_at: datetime,
+    subject: str | None = None,
+    thread: Sequence[str] = (),
+    automated: str | None = None,
 ) -> Message | None:
     """Store a customer's message once; None when (channel, external_id) is already stored."""
     if await message_by_external_id(session, channel=channel, external_id=external_id):
@@ -88,6 +92,9 @@ async def add_inbound(
                 text=text,
                 raw_id=raw_id,
                 created_at=received_at,
+                subject=subject,
+                thread=list(thread),
+                automated=automated,
             )
             session.add(message)
             await session.flush()

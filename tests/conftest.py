@@ -81,6 +81,20 @@ def database_url(
 
 
 @pytest.fixture
+async def unmigrated_database_url(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of the same kind, for tests that migrate step by step."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite+aiosqlite:///{tmp_path / 'unmigrated.db'}"
+        return
+    name = f"klachtbot_empty_{uuid.uuid4().hex[:10]}"
+    await _postgres_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
     await upgrade(engine)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -68,3 +69,16 @@ def require_service(available: bool, reason: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"required service missing in CI: {reason}")
     pytest.skip(reason)
+
+
+async def eventually(
+    condition: Callable[[], Awaitable[bool]], *, within: float, every: float = 0.05
+) -> None:
+    """Wait until `condition()` holds, failing after `within` seconds.
+
+    For effects another process causes (a mail server, a bot reading its mailbox) that we
+    cannot subscribe to; the deadline makes a missing effect a failure, not a hang.
+    """
+    async with asyncio.timeout(within):
+        while not await condition():  # noqa: ASYNC110  (nothing to subscribe to, see above)
+            await asyncio.sleep(every)

@@ -136,10 +136,10 @@ class Dialogue:
     # -- listen and acknowledge ------------------------------------------------------------
 
     def _collect(self, state: DialogueState, event: CustomerMessage, now: datetime) -> Outcome:
-        return (
-            state.next_turn(pending=(*state.pending, event.message_id)),
-            [WakeAt(now + self._policy.pause)],
-        )
+        state = state.next_turn(pending=(*state.pending, event.message_id))
+        if state.channel == "email":
+            return self._story_told(state, event, now)  # a mail is a whole story
+        return state, [WakeAt(now + self._policy.pause)]
 
     def _story_told(self, state: DialogueState, event: Event, now: datetime) -> Outcome:
         if not state.pending:

@@ -1,0 +1,219 @@
+"""Outgoing mail over SMTP: one kept-open aiosmtplib connection, every outcome a DeliveryResult.
+
+This is the boundary between aiosmtplib and the bot: nothing from aiosmtplib (or the socket
+layer under it) leaves `send`. The outbox decides on retries from `DeliveryResult.permanent`,
+so the one job here besides sending is to tell "try again later" (4xx, network, timeouts)
+from "a human must act" (5xx, refused recipient, bad password).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Literal
+
+import aiosmtplib
+
+from channels.base import DeliveryResult
+
+Security = Literal["tls", "starttls", "none"]
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    security: Security
+    username: str  # empty: the server takes mail without AUTH
+    password: str = field(repr=False)  # kept out of reprs, and so out of logs
+    timeout: float = 30.0  # per connect and per SMTP command
+
+
+class _LoginFailed(Exception):
+    """AUTH went wrong: kept apart because the fix is a person's, not a retry's."""
+
+    def __init__(self, cause: aiosmtplib.SMTPException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class SmtpSender:
+    """Sends `EmailMessage`s over one connection that stays open between sends.
+
+    `connections_opened` counts successful connects (for tests and metrics): steady
+    sending should not grow it. Sends are serialised: one SMTP transaction at a time.
+    """
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self._config = config
+        self._smtp: aiosmtplib.SMTP | None = None
+        self._lock = asyncio.Lock()
+        self.connections_opened = 0
+
+    async def send(self, message: EmailMessage) -> DeliveryResult:
+        async with self._lock:
+            try:
+                smtp = await self._connection()
+                # Partly refused recipients come back in the result, not as an error: the
+                # mail did go out, and replies have a single recipient anyway.
+                await smtp.send_message(message)
+            except Exception as exc:  # the boundary: no foreign exception reaches the caller
+                if not _connection_still_good(exc):
+                    self._discard()
+                return _failure(exc, self._config.username)
+            except BaseException:
+                # Cancelled mid-transaction: the server may be waiting for the rest of DATA,
+                # so this connection must not carry the next mail.
+                self._discard()
+                raise
+        return DeliveryResult.sent(external_id=_message_id(message))
+
+    async def close(self) -> None:
+        async with self._lock:
+            smtp, self._smtp = self._smtp, None
+            if smtp is None:
+                return
+            try:
+                if smtp.is_connected:
+                    await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                pass  # we are leaving; a server that cannot say goodbye changes nothing
+            finally:
+                smtp.close()
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        if self._smtp is not None and await _still_open(self._smtp):
+            return self._smtp
+        self._discard()
+        self._smtp = await self._open()
+        return self._smtp
+
+    async def _open(self) -> aiosmtplib.SMTP:
+        config = self._config
+        smtp = aiosmtplib.SMTP(
+            hostname=config.host,
+            port=config.port,
+            timeout=config.timeout,
+            use_tls=config.security == "tls",
+            # False, not aiosmtplib's default None: None upgrades whenever the server offers
+            # STARTTLS, which would quietly ignore the configured "none".
+            start_tls=config.security == "starttls",
+        )
+        await smtp.connect()
+        self.connections_opened += 1
+        if config.username:
+            await _login(smtp, config)
+        return smtp
+
+    def _discard(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+
+async def _login(smtp: aiosmtplib.SMTP, config: SmtpConfig) -> None:
+    # Logging in ourselves rather than through connect(username=...) tells a login failure
+    # apart from a connect failure.
+    try:
+        await smtp.login(config.username, config.password)
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+        smtp.close()
+        raise  # the network, not the password: transient
+    except aiosmtplib.SMTPException as exc:
+        smtp.close()
+        raise _LoginFailed(exc) from exc
+
+
+async def _still_open(smtp: aiosmtplib.SMTP) -> bool:
+    """Servers drop idle connections (Postfix after 5 min); `is_connected` only knows once
+    the event loop has seen the close. A NOOP finds out before MAIL FROM, where a retry on a
+    new connection cannot send the mail twice."""
+    if not smtp.is_connected:
+        return False
+    try:
+        await smtp.noop()
+    except (aiosmtplib.SMTPException, OSError):
+        return False
+    return True
+
+
+def _connection_still_good(exc: Exception) -> bool:
+    # After a refusal the server is still talking to us (aiosmtplib sent RSET); after
+    # anything else the connection's state is unknown and a fresh one is cheaper than doubt.
+    return isinstance(exc, aiosmtplib.SMTPResponseException | aiosmtplib.SMTPRecipientsRefused)
+
+
+def _message_id(message: EmailMessage) -> str | None:
+    value = message.get("Message-ID")
+    return str(value).strip() if value is not None else None
+
+
+def _is_permanent(code: int) -> bool:
+    return 500 <= code <= 599
+
+
+def _reply(exc: aiosmtplib.SMTPResponseException) -> str:
+    return f"{exc.code} {exc.message}"
+
+
+_STAGES: tuple[tuple[type[aiosmtplib.SMTPResponseException], str], ...] = (
+    (aiosmtplib.SMTPSenderRefused, "MAIL FROM"),
+    (aiosmtplib.SMTPRecipientRefused, "RCPT TO"),
+    (aiosmtplib.SMTPDataError, "DATA"),
+    (aiosmtplib.SMTPHeloError, "EHLO"),
+    (aiosmtplib.SMTPConnectResponseError, "the greeting"),
+)
+
+
+def _stage(exc: aiosmtplib.SMTPResponseException) -> str:
+    return next((name for kind, name in _STAGES if isinstance(exc, kind)), "a command")
+
+
+def _failure(exc: Exception, username: str) -> DeliveryResult:
+    """Sort a failure into permanent (do not retry) or transient, with the server's words."""
+    if isinstance(exc, _LoginFailed):
+        return _login_failure(exc.cause, username)
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return _recipients_failure(exc)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return DeliveryResult.failed(
+            f"SMTP server refused {_stage(exc)}: {_reply(exc)}", permanent=_is_permanent(exc.code)
+        )
+    if isinstance(exc, aiosmtplib.SMTPNotSupported):
+        # e.g. a non-ASCII address and no SMTPUTF8: this server will never take it.
+        return DeliveryResult.failed(f"SMTP server cannot send this mail: {exc}", permanent=True)
+    if isinstance(exc, TimeoutError):
+        return DeliveryResult.failed(f"SMTP timed out: {_describe(exc)}")
+    if isinstance(exc, OSError):  # refused connection, disconnect, DNS: all network weather
+        return DeliveryResult.failed(f"SMTP connection failed: {_describe(exc)}")
+    if isinstance(exc, ValueError):
+        # aiosmtplib's verdict on the message itself (no From/To, unsafe address): resending
+        # the same message cannot help.
+        return DeliveryResult.failed(f"mail cannot be sent: {exc}", permanent=True)
+    return DeliveryResult.failed(f"SMTP send failed: {_describe(exc)}")
+
+
+def _login_failure(cause: aiosmtplib.SMTPException, username: str) -> DeliveryResult:
+    if isinstance(cause, aiosmtplib.SMTPResponseException):
+        if not _is_permanent(cause.code):  # 454: the server's auth backend is down, not us
+            return DeliveryResult.failed(f"SMTP login temporarily refused: {_reply(cause)}")
+        detail = _reply(cause)
+    else:
+        detail = cause.message  # e.g. the server offers no AUTH at all
+    return DeliveryResult.failed(
+        f"SMTP login as {username!r} failed ({detail}): check the mail username and password",
+        permanent=True,
+    )
+
+
+def _recipients_failure(exc: aiosmtplib.SMTPRecipientsRefused) -> DeliveryResult:
+    refusals = "; ".join(f"{r.recipient}: {_reply(r)}" for r in exc.recipients)
+    # Every recipient was refused; only if each refusal is final is the whole send final.
+    permanent = bool(exc.recipients) and all(_is_permanent(r.code) for r in exc.recipients)
+    return DeliveryResult.failed(f"SMTP server refused RCPT TO: {refusals}", permanent=permanent)
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,112 @@
+"""Repository functions for the email channel: mailbox cursors, quarantine, threads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Case, MailboxCursor, Message, OutboxRow, QuarantinedMail, RawPayload
+
+
+async def last_uid(session: AsyncSession, *, account: str, folder: str, uidvalidity: int) -> int:
+    """The last UID taken in; 0 when the mailbox is new or its UIDVALIDITY changed, which
+    means every UID must be read again (duplicates fall out on Message-ID)."""
+    cursor = (
+        await session.exec(
+            select(MailboxCursor).where(
+                MailboxCursor.account == account, MailboxCursor.folder == folder
+            )
+        )
+    ).first()
+    if cursor is None or cursor.uidvalidity != uidvalidity:
+        return 0
+    return cursor.last_uid
+
+
+async def save_uid(
+    session: AsyncSession,
+    *,
+    account: str,
+    folder: str,
+    uidvalidity: int,
+    uid: int,
+    now: datetime,
+) -> None:
+    cursor = (
+        await session.exec(
+            select(MailboxCursor).where(
+                MailboxCursor.account == account, MailboxCursor.folder == folder
+            )
+        )
+    ).first()
+    if cursor is None:
+        cursor = MailboxCursor(
+            account=account, folder=folder, uidvalidity=uidvalidity, updated_at=now
+        )
+    if cursor.uidvalidity != uidvalidity:
+        cursor.uidvalidity, cursor.last_uid = uidvalidity, 0
+    cursor.last_uid = max(cursor.last_uid, uid)
+    cursor.updated_at = now
+    session.add(cursor)
+
+
+async def quarantine(
+    session: AsyncSession, *, channel: str, source: str, error: str, raw: bytes, now: datetime
+) -> QuarantinedMail:
+    payload = RawPayload(content_type="message/rfc822", data=raw)
+    session.add(payload)
+    await session.flush()
+    assert payload.id is not None
+    kept = QuarantinedMail(
+        channel=channel, source=source, error=error, raw_id=payload.id, created_at=now
+    )
+    session.add(kept)
+    await session.flush()
+    return kept
+
+
+async def quarantined(session: AsyncSession) -> list[QuarantinedMail]:
+    result = await session.exec(select(QuarantinedMail).order_by(col(QuarantinedMail.id)))
+    return list(result.all())
+
+
+async def case_by_thread(session: AsyncSession, *, message_ids: Sequence[str]) -> Case | None:
+    """The case a mail answers: any of its referenced ids that we stored, inbound or our own."""
+    if not message_ids:
+        return None
+    inbound = await session.exec(
+        select(Message.case_id)
+        .where(col(Message.external_id).in_(message_ids), col(Message.case_id).is_not(None))
+        .order_by(col(Message.id).desc())
+    )
+    case_id = inbound.first()
+    if case_id is None:
+        ours = await session.exec(
+            select(OutboxRow.case_id)
+            .where(col(OutboxRow.external_id).in_(message_ids), col(OutboxRow.case_id).is_not(None))
+            .order_by(col(OutboxRow.id).desc())
+        )
+        case_id = ours.first()
+    return await session.get(Case, case_id) if case_id is not None else None
+
+
+async def thread_of_case(session: AsyncSession, *, case_id: int) -> tuple[str | None, list[str]]:
+    """What our next mail on a case answers: the customer's latest mail and its references."""
+    latest = (
+        await session.exec(
+            select(Message)
+            .where(
+                Message.case_id == case_id,
+                Message.direction == "in",
+                Message.channel == "email",
+                col(Message.external_id).startswith("<"),
+            )
+            .order_by(col(Message.id).desc())
+        )
+    ).first()
+    if latest is None:
+        return None, []
+    return latest.external_id, [*latest.thread, latest.external_id]
