@@ -17,12 +17,19 @@ from bot import casefile
 from bot.app import App
 from bot.cli_handlers import handlers_app
 from bot.clock import utc_now
+from bot.email_wiring import email_channel
 from bot.logs import configure as configure_logs
 from bot.settings import Language, Settings, SettingsError, load_settings, masked
 from bot.templates import render
 from channels.base import Channel
 from channels.console import ConsoleChannel, script_lines, stdin_lines
-from storage.db import create_engine, current_revision, session_factory, upgrade
+from storage.db import (
+    SessionFactory,
+    create_engine,
+    current_revision,
+    session_factory,
+    upgrade,
+)
 
 T = TypeVar("T")
 
@@ -81,10 +88,19 @@ def run(ctx: typer.Context) -> None:
         _chat(settings, script=None, json_output=False, language=None, customer="console")
         return
     configure_logs(level=settings.log.level, fmt=settings.log.format)
-    channels: list[Channel] = []  # email and Telegram adapters join here as they land
 
     async def serve() -> None:
-        async with App(settings, channels) as bot:
+        channels: list[Channel] = []
+        bot: App | None = None
+
+        def sessions() -> SessionFactory:
+            assert bot is not None, "storage opens before any channel reads"
+            return bot.sessions
+
+        if settings.email.configured:
+            channels.append(email_channel(settings.email, sessions=sessions, clock=utc_now))
+        bot = App(settings, channels)
+        async with bot:
             _stop_on_signals(bot)
             await bot.run()
 

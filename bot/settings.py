@@ -98,6 +98,8 @@ class EmailSettings(Section):
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_security: Literal["tls", "starttls", "none"] = "starttls"
+    # Off for a local relay that accepts mail from this host without a login.
+    smtp_login: bool = True
     username: str = ""
     password: SecretStr = SecretStr("")
     folder: str = "INBOX"

@@ -1,0 +1,188 @@
+"""The email channel: an IMAP mailbox in, SMTP out.
+
+Mail is stored before the mailbox is told (\\Seen or moved), and the reading position is
+saved only after that, so a crash re-reads at most what was not yet stored; duplicates
+fall out on Message-ID. A mail we cannot parse is quarantined and the next one is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock, wait_any
+from channels.base import DeliveryResult, InboundEvent, InboundMessage, OutboundMessage
+from channels.email.compose import build_reply
+from channels.email.imap_reader import (
+    FetchedMail,
+    ImapAuthError,
+    ImapError,
+    ImapReader,
+    reconnect_delay,
+)
+from channels.email.parse import ParsedMail, UnparseableMail, parse_mail
+from channels.email.rate_limit import allowed, next_allowed_at
+from channels.email.smtp_sender import SmtpSender
+
+Quarantine = Callable[[bytes, str, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class MailboxPosition:
+    load: Callable[[int], Awaitable[int]]  # uidvalidity -> last stored uid (0: read all)
+    save: Callable[[int, int], Awaitable[None]]  # (uidvalidity, uid)
+
+
+class EmailChannel:
+    name = "email"
+
+    def __init__(
+        self,
+        *,
+        address: str,
+        reader: ImapReader,
+        sender: SmtpSender,
+        position: MailboxPosition,
+        quarantine: Quarantine,
+        clock: Clock,
+        max_bytes: int = 10 * 1024 * 1024,
+        idle_seconds: float = 300.0,
+        per_hour: int = 10,
+    ) -> None:
+        self.address = address
+        self._reader = reader
+        self._sender = sender
+        self._position = position
+        self._quarantine = quarantine
+        self._clock = clock
+        self._max_bytes = max_bytes
+        self._idle_seconds = idle_seconds
+        self._per_hour = per_hour
+        # Sent times per recipient, for the loop guard; a restart forgets them, which only
+        # allows one more hour's worth.
+        self._sent: dict[str, list[datetime]] = defaultdict(list)
+        self._uids: dict[str, FetchedMail] = {}
+        self._stopping = asyncio.Event()
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await self._reader.close()
+        await self._sender.close()
+
+    async def inbound(self) -> AsyncIterator[InboundEvent]:
+        attempt = 0
+        while not self._stopping.is_set():
+            try:
+                await self._reader.connect()
+                attempt = 0
+                async for message in self._read_connected():
+                    yield message
+            except ImapAuthError:
+                attempt = max(attempt, 8)  # a wrong password will not fix itself quickly
+            except ImapError:
+                attempt += 1
+            await self._reader.close()
+            await wait_any(self._stopping, within=reconnect_delay(attempt))
+
+    async def _read_connected(self) -> AsyncIterator[InboundMessage]:
+        uidvalidity = self._reader.uidvalidity
+        last = await self._position.load(uidvalidity)
+        while not self._stopping.is_set():
+            batch = await self._reader.fetch_since(last)
+            for mail in batch:
+                last = mail.uid
+                message = await self._take(mail)
+                if message is not None:
+                    yield message
+            if not batch:
+                await self._reader.wait_for_new(self._idle_seconds)
+
+    async def _take(self, mail: FetchedMail) -> InboundMessage | None:
+        source = f"imap:{mail.uidvalidity}:{mail.uid}"
+        try:
+            parsed = parse_mail(mail.raw, max_bytes=self._max_bytes)
+        except UnparseableMail as exc:
+            await self._quarantine(mail.raw, source, str(exc))
+            await self._done(mail)
+            return None
+        if parsed.from_address is None or parsed.from_address == self.address.lower():
+            await self._done(mail)  # our own mail coming back, or nobody to answer
+            return None
+        message = to_inbound(parsed, mail, source=source, received_at=self._clock())
+        self._uids[message.external_id] = mail
+        return message
+
+    async def acknowledge(self, message: InboundMessage) -> None:
+        mail = self._uids.pop(message.external_id, None)
+        if mail is not None:
+            await self._done(mail)
+
+    async def _done(self, mail: FetchedMail) -> None:
+        await self._reader.mark_processed(mail.uid)
+        await self._position.save(mail.uidvalidity, mail.uid)
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        now = self._clock()
+        recent = self._sent[message.recipient]
+        if not allowed(recent, now, per_hour=self._per_hour):
+            wait = (next_allowed_at(recent, now, per_hour=self._per_hour) - now).total_seconds()
+            return DeliveryResult.failed(
+                "too many automatic mails to this address", retry_after=wait
+            )
+        meta = message.meta
+        email = build_reply(
+            sender=self.address,
+            sender_name=meta.get("sender_name"),
+            recipient=message.recipient,
+            subject=str(meta.get("subject") or ""),
+            text=message.text,
+            html=as_html(message.text),
+            date=self._clock(),
+            case_token=message.case_number,
+            parent_id=meta.get("parent_id"),
+            parent_references=meta.get("references") or (),
+            automatic=True,
+        )
+        result = await self._sender.send(email)
+        if result.ok:
+            recent.append(now)
+        return result
+
+
+def to_inbound(
+    parsed: ParsedMail, mail: FetchedMail, *, source: str, received_at: datetime
+) -> InboundMessage:
+    thread = tuple(
+        dict.fromkeys([*([parsed.in_reply_to] if parsed.in_reply_to else []), *parsed.references])
+    )
+    return InboundMessage(
+        channel="email",
+        external_id=parsed.message_id or source,
+        sender=parsed.from_address or "",
+        sender_name=parsed.from_name,
+        text=parsed.text or parsed.full_text,
+        received_at=received_at,
+        raw=mail.raw,
+        raw_content_type="message/rfc822",
+        subject=parsed.subject,
+        thread=thread,
+        automated=None if parsed.kind == "human" else parsed.kind,
+        bounced_address=parsed.bounced_recipient,
+    )
+
+
+def as_html(text: str) -> str:
+    """The same words as HTML: paragraphs and line breaks, nothing added."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    body = "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
+    )
+    return f"<!DOCTYPE html><html><body>{body}</body></html>"

@@ -1,0 +1,184 @@
+"""The email channel end to end: a customer sends a complaint by SMTP, the bot reads it from a
+real Dovecot over IMAP, the dialogue runs by email, and the customer's mailbox receives the
+threaded replies. Automatic mail is kept but never answered."""
+
+import asyncio
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import aiosmtplib
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+
+from bot.app import App
+from bot.clock import utc_now
+from bot.email_wiring import email_channel
+from bot.settings import Settings
+from storage.db import SessionFactory, transaction
+from storage.models import Case, MailboxCursor, Message
+from tests.mail_lab import MailLab
+from tests.support import eventually
+
+INTAKE = "klachten@lab.test"
+CUSTOMER = "anna@lab.test"
+
+
+def settings_for(database_url: str, lab: MailLab) -> Settings:
+    return Settings.model_validate(
+        {
+            "database": {"url": database_url},
+            "organisation": {"name": "Woonstichting De Linde"},
+            "email": {
+                "address": INTAKE,
+                "imap_host": lab.imap_host,
+                "imap_port": lab.imap_port,
+                "imap_security": "none",
+                "smtp_host": lab.smtp_host,
+                "smtp_port": lab.smtp_port,
+                "smtp_security": "none",
+                "smtp_login": False,  # the lab's SMTP server is a local relay
+                "username": INTAKE,
+                "password": lab.users[INTAKE],
+                "poll_seconds": 2,
+            },
+        }
+    )
+
+
+class RunningBot:
+    def __init__(self, settings: Settings) -> None:
+        self.app: App | None = None
+        self._settings = settings
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> App:
+        def sessions() -> SessionFactory:
+            assert self.app is not None
+            return self.app.sessions
+
+        channel = email_channel(self._settings.email, sessions=sessions, clock=utc_now)
+        self.app = App(self._settings, [channel])
+        await self.app.__aenter__()
+        self._task = asyncio.create_task(self.app.run())
+        return self.app
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.app is not None
+        assert self._task is not None
+        self.app.request_stop()
+        async with asyncio.timeout(30):
+            await self._task
+        await self.app.__aexit__(None, None, None)
+
+
+def mail(
+    text: str, *, subject: str, sender: str = CUSTOMER, reply_to: bytes | None = None
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = f"Anna de Vries <{sender}>"
+    message["To"] = INTAKE
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="lab.test")
+    if reply_to is not None:
+        parent = message_from_bytes(reply_to, policy=policy.default)
+        message["In-Reply-To"] = parent["Message-ID"]
+        message["References"] = parent["Message-ID"]
+        del message["Subject"]
+        message["Subject"] = f"Re: {parent['Subject']}"
+    message.set_content(text, cte="quoted-printable")
+    return message
+
+
+async def send(lab: MailLab, message: EmailMessage) -> None:
+    await aiosmtplib.send(message, hostname=lab.smtp_host, port=lab.smtp_port)
+
+
+def text_of(raw: bytes) -> str:
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    body = parsed.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+@pytest.fixture
+def lab(mail_lab: MailLab, engine: AsyncEngine) -> MailLab:
+    mail_lab.reset()
+    return mail_lab
+
+
+async def test_a_complaint_by_email_runs_the_whole_dialogue_threaded(
+    lab: MailLab, database_url: str, sessions: SessionFactory
+) -> None:
+    first = mail(
+        "Goedemiddag,\n\nMijn bestelling 4471234 van 3 november is nog steeds niet geleverd. "
+        "Ik heb al twee keer gebeld.\n\nMet vriendelijke groet,\nAnna de Vries",
+        subject="Bestelling niet geleverd",
+    )
+    async with RunningBot(settings_for(database_url, lab)):
+        await send(lab, first)
+        replies = await lab.wait_for_mail(CUSTOMER, 2, timeout=30)
+        acknowledgement, question = (message_from_bytes(r, policy=policy.default) for r in replies)
+        for reply in (acknowledgement, question):
+            assert reply["In-Reply-To"] == first["Message-ID"]
+            assert reply["Auto-Submitted"] == "auto-replied"
+            assert "[K-" in reply["Subject"]
+        assert "?" not in text_of(replies[0])  # acknowledge first, no question in it
+        assert text_of(replies[1]).count("?") == 1
+
+        await send(lab, mail("Dat het pakket deze week nog komt.", subject="", reply_to=replies[1]))
+        replies = await lab.wait_for_mail(CUSTOMER, 3, timeout=30)
+        summary = text_of(replies[2])
+        assert "4471234" in summary
+        assert "Dat het pakket deze week nog komt." in summary
+
+        await send(lab, mail("Ja, dat klopt.", subject="", reply_to=replies[2]))
+        replies = await lab.wait_for_mail(CUSTOMER, 5, timeout=30)
+        agreement, closing = text_of(replies[3]), text_of(replies[4])
+        assert "17:00" in agreement
+        assert "?" not in closing
+
+    async with transaction(sessions) as session:
+        cases = (await session.exec(select(Case))).all()
+        inbound = (await session.exec(select(Message).where(Message.direction == "in"))).all()
+    assert len(cases) == 1
+    assert cases[0].status == "handed_off"
+    assert len(inbound) == 3
+    assert all(m.case_id == cases[0].id for m in inbound)
+
+
+async def test_out_of_office_is_kept_but_never_answered_and_a_restart_reads_nothing_twice(
+    lab: MailLab, database_url: str, sessions: SessionFactory
+) -> None:
+    settings = settings_for(database_url, lab)
+    first = mail("Mijn factuur 2026-0042 is veel te hoog.", subject="Factuur")
+    async with RunningBot(settings):
+        await send(lab, first)
+        replies = await lab.wait_for_mail(CUSTOMER, 2, timeout=30)
+        away = mail(
+            "Ik ben tot maandag afwezig.", subject="Automatisch antwoord", reply_to=replies[1]
+        )
+        away["Auto-Submitted"] = "auto-replied"
+        await send(lab, away)
+        kept: list[Message] = []
+
+        async def stored() -> bool:
+            async with transaction(sessions) as session:
+                kept[:] = (
+                    await session.exec(select(Message).where(col(Message.automated).is_not(None)))
+                ).all()
+            return bool(kept)
+
+        await eventually(stored, within=30)
+    assert kept[0].automated == "auto_reply"
+    assert kept[0].processed_at is not None
+    async with RunningBot(settings) as app:
+        await app.settle()
+    assert len(await lab.fetch_all(CUSTOMER)) == 2  # nothing answered the out-of-office
+    async with transaction(sessions) as session:
+        inbound = (await session.exec(select(Message).where(Message.direction == "in"))).all()
+        cursor = (await session.exec(select(MailboxCursor))).one()
+    assert len(inbound) == 2  # the restart read nothing twice
+    assert cursor.last_uid > 0  # the lab's UIDs keep counting across tests
