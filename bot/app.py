@@ -59,6 +59,7 @@ class App:
                 default_language=self.settings.organisation.language,
                 emergency_phone=self.settings.organisation.emergency_phone,
                 tz=self.settings.organisation.tz,
+                handlers_by_email=self.settings.email.configured,
             ),
             clock=self.clock,
         )

@@ -30,7 +30,7 @@ from bot.dialogue import (
 )
 from bot.logs import log
 from bot.summary import handoff_summary
-from bot.templates import render_message
+from bot.templates import render, render_message
 from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
 from storage import handlers, mail, outbox, repo
@@ -46,6 +46,8 @@ class Organisation:
     default_language: str
     emergency_phone: str
     tz: ZoneInfo
+    # Handlers with an address get each handoff summary by mail and can answer it.
+    handlers_by_email: bool = False
 
 
 def _readable(value: str, language: str) -> str:
@@ -141,6 +143,8 @@ class Intake:
             if message is None or message.processed_at is not None:
                 return
             assert message.customer_id is not None
+            if await self._handler_answered(session, message, now):
+                return
             case = await self._case_for(session, message, now)
             if case is None:
                 customer = await repo.customer(session, customer_id=message.customer_id)
@@ -159,6 +163,40 @@ class Intake:
             message.processed_at = now
             await self._step(session, case, CustomerMessage(message_id, message.text), now)
         log.info("inbound.processed", message_id=message_id, case=case.number)
+
+    async def _handler_answered(
+        self, session: AsyncSession, message: Message, now: datetime
+    ) -> bool:
+        """A handler's reply to a handoff mail goes to the customer through the customer's
+        own channel, and is recorded on the case."""
+        if message.channel != "email" or not self._org.handlers_by_email:
+            return False
+        handler = await handlers.handler_by_email(session, address=message.sender)
+        if handler is None:
+            return False
+        case = await mail.case_by_thread(session, message_ids=message.thread)
+        if case is None:
+            return False
+        message.case_id = case.id
+        message.processed_at = now
+        state = DialogueState.from_dict(
+            case.dialogue_state, language=case.language, channel=case.channel
+        )
+        reply = Reply("handler_reply", {"text": message.text, "handler_name": handler.name})
+        await self._reply(session, case, state, reply, f"handler-reply:{message.id}", now)
+        for agreement in await repo.open_agreements(session, case_id=case.id or 0):
+            if agreement.what == "first_contact":
+                agreement.done_at = now
+                session.add(agreement)
+        await repo.record_audit(
+            session,
+            case_id=case.id,
+            actor=handler.name,
+            action="handler.replied",
+            now=now,
+            detail={"message_id": message.id},
+        )
+        return True
 
     async def _case_for(
         self, session: AsyncSession, message: Message, now: datetime
@@ -231,7 +269,7 @@ class Intake:
         assert case.id is not None
         match action:
             case Reply():
-                await self._reply(session, case, state, action, index, now)
+                await self._reply(session, case, state, action, f"turn:{state.turn}:{index}", now)
             case WakeAt(at=at):
                 case.wake_at = at
             case MarkAcknowledged():
@@ -276,7 +314,7 @@ class Intake:
         case: Case,
         state: DialogueState,
         action: Reply,
-        index: int,
+        key: str,
         now: datetime,
     ) -> None:
         assert case.id is not None
@@ -310,7 +348,7 @@ class Intake:
             "choices": list(action.choices),
         }
         if case.channel == "email":
-            parent, references = await mail.thread_of_case(session, case_id=case.id)
+            parent, references = await mail.thread_of_case(session, case=case)
             meta |= {
                 "subject": render_message(state.language, "email_subject", **context),
                 "sender_name": self._org.name,
@@ -319,7 +357,7 @@ class Intake:
             }
         row = await outbox.enqueue(
             session,
-            idempotency_key=f"case:{case.id}:turn:{state.turn}:{index}",
+            idempotency_key=f"case:{case.id}:{key}",
             case_id=case.id,
             channel=case.channel,
             recipient=await repo.reply_address(session, case=case),
@@ -349,6 +387,8 @@ class Intake:
                     created_at=now,
                 )
             )
+        if self._org.handlers_by_email and handler is not None and handler.email:
+            await self._mail_handler(session, case, handler.email, action, now)
         await repo.record_audit(
             session,
             case_id=case.id,
@@ -366,4 +406,26 @@ class Intake:
             case=case.number,
             urgent=action.urgent,
             handler=handler.name if handler else None,
+        )
+
+    async def _mail_handler(
+        self, session: AsyncSession, case: Case, address: str, action: HandOff, now: datetime
+    ) -> None:
+        await session.flush()
+        summary = await handoff_summary(session, case=case, tz=self._org.tz)
+        await outbox.enqueue(
+            session,
+            idempotency_key=f"case:{case.id}:handoff-mail:{now.isoformat()}",
+            case_id=case.id,
+            channel="email",
+            recipient=address,
+            template="handler/summary",
+            body=summary,
+            meta={
+                "case": case.number,
+                "subject": render("handler/subject.txt.j2", case=case, urgent=action.urgent),
+                "sender_name": self._org.name,
+            },
+            due_at=now,
+            now=now,
         )

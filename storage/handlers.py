@@ -141,3 +141,16 @@ def _own_substitute(people: Sequence[Handler], present: Sequence[Handler]) -> Ha
     if lead is None or lead.substitute_id is None:
         return None
     return next((person for person in present if person.id == lead.substitute_id), None)
+
+
+async def handler_by_email(session: AsyncSession, *, address: str) -> Handler | None:
+    """The configured handler who writes from `address`, if any (addresses ignore case)."""
+    wanted = address.strip().casefold()
+    return next(
+        (
+            h
+            for h in await _all(session)
+            if h.role != FORMER and h.email and h.email.casefold() == wanted
+        ),
+        None,
+    )

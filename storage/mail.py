@@ -93,13 +93,15 @@ async def case_by_thread(session: AsyncSession, *, message_ids: Sequence[str]) -
     return await session.get(Case, case_id) if case_id is not None else None
 
 
-async def thread_of_case(session: AsyncSession, *, case_id: int) -> tuple[str | None, list[str]]:
-    """What our next mail on a case answers: the customer's latest mail and its references."""
+async def thread_of_case(session: AsyncSession, *, case: Case) -> tuple[str | None, list[str]]:
+    """What our next mail on a case answers: the customer's latest mail and its references
+    (a handler's mail on the case is not the customer's thread)."""
     latest = (
         await session.exec(
             select(Message)
             .where(
-                Message.case_id == case_id,
+                Message.case_id == case.id,
+                Message.customer_id == case.customer_id,
                 Message.direction == "in",
                 Message.channel == "email",
                 col(Message.external_id).startswith("<"),

@@ -13,7 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import AuditEvent, Case, ChannelIdentity, Customer, Message, RawPayload
+from storage.models import (
+    Agreement,
+    AuditEvent,
+    Case,
+    ChannelIdentity,
+    Customer,
+    Message,
+    RawPayload,
+)
 
 CLOSED_STATUSES = ("closed",)
 
@@ -186,6 +194,13 @@ async def reply_address(session: AsyncSession, *, case: Case) -> str:
     if address is None:
         raise LookupError(f"customer of {case.number} has no {case.channel} identity")
     return address
+
+
+async def open_agreements(session: AsyncSession, *, case_id: int) -> list[Agreement]:
+    result = await session.exec(
+        select(Agreement).where(Agreement.case_id == case_id, col(Agreement.done_at).is_(None))
+    )
+    return list(result.all())
 
 
 async def record_audit(

@@ -15,9 +15,9 @@ from sqlmodel import col, select
 from bot.app import App
 from bot.clock import utc_now
 from bot.email_wiring import email_channel
-from bot.settings import Settings
+from bot.settings import HandlerSettings, Settings
 from storage.db import SessionFactory, transaction
-from storage.models import Case, MailboxCursor, Message
+from storage.models import AuditEvent, Case, MailboxCursor, Message
 from tests.mail_lab import MailLab
 from tests.support import eventually
 
@@ -182,3 +182,49 @@ async def test_out_of_office_is_kept_but_never_answered_and_a_restart_reads_noth
         cursor = (await session.exec(select(MailboxCursor))).one()
     assert len(inbound) == 2  # the restart read nothing twice
     assert cursor.last_uid > 0  # the lab's UIDs keep counting across tests
+
+
+async def test_the_handler_gets_the_summary_by_mail_and_answers_the_customer_through_it(
+    lab: MailLab, database_url: str, sessions: SessionFactory
+) -> None:
+    settings = settings_for(database_url, lab).model_copy(
+        update={
+            "handlers": [
+                HandlerSettings(name="Sanne de Boer", email="handler@lab.test", role="handler")
+            ]
+        }
+    )
+    complaint = mail(
+        "Ik ben het niet eens met de eindafrekening en stap naar de geschillencommissie.",
+        subject="Eindafrekening",
+    )
+    async with RunningBot(settings):
+        await send(lab, complaint)
+        (handoff,) = await lab.wait_for_mail("handler@lab.test", 1, timeout=30)
+        summary = text_of(handoff)
+        assert "Sanne de Boer" in summary
+        assert "geschillencommissie" in summary
+        assert "K-2026-" in str(message_from_bytes(handoff, policy=policy.default)["Subject"])
+
+        answer = mail(
+            "Beste mevrouw De Vries, ik bel u morgen om 10:00 om dit samen door te nemen.",
+            subject="",
+            sender="handler@lab.test",
+            reply_to=handoff,
+        )
+        await send(lab, answer)
+        replies = await lab.wait_for_mail(CUSTOMER, 2, timeout=30)
+        forwarded = text_of(replies[1])
+        assert "ik bel u morgen om 10:00" in forwarded
+        assert "Sanne de Boer" in forwarded
+        assert (
+            message_from_bytes(replies[1], policy=policy.default)["In-Reply-To"]
+            == (complaint["Message-ID"])
+        )
+    async with transaction(sessions) as session:
+        cases = (await session.exec(select(Case))).all()
+        replied = (
+            await session.exec(select(AuditEvent).where(AuditEvent.action == "handler.replied"))
+        ).all()
+    assert len(cases) == 1  # the handler's mail did not start a case of its own
+    assert [event.actor for event in replied] == ["Sanne de Boer"]

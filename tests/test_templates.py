@@ -37,6 +37,8 @@ SAMPLE = {
     "channel": "console",
     "offer_email": True,
     "consent_email": True,
+    "text": "Wij komen morgen om 10:00 langs.",
+    "urgent": False,
     # The handler's summary.
     "identities": ["telegram: 4242", "email: anna@example.nl"],
     "state": DialogueState(
