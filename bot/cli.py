@@ -16,6 +16,7 @@ from rich.console import Console
 from bot import casefile
 from bot.app import App
 from bot.cli_handlers import handlers_app
+from bot.cli_mail import mail_app
 from bot.clock import utc_now
 from bot.email_wiring import email_channel
 from bot.logs import configure as configure_logs
@@ -41,6 +42,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(cases_app, name="cases")
 app.add_typer(handlers_app, name="handlers")
+app.add_typer(mail_app, name="mail")
 
 out = Console()
 err = Console(stderr=True)

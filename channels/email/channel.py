@@ -115,7 +115,7 @@ class EmailChannel:
         if parsed.from_address is None or parsed.from_address == self.address.lower():
             await self._done(mail)  # our own mail coming back, or nobody to answer
             return None
-        message = to_inbound(parsed, mail, source=source, received_at=self._clock())
+        message = to_inbound(parsed, mail.raw, source=source, received_at=self._clock())
         self._uids[message.external_id] = mail
         return message
 
@@ -157,7 +157,7 @@ class EmailChannel:
 
 
 def to_inbound(
-    parsed: ParsedMail, mail: FetchedMail, *, source: str, received_at: datetime
+    parsed: ParsedMail, raw: bytes, *, source: str, received_at: datetime
 ) -> InboundMessage:
     thread = tuple(
         dict.fromkeys([*([parsed.in_reply_to] if parsed.in_reply_to else []), *parsed.references])
@@ -169,7 +169,7 @@ def to_inbound(
         sender_name=parsed.from_name,
         text=parsed.text or parsed.full_text,
         received_at=received_at,
-        raw=mail.raw,
+        raw=raw,
         raw_content_type="message/rfc822",
         subject=parsed.subject,
         thread=thread,
