@@ -97,6 +97,7 @@ class Intake:
                 subject=message.subject,
                 thread=message.thread,
                 automated=message.automated,
+                oversized=message.oversized,
             )
             if stored is not None and message.automated:
                 await self._keep_automated(session, stored, message)
@@ -162,7 +163,19 @@ class Intake:
             message.case_id = case.id
             message.processed_at = now
             await self._step(session, case, CustomerMessage(message_id, message.text), now)
+            if message.oversized:
+                await self._tell_too_large(session, case, message, now)
         log.info("inbound.processed", message_id=message_id, case=case.number)
+
+    async def _tell_too_large(
+        self, session: AsyncSession, case: Case, message: Message, now: datetime
+    ) -> None:
+        state = DialogueState.from_dict(
+            case.dialogue_state, language=case.language, channel=case.channel
+        )
+        await self._reply(
+            session, case, state, Reply("mail_too_large"), f"too-large:{message.id}", now
+        )
 
     async def _handler_answered(
         self, session: AsyncSession, message: Message, now: datetime

@@ -33,6 +33,7 @@ class InboundMessage:
     thread: tuple[str, ...] = ()
     automated: str | None = None
     bounced_address: str | None = None
+    oversized: bool = False
 
 
 @dataclass(frozen=True)

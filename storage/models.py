@@ -112,6 +112,8 @@ class Message(SQLModel, table=True):
     subject: str | None = None
     thread: list[str] = Field(default_factory=list, sa_type=JSON)
     automated: str | None = None
+    # Over the size limit: the text is kept, the customer hears that attachments were not.
+    oversized: bool = False
 
 
 class Agreement(SQLModel, table=True):

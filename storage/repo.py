@@ -79,6 +79,7 @@ async def add_inbound(
     subject: str | None = None,
     thread: Sequence[str] = (),
     automated: str | None = None,
+    oversized: bool = False,
 ) -> Message | None:
     """Store a customer's message once; None when (channel, external_id) is already stored."""
     if await message_by_external_id(session, channel=channel, external_id=external_id):
@@ -103,6 +104,7 @@ async def add_inbound(
                 subject=subject,
                 thread=list(thread),
                 automated=automated,
+                oversized=oversized,
             )
             session.add(message)
             await session.flush()

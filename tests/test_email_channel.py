@@ -228,3 +228,24 @@ async def test_the_handler_gets_the_summary_by_mail_and_answers_the_customer_thr
         ).all()
     assert len(cases) == 1  # the handler's mail did not start a case of its own
     assert [event.actor for event in replied] == ["Sanne de Boer"]
+
+
+async def test_a_mail_over_the_size_limit_is_kept_and_answered_politely(
+    lab: MailLab, database_url: str, sessions: SessionFactory
+) -> None:
+    settings = settings_for(database_url, lab)
+    settings.email.max_message_bytes = 50_000
+    big = mail("Hierbij de foto's van de schimmel in de badkamer.", subject="Schimmel")
+    big.add_attachment(
+        b"\x89PNG" + bytes(200_000), maintype="image", subtype="png", filename="a.png"
+    )
+    async with RunningBot(settings):
+        await send(lab, big)
+        replies = await lab.wait_for_mail(CUSTOMER, 3, timeout=30)
+    texts = [text_of(raw) for raw in replies]
+    assert any("bijlagen zijn niet meegekomen" in text for text in texts)
+    async with transaction(sessions) as session:
+        stored = (await session.exec(select(Message).where(Message.direction == "in"))).one()
+    assert stored.oversized
+    assert "schimmel" in stored.text
+    assert stored.raw_id is not None  # the whole mail is kept, attachments included

@@ -175,6 +175,7 @@ def to_inbound(
         thread=thread,
         automated=None if parsed.kind == "human" else parsed.kind,
         bounced_address=parsed.bounced_recipient,
+        oversized=parsed.oversized,
     )
 
 
