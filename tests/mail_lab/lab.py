@@ -79,7 +79,7 @@ class SentMail:
 
 
 class MailLabError(RuntimeError):
-    pass
+    """The lab could not start or answer; the message carries Dovecot's log."""
 
 
 class _Handler:
