@@ -1,0 +1,470 @@
+"""Email intake throughput: mails/s from a real IMAP mailbox (the mail lab's Dovecot) turned into
+cases by the whole bot, against a plain aioimaplib loop (UID SEARCH, UID FETCH BODY.PEEK[] in
+chunks of 50, parse with `email.policy.default`, read the text body) in the same run.
+
+The corpus is built in memory: quoted-printable Dutch text, HTML-only, plain + HTML, a few with a
+~100 KB attachment, replies that quote the customer's earlier mail (In-Reply-To / References),
+200 customers at outside.test, unique Message-IDs. It is loaded into klachten@lab.test over LMTP.
+
+The bot's time runs from `App.run()` (storage is open, IMAP not yet connected) until every mail
+is stored and processed into a case (polled every 100 ms); its replies go to the lab's SMTP
+server and are recorded there. Then the bot stops and the database is checked: nothing lost,
+nothing doubled, every mail on a case, nothing quarantined.
+
+python -m bench.email_intake [--mails N] [--database URL] [--profile FILE]
+
+Needs root and Dovecot (see tests/mail_lab). SQLite in a temporary folder by default; a
+PostgreSQL URL gets a fresh database of its own on that server, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import aioimaplib
+from sqlalchemy import func, text
+from sqlalchemy.engine import make_url
+from sqlmodel import col, select
+
+from bot.app import App
+from bot.clock import utc_now
+from bot.email_wiring import email_channel
+from bot.logs import configure as configure_logs
+from bot.settings import Settings
+from storage.db import SessionFactory, create_engine, transaction
+from storage.models import Message, QuarantinedMail
+from tests.mail_lab import MailLab, logout
+
+INTAKE = "klachten@lab.test"
+CUSTOMERS = 200
+ATTACHMENT_EVERY = 40  # 25 of 1,000 mails carry ~100 KB
+ATTACHMENT_BYTES = 100_000
+FETCH_CHUNK = 50
+POLL_SECONDS = 0.1
+
+STORIES = (
+    "Mijn bestelling {order} van {day} november is nog steeds niet geleverd. Ik heb al twee "
+    "keer gebeld en niemand belt terug. Dit is écht niet acceptabel.",
+    "De factuur {order} klopt niet: u rekent €{amount},50 te veel. Graag zie ik een correctie "
+    "tegemoet, anders stap ik naar de geschillencommissie.",
+    "Sinds {day} november lekt de kraan in de badkamer. De monteur zou komen, maar is niet "
+    "verschenen. Wanneer wordt dit opgelost?",
+    "Het pakket {order} kwam beschadigd aan; de inhoud is kapot. Ik wil graag mijn geld "
+    "terug (€{amount},95) of een nieuw exemplaar.",
+    "Ik ben ontevreden over de behandeling aan de telefoon op {day} november. De medewerker "
+    "was onbeleefd en hing zomaar op. Ik verwacht excuses.",
+    "Er zit schimmel op de muur van de slaapkamer, al weken. Mijn kinderen hoesten. Wie komt "
+    "er kijken? Mijn contractnummer is {order}.",
+    "Mijn abonnement is opgezegd per {day} oktober, maar er wordt nog steeds €{amount} "
+    "afgeschreven. Zoë en ik willen dat geld terug.",
+)
+NAMES = ("Anna de Vries", "Jan Jansen", "Zoë Müller", "Fatima El Idrissi", "Pieter Bakker",
+         "Noor van den Berg", "Sven Hoekstra", "Eline Visser")  # fmt: skip
+ADDITIONS = (
+    "Ik heb nog steeds niets gehoord.",
+    "Aanvulling: het gaat om bestelling {order}, niet om de vorige.",
+    "Graag een reactie vóór vrijdag.",
+    "Ik ben er nu echt klaar mee.",
+)
+
+
+@dataclass(frozen=True)
+class CorpusMail:
+    raw: bytes
+    message_id: str
+    sender: str
+
+
+@dataclass(frozen=True)
+class Rate:
+    mails: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.mails / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the bot's database holds after the run, against the corpus."""
+
+    expected: int
+    stored: int  # inbound message rows
+    distinct: int  # distinct external ids among them
+    lost: int  # corpus Message-IDs not stored
+    unprocessed: int
+    without_case: int
+    quarantined: int
+    replies_sent: int  # mails the bot sent to outside addresses (lab SMTP)
+    timed_out: bool
+
+    @property
+    def doubled(self) -> int:
+        return self.stored - self.distinct
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.timed_out
+            and self.stored == self.distinct == self.expected
+            and self.lost == self.doubled == self.unprocessed == 0
+            and self.without_case == self.quarantined == 0
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    baseline: Rate
+    klachtbot: Rate
+    tally: Tally
+    load_seconds: float
+    corpus_bytes: int
+
+    @property
+    def ratio(self) -> float:
+        return self.klachtbot.per_second / self.baseline.per_second
+
+
+# -- corpus ---------------------------------------------------------------------------------------
+
+
+def build_corpus(count: int, *, customers: int = CUSTOMERS, seed: int = 2026) -> list[CorpusMail]:
+    """`count` mixed mails; mail i comes from customer i % customers, and from the second round
+    on some are replies quoting that customer's mail of the previous round."""
+    rng = random.Random(seed)
+    sent = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    mails: list[CorpusMail] = []
+    texts: list[str] = []
+    subjects: list[str] = []
+    for i in range(count):
+        number = i % customers
+        name = NAMES[number % len(NAMES)]
+        sender = f"klant{number:03d}@outside.test"
+        values = {
+            "order": f"{4_400_000 + rng.randrange(100_000)}",
+            "day": rng.randrange(1, 29),
+            "amount": rng.randrange(5, 500),
+        }
+        story = STORIES[rng.randrange(len(STORIES))].format(**values)
+        body = f"Goedemiddag,\n\n{story}\n\nMet vriendelijke groet,\n{name}\n"
+        message = EmailMessage()
+        message["From"] = f"{name} <{sender}>"
+        message["To"] = f"Klantenservice <{INTAKE}>"
+        message["Date"] = format_datetime(sent + timedelta(minutes=i))
+        message["Message-ID"] = make_msgid(idstring=f"bench{i}", domain="outside.test")
+        subject = f"Klacht {values['order']}"
+        parent = i - customers
+        if parent >= 0 and i % 4 == 1:
+            addition = ADDITIONS[rng.randrange(len(ADDITIONS))].format(**values)
+            quoted = "\n".join(f"> {line}" if line else ">" for line in texts[parent].splitlines())
+            body = (
+                f"{addition}\n\n{name}\n\n"
+                f"Op {format_datetime(sent + timedelta(minutes=parent))} schreef {name} "
+                f"<{sender}>:\n{quoted}\n"
+            )
+            subject = f"Re: {subjects[parent]}"
+            parent_id = mails[parent].message_id
+            message["In-Reply-To"] = parent_id
+            message["References"] = parent_id
+        message["Subject"] = subject
+        html = "".join(f"<p>{line}</p>" for line in body.split("\n\n"))
+        html = f'<!DOCTYPE html><html><body style="font-family: Arial">{html}</body></html>'
+        if i % 4 == 2:
+            message.set_content(html, subtype="html", cte="quoted-printable")
+        else:
+            message.set_content(body, cte="quoted-printable")
+            if i % 4 == 3:
+                message.add_alternative(html, subtype="html", cte="quoted-printable")
+        if i % ATTACHMENT_EVERY == ATTACHMENT_EVERY - 1:
+            message.add_attachment(
+                rng.randbytes(ATTACHMENT_BYTES),
+                maintype="application",
+                subtype="pdf",
+                filename=f"bon-{values['order']}.pdf",
+            )
+        texts.append(body)
+        subjects.append(subject)
+        mails.append(CorpusMail(message.as_bytes(), str(message["Message-ID"]), sender))
+    return mails
+
+
+def load_mailbox(lab: MailLab, corpus: list[CorpusMail], *, workers: int = 8) -> float:
+    """Deliver the corpus into the intake mailbox over LMTP; seconds taken. One round of
+    customers at a time, so a reply always gets a higher UID than the mail it answers."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(corpus), CUSTOMERS):
+            wave = corpus[start : start + CUSTOMERS]
+            list(pool.map(lambda mail: lab.deliver(mail.raw, INTAKE, mail.sender), wave))
+    return time.perf_counter() - started
+
+
+# -- baseline: a plain aioimaplib loop ------------------------------------------------------------
+
+
+async def plain_loop(lab: MailLab) -> Rate:
+    """Login, select, UID SEARCH ALL, UID FETCH BODY.PEEK[] in chunks of 50, parse every mail
+    with the stdlib and read its text body."""
+    parser = BytesParser(policy=policy.default)
+    started = time.perf_counter()
+    imap = aioimaplib.IMAP4(host=lab.imap_host, port=lab.imap_port, timeout=30)
+    await imap.wait_hello_from_server()
+    try:
+        reply = await imap.login(INTAKE, lab.users[INTAKE])
+        assert reply.result == "OK", reply.lines
+        reply = await imap.select("INBOX")
+        assert reply.result == "OK", reply.lines
+        reply = await imap.uid_search("ALL", charset=None)
+        assert reply.result == "OK", reply.lines
+        uids = [token.decode() for line in reply.lines[:-1] for token in line.split()]
+        uids = [uid for uid in uids if uid.isdigit()]
+        parsed = 0
+        for start in range(0, len(uids), FETCH_CHUNK):
+            chunk = ",".join(uids[start : start + FETCH_CHUNK])
+            reply = await imap.uid("fetch", chunk, "(BODY.PEEK[])")
+            assert reply.result == "OK", reply.lines
+            for line in reply.lines:
+                if isinstance(line, bytearray):
+                    message = parser.parsebytes(bytes(line))
+                    assert isinstance(message, EmailMessage)
+                    body = message.get_body(preferencelist=("plain", "html"))
+                    assert body is not None
+                    assert body.get_content()
+                    parsed += 1
+    finally:
+        await logout(imap)
+    return Rate(parsed, time.perf_counter() - started)
+
+
+# -- the bot --------------------------------------------------------------------------------------
+
+
+def bot_settings(database_url: str, lab: MailLab) -> Settings:
+    return Settings.model_validate(
+        {
+            "database": {"url": database_url},
+            "organisation": {"name": "Woonstichting De Linde"},
+            "email": {
+                "address": INTAKE,
+                "imap_host": lab.imap_host,
+                "imap_port": lab.imap_port,
+                "imap_security": "none",
+                "smtp_host": lab.smtp_host,
+                "smtp_port": lab.smtp_port,
+                "smtp_security": "none",
+                "smtp_login": False,  # the lab's SMTP server is a local relay
+                "username": INTAKE,
+                "password": lab.users[INTAKE],
+                "poll_seconds": 2,
+            },
+        }
+    )
+
+
+async def _processed(sessions: SessionFactory) -> int:
+    async with transaction(sessions) as session:
+        found = await session.exec(
+            select(func.count(col(Message.id))).where(
+                Message.direction == "in", col(Message.processed_at).is_not(None)
+            )
+        )
+        return int(found.one())
+
+
+async def _tally(
+    sessions: SessionFactory, corpus: list[CorpusMail], replies: int, timed_out: bool
+) -> Tally:
+    async with transaction(sessions) as session:
+        rows = (
+            await session.exec(
+                select(Message.external_id, Message.case_id, Message.processed_at).where(
+                    Message.direction == "in"
+                )
+            )
+        ).all()
+        quarantined = (await session.exec(select(func.count(col(QuarantinedMail.id))))).one()
+    external_ids = {row[0] for row in rows}
+    return Tally(
+        expected=len(corpus),
+        stored=len(rows),
+        distinct=len(external_ids),
+        lost=len({mail.message_id for mail in corpus} - external_ids),
+        unprocessed=sum(1 for row in rows if row[2] is None),
+        without_case=sum(1 for row in rows if row[1] is None),
+        quarantined=int(quarantined),
+        replies_sent=replies,
+        timed_out=timed_out,
+    )
+
+
+async def run_klachtbot(
+    lab: MailLab,
+    database_url: str,
+    corpus: list[CorpusMail],
+    *,
+    deadline: float,
+    profile: cProfile.Profile | None = None,
+) -> tuple[Rate, Tally]:
+    """Start the bot on the mailbox, wait until every mail is processed (or `deadline`
+    seconds pass), stop it cleanly, count what it stored."""
+    settings = bot_settings(database_url, lab)
+    app: App | None = None
+
+    def sessions() -> SessionFactory:
+        assert app is not None
+        return app.sessions
+
+    channel = email_channel(settings.email, sessions=sessions, clock=utc_now)
+    app = App(settings, [channel])
+    await app.__aenter__()
+    try:
+        if profile is not None:
+            profile.enable()
+        started = time.perf_counter()
+        task = asyncio.create_task(app.run())
+        timed_out = False
+        try:
+            while await _processed(app.sessions) < len(corpus):
+                if task.done():
+                    task.result()  # raises what stopped the bot
+                    raise RuntimeError("the bot stopped before taking in every mail")
+                if time.perf_counter() - started > deadline:
+                    timed_out = True
+                    break
+                await asyncio.sleep(POLL_SECONDS)
+            seconds = time.perf_counter() - started
+            if profile is not None:
+                profile.disable()
+        finally:
+            app.request_stop()
+            async with asyncio.timeout(60):
+                await task
+        tally = await _tally(app.sessions, corpus, len(lab.outside), timed_out)
+    finally:
+        await app.__aexit__(None, None, None)
+    return Rate(tally.stored - tally.unprocessed, seconds), tally
+
+
+def _require_new_file(database: str | None) -> None:
+    if database and Path(database).exists():
+        raise SystemExit(f"{database} exists: give a SQLite file that does not exist yet")
+
+
+@asynccontextmanager
+async def fresh_database(url: str | None) -> AsyncIterator[str]:
+    """An empty database: SQLite in a temporary folder (url None), a new SQLite file, or a new
+    database on the PostgreSQL server of `url`, dropped afterwards."""
+    if url is None:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        return
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        _require_new_file(parsed.database)
+        yield url
+        return
+    name = f"klachtbot_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url)
+
+    async def execute(statement: str) -> None:
+        async with admin.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text(statement))
+
+    try:
+        await execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield parsed.set(database=name).render_as_string(hide_password=False)
+        finally:
+            await execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.dispose()
+
+
+async def measure(
+    lab: MailLab,
+    count: int,
+    *,
+    database_url: str | None = None,
+    deadline: float | None = None,
+    profile: cProfile.Profile | None = None,
+) -> Result:
+    """Empty the lab, load `count` mails, time the plain loop, then the bot on a fresh database."""
+    corpus = build_corpus(count)
+    lab.reset()
+    load_seconds = await asyncio.to_thread(load_mailbox, lab, corpus)
+    baseline = await plain_loop(lab)
+    if baseline.mails != count:
+        raise RuntimeError(f"the mailbox holds {baseline.mails} mails, not {count}")
+    async with fresh_database(database_url) as url:
+        ours, tally = await run_klachtbot(
+            lab, url, corpus, deadline=deadline or 60.0 + count * 0.5, profile=profile
+        )
+    return Result(baseline, ours, tally, load_seconds, sum(len(mail.raw) for mail in corpus))
+
+
+def report(result: Result) -> str:
+    tally = result.tally
+    lines = [
+        f"{tally.expected} mails, {result.corpus_bytes / 1e6:.1f} MB, "
+        f"loaded over LMTP in {result.load_seconds:.1f} s",
+        "",
+        "| path | mails/s | seconds | mails |",
+        "|---|---:|---:|---:|",
+    ]
+    paths = (
+        ("baseline (plain aioimaplib loop)", result.baseline),
+        ("klachtbot (stored + processed into cases)", result.klachtbot),
+    )
+    for name, rate in paths:
+        lines.append(f"| {name} | {rate.per_second:,.0f} | {rate.seconds:.2f} | {rate.mails} |")
+    lines += [
+        "",
+        f"ratio klachtbot/baseline: {result.ratio:.2f}",
+        "",
+        f"lost: {tally.lost}, doubled: {tally.doubled}, stored: {tally.stored}, "
+        f"distinct: {tally.distinct}, unprocessed: {tally.unprocessed}, "
+        f"without a case: {tally.without_case}, quarantined: {tally.quarantined}, "
+        f"replies sent: {tally.replies_sent}" + (", TIMED OUT" if tally.timed_out else ""),
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mails", type=int, default=1000)
+    parser.add_argument("--database", default=None, help="default: SQLite in a temporary folder")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="write cProfile stats of the bot"
+    )
+    args = parser.parse_args()
+    configure_logs(level="WARNING", fmt="console")
+    profile = cProfile.Profile() if args.profile else None
+    with MailLab() as lab:
+        result = asyncio.run(measure(lab, args.mails, database_url=args.database, profile=profile))
+    if profile is not None:
+        profile.dump_stats(args.profile)
+    print(report(result))
+    if not result.tally.ok:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
