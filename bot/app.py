@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -42,6 +42,7 @@ class App:
         self._queue: asyncio.Queue[Job] = asyncio.Queue(maxsize=QUEUE_SIZE)
         self._stop = asyncio.Event()
         self._wake_timers = asyncio.Event()
+        self._next_wake: datetime | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -139,11 +140,14 @@ class App:
             job = await self._queue.get()
             try:
                 if isinstance(job, CustomerPaused):
-                    await self.intake.customer_paused(job)
+                    wake = await self.intake.customer_paused(job)
                 else:
-                    await self.intake.process(job)
+                    wake = await self.intake.process(job)
                 self.dispatcher.wake()
-                self._wake_timers.set()
+                # The timer loop sleeps until the earliest known wake-up; only an earlier one
+                # needs to disturb it (most messages set none, or a later one).
+                if wake is not None and (self._next_wake is None or wake < self._next_wake):
+                    self._wake_timers.set()
             except Exception:
                 log.exception("intake.failed", job=str(job))
             finally:
@@ -151,12 +155,12 @@ class App:
 
     async def _timers(self) -> None:
         while True:
-            next_wake = await self.intake.wake_due()
-            self.dispatcher.wake()
             self._wake_timers.clear()
+            self._next_wake = await self.intake.wake_due()
+            self.dispatcher.wake()
             await wait_any(
                 self._wake_timers,
-                within=seconds_until(next_wake, self.clock(), WAKE_POLL_SECONDS),
+                within=seconds_until(self._next_wake, self.clock(), WAKE_POLL_SECONDS),
             )
 
 

@@ -137,15 +137,16 @@ class Intake:
         async with transaction(self._sessions) as session:
             return await repo.unprocessed_inbound_ids(session)
 
-    async def process(self, message_id: int) -> None:
+    async def process(self, message_id: int) -> datetime | None:
+        """Take a stored message into its case; returns when that case wants to be woken."""
         now = self._clock()
         async with transaction(self._sessions) as session:
             message = await session.get(Message, message_id, with_for_update=True)
             if message is None or message.processed_at is not None:
-                return
+                return None
             assert message.customer_id is not None
             if await self._handler_answered(session, message, now):
-                return
+                return None
             case = await self._case_for(session, message, now)
             if case is None:
                 customer = await repo.customer(session, customer_id=message.customer_id)
@@ -166,6 +167,7 @@ class Intake:
             if message.oversized:
                 await self._tell_too_large(session, case, message, now)
         log.info("inbound.processed", message_id=message_id, case=case.number)
+        return case.wake_at
 
     async def _tell_too_large(
         self, session: AsyncSession, case: Case, message: Message, now: datetime
@@ -235,14 +237,16 @@ class Intake:
             return None  # a new case for this sender; the handler sees the flag on the old one
         return await repo.open_case_for(session, customer_id=message.customer_id)
 
-    async def customer_paused(self, event: CustomerPaused) -> None:
+    async def customer_paused(self, event: CustomerPaused) -> datetime | None:
         async with transaction(self._sessions) as session:
             identity = await repo.identity_for(session, channel=event.channel, address=event.sender)
             if identity is None:
-                return
+                return None
             case = await repo.open_case_for(session, customer_id=identity.customer_id)
-            if case is not None:
-                await self._step(session, case, PauseElapsed(), event.at)
+            if case is None:
+                return None
+            await self._step(session, case, PauseElapsed(), event.at)
+            return case.wake_at
 
     async def wake_due(self) -> datetime | None:
         """Give every case whose timer ran out its TimerDue; return the next timer."""
