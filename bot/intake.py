@@ -223,7 +223,7 @@ class Intake:
         token = case_token_in(message.subject or "")
         if answered is None and token:
             answered = await repo.case_by_number(session, number=token)
-        if answered is not None and answered.status != "closed":
+        if answered is not None and answered.status not in repo.CLOSED_STATUSES:
             if answered.customer_id == message.customer_id:
                 return answered
             await repo.record_audit(

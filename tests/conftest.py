@@ -20,8 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from storage.db import SessionFactory, create_engine, session_factory, upgrade
-from tests.mail_lab.fixtures import mail_lab  # noqa: F401
+from tests.mail_lab import MailLab
 from tests.support import RecordingChannel, SteppedClock, require_service
+
+pytest_plugins = ["tests.mail_lab.fixtures"]  # the session-wide mail lab
 
 POSTGRES_URL = os.environ.get(
     "KLACHTBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -104,6 +106,13 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+def lab(mail_lab: MailLab, engine: AsyncEngine) -> MailLab:
+    """The shared mail lab, emptied, next to an empty database of the test's kind."""
+    mail_lab.reset()
+    return mail_lab
 
 
 @pytest.fixture

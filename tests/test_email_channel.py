@@ -8,8 +8,6 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import aiosmtplib
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.app import App
@@ -101,12 +99,6 @@ def text_of(raw: bytes) -> str:
     body = parsed.get_body(preferencelist=("plain",))
     assert body is not None
     return str(body.get_content())
-
-
-@pytest.fixture
-def lab(mail_lab: MailLab, engine: AsyncEngine) -> MailLab:
-    mail_lab.reset()
-    return mail_lab
 
 
 async def test_a_complaint_by_email_runs_the_whole_dialogue_threaded(
