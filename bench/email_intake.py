@@ -46,12 +46,11 @@ from bot.app import App
 from bot.clock import utc_now
 from bot.email_wiring import email_channel
 from bot.logs import configure as configure_logs
-from bot.settings import Settings
 from storage.db import SessionFactory, create_engine, transaction
 from storage.models import Message, QuarantinedMail
 from tests.mail_lab import MailLab, logout
+from tests.mail_lab.bot_settings import INTAKE, lab_settings
 
-INTAKE = "klachten@lab.test"
 CUSTOMERS = 200
 ATTACHMENT_EVERY = 40  # 25 of 1,000 mails carry ~100 KB
 ATTACHMENT_BYTES = 100_000
@@ -256,28 +255,6 @@ async def plain_loop(lab: MailLab) -> Rate:
 # -- the bot --------------------------------------------------------------------------------------
 
 
-def bot_settings(database_url: str, lab: MailLab) -> Settings:
-    return Settings.model_validate(
-        {
-            "database": {"url": database_url},
-            "organisation": {"name": "Woonstichting De Linde"},
-            "email": {
-                "address": INTAKE,
-                "imap_host": lab.imap_host,
-                "imap_port": lab.imap_port,
-                "imap_security": "none",
-                "smtp_host": lab.smtp_host,
-                "smtp_port": lab.smtp_port,
-                "smtp_security": "none",
-                "smtp_login": False,  # the lab's SMTP server is a local relay
-                "username": INTAKE,
-                "password": lab.users[INTAKE],
-                "poll_seconds": 2,
-            },
-        }
-    )
-
-
 async def _processed(sessions: SessionFactory) -> int:
     async with transaction(sessions) as session:
         found = await session.exec(
@@ -324,7 +301,7 @@ async def run_klachtbot(
 ) -> tuple[Rate, Tally]:
     """Start the bot on the mailbox, wait until every mail is processed (or `deadline`
     seconds pass), stop it cleanly, count what it stored."""
-    settings = bot_settings(database_url, lab)
+    settings = lab_settings(database_url, lab)
     app: App | None = None
 
     def sessions() -> SessionFactory:

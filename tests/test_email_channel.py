@@ -17,32 +17,10 @@ from bot.settings import HandlerSettings, Settings
 from storage.db import SessionFactory, transaction
 from storage.models import AuditEvent, Case, MailboxCursor, Message
 from tests.mail_lab import MailLab
+from tests.mail_lab.bot_settings import INTAKE, lab_settings
 from tests.support import eventually
 
-INTAKE = "klachten@lab.test"
 CUSTOMER = "anna@lab.test"
-
-
-def settings_for(database_url: str, lab: MailLab) -> Settings:
-    return Settings.model_validate(
-        {
-            "database": {"url": database_url},
-            "organisation": {"name": "Woonstichting De Linde"},
-            "email": {
-                "address": INTAKE,
-                "imap_host": lab.imap_host,
-                "imap_port": lab.imap_port,
-                "imap_security": "none",
-                "smtp_host": lab.smtp_host,
-                "smtp_port": lab.smtp_port,
-                "smtp_security": "none",
-                "smtp_login": False,  # the lab's SMTP server is a local relay
-                "username": INTAKE,
-                "password": lab.users[INTAKE],
-                "poll_seconds": 2,
-            },
-        }
-    )
 
 
 class RunningBot:
@@ -109,7 +87,7 @@ async def test_a_complaint_by_email_runs_the_whole_dialogue_threaded(
         "Ik heb al twee keer gebeld.\n\nMet vriendelijke groet,\nAnna de Vries",
         subject="Bestelling niet geleverd",
     )
-    async with RunningBot(settings_for(database_url, lab)):
+    async with RunningBot(lab_settings(database_url, lab)):
         await send(lab, first)
         replies = await lab.wait_for_mail(CUSTOMER, 2, timeout=30)
         acknowledgement, question = (message_from_bytes(r, policy=policy.default) for r in replies)
@@ -144,7 +122,7 @@ async def test_a_complaint_by_email_runs_the_whole_dialogue_threaded(
 async def test_out_of_office_is_kept_but_never_answered_and_a_restart_reads_nothing_twice(
     lab: MailLab, database_url: str, sessions: SessionFactory
 ) -> None:
-    settings = settings_for(database_url, lab)
+    settings = lab_settings(database_url, lab)
     first = mail("Mijn factuur 2026-0042 is veel te hoog.", subject="Factuur")
     async with RunningBot(settings):
         await send(lab, first)
@@ -179,7 +157,7 @@ async def test_out_of_office_is_kept_but_never_answered_and_a_restart_reads_noth
 async def test_the_handler_gets_the_summary_by_mail_and_answers_the_customer_through_it(
     lab: MailLab, database_url: str, sessions: SessionFactory
 ) -> None:
-    settings = settings_for(database_url, lab).model_copy(
+    settings = lab_settings(database_url, lab).model_copy(
         update={
             "handlers": [
                 HandlerSettings(name="Sanne de Boer", email="handler@lab.test", role="handler")
@@ -225,7 +203,7 @@ async def test_the_handler_gets_the_summary_by_mail_and_answers_the_customer_thr
 async def test_a_mail_over_the_size_limit_is_kept_and_answered_politely(
     lab: MailLab, database_url: str, sessions: SessionFactory
 ) -> None:
-    settings = settings_for(database_url, lab)
+    settings = lab_settings(database_url, lab)
     settings.email.max_message_bytes = 50_000
     big = mail("Hierbij de foto's van de schimmel in de badkamer.", subject="Schimmel")
     big.add_attachment(

@@ -23,14 +23,13 @@ from storage.models import (
     RawPayload,
 )
 from tests.mail_lab import MailLab
+from tests.mail_lab.bot_settings import INTAKE, lab_settings
 from tests.support import eventually
 from tests.test_email_channel import (
     CUSTOMER,
-    INTAKE,
     RunningBot,
     mail,
     send,
-    settings_for,
 )
 
 CORPUS = Path(__file__).parent / "email" / "corpus"
@@ -94,7 +93,7 @@ async def test_replies_join_the_case_they_answer_and_someone_elses_reply_starts_
         "Mijn moeder van 84 kan niet meer naar buiten.\n\nAnna de Vries",
         subject="Lift kapot",
     )
-    async with RunningBot(settings_for(database_url, lab)):
+    async with RunningBot(lab_settings(database_url, lab)):
         await send(lab, complaint)
         ack_anna = (await lab.wait_for_mail(CUSTOMER, 1, timeout=WITHIN))[0]
         first = await processed(sessions, str(complaint["Message-ID"]))
@@ -234,7 +233,7 @@ async def test_duplicates_bounces_broken_and_own_mail_are_kept_or_dropped_withou
     latin1, latin1_id = latin1_complaint("gerrit@outside.test")
     html, html_id = html_only_complaint("marieke@outside.test")
 
-    async with RunningBot(settings_for(database_url, lab)) as app:
+    async with RunningBot(lab_settings(database_url, lab)) as app:
         await send(lab, complaint)
         await processed(sessions, str(complaint["Message-ID"]))
         await app.settle()
