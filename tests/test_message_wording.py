@@ -93,7 +93,6 @@ NO_QUESTION = {
     "route_question",
     "compliment",
     "receipt_after_handoff",
-    "addition_received",
 }
 ONE_QUESTION = {"question", "summary", "ask_correction", "ask_email"}
 CONTRACT = NO_QUESTION | ONE_QUESTION | {"agreement"}
@@ -304,7 +303,7 @@ def test_agreement_says_who_when_and_how(language: str) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(
     "name",
-    ["closing", "route_repair_request", "receipt_after_handoff", "addition_received"],
+    ["closing", "route_repair_request", "receipt_after_handoff"],
 )
 def test_case_number_is_mentioned(language: str, name: str) -> None:
     for _, text in renders(language, name):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Literal, get_args
 
 Language = Literal["nl", "en"]
 Intent = Literal[
@@ -27,27 +27,10 @@ Category = Literal[
     "other",
 ]
 
-LANGUAGES: tuple[Language, ...] = ("nl", "en")
-INTENTS: tuple[Intent, ...] = (
-    "complaint",
-    "repair_request",
-    "question",
-    "compliment",
-    "dispute",
-    "nuisance",
-    "emergency",
-    "other",
-)
-CATEGORIES: tuple[Category, ...] = (
-    "delivery",
-    "product",
-    "service_execution",
-    "billing",
-    "staff_conduct",
-    "communication",
-    "policy",
-    "other",
-)
+# The allowed values, in order, taken from the types so the two cannot drift apart.
+LANGUAGES: tuple[Language, ...] = get_args(Language)
+INTENTS: tuple[Intent, ...] = get_args(Intent)
+CATEGORIES: tuple[Category, ...] = get_args(Category)
 
 
 @dataclass(frozen=True)

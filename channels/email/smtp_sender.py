@@ -9,6 +9,7 @@ from "a human must act" (5xx, refused recipient, bad password).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Literal
@@ -75,10 +76,10 @@ class SmtpSender:
             if smtp is None:
                 return
             try:
-                if smtp.is_connected:
-                    await smtp.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                pass  # we are leaving; a server that cannot say goodbye changes nothing
+                # We are leaving: a server that cannot say goodbye changes nothing.
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    if smtp.is_connected:
+                        await smtp.quit()
             finally:
                 smtp.close()
 
