@@ -21,7 +21,7 @@ from bot.intake import Intake, Organisation
 from bot.logs import log
 from bot.nlu import understand
 from bot.settings import Settings
-from channels.base import Channel, CustomerPaused, InboundMessage
+from channels.base import Channel, CustomerPaused, InboundBatch
 from storage.db import SessionFactory, create_engine, session_factory, transaction, upgrade
 from storage.handlers import sync_handlers
 
@@ -126,13 +126,15 @@ class App:
 
     async def _read(self, channel: Channel) -> None:
         async for event in channel.inbound():
-            if isinstance(event, InboundMessage):
-                message_id = await self.intake.store(event)
-                await channel.acknowledge(event)
-                if message_id is not None:
-                    await self._queue.put(message_id)
-            else:
+            if isinstance(event, CustomerPaused):
                 await self._queue.put(event)
+                continue
+            messages = event.messages if isinstance(event, InboundBatch) else (event,)
+            stored = await self.intake.store_many(messages)
+            for message in messages:
+                await channel.acknowledge(message)
+            for message_id in stored:
+                await self._queue.put(message_id)
 
     async def _work(self) -> None:
         # One consumer keeps each conversation's messages in the order they arrived.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
@@ -35,7 +37,7 @@ from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
 from storage import handlers, mail, outbox, repo
 from storage.db import SessionFactory, transaction
-from storage.models import Agreement, Case, Handler, Message
+from storage.models import Agreement, Case, ChannelIdentity, Handler, Message, RawPayload
 
 
 @dataclass(frozen=True)
@@ -75,38 +77,101 @@ class Intake:
 
     async def store(self, message: InboundMessage) -> int | None:
         """Keep the message before anyone acknowledges it; None if it was stored before."""
-        async with transaction(self._sessions) as session:
-            identity = await repo.get_or_create_identity(
-                session,
-                channel=message.channel,
-                address=message.sender,
-                display_name=message.sender_name,
-                language=message.language,
-                now=self._clock(),
+        stored = await self.store_many([message])
+        return stored[0] if stored else None
+
+    async def store_many(self, messages: Sequence[InboundMessage]) -> list[int]:
+        """Keep messages before anyone acknowledges them, in one transaction; returns the ids
+        of those not stored before, in order."""
+        if not messages:
+            return []
+        try:
+            async with transaction(self._sessions) as session:
+                stored = await self._store_new(session, messages)
+        except IntegrityError:
+            if len(messages) == 1:
+                raise
+            # Another writer stored some of them at the same moment: one at a time, so each
+            # duplicate falls out on its own.
+            return [message_id for one in messages for message_id in await self.store_many([one])]
+        for message, message_id in stored:
+            log.info("inbound.stored", channel=message.channel, message_id=message_id)
+            log.debug(
+                "inbound.text", message_id=message_id, sender=message.sender, text=message.text
             )
-            stored = await repo.add_inbound(
-                session,
-                customer_id=identity.customer_id,
-                channel=message.channel,
-                external_id=message.external_id,
-                sender=message.sender,
-                text=message.text,
-                raw=message.raw,
-                raw_content_type=message.raw_content_type,
-                received_at=message.received_at,
-                subject=message.subject,
-                thread=message.thread,
-                automated=message.automated,
-                oversized=message.oversized,
+        if len(stored) < len(messages):
+            log.info("inbound.duplicate", count=len(messages) - len(stored))
+        return [message_id for _, message_id in stored]
+
+    async def _store_new(
+        self, session: AsyncSession, messages: Sequence[InboundMessage]
+    ) -> list[tuple[InboundMessage, int]]:
+        now = self._clock()
+        new: list[InboundMessage] = []
+        by_channel: dict[str, list[InboundMessage]] = {}
+        for message in messages:
+            by_channel.setdefault(message.channel, []).append(message)
+        for channel, group in by_channel.items():
+            known = await repo.stored_external_ids(
+                session, channel=channel, external_ids=[m.external_id for m in group]
             )
-            if stored is not None and message.automated:
-                await self._keep_automated(session, stored, message)
-        if stored is None:
-            log.info("inbound.duplicate", channel=message.channel)
-            return None
-        log.info("inbound.stored", channel=message.channel, message_id=stored.id)
-        log.debug("inbound.text", message_id=stored.id, sender=message.sender, text=message.text)
-        return stored.id
+            for message in group:
+                if message.external_id not in known:
+                    known.add(message.external_id)  # the same message twice in one block
+                    new.append(message)
+        if not new:
+            return []
+        identities = await self._identities(session, new, now)
+        rows = await repo.add_inbound_many(
+            session,
+            messages=[
+                (
+                    Message(
+                        customer_id=identities[(m.channel, m.sender)].customer_id,
+                        direction="in",
+                        channel=m.channel,
+                        external_id=m.external_id,
+                        sender=m.sender,
+                        text=m.text,
+                        created_at=m.received_at,
+                        subject=m.subject,
+                        thread=list(m.thread),
+                        automated=m.automated,
+                        oversized=m.oversized,
+                    ),
+                    None
+                    if m.raw is None
+                    else RawPayload(content_type=m.raw_content_type, data=m.raw),
+                )
+                for m in new
+            ],
+        )
+        for message, row in zip(new, rows, strict=True):
+            if message.automated:
+                await self._keep_automated(session, row, message)
+        return [(message, row.id or 0) for message, row in zip(new, rows, strict=True)]
+
+    async def _identities(
+        self, session: AsyncSession, messages: Sequence[InboundMessage], now: datetime
+    ) -> dict[tuple[str, str], ChannelIdentity]:
+        """Each sender's identity, creating a customer for a sender we do not know yet."""
+        found: dict[tuple[str, str], ChannelIdentity] = {}
+        for channel in {m.channel for m in messages}:
+            senders = {m.sender: m for m in messages if m.channel == channel}
+            known = await repo.identities_by_address(
+                session, channel=channel, addresses=list(senders)
+            )
+            unknown = [
+                (address, m.sender_name, m.language)
+                for address, m in senders.items()
+                if address not in known
+            ]
+            if unknown:
+                known |= await repo.add_identities(
+                    session, channel=channel, people=unknown, now=now
+                )
+            found |= {(channel, address): identity for address, identity in known.items()}
+        return found
 
     async def _keep_automated(
         self, session: AsyncSession, stored: Message, message: InboundMessage

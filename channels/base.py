@@ -48,7 +48,15 @@ class CustomerPaused:
     at: datetime
 
 
-InboundEvent = InboundMessage | CustomerPaused
+@dataclass(frozen=True)
+class InboundBatch:
+    """Messages that arrived together (a block of fetched mail): stored in one transaction,
+    then acknowledged one by one, so a busy mailbox costs one commit per block, not per mail."""
+
+    messages: tuple[InboundMessage, ...]
+
+
+InboundEvent = InboundMessage | InboundBatch | CustomerPaused
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,90 +36,69 @@ async def identity_for(
     return result.first()
 
 
-async def get_or_create_identity(
-    session: AsyncSession,
-    *,
-    channel: str,
-    address: str,
-    display_name: str | None,
-    language: str | None,
-    now: datetime,
-) -> ChannelIdentity:
-    existing = await identity_for(session, channel=channel, address=address)
-    if existing is not None:
-        return existing
-    customer = Customer(name=display_name, language=language, created_at=now)
-    session.add(customer)
-    await session.flush()
-    assert customer.id is not None
-    identity = ChannelIdentity(
-        customer_id=customer.id,
-        channel=channel,
-        address=address,
-        display_name=display_name,
-        created_at=now,
-    )
-    session.add(identity)
-    await session.flush()
-    return identity
-
-
-async def add_inbound(
-    session: AsyncSession,
-    *,
-    customer_id: int,
-    channel: str,
-    external_id: str,
-    sender: str,
-    text: str,
-    raw: bytes | None,
-    raw_content_type: str,
-    received_at: datetime,
-    subject: str | None = None,
-    thread: Sequence[str] = (),
-    automated: str | None = None,
-    oversized: bool = False,
-) -> Message | None:
-    """Store a customer's message once; None when (channel, external_id) is already stored."""
-    if await message_by_external_id(session, channel=channel, external_id=external_id):
-        return None
-    try:
-        async with session.begin_nested():
-            raw_id = None
-            if raw is not None:
-                payload = RawPayload(content_type=raw_content_type, data=raw)
-                session.add(payload)
-                await session.flush()
-                raw_id = payload.id
-            message = Message(
-                customer_id=customer_id,
-                direction="in",
-                channel=channel,
-                external_id=external_id,
-                sender=sender,
-                text=text,
-                raw_id=raw_id,
-                created_at=received_at,
-                subject=subject,
-                thread=list(thread),
-                automated=automated,
-                oversized=oversized,
-            )
-            session.add(message)
-            await session.flush()
-    except IntegrityError:
-        # Another worker stored the same message between our check and our insert.
-        return None
-    return message
-
-
-async def message_by_external_id(
-    session: AsyncSession, *, channel: str, external_id: str
-) -> Message | None:
+async def identities_by_address(
+    session: AsyncSession, *, channel: str, addresses: Sequence[str]
+) -> dict[str, ChannelIdentity]:
     result = await session.exec(
-        select(Message).where(Message.channel == channel, Message.external_id == external_id)
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == channel, col(ChannelIdentity.address).in_(addresses)
+        )
     )
-    return result.first()
+    return {identity.address: identity for identity in result.all()}
+
+
+async def add_identities(
+    session: AsyncSession,
+    *,
+    channel: str,
+    people: Sequence[tuple[str, str | None, str | None]],
+    now: datetime,
+) -> dict[str, ChannelIdentity]:
+    """A new customer with one identity for each (address, display name, language)."""
+    customers = [
+        Customer(name=name, language=language, created_at=now) for _, name, language in people
+    ]
+    session.add_all(customers)
+    await session.flush()
+    identities = {
+        address: ChannelIdentity(
+            customer_id=customer.id or 0,
+            channel=channel,
+            address=address,
+            display_name=name,
+            created_at=now,
+        )
+        for (address, name, _), customer in zip(people, customers, strict=True)
+    }
+    session.add_all(identities.values())
+    await session.flush()
+    return identities
+
+
+async def stored_external_ids(
+    session: AsyncSession, *, channel: str, external_ids: Sequence[str]
+) -> set[str]:
+    result = await session.exec(
+        select(Message.external_id).where(
+            Message.channel == channel, col(Message.external_id).in_(external_ids)
+        )
+    )
+    return set(result.all())
+
+
+async def add_inbound_many(
+    session: AsyncSession, *, messages: Sequence[tuple[Message, RawPayload | None]]
+) -> list[Message]:
+    """Insert new messages with their raw bytes in two statements, not two per message. The
+    caller has checked they are new; a race with another writer raises IntegrityError."""
+    payloads = [payload for _, payload in messages if payload is not None]
+    session.add_all(payloads)
+    await session.flush()
+    for message, payload in messages:
+        message.raw_id = payload.id if payload is not None else None
+    session.add_all(message for message, _ in messages)
+    await session.flush()
+    return [message for message, _ in messages]
 
 
 async def unprocessed_inbound_ids(session: AsyncSession) -> list[int]:

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, wait_any
-from channels.base import DeliveryResult, InboundEvent, InboundMessage, OutboundMessage
+from channels.base import (
+    DeliveryResult,
+    InboundBatch,
+    InboundEvent,
+    InboundMessage,
+    OutboundMessage,
+)
 from channels.email.compose import build_reply
 from channels.email.imap_reader import (
     FetchedMail,
@@ -65,7 +71,9 @@ class EmailChannel:
         # Sent times per recipient, for the loop guard; a restart forgets them, which only
         # allows one more hour's worth.
         self._sent: dict[str, list[datetime]] = defaultdict(list)
-        self._uids: dict[str, FetchedMail] = {}
+        # The current block of fetched mail, and the messages of it not yet stored.
+        self._fetched: list[FetchedMail] = []
+        self._unacknowledged: set[str] = set()
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
@@ -82,6 +90,8 @@ class EmailChannel:
             try:
                 await self._reader.connect()
                 attempt = 0
+                # What a lost connection left half-done is read again from the saved position.
+                self._fetched, self._unacknowledged = [], set()
                 async for message in self._read_connected():
                     yield message
             except ImapAuthError:
@@ -91,42 +101,52 @@ class EmailChannel:
             await self._reader.close()
             await wait_any(self._stopping, within=reconnect_delay(attempt))
 
-    async def _read_connected(self) -> AsyncIterator[InboundMessage]:
+    async def _read_connected(self) -> AsyncIterator[InboundBatch]:
         uidvalidity = self._reader.uidvalidity
         last = await self._position.load(uidvalidity)
         while not self._stopping.is_set():
             batch = await self._reader.fetch_since(last)
-            for mail in batch:
-                last = mail.uid
-                message = await self._take(mail)
-                if message is not None:
-                    yield message
-            if not batch:
+            if batch:
+                last = batch[-1].uid
+                messages = [message for mail in batch if (message := await self._take(mail))]
+                if messages:
+                    yield InboundBatch(tuple(messages))
+                await self._mark_done()
+            else:
                 await self._reader.wait_for_new(self._idle_seconds)
 
     async def _take(self, mail: FetchedMail) -> InboundMessage | None:
+        """The mail as a message to store; None when there is nothing to store (quarantined,
+        our own mail coming back), in which case the mail is done already."""
         source = f"imap:{mail.uidvalidity}:{mail.uid}"
+        self._fetched.append(mail)
         try:
             parsed = parse_mail(mail.raw, max_bytes=self._max_bytes)
         except UnparseableMail as exc:
             await self._quarantine(mail.raw, source, str(exc))
-            await self._done(mail)
             return None
         if parsed.from_address is None or parsed.from_address == self.address.lower():
-            await self._done(mail)  # our own mail coming back, or nobody to answer
-            return None
+            return None  # our own mail coming back, or nobody to answer
         message = to_inbound(parsed, mail.raw, source=source, received_at=self._clock())
-        self._uids[message.external_id] = mail
+        self._unacknowledged.add(message.external_id)
         return message
 
     async def acknowledge(self, message: InboundMessage) -> None:
-        mail = self._uids.pop(message.external_id, None)
-        if mail is not None:
-            await self._done(mail)
+        # The mailbox is told when the reader asks for more (see `_read_connected`), inside
+        # the loop that reconnects on an IMAP error.
+        self._unacknowledged.discard(message.external_id)
 
-    async def _done(self, mail: FetchedMail) -> None:
-        await self._reader.mark_processed(mail.uid)
-        await self._position.save(mail.uidvalidity, mail.uid)
+    async def _mark_done(self) -> None:
+        """Flag (or move) every mail of the block in one command, then save the reading
+        position: only once each of them is stored, quarantined or ignored on purpose."""
+        if self._unacknowledged:
+            # Not all stored (the consumer gave up on the block): read it again next time.
+            raise ImapError("a block of mail was not stored completely; reading it again")
+        if not self._fetched:
+            return
+        done, self._fetched = self._fetched, []
+        await self._reader.mark_processed(mail.uid for mail in done)
+        await self._position.save(done[-1].uidvalidity, max(mail.uid for mail in done))
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
         now = self._clock()

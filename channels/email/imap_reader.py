@@ -283,28 +283,32 @@ class ImapReader:
 
     # -- marking --------------------------------------------------------------------------------
 
-    async def mark_processed(self, uid: int) -> None:
-        """\\Seen in place, or moved to `processed_folder`. Never deletes anything else."""
+    async def mark_processed(self, uids: Iterable[int]) -> None:
+        """\\Seen in place, or moved to `processed_folder`, in one command for the whole set.
+        Never deletes anything else."""
+        uid_set = _uid_set(uids)
+        if not uid_set:
+            return
         async with self._lock:
             if not self._config.processed_folder:
-                await self._store(uid, "+FLAGS.SILENT", r"(\Seen)")
+                await self._store(uid_set, "+FLAGS.SILENT", r"(\Seen)")
             elif "MOVE" in self._capabilities:
-                await self._with_trycreate(lambda: self._uid_command("move", uid), "UID MOVE")
+                await self._with_trycreate(lambda: self._uid_command("move", uid_set), "UID MOVE")
             else:
-                await self._copy_then_expunge(uid)
+                await self._copy_then_expunge(uid_set)
 
-    async def _copy_then_expunge(self, uid: int) -> None:
+    async def _copy_then_expunge(self, uid_set: str) -> None:
         """RFC 6851's fallback for MOVE. Without UIDPLUS a plain EXPUNGE would also remove mail
         someone else flagged \\Deleted, so then the copy just stays flagged in the folder."""
-        await self._with_trycreate(lambda: self._uid_command("copy", uid), "UID COPY")
-        await self._store(uid, "+FLAGS.SILENT", r"(\Seen \Deleted)")
+        await self._with_trycreate(lambda: self._uid_command("copy", uid_set), "UID COPY")
+        await self._store(uid_set, "+FLAGS.SILENT", r"(\Seen \Deleted)")
         if "UIDPLUS" in self._capabilities:
-            await self._command(self._require().uid("expunge", str(uid)), "UID EXPUNGE")
+            await self._command(self._require().uid("expunge", uid_set), "UID EXPUNGE")
 
-    async def _uid_command(self, name: str, uid: int) -> _Reply:
+    async def _uid_command(self, name: str, uid_set: str) -> _Reply:
         imap = self._require()
         target = _mailbox(self._config.processed_folder)
-        return await self._ask(imap.uid(name, str(uid), target), f"UID {name.upper()}")
+        return await self._ask(imap.uid(name, uid_set, target), f"UID {name.upper()}")
 
     async def _with_trycreate(self, attempt: Callable[[], Awaitable[_Reply]], what: str) -> None:
         """Run a COPY/MOVE; if the target folder is missing ([TRYCREATE]), create it, retry."""
@@ -319,9 +323,9 @@ class ImapReader:
         if not reply.ok:
             raise ImapError(f"{what}: {reply.result} {reply.text}")
 
-    async def _store(self, uid: int, action: str, flags: str) -> None:
+    async def _store(self, uid_set: str, action: str, flags: str) -> None:
         imap = self._require()
-        await self._command(imap.uid("store", str(uid), action, flags), "UID STORE")
+        await self._command(imap.uid("store", uid_set, action, flags), "UID STORE")
 
     # -- waiting --------------------------------------------------------------------------------
 

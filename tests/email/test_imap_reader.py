@@ -193,12 +193,25 @@ async def test_mark_processed_without_folder_sets_seen_and_keeps_the_mail(
     lab.deliver(mail(2), KLACHTEN)
     first, second = await reader.fetch_since(0)
 
-    await reader.mark_processed(first.uid)
+    await reader.mark_processed([first.uid])
 
     after = {m.uid: m for m in await reader.fetch_since(0)}
     assert set(after) == {first.uid, second.uid}
     assert SEEN in after[first.uid].flags
     assert SEEN not in after[second.uid].flags
+
+
+async def test_mark_processed_marks_a_whole_set_in_one_call(
+    lab: MailLab, reader: ImapReader
+) -> None:
+    for number in range(4):
+        lab.deliver(mail(number), KLACHTEN)
+    first, second, third, fourth = await reader.fetch_since(0)
+
+    await reader.mark_processed([first.uid, second.uid, fourth.uid])
+
+    seen = {m.uid: SEEN in m.flags for m in await reader.fetch_since(0)}
+    assert seen == {first.uid: True, second.uid: True, third.uid: False, fourth.uid: True}
 
 
 async def test_mark_processed_moves_to_the_processed_folder(lab: MailLab) -> None:
@@ -207,7 +220,7 @@ async def test_mark_processed_moves_to_the_processed_folder(lab: MailLab) -> Non
     async with connected(config_for(lab, processed_folder="Verwerkt")) as reader:
         first, second = await reader.fetch_since(0)
 
-        await reader.mark_processed(first.uid)
+        await reader.mark_processed([first.uid])
 
         assert [m.uid for m in await reader.fetch_since(0)] == [second.uid]
     [moved] = await lab.fetch_all(KLACHTEN, mailbox="Verwerkt")
@@ -219,7 +232,7 @@ async def test_mark_processed_creates_a_missing_non_ascii_folder(lab: MailLab) -
     lab.deliver(mail(1), KLACHTEN)
     async with connected(config_for(lab, processed_folder=folder)) as reader:
         [fetched] = await reader.fetch_since(0)
-        await reader.mark_processed(fetched.uid)
+        await reader.mark_processed([fetched.uid])
         assert await reader.fetch_since(0) == []
     async with connected(config_for(lab, folder=folder)) as processed:
         [moved] = await processed.fetch_since(0)
@@ -237,7 +250,7 @@ async def test_mark_processed_without_move_copies_then_expunges_only_that_mail(
         reader._capabilities = reader._capabilities - {"MOVE"}
         first, second, third = await reader.fetch_since(0)
 
-        await reader.mark_processed(second.uid)
+        await reader.mark_processed([second.uid])
 
         assert [m.uid for m in await reader.fetch_since(0)] == [first.uid, third.uid]
     [copied] = await lab.fetch_all(KLACHTEN, mailbox=folder)
