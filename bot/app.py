@@ -26,6 +26,7 @@ from storage.db import SessionFactory, create_engine, session_factory, transacti
 from storage.handlers import sync_handlers
 
 QUEUE_SIZE = 1000
+PROCESS_BATCH = 50
 WAKE_POLL_SECONDS = 5.0
 
 Job = int | CustomerPaused
@@ -137,23 +138,33 @@ class App:
                 await self._queue.put(message_id)
 
     async def _work(self) -> None:
-        # One consumer keeps each conversation's messages in the order they arrived.
+        # One consumer keeps each conversation's messages in the order they arrived. Messages
+        # already waiting are taken in together, in one transaction.
         while True:
-            job = await self._queue.get()
+            jobs = [await self._queue.get()]
+            while (
+                isinstance(jobs[-1], int) and len(jobs) < PROCESS_BATCH and not self._queue.empty()
+            ):
+                jobs.append(self._queue.get_nowait())
             try:
-                if isinstance(job, CustomerPaused):
-                    wake = await self.intake.customer_paused(job)
-                else:
-                    wake = await self.intake.process(job)
+                wake = await self._process(jobs)
                 self.dispatcher.wake()
                 # The timer loop sleeps until the earliest known wake-up; only an earlier one
                 # needs to disturb it (most messages set none, or a later one).
                 if wake is not None and (self._next_wake is None or wake < self._next_wake):
                     self._wake_timers.set()
             except Exception:
-                log.exception("intake.failed", job=str(job))
+                log.exception("intake.failed", jobs=[str(job) for job in jobs])
             finally:
-                self._queue.task_done()
+                for _ in jobs:
+                    self._queue.task_done()
+
+    async def _process(self, jobs: list[Job]) -> datetime | None:
+        """Messages first, then a pause: only the last job can be one (see `_work`)."""
+        message_ids = [job for job in jobs if isinstance(job, int)]
+        wakes = [await self.intake.process_many(message_ids)] if message_ids else []
+        wakes += [await self.intake.customer_paused(j) for j in jobs if not isinstance(j, int)]
+        return min((wake for wake in wakes if wake is not None), default=None)
 
     async def _timers(self) -> None:
         while True:

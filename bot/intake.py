@@ -204,33 +204,57 @@ class Intake:
 
     async def process(self, message_id: int) -> datetime | None:
         """Take a stored message into its case; returns when that case wants to be woken."""
+        return await self.process_many([message_id])
+
+    async def process_many(self, message_ids: Sequence[int]) -> datetime | None:
+        """Take stored messages into their cases, in order and in one transaction; returns
+        the earliest moment one of those cases wants to be woken."""
         now = self._clock()
-        async with transaction(self._sessions) as session:
-            message = await session.get(Message, message_id, with_for_update=True)
-            if message is None or message.processed_at is not None:
-                return None
-            assert message.customer_id is not None
-            if await self._handler_answered(session, message, now):
-                return None
-            case = await self._case_for(session, message, now)
-            if case is None:
-                customer = await repo.customer(session, customer_id=message.customer_id)
-                language = (customer.language if customer else None) or self._org.default_language
-                case = await repo.create_case(
-                    session,
-                    customer_id=message.customer_id,
-                    channel=message.channel,
-                    language=language,
-                    now=message.created_at,
-                )
-                await repo.record_audit(
-                    session, case_id=case.id, actor="bot", action="case.created", now=now
-                )
-            message.case_id = case.id
-            message.processed_at = now
-            await self._step(session, case, CustomerMessage(message_id, message.text), now)
-            if message.oversized:
-                await self._tell_too_large(session, case, message, now)
+        try:
+            async with transaction(self._sessions) as session:
+                wakes = [
+                    await self._take_in(session, message_id, now) for message_id in message_ids
+                ]
+        except Exception:
+            if len(message_ids) == 1:
+                raise
+            # One message the dialogue cannot take must not hold up the others.
+            wakes = []
+            for message_id in message_ids:
+                try:
+                    wakes.append(await self.process_many([message_id]))
+                except Exception:
+                    log.exception("intake.failed", message_id=message_id)
+        return min((wake for wake in wakes if wake is not None), default=None)
+
+    async def _take_in(
+        self, session: AsyncSession, message_id: int, now: datetime
+    ) -> datetime | None:
+        message = await session.get(Message, message_id, with_for_update=True)
+        if message is None or message.processed_at is not None:
+            return None
+        assert message.customer_id is not None
+        if await self._handler_answered(session, message, now):
+            return None
+        case = await self._case_for(session, message, now)
+        if case is None:
+            customer = await repo.customer(session, customer_id=message.customer_id)
+            language = (customer.language if customer else None) or self._org.default_language
+            case = await repo.create_case(
+                session,
+                customer_id=message.customer_id,
+                channel=message.channel,
+                language=language,
+                now=message.created_at,
+            )
+            await repo.record_audit(
+                session, case_id=case.id, actor="bot", action="case.created", now=now
+            )
+        message.case_id = case.id
+        message.processed_at = now
+        await self._step(session, case, CustomerMessage(message_id, message.text), now)
+        if message.oversized:
+            await self._tell_too_large(session, case, message, now)
         log.info("inbound.processed", message_id=message_id, case=case.number)
         return case.wake_at
 
@@ -388,7 +412,11 @@ class Intake:
     async def _handler(self, session: AsyncSession, case: Case) -> Handler | None:
         if case.handler_id is not None:
             return await session.get(Handler, case.handler_id)
-        return await handlers.assignee(session)
+        # Who is away does not change within one transaction: ask once per block of messages.
+        if "assignee" not in session.info:
+            session.info["assignee"] = await handlers.assignee(session)
+        assignee: Handler | None = session.info["assignee"]
+        return assignee
 
     async def _reply(
         self,
