@@ -37,6 +37,7 @@ from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
 from storage import handlers, mail, outbox, repo
 from storage.db import SessionFactory, transaction
+from storage.memo import remember, remembered
 from storage.models import Agreement, Case, ChannelIdentity, Handler, Message, RawPayload
 
 
@@ -252,6 +253,9 @@ class Intake:
             )
         message.case_id = case.id
         message.processed_at = now
+        if mail.replies_thread(message):
+            # What `thread_of_case` would find now, without asking again for every reply.
+            remember(session, ("thread", case.id), mail.thread_answering(message))
         await self._step(session, case, CustomerMessage(message_id, message.text), now)
         if message.oversized:
             await self._tell_too_large(session, case, message, now)
@@ -275,7 +279,10 @@ class Intake:
         own channel, and is recorded on the case."""
         if message.channel != "email" or not self._org.handlers_by_email:
             return False
-        handler = await handlers.handler_by_email(session, address=message.sender)
+        by_email = await remembered(
+            session, "handlers_by_email", lambda: handlers.handlers_by_email(session)
+        )
+        handler = by_email.get(message.sender.strip().casefold())
         if handler is None:
             return False
         case = await mail.case_by_thread(session, message_ids=message.thread)
@@ -412,11 +419,7 @@ class Intake:
     async def _handler(self, session: AsyncSession, case: Case) -> Handler | None:
         if case.handler_id is not None:
             return await session.get(Handler, case.handler_id)
-        # Who is away does not change within one transaction: ask once per block of messages.
-        if "assignee" not in session.info:
-            session.info["assignee"] = await handlers.assignee(session)
-        assignee: Handler | None = session.info["assignee"]
-        return assignee
+        return await remembered(session, "assignee", lambda: handlers.assignee(session))
 
     async def _reply(
         self,
@@ -458,26 +461,30 @@ class Intake:
             "choices": list(action.choices),
         }
         if case.channel == "email":
-            parent, references = await mail.thread_of_case(session, case=case)
+            parent, references = await remembered(
+                session, ("thread", case.id), lambda: mail.thread_of_case(session, case=case)
+            )
             meta |= {
                 "subject": render_message(state.language, "email_subject", **context),
                 "sender_name": self._org.name,
                 "parent_id": parent,
                 "references": references,
             }
-        row = await outbox.enqueue(
+        outbox_id = await outbox.enqueue(
             session,
             idempotency_key=f"case:{case.id}:{key}",
             case_id=case.id,
             channel=case.channel,
-            recipient=await repo.reply_address(session, case=case),
+            recipient=await remembered(
+                session, ("reply_address", case.id), lambda: repo.reply_address(session, case=case)
+            ),
             template=action.template,
             body=body,
             meta=meta,
             due_at=now,
             now=now,
         )
-        log.info("outbound.queued", case=case.number, outbox_id=row.id, template=action.template)
+        log.info("outbound.queued", case=case.number, outbox_id=outbox_id, template=action.template)
 
     async def _hand_off(
         self, session: AsyncSession, case: Case, action: HandOff, now: datetime

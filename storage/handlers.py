@@ -143,14 +143,8 @@ def _own_substitute(people: Sequence[Handler], present: Sequence[Handler]) -> Ha
     return next((person for person in present if person.id == lead.substitute_id), None)
 
 
-async def handler_by_email(session: AsyncSession, *, address: str) -> Handler | None:
-    """The configured handler who writes from `address`, if any (addresses ignore case)."""
-    wanted = address.strip().casefold()
-    return next(
-        (
-            h
-            for h in await _all(session)
-            if h.role != FORMER and h.email and h.email.casefold() == wanted
-        ),
-        None,
-    )
+async def handlers_by_email(session: AsyncSession) -> dict[str, Handler]:
+    """Configured handlers by address, case-folded (addresses ignore case)."""
+    return {
+        h.email.strip().casefold(): h for h in await _all(session) if h.role != FORMER and h.email
+    }

@@ -102,13 +102,25 @@ async def thread_of_case(session: AsyncSession, *, case: Case) -> tuple[str | No
             .where(
                 Message.case_id == case.id,
                 Message.customer_id == case.customer_id,
-                Message.direction == "in",
+                Message.direction == "in",  # the same test as `replies_thread`
                 Message.channel == "email",
                 col(Message.external_id).startswith("<"),
             )
             .order_by(col(Message.id).desc())
         )
     ).first()
-    if latest is None:
-        return None, []
-    return latest.external_id, [*latest.thread, latest.external_id]
+    return thread_answering(latest) if latest is not None else (None, [])
+
+
+def replies_thread(message: Message) -> bool:
+    """Whether our next mail on the case should answer `message` (see `thread_of_case`)."""
+    return (
+        message.direction == "in"
+        and message.channel == "email"
+        and message.external_id.startswith("<")
+    )
+
+
+def thread_answering(message: Message) -> tuple[str, list[str]]:
+    """In-Reply-To and References of a mail answering `message`."""
+    return message.external_id, [*message.thread, message.external_id]

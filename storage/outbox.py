@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,27 +34,36 @@ async def enqueue(
     now: datetime,
     case_id: int | None = None,
     meta: dict[str, Any] | None = None,
-) -> OutboxRow:
-    """Add a row unless one with the same key exists (a replayed step enqueues nothing new)."""
-    existing = (
-        await session.exec(select(OutboxRow).where(OutboxRow.idempotency_key == idempotency_key))
-    ).first()
-    if existing is not None:
-        return existing
-    row = OutboxRow(
-        idempotency_key=idempotency_key,
-        case_id=case_id,
-        channel=channel,
-        recipient=recipient,
-        template=template,
-        body=body,
-        meta=meta or {},
-        due_at=due_at,
-        created_at=now,
+) -> int:
+    """Add a row unless one with the same key exists (a replayed step enqueues nothing new);
+    returns the row's id. One statement: the unique key decides, also between processes."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxRow)
+        .values(
+            idempotency_key=idempotency_key,
+            case_id=case_id,
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            body=body,
+            meta=meta or {},
+            due_at=due_at,
+            created_at=now,
+            status=PENDING,
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(col(OutboxRow.id))
     )
-    session.add(row)
-    await session.flush()
-    return row
+    row_id = (await session.exec(statement)).scalar_one_or_none()
+    if row_id is None:
+        existing = await session.exec(
+            select(OutboxRow.id).where(OutboxRow.idempotency_key == idempotency_key)
+        )
+        row_id = existing.one()
+    assert row_id is not None
+    return row_id
 
 
 def _claimable(now: datetime, channels: Sequence[str]) -> Any:

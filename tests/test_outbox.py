@@ -15,7 +15,7 @@ SETTINGS = OutboxSettings(max_attempts=3, backoff_seconds=10, backoff_max_second
 
 async def _enqueue(sessions: SessionFactory, clock: SteppedClock, key: str = "k1") -> int:
     async with transaction(sessions) as session:
-        row = await outbox.enqueue(
+        return await outbox.enqueue(
             session,
             idempotency_key=key,
             channel="test",
@@ -25,8 +25,6 @@ async def _enqueue(sessions: SessionFactory, clock: SteppedClock, key: str = "k1
             due_at=clock(),
             now=clock(),
         )
-    assert row.id is not None
-    return row.id
 
 
 async def _row(sessions: SessionFactory, row_id: int) -> OutboxRow:

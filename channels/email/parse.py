@@ -7,15 +7,17 @@ reported in `ParsedMail.defects`. Only when the stdlib parser itself gives up do
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
+from email.headerregistry import HeaderRegistry
 from email.message import Message
 from email.parser import BytesParser
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from channels.email.autoreply import Classification, MailKind, classify
 from channels.email.case_token import find_case_token
@@ -67,6 +69,26 @@ class ParsedMail:
     size: int
     defects: tuple[str, ...]
 
+
+_REMEMBERED_HEADER_CHARS = 998  # RFC 5322's line limit
+
+
+class _RememberingHeaderRegistry(HeaderRegistry):
+    """`policy.default` parses a header again each time it is read, and reading a mail asks
+    for its Content-Type many times; the same values recur across mails too. Parsed headers
+    are immutable, so one parse per distinct (name, value) serves them all."""
+
+    def __call__(self, name: str, value: str) -> Any:
+        if len(value) > _REMEMBERED_HEADER_CHARS:  # a huge header must not stay in memory
+            return super().__call__(name, value)
+        return self._remembered(name, value)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one registry for the whole process
+    def _remembered(self, name: str, value: str) -> Any:
+        return super().__call__(name, value)
+
+
+READING_POLICY = policy.default.clone(header_factory=_RememberingHeaderRegistry())
 
 _T = TypeVar("_T")
 
@@ -169,7 +191,7 @@ def _parse(raw: bytes) -> Message:
     if not raw.strip():
         raise UnparseableMail("empty message")
     try:
-        return BytesParser(policy=policy.default).parsebytes(raw)
+        return BytesParser(policy=READING_POLICY).parsebytes(raw)
     except RecursionError as exc:
         raise UnparseableMail("nested too deeply") from exc
     except Exception as exc:
