@@ -26,7 +26,7 @@ from storage.db import SessionFactory, create_engine, session_factory, transacti
 from storage.handlers import sync_handlers
 
 QUEUE_SIZE = 1000
-PROCESS_BATCH = 50
+PROCESS_BATCH = 20
 WAKE_POLL_SECONDS = 5.0
 
 Job = int | CustomerPaused

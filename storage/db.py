@@ -24,7 +24,12 @@ def create_engine(url: str) -> AsyncEngine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection, shared in turn: SQLite has one writer at a time anyway, and its
+        # busy handler lets a steady writer (the intake) starve the others (the outbox).
+        # Waiting for the pool is fair and costs no polling.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=120
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
