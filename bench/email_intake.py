@@ -7,9 +7,10 @@ The corpus is built in memory: quoted-printable Dutch text, HTML-only, plain + H
 200 customers at outside.test, unique Message-IDs. It is loaded into klachten@lab.test over LMTP.
 
 The bot's time runs from `App.run()` (storage is open, IMAP not yet connected) until every mail
-is stored and processed into a case (polled every 100 ms); its replies go to the lab's SMTP
-server and are recorded there. Then the bot stops and the database is checked: nothing lost,
-nothing doubled, every mail on a case, nothing quarantined.
+is stored and processed into a case, its replies queued (polled every 100 ms), and then until
+every reply is sent, to an SMTP server that drops them, in a process of its own. Then the bot
+stops and the database is checked: nothing lost, nothing doubled, every mail on a case,
+nothing quarantined.
 
 python -m bench.email_intake [--mails N] [--database URL] [--profile FILE]
 
@@ -23,6 +24,8 @@ import argparse
 import asyncio
 import cProfile
 import random
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -51,6 +54,7 @@ from storage.db import SessionFactory, create_engine, transaction
 from storage.models import Message, OutboxRow, QuarantinedMail
 from tests.mail_lab import MailLab, logout
 from tests.mail_lab.bot_settings import INTAKE, lab_settings
+from tests.mail_lab.lab import free_ports, wait_for_greeting
 
 CUSTOMERS = 200
 ATTACHMENT_EVERY = 40  # 25 of 1,000 mails carry ~100 KB
@@ -112,7 +116,7 @@ class Tally:
     unprocessed: int
     without_case: int
     quarantined: int
-    replies_sent: int  # mails the bot sent to outside addresses (lab SMTP)
+    replies_sent: int  # mails the bot handed to the SMTP server
     timed_out: bool
 
     @property
@@ -280,9 +284,7 @@ async def _all_replies_sent(sessions: SessionFactory) -> bool:
         return int(waiting.one()) == 0
 
 
-async def _tally(
-    sessions: SessionFactory, corpus: list[CorpusMail], replies: int, timed_out: bool
-) -> Tally:
+async def _tally(sessions: SessionFactory, corpus: list[CorpusMail], timed_out: bool) -> Tally:
     async with transaction(sessions) as session:
         rows = (
             await session.exec(
@@ -292,6 +294,11 @@ async def _tally(
             )
         ).all()
         quarantined = (await session.exec(select(func.count(col(QuarantinedMail.id))))).one()
+        replies = (
+            await session.exec(
+                select(func.count(col(OutboxRow.id))).where(OutboxRow.status == outbox.SENT)
+            )
+        ).one()
     external_ids = {row[0] for row in rows}
     return Tally(
         expected=len(corpus),
@@ -301,7 +308,7 @@ async def _tally(
         unprocessed=sum(1 for row in rows if row[2] is None),
         without_case=sum(1 for row in rows if row[1] is None),
         quarantined=int(quarantined),
-        replies_sent=replies,
+        replies_sent=int(replies),
         timed_out=timed_out,
     )
 
@@ -311,12 +318,14 @@ async def run_klachtbot(
     database_url: str,
     corpus: list[CorpusMail],
     *,
+    smtp_port: int,
     deadline: float,
     profile: cProfile.Profile | None = None,
 ) -> tuple[Rate, Rate, Tally]:
     """Start the bot on the mailbox, wait until every mail is processed and then until every
     reply is sent (or `deadline` seconds pass), stop it cleanly, count what it stored."""
     settings = lab_settings(database_url, lab)
+    settings.email.smtp_port = smtp_port
     app: App | None = None
 
     def sessions() -> SessionFactory:
@@ -350,7 +359,7 @@ async def run_klachtbot(
             app.request_stop()
             async with asyncio.timeout(60):
                 await task
-        tally = await _tally(app.sessions, corpus, len(lab.outside), timed_out)
+        tally = await _tally(app.sessions, corpus, timed_out)
     finally:
         await app.__aexit__(None, None, None)
     cases = tally.stored - tally.unprocessed
@@ -393,6 +402,26 @@ async def fresh_database(url: str | None) -> AsyncIterator[str]:
         await admin.dispose()
 
 
+@asynccontextmanager
+async def smtp_sink() -> AsyncIterator[int]:
+    """An SMTP server that accepts and drops every mail, in a process of its own like any
+    real mail server, so its work is not counted as the bot's; yields its port."""
+    [port] = free_ports(1)
+    server = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink"),
+        *("-l", f"127.0.0.1:{port}"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        await asyncio.to_thread(wait_for_greeting, port, b"220 ", time.monotonic() + 20)
+        yield port
+    finally:
+        server.terminate()
+        async with asyncio.timeout(10):
+            await server.wait()
+
+
 async def measure(
     lab: MailLab,
     count: int,
@@ -408,9 +437,14 @@ async def measure(
     baseline = await plain_loop(lab)
     if baseline.mails != count:
         raise RuntimeError(f"the mailbox holds {baseline.mails} mails, not {count}")
-    async with fresh_database(database_url) as url:
+    async with fresh_database(database_url) as url, smtp_sink() as smtp_port:
         ours, replied, tally = await run_klachtbot(
-            lab, url, corpus, deadline=deadline or 60.0 + count * 0.5, profile=profile
+            lab,
+            url,
+            corpus,
+            smtp_port=smtp_port,
+            deadline=deadline or 60.0 + count * 0.5,
+            profile=profile,
         )
     corpus_bytes = sum(len(mail.raw) for mail in corpus)
     return Result(baseline, ours, replied, tally, load_seconds, corpus_bytes)

@@ -14,11 +14,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from channels.email.case_token import reply_subject
+from channels.email.header_cache import REMEMBERING_HEADERS
 from channels.email.headers import normalise_message_id
 
 # Enough for any client to thread; RFC 5322 allows trimming, the root stays first.
 MAX_REFERENCES = 10
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_COMPOSING_POLICY = policy.SMTP.clone(header_factory=REMEMBERING_HEADERS)
 
 
 def _name(value: str | None) -> str:
@@ -65,7 +67,7 @@ def build_reply(
     """
     if date.tzinfo is None:
         raise ValueError("date must be timezone-aware")
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=_COMPOSING_POLICY)
     message["From"] = _address(sender, sender_name)
     message["To"] = _address(recipient, recipient_name)
     message["Reply-To"] = _address(reply_to or sender, sender_name if reply_to is None else None)

@@ -7,21 +7,20 @@ reported in `ParsedMail.defects`. Only when the stdlib parser itself gives up do
 
 from __future__ import annotations
 
-import functools
 import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
-from email.headerregistry import HeaderRegistry
 from email.message import Message
 from email.parser import BytesParser
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from channels.email.autoreply import Classification, MailKind, classify
 from channels.email.case_token import find_case_token
 from channels.email.charset import clean_text, decode_bytes
+from channels.email.header_cache import REMEMBERING_HEADERS
 from channels.email.headers import addresses, header_date, header_text, message_ids, raw_header
 from channels.email.html_text import html_to_text
 from channels.email.parts import walk
@@ -70,25 +69,7 @@ class ParsedMail:
     defects: tuple[str, ...]
 
 
-_REMEMBERED_HEADER_CHARS = 998  # RFC 5322's line limit
-
-
-class _RememberingHeaderRegistry(HeaderRegistry):
-    """`policy.default` parses a header again each time it is read, and reading a mail asks
-    for its Content-Type many times; the same values recur across mails too. Parsed headers
-    are immutable, so one parse per distinct (name, value) serves them all."""
-
-    def __call__(self, name: str, value: str) -> Any:
-        if len(value) > _REMEMBERED_HEADER_CHARS:  # a huge header must not stay in memory
-            return super().__call__(name, value)
-        return self._remembered(name, value)
-
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one registry for the whole process
-    def _remembered(self, name: str, value: str) -> Any:
-        return super().__call__(name, value)
-
-
-READING_POLICY = policy.default.clone(header_factory=_RememberingHeaderRegistry())
+READING_POLICY = policy.default.clone(header_factory=REMEMBERING_HEADERS)
 
 _T = TypeVar("_T")
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
+from email.parser import BytesParser
 
 import pytest
 
 from channels.email import UnparseableMail, parse_mail
+from channels.email.parse import READING_POLICY
 from tests.email.support import corpus_names, parsed, raw
 
 ACK_ID = "<ack-000123@klachten.bakkerijdevries.nl>"
@@ -239,3 +241,17 @@ def test_raw_8bit_headers_are_readable(encoding: str) -> None:
         "jose@x.nl",
         "Crème brûlée €",
     )
+
+
+def test_a_header_value_seen_before_is_not_parsed_again_but_a_huge_one_is() -> None:
+    def read(raw: bytes) -> EmailMessage:
+        message = BytesParser(policy=READING_POLICY).parsebytes(raw)
+        assert isinstance(message, EmailMessage)
+        return message
+
+    short = b"Subject: Lekkage badkamer\r\n\r\nTekst\r\n"
+    huge = b"Subject: " + b"lang " * 400 + b"\r\n\r\nTekst\r\n"
+    assert read(short)["subject"] is read(short)["subject"]
+    assert read(short)["subject"] == "Lekkage badkamer"
+    assert read(huge)["subject"] is not read(huge)["subject"]
+    assert read(huge)["subject"] == read(huge)["subject"]

@@ -69,6 +69,21 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+def wait_for_greeting(port: int, greeting: bytes, deadline: float) -> None:
+    """Poll until the service on `port` greets us, or raise TimeoutError at the deadline
+    (a `time.monotonic()` value)."""
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=1.0) as sock:
+                if sock.recv(256).startswith(greeting):
+                    return
+        except OSError as exc:
+            last_error = exc
+        time.sleep(0.01)  # poll interval, bounded by the deadline
+    raise TimeoutError(f"no {greeting!r} greeting on {HOST}:{port} ({last_error})")
+
+
 @dataclass(frozen=True)
 class SentMail:
     """A message the lab SMTP server accepted for recipients outside the lab."""
@@ -242,19 +257,10 @@ class MailLab:
         self._wait_for_greeting(self.lmtp_port, b"220 ", deadline)
 
     def _wait_for_greeting(self, port: int, greeting: bytes, deadline: float) -> None:
-        """Poll until the service on `port` greets us, or fail at the deadline."""
-        last_error: Exception | None = None
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((HOST, port), timeout=1.0) as sock:
-                    if sock.recv(256).startswith(greeting):
-                        return
-            except OSError as exc:
-                last_error = exc
-            time.sleep(0.01)  # poll interval, bounded by the deadline
-        raise MailLabError(
-            f"no {greeting!r} greeting on {HOST}:{port} ({last_error})\n{self.log_text}"
-        )
+        try:
+            wait_for_greeting(port, greeting, deadline)
+        except TimeoutError as exc:
+            raise MailLabError(f"{exc}\n{self.log_text}") from None
 
     def _stop_dovecot(self) -> None:
         self._dovecot_running = False
