@@ -4,6 +4,7 @@ position and its quarantine."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.settings import EmailSettings
@@ -38,6 +39,10 @@ def email_channel(
                 now=clock(),
             )
 
+    async def recent_sends(since: datetime) -> list[tuple[str, datetime]]:
+        async with transaction(sessions()) as session:
+            return await mail.sent_since(session, channel="email", since=since)
+
     async def quarantine(raw: bytes, source: str, error: str) -> None:
         async with transaction(sessions()) as session:
             await mail.quarantine(
@@ -69,6 +74,7 @@ def email_channel(
         ),
         position=MailboxPosition(load=load, save=save),
         quarantine=quarantine,
+        recent_sends=recent_sends,
         clock=clock,
         max_bytes=settings.max_message_bytes,
         idle_seconds=settings.poll_seconds,

@@ -124,3 +124,17 @@ def replies_thread(message: Message) -> bool:
 def thread_answering(message: Message) -> tuple[str, list[str]]:
     """In-Reply-To and References of a mail answering `message`."""
     return message.external_id, [*message.thread, message.external_id]
+
+
+async def sent_since(
+    session: AsyncSession, *, channel: str, since: datetime
+) -> list[tuple[str, datetime]]:
+    """(recipient, sent at) of every message sent on `channel` after `since`."""
+    result = await session.exec(
+        select(OutboxRow.recipient, OutboxRow.sent_at).where(
+            OutboxRow.channel == channel,
+            OutboxRow.status == "sent",
+            col(OutboxRow.sent_at) > since,
+        )
+    )
+    return [(recipient, sent_at) for recipient, sent_at in result.all() if sent_at is not None]

@@ -3,19 +3,23 @@ real Dovecot over IMAP, the dialogue runs by email, and the customer's mailbox r
 threaded replies. Automatic mail is kept but never answered."""
 
 import asyncio
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import aiosmtplib
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.app import App
 from bot.clock import utc_now
 from bot.email_wiring import email_channel
 from bot.settings import HandlerSettings, Settings
+from channels.base import OutboundMessage
+from storage import outbox
 from storage.db import SessionFactory, transaction
-from storage.models import AuditEvent, Case, MailboxCursor, Message
+from storage.models import AuditEvent, Case, MailboxCursor, Message, OutboxRow
 from tests.mail_lab import MailLab
 from tests.mail_lab.bot_settings import INTAKE, lab_settings
 from tests.support import eventually
@@ -219,3 +223,45 @@ async def test_a_mail_over_the_size_limit_is_kept_and_answered_politely(
     assert stored.oversized
     assert "schimmel" in stored.text
     assert stored.raw_id is not None  # the whole mail is kept, attachments included
+
+
+async def test_the_limit_on_automatic_mail_per_address_survives_a_restart(
+    lab: MailLab, database_url: str, sessions: SessionFactory
+) -> None:
+    settings = lab_settings(database_url, lab)
+    settings.email.max_auto_mails_per_hour = 2
+    now = utc_now()
+    async with transaction(sessions) as session:
+        for number in range(2):  # what the bot sent before it restarted
+            await outbox.enqueue(
+                session,
+                idempotency_key=f"before-restart-{number}",
+                channel="email",
+                recipient=CUSTOMER,
+                template="acknowledge",
+                body="Dank u wel.",
+                due_at=now,
+                now=now,
+            )
+        await session.exec(
+            update(OutboxRow).values(status=outbox.SENT, sent_at=now - timedelta(minutes=20))
+        )
+    channel = email_channel(settings.email, sessions=lambda: sessions, clock=utc_now)
+    await channel.start()
+    try:
+
+        def reply(to: str) -> OutboundMessage:
+            return OutboundMessage(
+                outbox_id=99, channel="email", recipient=to, text="Dank u.", template="t"
+            )
+
+        refused = await channel.send(reply(CUSTOMER))
+        other = await channel.send(reply("someone-else@outside.test"))
+    finally:
+        await channel.stop()
+
+    assert not refused.ok
+    assert refused.retry_after is not None
+    assert 39 * 60 < refused.retry_after <= 40 * 60  # when the older mail leaves the hour
+    assert other.ok, other.error
+    assert [sent.rcpt_tos for sent in lab.outside] == [("someone-else@outside.test",)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,10 +31,12 @@ from channels.email.imap_reader import (
     reconnect_delay,
 )
 from channels.email.parse import ParsedMail, UnparseableMail, parse_mail
-from channels.email.rate_limit import allowed, next_allowed_at
+from channels.email.rate_limit import WINDOW, allowed, next_allowed_at
 from channels.email.smtp_sender import SmtpSender
 
 Quarantine = Callable[[bytes, str, str], Awaitable[None]]
+# (recipient, sent at) of the mail sent since a moment: the loop guard survives a restart.
+RecentSends = Callable[[datetime], Awaitable[Sequence[tuple[str, datetime]]]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class EmailChannel:
         position: MailboxPosition,
         quarantine: Quarantine,
         clock: Clock,
+        recent_sends: RecentSends | None = None,
         max_bytes: int = 10 * 1024 * 1024,
         idle_seconds: float = 300.0,
         per_hour: int = 10,
@@ -64,12 +67,12 @@ class EmailChannel:
         self._sender = sender
         self._position = position
         self._quarantine = quarantine
+        self._recent_sends = recent_sends
         self._clock = clock
         self._max_bytes = max_bytes
         self._idle_seconds = idle_seconds
         self._per_hour = per_hour
-        # Sent times per recipient, for the loop guard; a restart forgets them, which only
-        # allows one more hour's worth.
+        # Sent times per recipient, for the loop guard; read back from storage on start.
         self._sent: dict[str, list[datetime]] = defaultdict(list)
         # The current block of fetched mail, and the messages of it not yet stored.
         self._fetched: list[FetchedMail] = []
@@ -77,7 +80,9 @@ class EmailChannel:
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
-        return None
+        if self._recent_sends is not None:
+            for recipient, sent_at in await self._recent_sends(self._clock() - WINDOW):
+                self._sent[recipient].append(sent_at)
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -151,6 +156,7 @@ class EmailChannel:
     async def send(self, message: OutboundMessage) -> DeliveryResult:
         now = self._clock()
         recent = self._sent[message.recipient]
+        recent[:] = [sent for sent in recent if sent > now - WINDOW]
         if not allowed(recent, now, per_hour=self._per_hour):
             wait = (next_allowed_at(recent, now, per_hour=self._per_hour) - now).total_seconds()
             return DeliveryResult.failed(
