@@ -49,6 +49,8 @@ from bot.app import App
 from bot.clock import utc_now
 from bot.email_wiring import email_channel
 from bot.logs import configure as configure_logs
+from bot.nlu import understand
+from channels.email.parse import parse_mail
 from storage import outbox
 from storage.db import SessionFactory, create_engine, transaction
 from storage.models import Message, OutboxRow, QuarantinedMail
@@ -450,6 +452,56 @@ async def measure(
     return Result(baseline, ours, replied, tally, load_seconds, corpus_bytes)
 
 
+@dataclass(frozen=True)
+class StageCosts:
+    """CPU milliseconds per mail of single stages, on the same corpus, without I/O."""
+
+    stdlib_parse: float  # what the plain loop does per mail
+    parse_mail: float  # ours: charsets, HTML, quotes, automatic-mail checks
+    understand: float  # language, intent, category, anger, slots of the new text
+
+
+def stage_costs(corpus: list[CorpusMail]) -> StageCosts:
+    """Where the floor lies: the bot must at least parse and understand every mail."""
+    parser = BytesParser(policy=policy.default)
+
+    def per_mail(work: Callable[[CorpusMail], object]) -> float:
+        started = time.perf_counter()
+        for mail in corpus:
+            work(mail)
+        return (time.perf_counter() - started) * 1000 / len(corpus)
+
+    def stdlib(mail: CorpusMail) -> object:
+        message = parser.parsebytes(mail.raw)
+        assert isinstance(message, EmailMessage)
+        body = message.get_body(preferencelist=("plain", "html"))
+        return body.get_content() if body is not None else None
+
+    parsed = {mail.message_id: parse_mail(mail.raw) for mail in corpus}
+    today = datetime.now(UTC).date()
+    return StageCosts(
+        stdlib_parse=per_mail(stdlib),
+        parse_mail=per_mail(lambda mail: parse_mail(mail.raw)),
+        understand=per_mail(
+            lambda mail: understand(
+                parsed[mail.message_id].text or parsed[mail.message_id].full_text, today=today
+            )
+        ),
+    )
+
+
+def report_stages(costs: StageCosts) -> str:
+    return "\n".join(
+        [
+            "| stage (CPU per mail, no I/O) | ms |",
+            "|---|---:|",
+            f"| stdlib parse + text body (the plain loop's work) | {costs.stdlib_parse:.2f} |",
+            f"| klachtbot parse_mail | {costs.parse_mail:.2f} |",
+            f"| klachtbot understand | {costs.understand:.2f} |",
+        ]
+    )
+
+
 def report(result: Result) -> str:
     tally = result.tally
     lines = [
@@ -494,6 +546,8 @@ def main() -> None:
     if profile is not None:
         profile.dump_stats(args.profile)
     print(report(result))
+    print()
+    print(report_stages(stage_costs(build_corpus(args.mails))))
     if not result.tally.ok:
         raise SystemExit(1)
 

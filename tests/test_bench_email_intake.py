@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.email_intake import build_corpus, measure, report
+from bench.email_intake import build_corpus, measure, report, report_stages, stage_costs
 from tests.mail_lab import MailLab
 
 
@@ -32,3 +32,11 @@ async def test_the_benchmark_loses_and_doubles_nothing(mail_lab: MailLab, tmp_pa
     assert result.baseline.mails == result.klachtbot.mails == 30
     assert result.baseline.per_second > 0
     assert result.klachtbot.per_second > 0
+
+
+def test_stage_costs_are_measured_on_the_corpus() -> None:
+    costs = stage_costs(build_corpus(20))
+    assert costs.stdlib_parse > 0
+    assert costs.parse_mail > 0
+    assert costs.understand > 0
+    assert "understand" in report_stages(costs)
