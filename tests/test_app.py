@@ -1,6 +1,7 @@
 """The wired app with a recording channel: stored before acknowledged, idempotent intake,
 state and replies in one transaction, replay after a stop."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlmodel import col, select
@@ -10,7 +11,7 @@ from bot.settings import Settings
 from channels.base import CustomerPaused, InboundMessage
 from storage import outbox
 from storage.db import SessionFactory, transaction
-from storage.models import Case, Message
+from storage.models import Case, ChannelIdentity, Message
 from tests.support import RecordingChannel, SteppedClock
 
 
@@ -138,3 +139,53 @@ async def test_messages_stored_before_a_stop_are_answered_after_restart(
         await app.run(stop_when_intake_ends=True)
     assert [m.template for m in second.sent] == ["acknowledge", "question"]
     assert timedelta(0) <= clock() - pending[0].created_at
+
+
+async def test_a_block_of_messages_is_stored_once_each_in_one_go(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    async with App(settings_for(database_url), [], clock=clock) as app:
+        earlier = await app.intake.store(message(clock, "a", "De lift is kapot."))
+        block = [
+            message(clock, "a", "De lift is kapot."),  # stored before
+            message(clock, "b", "Al twee weken.", sender="bram"),
+            message(clock, "b", "Al twee weken.", sender="bram"),  # twice in the block
+            message(clock, "c", "Niemand belt terug.", sender="chris"),
+        ]
+        stored = await app.intake.store_many(block)
+    assert earlier is not None
+    assert len(stored) == 2
+    async with transaction(sessions) as session:
+        rows = (await session.exec(select(Message).order_by(col(Message.id)))).all()
+    assert [(row.id, row.external_id, row.sender) for row in rows] == [
+        (earlier, "a", "anna"),
+        (stored[0], "b", "bram"),
+        (stored[1], "c", "chris"),
+    ]
+    assert len({row.customer_id for row in rows}) == 3
+
+
+async def test_a_message_that_cannot_be_processed_does_not_hold_up_its_block(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    async with App(settings_for(database_url), [], clock=clock) as app:
+        # By email: a mail is a whole story, so taking it in means answering it.
+        stuck, fine = await app.intake.store_many(
+            [replace(message(clock, "1", "De verwarming doet het niet."), channel="email"),
+             replace(message(clock, "2", "Mijn pakket is zoek.", sender="bram"), channel="email")]
+        )  # fmt: skip
+        async with transaction(sessions) as session:
+            # A customer with no way to reach them: replying to them fails.
+            anna = (await session.exec(select(Message).where(Message.id == stuck))).one()
+            for identity in await session.exec(
+                select(ChannelIdentity).where(ChannelIdentity.customer_id == anna.customer_id)
+            ):
+                await session.delete(identity)
+        await app.intake.process_many([stuck, fine])
+    async with transaction(sessions) as session:
+        processed = {
+            row.id: row.processed_at is not None for row in (await session.exec(select(Message)))
+        }
+        queued = await outbox.rows(session)
+    assert processed == {stuck: False, fine: True}  # the stuck one is replayed on next start
+    assert {row.recipient for row in queued} == {"bram"}
