@@ -28,7 +28,7 @@ def create_engine(url: str) -> AsyncEngine:
         # busy handler lets a steady writer (the intake) starve the others (the outbox).
         # Waiting for the pool is fair and costs no polling.
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=120
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=30
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
