@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,6 +20,7 @@ from bot.dispatcher import Dispatcher
 from bot.intake import Intake, Organisation
 from bot.logs import log
 from bot.nlu import understand
+from bot.schedule import deadlines_for
 from bot.settings import Settings
 from channels.base import Channel, CustomerPaused, InboundMessage
 from storage.db import SessionFactory, create_engine, session_factory, transaction, upgrade
@@ -166,14 +167,12 @@ class App:
 
 def dialogue_for(settings: Settings) -> Dialogue:
     talk = settings.dialogue
-    hours, minutes = (int(part) for part in talk.promise_time.split(":"))
     return Dialogue(
         Policy(
             pause=timedelta(seconds=talk.pause_seconds),
             receipt_interval=timedelta(hours=talk.receipt_interval_hours),
             tz=settings.organisation.tz,
-            promise_business_days=talk.promise_business_days,
-            promise_time=time(hours, minutes),
+            deadlines=deadlines_for(settings),
         ),
         understand,
     )

@@ -394,6 +394,7 @@ class Intake:
         case.status = "handed_off"
         case.handed_off_at = case.handed_off_at or now
         case.first_contact_due = action.promise_at or case.first_contact_due
+        case.resolution_due = action.resolve_by or case.resolution_due
         if action.promise_at is not None:
             session.add(
                 Agreement(

@@ -44,7 +44,8 @@ class HandOff:
     """Give the case to a person: assign, store the summary, tell them."""
 
     urgent: bool = False
-    promise_at: datetime | None = None
+    promise_at: datetime | None = None  # first human contact
+    resolve_by: datetime | None = None
     reason: str = "intake complete"
 
 
