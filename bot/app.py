@@ -20,7 +20,7 @@ from bot.dispatcher import Dispatcher
 from bot.intake import Intake, Organisation
 from bot.logs import log
 from bot.nlu import understand
-from bot.schedule import deadlines_for
+from bot.schedule import deadlines_for, followups_for
 from bot.settings import Settings
 from channels.base import Channel, CustomerPaused, InboundMessage
 from storage.db import SessionFactory, create_engine, session_factory, transaction, upgrade
@@ -53,17 +53,20 @@ class App:
         self.sessions: SessionFactory = session_factory(self._engine)
         async with transaction(self.sessions) as session:
             await sync_handlers(session, configured=self.settings.handlers)
+        organisation = Organisation(
+            name=self.settings.organisation.name,
+            default_language=self.settings.organisation.language,
+            emergency_phone=self.settings.organisation.emergency_phone,
+            tz=self.settings.organisation.tz,
+            handlers_by_email=self.settings.email.configured,
+        )
+        self.followups = followups_for(self.settings, organisation)
         self.intake = Intake(
             sessions=self.sessions,
             dialogue=dialogue_for(self.settings),
-            organisation=Organisation(
-                name=self.settings.organisation.name,
-                default_language=self.settings.organisation.language,
-                emergency_phone=self.settings.organisation.emergency_phone,
-                tz=self.settings.organisation.tz,
-                handlers_by_email=self.settings.email.configured,
-            ),
+            organisation=organisation,
             clock=self.clock,
+            followups=self.followups,
         )
         self.dispatcher = Dispatcher(
             sessions=self.sessions,

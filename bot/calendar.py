@@ -36,7 +36,9 @@ def parse_clock(text: str) -> time:
 
 
 def parse_span(text: str) -> tuple[time, time]:
-    """'09:00-17:00' into two times; used for office hours and quiet hours."""
+    """'09:00-17:00' into two times; used for office hours and quiet hours ('' is none)."""
+    if not text.strip():
+        return time(0), time(0)
     start, end = text.split("-")
     return parse_clock(start), parse_clock(end)
 

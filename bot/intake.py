@@ -25,9 +25,11 @@ from bot.dialogue import (
     NotifyHandler,
     PauseElapsed,
     Reply,
+    SendConfirmation,
     TimerDue,
     WakeAt,
 )
+from bot.followups import FollowUps
 from bot.logs import log
 from bot.summary import handoff_summary
 from bot.templates import render, render_message
@@ -67,11 +69,13 @@ class Intake:
         dialogue: Dialogue,
         organisation: Organisation,
         clock: Clock,
+        followups: FollowUps | None = None,
     ) -> None:
         self._sessions = sessions
         self._dialogue = dialogue
         self._org = organisation
         self._clock = clock
+        self._followups = followups or FollowUps(sender=organisation)
 
     async def store(self, message: InboundMessage) -> int | None:
         """Keep the message before anyone acknowledges it; None if it was stored before."""
@@ -299,6 +303,8 @@ class Intake:
                 case.anger = action.anger
             case HandOff():
                 await self._hand_off(session, case, action, now)
+            case SendConfirmation():
+                await self._followups.confirm(session, case=case, state=state, now=now)
             case NotifyHandler(message_id=message_id):
                 await repo.record_audit(
                     session,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.calendar import Calendar
 from bot.deadlines import Deadlines, Rule, parse_span
+from bot.followups import FollowUps, Timing
+from bot.outbound import Sender
 from bot.settings import DeadlineRuleSettings, Settings
 
 
@@ -34,4 +36,21 @@ def deadlines_for(settings: Settings, calendar: Calendar | None = None) -> Deadl
         resolution=parse_span(section.resolution),
         intents={name: _rule(rule) for name, rule in section.intents.items()},
         categories={name: _rule(rule) for name, rule in section.categories.items()},
+    )
+
+
+def followups_for(settings: Settings, sender: Sender) -> FollowUps:
+    calendar = calendar_for(settings)
+    timing = settings.followups
+    return FollowUps(
+        sender=sender,
+        calendar=calendar,
+        deadlines=deadlines_for(settings, calendar),
+        timing=Timing(
+            execution_check_days=timing.execution_check_days,
+            survey_days=timing.survey_days,
+            reminder_days=timing.reminder_days,
+            warning_hours=timing.warning_hours,
+        ),
+        email_enabled=settings.email.configured,
     )

@@ -39,6 +39,11 @@ SAMPLE = {
     "consent_email": True,
     "text": "Wij komen morgen om 10:00 langs.",
     "urgent": False,
+    # Written confirmation and follow-ups.
+    "summary": ["De monteur is niet gekomen."],
+    "contact_channel": "console",
+    "by_email": True,
+    "resolve_day": "dinsdag 8 december",
     # The handler's summary.
     "identities": ["telegram: 4242", "email: anna@example.nl"],
     "state": DialogueState(

@@ -57,8 +57,22 @@ class NotifyHandler:
 
 
 @dataclass(frozen=True)
+class SendConfirmation:
+    """The agreement is complete (consent to email known): confirm it in writing."""
+
+
+@dataclass(frozen=True)
 class CloseCase:
     reason: str
 
 
-Action = Reply | WakeAt | MarkAcknowledged | Classify | HandOff | NotifyHandler | CloseCase
+Action = (
+    Reply
+    | WakeAt
+    | MarkAcknowledged
+    | Classify
+    | HandOff
+    | NotifyHandler
+    | SendConfirmation
+    | CloseCase
+)

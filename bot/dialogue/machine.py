@@ -23,6 +23,7 @@ from bot.dialogue.actions import (
     MarkAcknowledged,
     NotifyHandler,
     Reply,
+    SendConfirmation,
     WakeAt,
 )
 from bot.dialogue.answers import beyond_yes_no, email_in, read_answer
@@ -303,6 +304,7 @@ class Dialogue:
 
     def _close_conversation(self, state: DialogueState, actions: list[Action]) -> Outcome:
         actions.append(Reply("closing", {"consent_email": bool(state.consent_email)}))
+        actions.append(SendConfirmation())
         return replace(state, step="handed_off"), actions
 
     # -- after the handoff, and routes that skip the intake ---------------------------------
