@@ -161,11 +161,17 @@ class App:
         while True:
             self._wake_timers.clear()
             self._next_wake = await self.intake.wake_due()
+            await self.followups_due()
             self.dispatcher.wake()
             await wait_any(
                 self._wake_timers,
                 within=seconds_until(self._next_wake, self.clock(), WAKE_POLL_SECONDS),
             )
+
+    async def followups_due(self) -> None:
+        """Timed follow-up work: cases whose survey went unanswered are closed."""
+        async with transaction(self.sessions) as session:
+            await self.followups.tick(session, now=self.clock())
 
 
 def dialogue_for(settings: Settings) -> Dialogue:

@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import aftercare
 from bot.calendar import Calendar
 from bot.confirmation import queue_confirmation
 from bot.deadlines import Deadlines
 from bot.dialogue import DialogueState
 from bot.outbound import Sender
-from storage.models import Case
+from storage.models import Case, FollowUp, Message
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,22 @@ class FollowUps:
             email_enabled=self.email_enabled,
             now=now,
         )
+
+    async def resolve(
+        self, session: AsyncSession, *, case: Case, actor: str, text: str, now: datetime
+    ) -> list[FollowUp]:
+        return await aftercare.resolve(session, self, case=case, actor=actor, text=text, now=now)
+
+    async def reopen(
+        self, session: AsyncSession, *, case: Case, actor: str, text: str, now: datetime
+    ) -> int:
+        return await aftercare.reopen(session, self, case=case, actor=actor, text=text, now=now)
+
+    async def take_answer(
+        self, session: AsyncSession, *, case: Case, message: Message, now: datetime
+    ) -> bool:
+        return await aftercare.take_answer(session, self, case=case, message=message, now=now)
+
+    async def tick(self, session: AsyncSession, *, now: datetime) -> None:
+        """Timed work that is not a message: closing cases whose survey went unanswered."""
+        await aftercare.close_due(session, self, now=now)

@@ -167,7 +167,11 @@ class Intake:
                 )
             message.case_id = case.id
             message.processed_at = now
-            await self._step(session, case, CustomerMessage(message_id, message.text), now)
+            # After resolution the customer may be answering our follow-up questions.
+            if not await self._followups.take_answer(
+                session, case=case, message=message, now=now
+            ):
+                await self._step(session, case, CustomerMessage(message_id, message.text), now)
             if message.oversized:
                 await self._tell_too_large(session, case, message, now)
         log.info("inbound.processed", message_id=message_id, case=case.number)

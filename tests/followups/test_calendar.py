@@ -106,12 +106,12 @@ def test_an_intent_rule_wins_over_a_category_rule() -> None:
         categories={"billing": Rule(first_contact=Span(3, "business_days"))},
     )
     tuesday = local(2026, 11, 24, 10, 0)
-    assert deadlines.first_contact_due(
-        tuesday, intent="dispute", category="billing"
-    ).astimezone(AMS) == local(2026, 11, 24, 14, 0)
-    assert deadlines.first_contact_due(
-        tuesday, intent="complaint", category="billing"
-    ).astimezone(AMS) == local(2026, 11, 27, 17, 0)
+    assert deadlines.first_contact_due(tuesday, intent="dispute", category="billing").astimezone(
+        AMS
+    ) == local(2026, 11, 24, 14, 0)
+    assert deadlines.first_contact_due(tuesday, intent="complaint", category="billing").astimezone(
+        AMS
+    ) == local(2026, 11, 27, 17, 0)
     assert deadlines.resolution_due(tuesday, intent="complaint", category=None).astimezone(
         AMS
     ) == local(2026, 12, 8, 17, 0)
