@@ -169,7 +169,7 @@ class App:
             )
 
     async def followups_due(self) -> None:
-        """Timed follow-up work: cases whose survey went unanswered are closed."""
+        """Timed follow-up work: deadline warnings and escalations, unanswered surveys."""
         async with transaction(self.sessions) as session:
             await self.followups.tick(session, now=self.clock())
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import aftercare
+from bot import aftercare, progress
 from bot.calendar import Calendar
 from bot.confirmation import queue_confirmation
 from bot.deadlines import Deadlines
@@ -77,5 +77,7 @@ class FollowUps:
         return await aftercare.take_answer(session, self, case=case, message=message, now=now)
 
     async def tick(self, session: AsyncSession, *, now: datetime) -> None:
-        """Timed work that is not a message: closing cases whose survey went unanswered."""
+        """Timed work: deadline warnings and escalations, and closing cases whose survey
+        went unanswered."""
+        await progress.check_deadlines(session, self, now=now)
         await aftercare.close_due(session, self, now=now)

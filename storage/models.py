@@ -126,6 +126,9 @@ class Agreement(SQLModel, table=True):
     due_at: datetime | None = _at()
     done_at: datetime | None = _at()
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # The handler was warned that due_at is near; due_at passed unmet and was escalated.
+    warned_at: datetime | None = _at()
+    escalated_at: datetime | None = _at()
 
 
 class OutboxRow(SQLModel, table=True):

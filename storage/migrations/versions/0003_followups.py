@@ -1,4 +1,4 @@
-"""follow-ups after resolution: execution check, survey, closing
+"""follow-ups after resolution (execution check, survey, closing); deadline warnings
 
 Revision ID: 0003
 Revises: 0002
@@ -38,9 +38,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_followups_case_id", "followups", ["case_id"], unique=False)
     op.create_index("ix_followups_status_due", "followups", ["status", "due_at"], unique=False)
+    with op.batch_alter_table("agreements") as batch:
+        batch.add_column(
+            sa.Column("warned_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch.add_column(
+            sa.Column("escalated_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("agreements") as batch:
+        batch.drop_column("escalated_at")
+        batch.drop_column("warned_at")
     op.drop_index("ix_followups_status_due", table_name="followups")
     op.drop_index("ix_followups_case_id", table_name="followups")
     op.drop_table("followups")
