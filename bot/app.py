@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,6 +20,7 @@ from bot.dispatcher import Dispatcher
 from bot.intake import Intake, Organisation
 from bot.logs import log
 from bot.nlu import understand
+from bot.schedule import deadlines_for, followups_for
 from bot.settings import Settings
 from channels.base import Channel, CustomerPaused, InboundBatch
 from storage.db import SessionFactory, create_engine, session_factory, transaction, upgrade
@@ -53,17 +54,20 @@ class App:
         self.sessions: SessionFactory = session_factory(self._engine)
         async with transaction(self.sessions) as session:
             await sync_handlers(session, configured=self.settings.handlers)
+        organisation = Organisation(
+            name=self.settings.organisation.name,
+            default_language=self.settings.organisation.language,
+            emergency_phone=self.settings.organisation.emergency_phone,
+            tz=self.settings.organisation.tz,
+            handlers_by_email=self.settings.email.configured,
+        )
+        self.followups = followups_for(self.settings, organisation)
         self.intake = Intake(
             sessions=self.sessions,
             dialogue=dialogue_for(self.settings),
-            organisation=Organisation(
-                name=self.settings.organisation.name,
-                default_language=self.settings.organisation.language,
-                emergency_phone=self.settings.organisation.emergency_phone,
-                tz=self.settings.organisation.tz,
-                handlers_by_email=self.settings.email.configured,
-            ),
+            organisation=organisation,
             clock=self.clock,
+            followups=self.followups,
         )
         self.dispatcher = Dispatcher(
             sessions=self.sessions,
@@ -170,23 +174,27 @@ class App:
         while True:
             self._wake_timers.clear()
             self._next_wake = await self.intake.wake_due()
+            await self.followups_due()
             self.dispatcher.wake()
             await wait_any(
                 self._wake_timers,
                 within=seconds_until(self._next_wake, self.clock(), WAKE_POLL_SECONDS),
             )
 
+    async def followups_due(self) -> None:
+        """Timed follow-up work: deadline warnings and escalations, unanswered surveys."""
+        async with transaction(self.sessions) as session:
+            await self.followups.tick(session, now=self.clock())
+
 
 def dialogue_for(settings: Settings) -> Dialogue:
     talk = settings.dialogue
-    hours, minutes = (int(part) for part in talk.promise_time.split(":"))
     return Dialogue(
         Policy(
             pause=timedelta(seconds=talk.pause_seconds),
             receipt_interval=timedelta(hours=talk.receipt_interval_hours),
             tz=settings.organisation.tz,
-            promise_business_days=talk.promise_business_days,
-            promise_time=time(hours, minutes),
+            deadlines=deadlines_for(settings),
         ),
         understand,
     )

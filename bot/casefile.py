@@ -10,9 +10,9 @@ from rich.panel import Panel
 from rich.table import Table
 
 from bot.summary import handoff_summary
-from storage import outbox, repo
+from storage import followups, outbox, repo
 from storage.db import SessionFactory, transaction
-from storage.models import Case
+from storage.models import Case, FollowUp, Handler
 
 
 def _when(moment: datetime | None, tz: ZoneInfo) -> str:
@@ -49,10 +49,12 @@ async def case_detail(
             return None
         messages = await repo.messages_of_case(session, case_id=case.id)
         queued = await outbox.rows(session, case_id=case.id)
+        after = await followups.of_case(session, case_id=case.id)
+        handler = await session.get(Handler, case.handler_id) if case.handler_id else None
         # A handed-off case shows the summary the handler got; others, how it stands now.
         summary = case.summary or await handoff_summary(session, case=case, tz=tz)
     parts: list[RenderableType] = [
-        _fields(case, tz),
+        _fields(case, tz, handler.name if handler else None),
         Panel(summary, title="Summary for the handler"),
     ]
     history = Table(title="Messages")
@@ -76,10 +78,40 @@ async def case_detail(
             row.last_error or "",
         )
     parts.append(sends)
+    if after:
+        parts.append(_followups(after, tz))
     return parts
 
 
-def _fields(case: Case, tz: ZoneInfo) -> Table:
+def _score(value: int | None) -> str:
+    return str(value) if value is not None else "—"
+
+
+def _followups(steps: list[FollowUp], tz: ZoneInfo) -> Table:
+    """The steps after resolution, with the customer's answers."""
+    table = Table(title="Follow-ups")
+    for column in ("kind", "status", "due", "answered", "answer", "comment"):
+        table.add_column(column)
+    for step in steps:
+        if step.kind == "survey" and step.overall is not None:
+            answer = (
+                f"overall {step.overall}, listened {_score(step.listened)}, "
+                f"informed {_score(step.informed)}, resolved {_score(step.resolved)}"
+            )
+        else:
+            answer = step.outcome or ""
+        table.add_row(
+            step.kind,
+            step.status,
+            _when(step.due_at, tz),
+            _when(step.answered_at, tz),
+            answer,
+            step.comment or "",
+        )
+    return table
+
+
+def _fields(case: Case, tz: ZoneInfo, handler: str | None = None) -> Table:
     table = Table(title=f"Case {case.number}", show_header=False)
     table.add_column("field")
     table.add_column("value")
@@ -94,6 +126,9 @@ def _fields(case: Case, tz: ZoneInfo) -> Table:
         "received": _when(case.received_at, tz),
         "acknowledged": _when(case.acknowledged_at, tz),
         "handed off": _when(case.handed_off_at, tz),
+        "handler": handler or "—",
+        "first contact due": _when(case.first_contact_due, tz),
+        "resolution due": _when(case.resolution_due, tz),
         "resolved": _when(case.resolved_at, tz),
         "closed": _when(case.closed_at, tz),
     }

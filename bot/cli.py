@@ -15,8 +15,10 @@ from rich.console import Console
 
 from bot import casefile
 from bot.app import App
+from bot.cli_cases import register as register_case_commands
 from bot.cli_handlers import handlers_app
 from bot.cli_mail import mail_app
+from bot.cli_report import report_command
 from bot.clock import utc_now
 from bot.email_wiring import email_channel
 from bot.logs import configure as configure_logs
@@ -37,10 +39,12 @@ T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Complaint intake bot.")
 config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
-cases_app = typer.Typer(no_args_is_help=True, help="Look at cases.")
+cases_app = typer.Typer(no_args_is_help=True, help="Look at cases and record what was done.")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(cases_app, name="cases")
+register_case_commands(cases_app)
+app.command("report")(report_command)
 app.add_typer(handlers_app, name="handlers")
 app.add_typer(mail_app, name="mail")
 

@@ -27,9 +27,11 @@ from bot.dialogue import (
     NotifyHandler,
     PauseElapsed,
     Reply,
+    SendConfirmation,
     TimerDue,
     WakeAt,
 )
+from bot.followups import FollowUps
 from bot.logs import log
 from bot.summary import handoff_summary
 from bot.templates import render, render_message
@@ -70,11 +72,13 @@ class Intake:
         dialogue: Dialogue,
         organisation: Organisation,
         clock: Clock,
+        followups: FollowUps | None = None,
     ) -> None:
         self._sessions = sessions
         self._dialogue = dialogue
         self._org = organisation
         self._clock = clock
+        self._followups = followups or FollowUps(sender=organisation)
 
     async def store(self, message: InboundMessage) -> int | None:
         """Keep the message before anyone acknowledges it; None if it was stored before."""
@@ -256,7 +260,9 @@ class Intake:
         if mail.replies_thread(message):
             # What `thread_of_case` would find now, without asking again for every reply.
             remember(session, ("thread", case.id), mail.thread_answering(message))
-        await self._step(session, case, CustomerMessage(message_id, message.text), now)
+        # After resolution the customer may be answering our follow-up questions.
+        if not await self._followups.take_answer(session, case=case, message=message, now=now):
+            await self._step(session, case, CustomerMessage(message_id, message.text), now)
         if message.oversized:
             await self._tell_too_large(session, case, message, now)
         log.info("inbound.processed", message_id=message_id, case=case.number)
@@ -395,6 +401,8 @@ class Intake:
                 case.anger = action.anger
             case HandOff():
                 await self._hand_off(session, case, action, now)
+            case SendConfirmation():
+                await self._followups.confirm(session, case=case, state=state, now=now)
             case NotifyHandler(message_id=message_id):
                 await repo.record_audit(
                     session,
@@ -494,6 +502,7 @@ class Intake:
         case.status = "handed_off"
         case.handed_off_at = case.handed_off_at or now
         case.first_contact_due = action.promise_at or case.first_contact_due
+        case.resolution_due = action.resolve_by or case.resolution_due
         if action.promise_at is not None:
             session.add(
                 Agreement(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -15,6 +17,10 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from bot.calendar import WEEKDAYS, Hours, Weekday
+from bot.calendar import parse_span as parse_clock_span
+from bot.deadlines import parse_span
 
 DEFAULT_CONFIG_FILE = Path("klachtbot.toml")
 CONFIG_ENV_VAR = "KLACHTBOT_CONFIG"
@@ -69,12 +75,87 @@ class OutboxSettings(Section):
 
 class DialogueSettings(Section):
     pause_seconds: float = Field(default=20.0, ge=0)
-    # Until office hours and deadline policies land: a person acts within this many
-    # business days (Mon-Fri), before the end of the working day.
-    promise_business_days: int = Field(default=1, ge=0, le=30)
-    promise_time: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # A customer who keeps writing on a handed-off case hears back at most this often.
     receipt_interval_hours: float = Field(default=4.0, ge=0)
+
+
+_SPAN_OF_DAY = r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$"
+
+
+class CalendarSettings(Section):
+    # Per weekday "HH:MM-HH:MM", or "" for closed. The time zone is the organisation's.
+    office_hours: dict[Weekday, Annotated[str, Field(pattern=_SPAN_OF_DAY)]] = (
+        Field(
+            default_factory=lambda: {
+                **dict.fromkeys(WEEKDAYS[:5], "09:00-17:00"),
+                **dict.fromkeys(WEEKDAYS[5:], ""),
+            }
+        )
+    )
+    holidays_country: str = "NL"
+    holidays_subdivision: str = ""
+    extra_closed_days: list[date] = Field(default_factory=list)
+    # Non-urgent customer messages planned inside these hours wait until they end.
+    quiet_hours: str = Field(default="21:00-08:00", pattern=_SPAN_OF_DAY)
+
+    @field_validator("office_hours")
+    @classmethod
+    def _some_day_open(cls, value: dict[str, str]) -> dict[str, str]:
+        if not any(text for text in value.values()):
+            raise ValueError("at least one weekday must have office hours")
+        for text in value.values():
+            if text:
+                Hours(*parse_clock_span(text))
+        return value
+
+    @field_validator("holidays_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value.upper() not in holidays.list_supported_countries():
+            raise ValueError(f"no public holidays known for country {value!r} (use e.g. 'NL')")
+        return value.upper()
+
+
+class DeadlineRuleSettings(Section):
+    first_contact: str | None = None
+    resolution: str | None = None
+
+    @field_validator("first_contact", "resolution")
+    @classmethod
+    def _span(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_span(value)
+        return value
+
+
+class DeadlineSettings(Section):
+    # "1 business day", "4 business hours", "2 hours" (round the clock), "3 days".
+    first_contact: str = "1 business day"
+    resolution: str = "10 business days"
+    # Per intent (emergency, dispute, …) and per category (billing, delivery, …); an
+    # intent's rule wins over a category's.
+    intents: dict[str, DeadlineRuleSettings] = Field(
+        default_factory=lambda: {
+            "emergency": DeadlineRuleSettings(first_contact="2 hours", resolution="1 business day")
+        }
+    )
+    categories: dict[str, DeadlineRuleSettings] = Field(default_factory=dict)
+
+    @field_validator("first_contact", "resolution")
+    @classmethod
+    def _span(cls, value: str) -> str:
+        parse_span(value)
+        return value
+
+
+class FollowUpSettings(Section):
+    # Days after resolution: "did everything happen as agreed?"
+    execution_check_days: float = Field(default=3, ge=0)
+    # Days after resolution: the satisfaction survey; one reminder after reminder_days.
+    survey_days: float = Field(default=14, ge=0)
+    reminder_days: float = Field(default=5, ge=0)
+    # The handler hears this many hours before a promised moment that it is near.
+    warning_hours: float = Field(default=4, ge=0)
 
 
 class HandlerSettings(Section):
@@ -141,6 +222,9 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     dialogue: DialogueSettings = Field(default_factory=DialogueSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
+    followups: FollowUpSettings = Field(default_factory=FollowUpSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
@@ -219,6 +303,10 @@ def masked(settings: Settings) -> dict[str, Any]:
             return {name: walk(getattr(value, name)) for name in type(value).model_fields}
         if isinstance(value, list):
             return [walk(item) for item in value]
+        if isinstance(value, dict):
+            return {key: walk(item) for key, item in value.items()}
+        if isinstance(value, date):
+            return value.isoformat()
         return value
 
     result: dict[str, Any] = walk(settings)

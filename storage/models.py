@@ -126,6 +126,9 @@ class Agreement(SQLModel, table=True):
     due_at: datetime | None = _at()
     done_at: datetime | None = _at()
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # The handler was warned that due_at is near; due_at passed unmet and was escalated.
+    warned_at: datetime | None = _at()
+    escalated_at: datetime | None = _at()
 
 
 class OutboxRow(SQLModel, table=True):
@@ -190,3 +193,29 @@ class QuarantinedMail(SQLModel, table=True):
     raw_id: int = Field(foreign_key="raw_payloads.id")
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     retried_at: datetime | None = _at()
+
+
+class FollowUp(SQLModel, table=True):
+    """One step after resolution, kept until it is answered, runs out or no longer applies:
+    the execution check, the satisfaction survey (its answers are stored here, per case)
+    and the closing of the case."""
+
+    __tablename__ = "followups"
+    __table_args__ = (Index("ix_followups_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str  # execution_check | survey | close
+    status: str = "scheduled"  # scheduled | answered | done | cancelled
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # The customer's replies so far, in order: the flow is replayed from them, so a restart
+    # or a second worker picks up where the conversation was.
+    answers: list[str] = Field(default_factory=list, sa_type=JSON)
+    outcome: str | None = None  # execution check: "yes" or "no"
+    overall: int | None = None
+    listened: int | None = None
+    informed: int | None = None
+    resolved: int | None = None
+    comment: str | None = None
+    answered_at: datetime | None = _at()
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

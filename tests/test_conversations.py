@@ -45,7 +45,16 @@ SCRIPTS = {
             "Ja graag, anna@example.nl",
         ),
         "nl",
-        ("questioning", "questioning", "questioning", "confirming", "consent", "handed_off"),
+        # The last reply is the written confirmation, in the chat: no email channel runs.
+        (
+            "questioning",
+            "questioning",
+            "questioning",
+            "confirming",
+            "consent",
+            "handed_off",
+            "handed_off",
+        ),
     ),
     # Billing asks for invoice number and amount; the story gave both, so only the outcome
     # and contact details are asked: two questions, not four.
@@ -60,7 +69,15 @@ SCRIPTS = {
             "no thanks",
         ),
         "en",
-        ("questioning", "questioning", "confirming", "confirming", "consent", "handed_off"),
+        (
+            "questioning",
+            "questioning",
+            "confirming",
+            "confirming",
+            "consent",
+            "handed_off",
+            "handed_off",
+        ),
     ),
     # "Nee" alone asks what is wrong; "ja" without an address asks for one.
     "correction-and-email-nl": Script(
@@ -86,6 +103,7 @@ SCRIPTS = {
             "confirming",
             "consent",
             "asking_email",
+            "handed_off",
             "handed_off",
         ),
     ),

@@ -174,7 +174,10 @@ def test_emergency_gets_the_instruction_at_once_and_an_urgent_handoff() -> None:
     talk = Conversation()
     actions = talk.say("Ik ruik gas in de gang!")
     assert [r.template for r in actions if isinstance(r, Reply)] == ["emergency"]
-    assert HandOff(urgent=True, reason="emergency") in actions
+    handoff = next(a for a in actions if isinstance(a, HandOff))
+    assert (handoff.urgent, handoff.reason) == (True, "emergency")
+    # Round the clock: a person within two hours, even on a Monday night.
+    assert handoff.promise_at == NOW + timedelta(hours=2)
     assert talk.step() == "handed_off"
 
 

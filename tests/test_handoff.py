@@ -62,6 +62,7 @@ async def test_handed_off_to_the_handler_with_summary_and_agreement(
         "summary",
         "agreement",
         "closing",
+        "confirmation",  # in the chat: the customer declined email
     ]
     assert "Sanne de Boer" in channel.sent[4].text
     async with transaction(sessions) as session:

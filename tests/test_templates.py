@@ -39,6 +39,16 @@ SAMPLE = {
     "consent_email": True,
     "text": "Wij komen morgen om 10:00 langs.",
     "urgent": False,
+    # Written confirmation and follow-ups.
+    "summary": ["De monteur is niet gekomen."],
+    "contact_channel": "console",
+    "by_email": True,
+    "resolve_day": "dinsdag 8 december",
+    "step": "ask",
+    "question": "overall",
+    "survey_day": "dinsdag 8 december",
+    "due": "2026-11-25 17:00",
+    "renewed": "2026-11-26 17:00",
     # The handler's summary.
     "identities": ["telegram: 4242", "email: anna@example.nl"],
     "state": DialogueState(

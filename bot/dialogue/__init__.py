@@ -8,6 +8,7 @@ from bot.dialogue.actions import (
     MarkAcknowledged,
     NotifyHandler,
     Reply,
+    SendConfirmation,
     WakeAt,
 )
 from bot.dialogue.events import (
@@ -38,6 +39,7 @@ __all__ = [
     "PauseElapsed",
     "Policy",
     "Reply",
+    "SendConfirmation",
     "TimerDue",
     "UnknownTransition",
     "WakeAt",

@@ -44,7 +44,8 @@ class HandOff:
     """Give the case to a person: assign, store the summary, tell them."""
 
     urgent: bool = False
-    promise_at: datetime | None = None
+    promise_at: datetime | None = None  # first human contact
+    resolve_by: datetime | None = None
     reason: str = "intake complete"
 
 
@@ -56,8 +57,22 @@ class NotifyHandler:
 
 
 @dataclass(frozen=True)
+class SendConfirmation:
+    """The agreement is complete (consent to email known): confirm it in writing."""
+
+
+@dataclass(frozen=True)
 class CloseCase:
     reason: str
 
 
-Action = Reply | WakeAt | MarkAcknowledged | Classify | HandOff | NotifyHandler | CloseCase
+Action = (
+    Reply
+    | WakeAt
+    | MarkAcknowledged
+    | Classify
+    | HandOff
+    | NotifyHandler
+    | SendConfirmation
+    | CloseCase
+)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.deadlines import Deadlines
 from bot.dialogue.actions import (
     Action,
     Classify,
@@ -22,6 +23,7 @@ from bot.dialogue.actions import (
     MarkAcknowledged,
     NotifyHandler,
     Reply,
+    SendConfirmation,
     WakeAt,
 )
 from bot.dialogue.answers import beyond_yes_no, email_in, read_answer
@@ -33,7 +35,6 @@ from bot.dialogue.events import (
     PauseElapsed,
     TimerDue,
 )
-from bot.dialogue.promise import promise_at
 from bot.dialogue.slots import facts_from, next_question
 from bot.dialogue.state import STEPS, DialogueState, Step
 from bot.nlu import Language, Understanding
@@ -63,8 +64,8 @@ class Policy:
     silence: timedelta = timedelta(hours=12)
     receipt_interval: timedelta = timedelta(hours=4)
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
-    promise_business_days: int = 1
-    promise_time: time = time(17, 0)
+    # When a person will act: office hours, holidays and the policy per intent/category.
+    deadlines: Deadlines = field(default_factory=Deadlines)
 
 
 def _answer_text(event: Event) -> str:
@@ -119,7 +120,7 @@ class Dialogue:
             # Every word the customer says is kept in the story, whatever the step.
             state = replace(state, language=heard.language, story=(*state.story, event.text))
             if heard.intent == "emergency":
-                return self._emergency(state, event, heard)
+                return self._emergency(state, event, heard, now)
         return transition(state, event, now)
 
     # -- helpers -------------------------------------------------------------------------
@@ -256,10 +257,9 @@ class Dialogue:
     # -- agree, hand off, close ------------------------------------------------------------
 
     def _agree(self, state: DialogueState, now: datetime) -> Outcome:
-        policy = self._policy
-        due = promise_at(
-            now, tz=policy.tz, business_days=policy.promise_business_days, by=policy.promise_time
-        )
+        deadlines = self._policy.deadlines
+        due = deadlines.first_contact_due(now, intent=state.intent, category=state.category)
+        resolve_by = deadlines.resolution_due(now, intent=state.intent, category=state.category)
         offer_email = state.channel != "email"
         state = replace(state, promise_at=due.isoformat())
         actions: list[Action] = [
@@ -268,7 +268,7 @@ class Dialogue:
                 {"promise_at": due, "channel": state.channel, "offer_email": offer_email},
                 choices=YES_NO if offer_email else (),
             ),
-            HandOff(promise_at=due),
+            HandOff(promise_at=due, resolve_by=resolve_by),
         ]
         if offer_email:
             return replace(state, step="consent"), [*actions, self._wait_for_answer(now)]
@@ -304,6 +304,7 @@ class Dialogue:
 
     def _close_conversation(self, state: DialogueState, actions: list[Action]) -> Outcome:
         actions.append(Reply("closing", {"consent_email": bool(state.consent_email)}))
+        actions.append(SendConfirmation())
         return replace(state, step="handed_off"), actions
 
     # -- after the handoff, and routes that skip the intake ---------------------------------
@@ -322,7 +323,7 @@ class Dialogue:
         )
 
     def _emergency(
-        self, state: DialogueState, event: CustomerMessage, heard: Understanding
+        self, state: DialogueState, event: CustomerMessage, heard: Understanding, now: datetime
     ) -> Outcome:
         state = state.next_turn(
             step="handed_off",
@@ -335,7 +336,16 @@ class Dialogue:
             Reply("emergency"),
             Classify(state.language, "emergency", None, None, state.anger),
             MarkAcknowledged(),
-            HandOff(urgent=True, reason="emergency"),
+            HandOff(
+                urgent=True,
+                reason="emergency",
+                promise_at=self._policy.deadlines.first_contact_due(
+                    now, intent="emergency", category=None
+                ),
+                resolve_by=self._policy.deadlines.resolution_due(
+                    now, intent="emergency", category=None
+                ),
+            ),
         ]
 
     def _went_quiet(self, state: DialogueState, event: TimerDue, now: datetime) -> Outcome:

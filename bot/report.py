@@ -1,0 +1,202 @@
+"""The coordinator's report over a period: counts per intent, category and channel,
+handling times, deadlines met, satisfaction and response rate.
+
+`figures` is pure (rows in, numbers out); `load` reads the rows; `tables` renders them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from rich.table import Table
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Agreement, AuditEvent, Case, FollowUp
+
+SCORES = ("overall", "listened", "informed", "resolved")
+
+
+@dataclass(frozen=True)
+class Figures:
+    cases: int
+    per_intent: dict[str, int]
+    per_category: dict[str, int]
+    per_channel: dict[str, int]
+    resolved: int
+    handling_median: timedelta | None
+    handling_p90: timedelta | None
+    first_contact_met: int
+    first_contact_due: int
+    resolution_met: int
+    resolution_due: int
+    survey_averages: dict[str, float | None] = field(default_factory=dict)
+    surveys_sent: int = 0
+    surveys_answered: int = 0
+
+
+def percentile(values: Sequence[timedelta], share: float) -> timedelta | None:
+    """Nearest-rank percentile: the smallest value with at least `share` of them at or below."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(math.ceil(share * len(ordered)), 1)
+    return ordered[rank - 1]
+
+
+def middle(values: Sequence[timedelta]) -> timedelta | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    return ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
+
+
+def figures(
+    *,
+    cases: Sequence[Case],
+    first_contacts: Sequence[Agreement],
+    missed_case_ids: set[int],
+    surveys: Sequence[FollowUp],
+    now: datetime,
+) -> Figures:
+    handling = [
+        case.resolved_at - case.received_at for case in cases if case.resolved_at is not None
+    ]
+    # A first contact counts as met when it was done and never escalated as missed.
+    decided = [a for a in first_contacts if a.done_at is not None or (a.due_at and a.due_at <= now)]
+    met = [a for a in decided if a.done_at is not None and a.case_id not in missed_case_ids]
+    with_target = [
+        c
+        for c in cases
+        if c.resolution_due is not None and (c.resolved_at is not None or c.resolution_due <= now)
+    ]
+    on_time = [
+        c
+        for c in with_target
+        if c.resolved_at is not None
+        and c.resolution_due is not None
+        and c.resolved_at <= c.resolution_due
+    ]
+    sent = [s for s in surveys if s.status != "cancelled" and s.due_at <= now]
+    answered = [s for s in sent if s.overall is not None]
+    averages: dict[str, float | None] = {}
+    for name in SCORES:
+        given = [value for s in answered if (value := getattr(s, name)) is not None]
+        averages[name] = round(sum(given) / len(given), 2) if given else None
+    return Figures(
+        cases=len(cases),
+        per_intent=dict(Counter(c.intent or "unknown" for c in cases).most_common()),
+        per_category=dict(Counter(c.category or "none" for c in cases).most_common()),
+        per_channel=dict(Counter(c.channel for c in cases).most_common()),
+        resolved=len(handling),
+        handling_median=middle(handling),
+        handling_p90=percentile(handling, 0.9),
+        first_contact_met=len(met),
+        first_contact_due=len(decided),
+        resolution_met=len(on_time),
+        resolution_due=len(with_target),
+        survey_averages=averages,
+        surveys_sent=len(sent),
+        surveys_answered=len(answered),
+    )
+
+
+def period(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Whole local days, `end` included."""
+    return (
+        datetime.combine(start, time(0), tzinfo=tz).astimezone(UTC),
+        datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC),
+    )
+
+
+async def load(session: AsyncSession, *, start: datetime, end: datetime, now: datetime) -> Figures:
+    """Cases received in [start, end), with their agreements, escalations and surveys."""
+    cases = list(
+        (
+            await session.exec(
+                select(Case).where(col(Case.received_at) >= start, col(Case.received_at) < end)
+            )
+        ).all()
+    )
+    ids = [case.id for case in cases if case.id is not None]
+    first_contacts = list(
+        (
+            await session.exec(
+                select(Agreement).where(
+                    col(Agreement.case_id).in_(ids), Agreement.what == "first_contact"
+                )
+            )
+        ).all()
+    )
+    missed = (
+        await session.exec(
+            select(AuditEvent.case_id).where(
+                col(AuditEvent.case_id).in_(ids), AuditEvent.action == "deadline.missed"
+            )
+        )
+    ).all()
+    surveys = list(
+        (
+            await session.exec(
+                select(FollowUp).where(col(FollowUp.case_id).in_(ids), FollowUp.kind == "survey")
+            )
+        ).all()
+    )
+    return figures(
+        cases=cases,
+        first_contacts=first_contacts,
+        missed_case_ids={case_id for case_id in missed if case_id is not None},
+        surveys=surveys,
+        now=now,
+    )
+
+
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    hours = value.total_seconds() / 3600
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.0f} %)" if whole else "—"
+
+
+def tables(numbers: Figures, title: str) -> list[Table]:
+    counts = []
+    for name, values in (
+        ("intent", numbers.per_intent),
+        ("category", numbers.per_category),
+        ("channel", numbers.per_channel),
+    ):
+        table = Table(title=f"Cases per {name}")
+        table.add_column(name)
+        table.add_column("cases", justify="right")
+        for key, count in values.items():
+            table.add_row(key, str(count))
+        counts.append(table)
+    summary = Table(title=title, show_header=False)
+    summary.add_column("figure")
+    summary.add_column("value", justify="right")
+    averages = numbers.survey_averages
+    for label, value in (
+        ("cases received", str(numbers.cases)),
+        ("resolved", str(numbers.resolved)),
+        ("handling time, median", _duration(numbers.handling_median)),
+        ("handling time, 90th percentile", _duration(numbers.handling_p90)),
+        ("first contact on time", _share(numbers.first_contact_met, numbers.first_contact_due)),
+        ("resolved on time", _share(numbers.resolution_met, numbers.resolution_due)),
+        *(
+            (f"survey: {name} (1-5)", "—" if averages.get(name) is None else f"{averages[name]}")
+            for name in SCORES
+        ),
+        ("survey response rate", _share(numbers.surveys_answered, numbers.surveys_sent)),
+    ):
+        summary.add_row(label, value)
+    return [summary, *counts]

@@ -1,0 +1,137 @@
+"""`klachtbot report`: the figures from rows, and the command over a real database."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from bot.cli import app
+from bot.report import figures, percentile
+from storage.db import SessionFactory, transaction
+from storage.models import Agreement, Case, Customer, FollowUp
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 31, 12, 0, tzinfo=UTC)
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def case(number: int, **fields: object) -> Case:
+    values: dict[str, object] = {
+        "id": number,
+        "customer_id": 1,
+        "channel": "telegram",
+        "intent": "complaint",
+        "category": "billing",
+        "received_at": T0,
+    }
+    values.update(fields)
+    return Case.model_validate(values)
+
+
+def survey(case_id: int, *scores: int | None, status: str = "answered") -> FollowUp:
+    overall, listened, informed, resolved = scores
+    return FollowUp(
+        case_id=case_id,
+        kind="survey",
+        status=status,
+        due_at=T0 + timedelta(days=20),
+        overall=overall,
+        listened=listened,
+        informed=informed,
+        resolved=resolved,
+        created_at=T0,
+    )
+
+
+def test_percentile_is_nearest_rank() -> None:
+    hours = [timedelta(hours=h) for h in range(1, 11)]
+    assert percentile(hours, 0.9) == timedelta(hours=9)
+    assert percentile(hours[:1], 0.9) == timedelta(hours=1)
+    assert percentile([], 0.9) is None
+
+
+def test_figures_count_time_deadlines_and_satisfaction() -> None:
+    cases = [
+        case(1, resolved_at=T0 + timedelta(days=2), resolution_due=T0 + timedelta(days=14)),
+        case(2, resolved_at=T0 + timedelta(days=4), resolution_due=T0 + timedelta(days=3)),
+        case(3, channel="email", category="delivery", resolution_due=T0 + timedelta(days=14)),
+        case(4, intent="emergency", category=None),
+    ]
+    contacts = [
+        Agreement(case_id=1, what="first_contact", who="S", due_at=T0, done_at=T0, created_at=T0),
+        Agreement(case_id=2, what="first_contact", who="S", due_at=T0, done_at=T0, created_at=T0),
+        Agreement(case_id=3, what="first_contact", who="S", due_at=T0, created_at=T0),
+    ]
+    numbers = figures(
+        cases=cases,
+        first_contacts=contacts,
+        missed_case_ids={2},
+        surveys=[
+            survey(1, 4, 5, 3, 4),
+            survey(2, 2, 3, 1, None),
+            survey(3, None, None, None, None, status="expired"),
+            survey(4, None, None, None, None, status="cancelled"),
+        ],
+        now=NOW,
+    )
+    assert numbers.cases == 4
+    assert numbers.per_intent == {"complaint": 3, "emergency": 1}
+    assert numbers.per_category == {"billing": 2, "delivery": 1, "none": 1}
+    assert numbers.per_channel == {"telegram": 3, "email": 1}
+    assert numbers.resolved == 2
+    assert numbers.handling_median == timedelta(days=3)
+    assert numbers.handling_p90 == timedelta(days=4)
+    # Case 2 was contacted, but only after an escalation; case 3 not at all.
+    assert (numbers.first_contact_met, numbers.first_contact_due) == (1, 3)
+    # Case 1 in time, case 2 late, case 3 open past its target.
+    assert (numbers.resolution_met, numbers.resolution_due) == (1, 3)
+    assert numbers.survey_averages == {
+        "overall": 3.0,
+        "listened": 4.0,
+        "informed": 2.0,
+        "resolved": 4.0,
+    }
+    assert (numbers.surveys_answered, numbers.surveys_sent) == (2, 3)
+
+
+@pytest.fixture
+def environment(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KLACHTBOT_DATABASE__URL", database_url)
+    monkeypatch.delenv("KLACHTBOT_CONFIG", raising=False)
+
+
+@pytest.mark.usefixtures("environment")
+async def test_report_command_prints_the_period(sessions: SessionFactory) -> None:
+    async with transaction(sessions) as session:
+        customer = Customer(created_at=T0)
+        session.add(customer)
+        await session.flush()
+        assert customer.id is not None
+        for number, received in enumerate((T0, T0 + timedelta(days=1), T0 + timedelta(days=40))):
+            session.add(
+                Case(
+                    number=f"K-2026-{number:06d}",
+                    customer_id=customer.id,
+                    channel="email" if number else "telegram",
+                    intent="complaint",
+                    category="billing",
+                    received_at=received,
+                    resolved_at=received + timedelta(hours=30),
+                )
+            )
+    result: Result = await asyncio.to_thread(
+        runner.invoke, app, ["report", "--from", "2026-11-01", "--to", "2026-11-30"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Report 2026-11-01 to 2026-11-30" in result.output
+    lines = {line.strip("│ ").split("│")[0].strip(): line for line in result.output.splitlines()}
+    assert "2" in lines["cases received"]  # the December case is outside the period
+    assert "30.0 h" in lines["handling time, median"]
+    assert "telegram" in result.output
+    backwards = await asyncio.to_thread(
+        runner.invoke, app, ["report", "--from", "2026-11-30", "--to", "2026-11-01"]
+    )
+    assert backwards.exit_code == 2
