@@ -5,11 +5,10 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +32,7 @@ from bot.dialogue import (
 )
 from bot.followups import FollowUps
 from bot.logs import log
+from bot.outbound import moments, readable_fact
 from bot.summary import handoff_summary
 from bot.templates import render, render_message
 from channels.base import CustomerPaused, InboundMessage
@@ -53,15 +53,6 @@ class Organisation:
     tz: ZoneInfo
     # Handlers with an address get each handoff summary by mail and can answer it.
     handlers_by_email: bool = False
-
-
-def _readable(value: str, language: str) -> str:
-    """Dates the understanding found are ISO; the customer reads them as people write them."""
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return value
-    return format_date(day, "EEEE d MMMM yyyy", locale=language)
 
 
 class Intake:
@@ -450,18 +441,13 @@ class Intake:
             "language": state.language,
             "emergency_phone": self._org.emergency_phone,
             "handler_name": handler.name if handler else None,
-            **action.context,
+            **moments(action.context, tz=self._org.tz, language=state.language),
         }
         if "facts" in context:
             context["facts"] = [
-                {**fact, "value": _readable(fact["value"], state.language)}
+                {**fact, "value": readable_fact(fact["value"], state.language)}
                 for fact in context["facts"]
             ]
-        promised = context.pop("promise_at", None)
-        if isinstance(promised, datetime):
-            moment = promised.astimezone(self._org.tz)
-            context["promise_day"] = format_date(moment, "EEEE d MMMM", locale=state.language)
-            context["promise_time"] = format_time(moment, "HH:mm", locale=state.language)
         body = render_message(state.language, action.template, **context)
         meta: dict[str, Any] = {
             "case": case.number,
