@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import chat_commands
 from bot.clock import Clock
 from bot.dialogue import (
     Action,
+    ChoicePressed,
     Classify,
     CloseCase,
     CustomerMessage,
@@ -75,6 +77,9 @@ class Intake:
 
     async def store(self, message: InboundMessage) -> int | None:
         """Keep the message before anyone acknowledges it; None if it was stored before."""
+        if message.edited:
+            await self._store_edit(message)
+            return None
         async with transaction(self._sessions) as session:
             identity = await repo.get_or_create_identity(
                 session,
@@ -98,7 +103,21 @@ class Intake:
                 thread=message.thread,
                 automated=message.automated,
                 oversized=message.oversized,
+                kind=message.kind,
             )
+            if stored is not None:
+                assert stored.id is not None
+                for attachment in message.attachments:
+                    await repo.add_attachment(
+                        session,
+                        message_id=stored.id,
+                        kind=attachment.kind,
+                        file_name=attachment.file_name,
+                        content_type=attachment.content_type,
+                        size=attachment.size,
+                        data=attachment.data,
+                        detail=attachment.detail,
+                    )
             if stored is not None and message.automated:
                 await self._keep_automated(session, stored, message)
         if stored is None:
@@ -107,6 +126,31 @@ class Intake:
         log.info("inbound.stored", channel=message.channel, message_id=stored.id)
         log.debug("inbound.text", message_id=stored.id, sender=message.sender, text=message.text)
         return stored.id
+
+    async def _store_edit(self, message: InboundMessage) -> None:
+        """A customer corrected a chat message: the stored text follows, the old one is kept
+        in the audit trail. The dialogue is not run again; a handler sees the edit."""
+        async with transaction(self._sessions) as session:
+            stored = await repo.message_by_external_id(
+                session, channel=message.channel, external_id=message.external_id
+            )
+            if stored is None:
+                log.warning("inbound.edit_of_unknown", channel=message.channel)
+                return
+            if stored.text == message.text:
+                return
+            await repo.record_audit(
+                session,
+                case_id=stored.case_id,
+                actor="customer",
+                action="message.edited",
+                now=self._clock(),
+                detail={"message_id": stored.id, "before": stored.text},
+            )
+            stored.text = message.text
+            stored.edited_at = message.received_at
+            session.add(stored)
+        log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
     async def _keep_automated(
         self, session: AsyncSession, stored: Message, message: InboundMessage
@@ -147,6 +191,10 @@ class Intake:
             assert message.customer_id is not None
             if await self._handler_answered(session, message, now):
                 return None
+            if message.kind == "command":
+                await chat_commands.apply(session, message, self._org.default_language, now)
+                return None
+            await chat_commands.resume(session, message)
             case = await self._case_for(session, message, now)
             if case is None:
                 customer = await repo.customer(session, customer_id=message.customer_id)
@@ -163,7 +211,12 @@ class Intake:
                 )
             message.case_id = case.id
             message.processed_at = now
-            await self._step(session, case, CustomerMessage(message_id, message.text), now)
+            if message.kind == "choice":
+                await self._step(session, case, ChoicePressed(message.text), now)
+            elif message.text.strip() or message.kind != "media":
+                await self._step(session, case, CustomerMessage(message_id, message.text), now)
+            if message.kind == "media":
+                await self._tell_media_kept(session, case, message, now)
             if message.oversized:
                 await self._tell_too_large(session, case, message, now)
         log.info("inbound.processed", message_id=message_id, case=case.number)
@@ -178,6 +231,25 @@ class Intake:
         await self._reply(
             session, case, state, Reply("mail_too_large"), f"too-large:{message.id}", now
         )
+
+    async def _tell_media_kept(
+        self, session: AsyncSession, case: Case, message: Message, now: datetime
+    ) -> None:
+        """A photo, file, voice note, sticker or location is on the case; say so, and say
+        when a file was too large to keep."""
+        assert message.id is not None
+        kept = await repo.attachments_of(session, message_id=message.id)
+        state = DialogueState.from_dict(
+            case.dialogue_state, language=case.language, channel=case.channel
+        )
+        reply = Reply(
+            "media_received",
+            {
+                "kinds": sorted({a.kind for a in kept}),
+                "too_large": next((a.kind for a in kept if a.detail.get("too_large")), None),
+            },
+        )
+        await self._reply(session, case, state, reply, f"media:{message.id}", now)
 
     async def _handler_answered(
         self, session: AsyncSession, message: Message, now: datetime
@@ -358,11 +430,19 @@ class Intake:
             moment = promised.astimezone(self._org.tz)
             context["promise_day"] = format_date(moment, "EEEE d MMMM", locale=state.language)
             context["promise_time"] = format_time(moment, "HH:mm", locale=state.language)
+        identity = await repo.reply_identity(session, case=case)
+        if identity.paused:
+            log.info("outbound.withheld_paused", case=case.number, template=action.template)
+            return
         body = render_message(state.language, action.template, **context)
         meta: dict[str, Any] = {
             "case": case.number,
             "state": state.step,
             "choices": list(action.choices),
+            "choice_labels": {
+                choice: render(f"choices/{state.language}/{choice}.txt.j2")
+                for choice in action.choices
+            },
         }
         if case.channel == "email":
             parent, references = await mail.thread_of_case(session, case=case)
@@ -377,7 +457,7 @@ class Intake:
             idempotency_key=f"case:{case.id}:{key}",
             case_id=case.id,
             channel=case.channel,
-            recipient=await repo.reply_address(session, case=case),
+            recipient=identity.address,
             template=action.template,
             body=body,
             meta=meta,

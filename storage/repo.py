@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     Agreement,
+    Attachment,
     AuditEvent,
     Case,
     ChannelIdentity,
@@ -80,6 +81,7 @@ async def add_inbound(
     thread: Sequence[str] = (),
     automated: str | None = None,
     oversized: bool = False,
+    kind: str = "text",
 ) -> Message | None:
     """Store a customer's message once; None when (channel, external_id) is already stored."""
     if await message_by_external_id(session, channel=channel, external_id=external_id):
@@ -105,6 +107,7 @@ async def add_inbound(
                 thread=list(thread),
                 automated=automated,
                 oversized=oversized,
+                kind=kind,
             )
             session.add(message)
             await session.flush()
@@ -196,6 +199,53 @@ async def reply_address(session: AsyncSession, *, case: Case) -> str:
     if address is None:
         raise LookupError(f"customer of {case.number} has no {case.channel} identity")
     return address
+
+
+async def reply_identity(session: AsyncSession, *, case: Case) -> ChannelIdentity:
+    """The customer's identity on the case's channel: where replies go, and whether the
+    customer asked us to stop writing."""
+    result = await session.exec(
+        select(ChannelIdentity).where(
+            ChannelIdentity.customer_id == case.customer_id,
+            ChannelIdentity.channel == case.channel,
+        )
+    )
+    identity = result.first()
+    if identity is None:
+        raise LookupError(f"customer of {case.number} has no {case.channel} identity")
+    return identity
+
+
+async def add_attachment(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    kind: str,
+    file_name: str | None,
+    content_type: str | None,
+    size: int | None,
+    data: bytes | None,
+    detail: dict[str, Any],
+) -> Attachment:
+    attachment = Attachment(
+        message_id=message_id,
+        kind=kind,
+        file_name=file_name,
+        content_type=content_type,
+        size=size,
+        data=data,
+        detail=detail,
+    )
+    session.add(attachment)
+    await session.flush()
+    return attachment
+
+
+async def attachments_of(session: AsyncSession, *, message_id: int) -> list[Attachment]:
+    result = await session.exec(
+        select(Attachment).where(Attachment.message_id == message_id).order_by(col(Attachment.id))
+    )
+    return list(result.all())
 
 
 async def open_agreements(session: AsyncSession, *, case_id: int) -> list[Agreement]:

@@ -39,6 +39,10 @@ SAMPLE = {
     "consent_email": True,
     "text": "Wij komen morgen om 10:00 langs.",
     "urgent": False,
+    # Chat channels: what came with a message, an unknown command.
+    "kinds": ["photo", "location"],
+    "too_large": None,
+    "command": "/help",
     # The handler's summary.
     "identities": ["telegram: 4242", "email: anna@example.nl"],
     "state": DialogueState(
