@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from telegram import Bot
@@ -10,6 +11,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.clock import Clock
 from bot.settings import TelegramSettings
 from channels.telegram import OffsetStore, SendLimiter, TelegramChannel
+from channels.telegram.media import DEFAULT_MAX_FILE_BYTES
 from storage import telegram
 from storage.db import SessionFactory, transaction
 
@@ -24,6 +26,9 @@ def telegram_bot(
 ) -> Bot:
     """`base_url` points at a self-hosted Bot API server (or a test server) instead of
     Telegram's; file downloads then come from the same place."""
+    # Opt in to PTB 22's time periods as timedelta: without it every RetryAfter (429) is
+    # built with a deprecation warning. The adapter reads both forms.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     base_url = settings.base_url.rstrip("/") or "https://api.telegram.org/bot"
     file_url = (
         base_url[: -len("/bot")] + "/file/bot"
@@ -63,6 +68,7 @@ def telegram_channel(
     bot: Bot | None = None,
     limiter: SendLimiter | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> TelegramChannel:
     return TelegramChannel(
         bot=bot or telegram_bot(settings),
@@ -70,5 +76,6 @@ def telegram_channel(
         clock=clock,
         limiter=limiter,
         poll_timeout=poll_timeout,
+        max_file_bytes=max_file_bytes,
         polling=settings.mode == "polling",
     )

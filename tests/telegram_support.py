@@ -19,10 +19,17 @@ def new_token() -> str:
     return f"{uuid.uuid4().int % 10**9}:{uuid.uuid4().hex}"
 
 
-def telegram_settings(database_url: str, base_url: str, token: str, **telegram: Any) -> Settings:
+def telegram_settings(
+    database_url: str,
+    base_url: str,
+    token: str,
+    outbox: dict[str, Any] | None = None,
+    **telegram: Any,
+) -> Settings:
     return Settings.model_validate(
         {
             "database": {"url": database_url},
+            "outbox": outbox or {},
             "organisation": {"name": "Woonstichting De Linde"},
             # A chat burst ends at once: the test says when the customer is done.
             "dialogue": {"pause_seconds": 0},
@@ -36,9 +43,16 @@ class RunningTelegramBot:
     """`async with RunningTelegramBot(settings) as bot:` runs `klachtbot run`'s App with the
     Telegram channel until the block ends, then stops it in the documented order."""
 
-    def __init__(self, settings: Settings, *, limiter: SendLimiter | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        limiter: SendLimiter | None = None,
+        max_file_bytes: int = 1024 * 1024,
+    ) -> None:
         self._settings = settings
         self._limiter = limiter
+        self._max_file_bytes = max_file_bytes
         self.app: App | None = None
         self.channel: TelegramChannel | None = None
         self._task: asyncio.Task[None] | None = None
@@ -54,6 +68,7 @@ class RunningTelegramBot:
             clock=utc_now,
             limiter=self._limiter,
             poll_timeout=5,
+            max_file_bytes=self._max_file_bytes,
         )
         self.app = App(self._settings, [self.channel])
         await self.app.__aenter__()
