@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import chat_commands
+from bot import chat_commands, handler_group
 from bot.clock import Clock
 from bot.dialogue import (
     Action,
@@ -30,6 +30,7 @@ from bot.dialogue import (
     TimerDue,
     WakeAt,
 )
+from bot.handler_group import HandlerGroup
 from bot.logs import log
 from bot.summary import handoff_summary
 from bot.templates import render, render_message
@@ -50,6 +51,8 @@ class Organisation:
     tz: ZoneInfo
     # Handlers with an address get each handoff summary by mail and can answer it.
     handlers_by_email: bool = False
+    # A Telegram group where handlers get each handoff and act on it.
+    handler_group: HandlerGroup | None = None
 
 
 def _readable(value: str, language: str) -> str:
@@ -191,6 +194,13 @@ class Intake:
             assert message.customer_id is not None
             if await self._handler_answered(session, message, now):
                 return None
+            if message.kind.startswith(handler_group.KIND_PREFIX):
+                if self._org.handler_group is not None:
+                    await handler_group.apply(
+                        session, self._org.handler_group, message, now, self._relay
+                    )
+                message.processed_at = now
+                return None
             if message.kind == "command":
                 await chat_commands.apply(session, message, self._org.default_language, now)
                 return None
@@ -264,12 +274,19 @@ class Intake:
         case = await mail.case_by_thread(session, message_ids=message.thread)
         if case is None:
             return False
-        message.case_id = case.id
         message.processed_at = now
+        await self._relay(session, case, handler.name, message, now)
+        return True
+
+    async def _relay(
+        self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
+    ) -> None:
+        """A handler's answer on `case` goes to the customer and is recorded."""
+        message.case_id = case.id
         state = DialogueState.from_dict(
             case.dialogue_state, language=case.language, channel=case.channel
         )
-        reply = Reply("handler_reply", {"text": message.text, "handler_name": handler.name})
+        reply = Reply("handler_reply", {"text": message.text, "handler_name": handler_name})
         await self._reply(session, case, state, reply, f"handler-reply:{message.id}", now)
         for agreement in await repo.open_agreements(session, case_id=case.id or 0):
             if agreement.what == "first_contact":
@@ -278,12 +295,11 @@ class Intake:
         await repo.record_audit(
             session,
             case_id=case.id,
-            actor=handler.name,
+            actor=handler_name,
             action="handler.replied",
             now=now,
             detail={"message_id": message.id},
         )
-        return True
 
     async def _case_for(
         self, session: AsyncSession, message: Message, now: datetime
@@ -486,6 +502,10 @@ class Intake:
             )
         if self._org.handlers_by_email and handler is not None and handler.email:
             await self._mail_handler(session, case, handler.email, action, now)
+        if self._org.handler_group is not None:
+            await session.flush()
+            summary = await handoff_summary(session, case=case, tz=self._org.tz)
+            await handler_group.post_handoff(session, self._org.handler_group, case, summary, now)
         await repo.record_audit(
             session,
             case_id=case.id,

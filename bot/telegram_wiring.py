@@ -78,4 +78,5 @@ def telegram_channel(
         poll_timeout=poll_timeout,
         max_file_bytes=max_file_bytes,
         polling=settings.mode == "polling",
+        handler_chat_id=settings.handler_chat_id,
     )

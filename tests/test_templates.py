@@ -43,6 +43,16 @@ SAMPLE = {
     "kinds": ["photo", "location"],
     "too_large": None,
     "command": "/help",
+    # The handler group in Telegram.
+    "cases": [
+        {
+            "number": "K-2026-000123",
+            "status": "handed_off",
+            "category": "delivery",
+            "due": "2026-11-25 17:00",
+            "handler": "Sanne",
+        }
+    ],
     # The handler's summary.
     "identities": ["telegram: 4242", "email: anna@example.nl"],
     "state": DialogueState(

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 
-from telegram import Bot, Message, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.error import Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -19,7 +19,7 @@ from bot.logs import log
 from channels.base import DeliveryResult, InboundEvent, InboundMessage, OutboundMessage
 from channels.telegram import media
 from channels.telegram.delivery import failure, retry_after_seconds
-from channels.telegram.keyboards import choice_keyboard
+from channels.telegram.keyboards import button_keyboard, choice_keyboard
 from channels.telegram.limits import SendLimiter
 from channels.telegram.offsets import OffsetStore
 from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, read_update
@@ -42,6 +42,7 @@ class TelegramChannel:
         poll_timeout: int = 30,
         max_file_bytes: int = media.DEFAULT_MAX_FILE_BYTES,
         polling: bool = True,
+        handler_chat_id: int = 0,
     ) -> None:
         self.bot = bot
         self._offsets = offsets
@@ -50,6 +51,7 @@ class TelegramChannel:
         self._poll_timeout = poll_timeout
         self._max_file_bytes = max_file_bytes
         self._polling = polling
+        self._handler_chat_id = handler_chat_id
         self._unacknowledged: set[str] = set()
         self._presses: dict[str, ButtonPress] = {}
         # The last message per chat that still shows buttons: removed once answered.
@@ -117,7 +119,7 @@ class TelegramChannel:
         await self._webhook_updates.put(update)
 
     async def _events(self, update: Update) -> AsyncIterator[InboundEvent]:
-        incoming = read_update(update, now=self._clock())
+        incoming = read_update(update, now=self._clock(), handler_chat_id=self._handler_chat_id)
         if incoming is None:
             log.info("telegram.update_ignored", update_id=update.update_id)
             return
@@ -144,7 +146,7 @@ class TelegramChannel:
                 await self.bot.answer_callback_query(press.query_id)
                 if press.message_id is not None:
                     await self._remove_keyboard(press.chat_id, press.message_id)
-            elif message.kind != "command" and not message.edited:
+            elif message.kind in ("text", "media") and not message.edited:
                 chat_id = int(message.sender)
                 shown = self._keyboards.get(chat_id)
                 if shown is not None:
@@ -165,9 +167,11 @@ class TelegramChannel:
             chat_id = int(message.recipient)
         except ValueError:
             return DeliveryResult.failed(f"not a chat id: {message.recipient!r}", permanent=True)
-        keyboard = choice_keyboard(
+        keyboard = button_keyboard(message.meta.get("buttons", [])) or choice_keyboard(
             message.meta.get("choices", []), message.meta.get("choice_labels", {})
         )
+        if message.meta.get("edit"):
+            return await self._edit(message, keyboard)
         parts = _split(message.text)
         sent: list[Message] = []
         try:
@@ -189,6 +193,25 @@ class TelegramChannel:
         if keyboard is not None:
             self._keyboards[chat_id] = sent[-1].message_id
         return DeliveryResult.sent(f"{chat_id}:{sent[-1].message_id}")
+
+    async def _edit(
+        self, message: OutboundMessage, keyboard: InlineKeyboardMarkup | None
+    ) -> DeliveryResult:
+        """Change a message sent before (the handoff in the group, once claimed)."""
+        chat, _, message_id = str(message.meta["edit"]).partition(":")
+        try:
+            await self._limiter.wait(int(chat))
+            await self.bot.edit_message_text(
+                _split(message.text)[0],
+                chat_id=int(chat),
+                message_id=int(message_id),
+                reply_markup=keyboard,
+            )
+        except TelegramError as exc:
+            if isinstance(exc, RetryAfter):
+                self._limiter.hold(retry_after_seconds(exc))
+            return failure(exc)
+        return DeliveryResult.sent(str(message.meta["edit"]))
 
 
 def _split(text: str, limit: int = TEXT_LIMIT) -> Sequence[str]:

@@ -25,3 +25,12 @@ def choice_of(callback_data: str | None) -> str | None:
     if callback_data and callback_data.startswith(CHOICE_PREFIX):
         return callback_data.removeprefix(CHOICE_PREFIX) or None
     return None
+
+
+def button_keyboard(buttons: Sequence[Sequence[str]]) -> InlineKeyboardMarkup | None:
+    """Buttons the core named outright, as [label, callback data] pairs, one row."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]
+    )

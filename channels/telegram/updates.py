@@ -73,8 +73,12 @@ def _when(moment: datetime | None, fallback: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def read_update(update: Update, *, now: datetime) -> Incoming | None:
-    """The customer's side of an update in a private chat; None for anything else."""
+def read_update(update: Update, *, now: datetime, handler_chat_id: int = 0) -> Incoming | None:
+    """A customer's update in a private chat, or a handler's in the handler group; None
+    for anything else (other groups, channels)."""
+    chat = update.effective_chat
+    if handler_chat_id and chat is not None and chat.id == handler_chat_id:
+        return _read_handler(update, now)
     if update.callback_query is not None:
         return _read_press(update, now)
     message = update.message or update.edited_message
@@ -130,6 +134,48 @@ def _read_press(update: Update, now: datetime) -> Incoming | None:
         inbound,
         press=ButtonPress(query.id, message.chat.id, message.message_id),
     )
+
+
+HANDLER_KIND = "handler:"
+
+
+def _read_handler(update: Update, now: datetime) -> Incoming | None:
+    """Someone in the handler group: a button, a command, or a reply to a case message.
+    The sender is the Telegram user, so the core can check who may act."""
+    query = update.callback_query
+    if query is not None:
+        chat_id = query.message.chat.id if query.message else 0
+        inbound = InboundMessage(
+            channel=CHANNEL,
+            external_id=f"callback:{query.id}",
+            sender=str(query.from_user.id),
+            sender_name=query.from_user.full_name,
+            text=query.data or "",
+            received_at=now,
+            raw=_raw(update),
+            raw_content_type="application/json",
+            kind=HANDLER_KIND + "choice",
+        )
+        return Incoming(inbound, press=ButtonPress(query.id, chat_id, None))
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    text = message.text or message.caption or ""
+    replied = message.reply_to_message
+    inbound = InboundMessage(
+        channel=CHANNEL,
+        external_id=message_external_id(message.chat.id, message.message_id),
+        sender=str(message.from_user.id),
+        sender_name=message.from_user.full_name,
+        text=text,
+        received_at=_when(message.date, now),
+        raw=_raw(update),
+        raw_content_type="application/json",
+        kind=HANDLER_KIND + ("command" if text.startswith("/") else "text"),
+        # Which case message was answered: our own message's delivery id on the outbox row.
+        thread=(message_external_id(message.chat.id, replied.message_id),) if replied else (),
+    )
+    return Incoming(inbound)
 
 
 def _files(message: Message) -> tuple[FileRef, ...]:

@@ -98,16 +98,37 @@ class TelegramLab:
         self.stop()
 
     def chat(
-        self, token: str, *, user_id: int, first_name: str = "Anna", language: str = "nl"
+        self,
+        token: str,
+        *,
+        user_id: int,
+        first_name: str = "Anna",
+        language: str = "nl",
+        group_id: int | None = None,
     ) -> UserChat:
-        return UserChat(self.url, token, user_id=user_id, first_name=first_name, language=language)
+        """A private chat with the bot, or with `group_id` the user's seat in that group."""
+        return UserChat(
+            self.url,
+            token,
+            user_id=user_id,
+            first_name=first_name,
+            language=language,
+            group_id=group_id,
+        )
 
 
 class UserChat:
     """One customer in a private chat with the bot: what they send, what they read."""
 
     def __init__(
-        self, url: str, token: str, *, user_id: int, first_name: str, language: str
+        self,
+        url: str,
+        token: str,
+        *,
+        user_id: int,
+        first_name: str,
+        language: str,
+        group_id: int | None = None,
     ) -> None:
         self._url = url
         self.token = token
@@ -118,7 +139,12 @@ class UserChat:
             "first_name": first_name,
             "language_code": language,
         }
-        self.chat = {"id": user_id, "type": "private", "first_name": first_name}
+        self.chat_id = group_id if group_id is not None else user_id
+        self.chat: dict[str, Any] = (
+            {"id": group_id, "type": "supergroup", "title": "Behandelaars"}
+            if group_id is not None
+            else {"id": user_id, "type": "private", "first_name": first_name}
+        )
         self.received: list[dict[str, Any]] = []
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
@@ -138,6 +164,17 @@ class UserChat:
 
     async def say(self, text: str) -> None:
         await self._post("/sendMessage", self._message(text))
+
+    async def reply(self, text: str, to: dict[str, Any]) -> None:
+        """Answer one of the bot's messages (Telegram's "reply")."""
+        replied = {
+            "message_id": to["messageId"],
+            "from": {"id": 666, "is_bot": True, "first_name": "Test First name"},
+            "chat": self.chat,
+            "date": int(time.time()),
+            "text": to["message"]["text"],
+        }
+        await self._post("/sendMessage", self._message(text) | {"reply_to_message": replied})
 
     async def command(self, text: str) -> None:
         command = text.split(" ", 1)[0]
@@ -168,7 +205,7 @@ class UserChat:
         async with asyncio.timeout(within):
             while len(self.received) < count:
                 fresh = await self._post(
-                    "/getUpdates", {"token": self.token, "chatId": self.user_id}
+                    "/getUpdates", {"token": self.token, "chatId": self.chat_id}
                 )
                 self.received.extend(fresh)
                 if len(self.received) < count:
