@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
@@ -11,7 +12,9 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.clock import Clock
 from bot.settings import TelegramSettings
 from channels.telegram import OffsetStore, SendLimiter, TelegramChannel
+from channels.telegram.channel import WebhookConfig
 from channels.telegram.media import DEFAULT_MAX_FILE_BYTES
+from channels.telegram.webhook import Listen
 from storage import telegram
 from storage.db import SessionFactory, transaction
 
@@ -60,6 +63,16 @@ def offset_store(sessions: Callable[[], SessionFactory], clock: Clock) -> Offset
     return OffsetStore(load=load, save=save)
 
 
+def webhook_config(settings: TelegramSettings) -> WebhookConfig | None:
+    if settings.mode != "webhook":
+        return None
+    return WebhookConfig(
+        url=settings.webhook_url,
+        secret=settings.webhook_secret.get_secret_value(),
+        listen=Listen.parse(settings.webhook_listen, urlsplit(settings.webhook_url).path),
+    )
+
+
 def telegram_channel(
     settings: TelegramSettings,
     *,
@@ -77,6 +90,6 @@ def telegram_channel(
         limiter=limiter,
         poll_timeout=poll_timeout,
         max_file_bytes=max_file_bytes,
-        polling=settings.mode == "polling",
+        webhook=webhook_config(settings),
         handler_chat_id=settings.handler_chat_id,
     )

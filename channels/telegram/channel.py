@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.error import Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
@@ -23,10 +23,20 @@ from channels.telegram.keyboards import button_keyboard, choice_keyboard
 from channels.telegram.limits import SendLimiter
 from channels.telegram.offsets import OffsetStore
 from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, read_update
+from channels.telegram.webhook import Listen, WebhookServer
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 TEXT_LIMIT = 4096  # characters per Telegram message
 NETWORK_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+# Telegram waits for a webhook answer about a minute; not stored by then, it sends again.
+WEBHOOK_STORE_SECONDS = 50.0
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str
+    secret: str
+    listen: Listen
 
 
 class TelegramChannel:
@@ -41,7 +51,7 @@ class TelegramChannel:
         limiter: SendLimiter | None = None,
         poll_timeout: int = 30,
         max_file_bytes: int = media.DEFAULT_MAX_FILE_BYTES,
-        polling: bool = True,
+        webhook: WebhookConfig | None = None,
         handler_chat_id: int = 0,
     ) -> None:
         self.bot = bot
@@ -50,34 +60,59 @@ class TelegramChannel:
         self._limiter = limiter if limiter is not None else SendLimiter()
         self._poll_timeout = poll_timeout
         self._max_file_bytes = max_file_bytes
-        self._polling = polling
+        self._webhook = webhook
+        self._polling = webhook is None
+        self._server: WebhookServer | None = None
         self._handler_chat_id = handler_chat_id
         self._unacknowledged: set[str] = set()
         self._presses: dict[str, ButtonPress] = {}
         # The last message per chat that still shows buttons: removed once answered.
         self._keyboards: dict[int, int] = {}
-        self._webhook_updates: asyncio.Queue[Update] = asyncio.Queue(maxsize=1000)
+        # Webhook mode: each update with the future its HTTP call waits on until stored.
+        self._webhook_updates: asyncio.Queue[tuple[Update, asyncio.Future[None]]] = asyncio.Queue(
+            maxsize=1000
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.bot.initialize()
-        if self._polling:
+        if self._webhook is None:
             # Telegram refuses getUpdates while a webhook is set.
             await self.bot.delete_webhook()
+        else:
+            self._server = WebhookServer(
+                self._webhook.listen, self._webhook.secret, self._receive_by_webhook
+            )
+            await self._server.start()
+            await self.bot.set_webhook(
+                self._webhook.url,
+                secret_token=self._webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
         log.info("telegram.started", bot=self.bot.username, polling=self._polling)
 
+    @property
+    def webhook_port(self) -> int | None:
+        return self._server.port if self._server is not None else None
+
     async def stop(self) -> None:
+        # The webhook stays set: while we are down Telegram keeps the updates for us.
+        if self._server is not None:
+            await self._server.stop()
         await self.bot.shutdown()
 
     # -- inbound -----------------------------------------------------------------------------
 
     async def inbound(self) -> AsyncIterator[InboundEvent]:
-        if not self._polling:
+        if self._webhook is not None:
             while True:
-                update = await self._webhook_updates.get()
+                update, stored = await self._webhook_updates.get()
                 async for event in self._events(update):
                     yield event
+                # Resumed after the last event: it is stored, the HTTP call may say 200.
+                if not stored.done():
+                    stored.set_result(None)
         bot_id = self.bot.id
         offset = await self._offsets.load(bot_id)
         failures = 0
@@ -114,9 +149,12 @@ class TelegramChannel:
             offset = updates[-1].update_id + 1
             await self._offsets.save(bot_id, offset)
 
-    async def deliver_update(self, update: Update) -> None:
-        """Webhook mode: an update the web endpoint received (secret already checked)."""
-        await self._webhook_updates.put(update)
+    async def _receive_by_webhook(self, data: dict[str, object]) -> None:
+        """Returns once the update is stored; the web endpoint has checked the secret."""
+        update = Update.de_json(data, self.bot)
+        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._webhook_updates.put((update, stored))
+        await asyncio.wait_for(stored, WEBHOOK_STORE_SECONDS)
 
     async def _events(self, update: Update) -> AsyncIterator[InboundEvent]:
         incoming = read_update(update, now=self._clock(), handler_chat_id=self._handler_chat_id)
