@@ -7,6 +7,7 @@ const TelegramServer = require('telegram-test-api');
 
 const port = Number(process.argv[2]);
 const server = new TelegramServer({ host: '127.0.0.1', port, storeTimeout: 3600 });
+server.setMaxListeners(0); // one per waiting long poll
 const BOT = { id: 666, is_bot: true, first_name: 'Test First name', username: 'TestNameBot' };
 // The stock server marks updates read when fetched; the real API keeps them until a later
 // getUpdates names a higher offset. Fetched updates wait here until confirmed.
@@ -89,7 +90,32 @@ function removeButtons(req, res, next) {
   return res.json({ ok: true, result: true });
 }
 
+// For many simulated customers at once (bench/telegram_throughput.py): the bot's messages to
+// every chat from index `since` on, waiting up to `timeout` seconds for the first new one.
+async function botMessagesSince(req, res) {
+  const { token } = req.body;
+  const since = Number(req.body.since || 0);
+  const deadline = Date.now() + Number(req.body.timeout || 0) * 1000;
+  const mine = () => server.storage.botMessages.filter((u) => u.botToken === token);
+  while (mine().length <= since && Date.now() < deadline) {
+    await new Promise((resolve) => {
+      const timer = setTimeout(done, deadline - Date.now());
+      function done() {
+        clearTimeout(timer);
+        server.off('AddedBotMessage', done);
+        resolve();
+      }
+      server.on('AddedBotMessage', done);
+    });
+  }
+  const all = mine();
+  res.json({ ok: true, result: { next: all.length, messages: all.slice(since) } });
+}
+
 const app = server.webServer;
+app.post('/botMessagesSince', (req, res) => {
+  botMessagesSince(req, res).catch((error) => res.status(500).json({ ok: false, description: String(error) }));
+});
 app.all('/bot:token/getUpdates', (req, res) => {
   longPoll(req, res).catch((error) => res.status(500).json({ ok: false, description: String(error) }));
 });
@@ -107,7 +133,7 @@ app.use('/bot:token/:method', (req, res, next) => {
 // These must run before the stock routes: move the layers just added to the front,
 // behind the body parsers.
 const stack = app._router.stack;
-const added = stack.splice(stack.length - 3, 3);
+const added = stack.splice(stack.length - 4, 4);
 const firstRoute = stack.findIndex((layer) => layer.route);
 stack.splice(firstRoute, 0, ...added);
 
