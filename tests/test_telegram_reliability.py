@@ -138,3 +138,10 @@ def test_the_limiter_keeps_thirty_a_second_per_bot_and_holds_after_a_429() -> No
     now[0] = 10.0
     limiter.hold(5)
     assert limiter.delay(99) == 5.0
+
+
+def test_the_limiter_keeps_twenty_a_minute_per_group() -> None:
+    now = [0.0]
+    limiter = SendLimiter(clock=lambda: now[0])
+    assert [limiter.delay(-100) for _ in range(3)] == [0, 0, 0]
+    assert limiter.delay(-100) == 3.0  # 60 s / 20

@@ -1,5 +1,6 @@
-"""Telegram's sending limits: about 30 messages a second per bot and one a second per chat
-(short bursts are tolerated). Sending waits for a slot instead of earning a 429."""
+"""Telegram's sending limits: about 30 messages a second per bot, one a second per chat and
+20 a minute per group (short bursts are tolerated). Sending waits for a slot instead of
+earning a 429."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class SendLimiter:
     per_second: float = 30.0
     per_chat_per_second: float = 1.0
     chat_burst: int = 3
+    per_group_per_minute: float = 20.0
     clock: Callable[[], float] = time.monotonic
     _bot: _Bucket | None = None
     _chats: dict[int, _Bucket] = field(default_factory=dict)
@@ -49,7 +51,9 @@ class SendLimiter:
         chat = self._chats.get(chat_id)
         if chat is None:
             burst = float(self.chat_burst)
-            chat = self._chats[chat_id] = _Bucket(self.per_chat_per_second, burst, burst, now)
+            # Group and channel ids are negative.
+            rate = self.per_group_per_minute / 60 if chat_id < 0 else self.per_chat_per_second
+            chat = self._chats[chat_id] = _Bucket(rate, burst, burst, now)
         return max(self._bot.reserve(now), chat.reserve(now), self._held_until - now)
 
     async def wait(self, chat_id: int) -> None:
