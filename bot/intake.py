@@ -223,7 +223,8 @@ class Intake:
             message.processed_at = now
             if message.kind == "choice":
                 await self._step(session, case, ChoicePressed(message.text), now)
-            elif message.text.strip() or message.kind != "media":
+            elif message.kind == "text" or (message.kind == "media" and message.text.strip()):
+                # A caption is the customer's words; a button we no longer offer is not.
                 await self._step(session, case, CustomerMessage(message_id, message.text), now)
             if message.kind == "media":
                 await self._tell_media_kept(session, case, message, now)

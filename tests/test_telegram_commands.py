@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from storage.db import SessionFactory, transaction
-from storage.models import AuditEvent, Case, ChannelIdentity, OutboxRow
+from storage.models import AuditEvent, Case, ChannelIdentity, Message, OutboxRow
 from tests.support import eventually
 from tests.telegram_fake import FakeBotApi, customer_update
 from tests.telegram_support import RunningTelegramBot, new_token, telegram_settings
@@ -93,3 +93,47 @@ async def test_nothing_is_sent_while_paused(database_url: str, sessions: Session
     async with transaction(sessions) as session:
         templates = (await session.exec(select(OutboxRow.template))).all()
     assert list(templates) == ["chat/stop"]  # acknowledgement and question withheld
+
+
+async def test_a_button_we_no_longer_offer_is_kept_and_answered_but_says_nothing(
+    database_url: str, sessions: SessionFactory
+) -> None:
+    async with FakeBotApi() as api:
+        settings = telegram_settings(database_url, api.base_url, new_token())
+        async with RunningTelegramBot(settings):
+            api.push(customer_update(ANNA, 1, text="Mijn pakket 4471234 is niet bezorgd."))
+            await api.wait_sent(2)
+            press = customer_update(ANNA, 2, text="x")["message"]
+            api.push(
+                {
+                    "callback_query": {
+                        "id": "cb-old",
+                        "from": press["from"],
+                        "chat_instance": "ci",
+                        "data": "survey:5",
+                        "message": {
+                            **press,
+                            "message_id": 900,
+                            "from": {"id": 777, "is_bot": True, "first_name": "Klachtbot"},
+                        },
+                    }
+                }
+            )
+            answered = await api.wait_calls("answerCallbackQuery", 1)
+            assert answered[0].params["callback_query_id"] == "cb-old"
+
+            async def processed() -> bool:
+                async with transaction(sessions) as session:
+                    message = (
+                        await session.exec(select(Message).where(Message.kind == "button"))
+                    ).one()
+                return message.processed_at is not None
+
+            await eventually(processed, within=10)
+        async with transaction(sessions) as session:
+            case = (await session.exec(select(Case))).one()
+            kept = (await session.exec(select(Message).where(Message.kind == "button"))).one()
+        assert kept.text == "survey:5"
+        assert kept.case_id == case.id
+        assert "survey:5" not in case.dialogue_state["story"]
+        assert len(api.sent) == 2  # no reply to a stale button

@@ -122,13 +122,13 @@ def _read_press(update: Update, now: datetime) -> Incoming | None:
         external_id=f"callback:{query.id}",
         sender=str(message.chat.id),
         sender_name=query.from_user.full_name,
-        # A button we no longer know is still the customer's doing: kept as an empty text.
-        text=choice or "",
+        # A button we no longer know is still the customer's doing: kept, with its data.
+        text=choice or (query.data or ""),
         received_at=now,
         language=_language(query.from_user.language_code),
         raw=_raw(update),
         raw_content_type="application/json",
-        kind="choice" if choice else "text",
+        kind="choice" if choice else "button",
     )
     return Incoming(
         inbound,
