@@ -8,6 +8,7 @@ poll. After a crash the same updates come again and are recognised as stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -61,6 +62,7 @@ class TelegramChannel:
         self._poll_timeout = poll_timeout
         self._max_file_bytes = max_file_bytes
         self._webhook = webhook
+        self._context = contextlib.AsyncExitStack()
         self._polling = webhook is None
         self._server: WebhookServer | None = None
         self._handler_chat_id = handler_chat_id
@@ -76,7 +78,8 @@ class TelegramChannel:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await self.bot.initialize()
+        # The Bot as an async context (initialize ... shutdown), held open until stop().
+        await self._context.enter_async_context(self.bot)
         if self._webhook is None:
             # Telegram refuses getUpdates while a webhook is set.
             await self.bot.delete_webhook()
@@ -100,7 +103,7 @@ class TelegramChannel:
         # The webhook stays set: while we are down Telegram keeps the updates for us.
         if self._server is not None:
             await self._server.stop()
-        await self.bot.shutdown()
+        await self._context.aclose()
 
     # -- inbound -----------------------------------------------------------------------------
 
