@@ -81,13 +81,18 @@ async def test_handlers_claim_look_up_and_answer_in_their_group(
         edited = await _message(sanne, handoff["messageId"], containing="Opgepakt door Sanne")
         assert buttons({"message": edited}) == [("Toon zaak", f"show:{number}")]
 
+        await sanne.press(handoff, f"show:{number}")
+        shown_by_button = (await sanne.replies(3))[2]
+        assert "4471234" in text(shown_by_button)
+        assert "Sanne" in text(shown_by_button)  # the summary names who has the case now
+
         await sanne.command("/zaken")
-        listing = (await sanne.replies(3))[2]
+        listing = (await sanne.replies(4))[3]
         assert number in text(listing)
         assert "Sanne" in text(listing)
 
         await sanne.command(f"/zaak {number.lower()}")
-        shown = (await sanne.replies(4))[3]
+        shown = (await sanne.replies(5))[4]
         assert "4471234" in text(shown)
 
         await sanne.reply("Wij bezorgen uw pakket morgen tussen 9:00 en 12:00.", to=handoff)

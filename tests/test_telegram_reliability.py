@@ -13,6 +13,7 @@ from bot.clock import utc_now
 from bot.telegram_wiring import telegram_channel
 from channels.base import InboundMessage
 from channels.telegram import SendLimiter
+from channels.telegram.channel import split_text
 from storage.db import SessionFactory, transaction
 from storage.models import Case, Message, OutboxRow, TelegramOffset
 from tests.telegram_fake import FakeBotApi, customer_update
@@ -145,3 +146,12 @@ def test_the_limiter_keeps_twenty_a_minute_per_group() -> None:
     limiter = SendLimiter(clock=lambda: now[0])
     assert [limiter.delay(-100) for _ in range(3)] == [0, 0, 0]
     assert limiter.delay(-100) == 3.0  # 60 s / 20
+
+
+def test_a_long_text_is_split_at_line_breaks_within_telegrams_limit() -> None:
+    lines = [f"regel {n}: " + "x" * 90 for n in range(100)]  # about 10,000 characters
+    parts = split_text("\n".join(lines))
+    assert len(parts) == 3
+    assert all(len(part) <= 4096 for part in parts)
+    assert "\n".join(parts) == "\n".join(lines)
+    assert split_text("") == [" "]  # Telegram refuses an empty message

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
-from telegram.error import Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.clock import Clock
 from bot.logs import log
@@ -130,10 +130,12 @@ class TelegramChannel:
             except RetryAfter as exc:
                 await asyncio.sleep(retry_after_seconds(exc))
                 continue
-            except (InvalidToken, Forbidden, Conflict) as exc:
+            except InvalidToken as exc:
+                # Nothing will ever come with this token; say so instead of retrying forever.
                 log.error("telegram.polling_stopped", error=f"{type(exc).__name__}: {exc}")
                 return
             except TelegramError as exc:
+                # Conflict (another poller, e.g. during a deploy) and network trouble pass.
                 delay = NETWORK_BACKOFF[min(failures, len(NETWORK_BACKOFF) - 1)]
                 failures += 1
                 log.warning("telegram.poll_failed", error=str(exc), retry_in_s=delay)
@@ -213,7 +215,7 @@ class TelegramChannel:
         )
         if message.meta.get("edit"):
             return await self._edit(message, keyboard)
-        parts = _split(message.text)
+        parts = split_text(message.text)
         sent: list[Message] = []
         try:
             for index, part in enumerate(parts):
@@ -243,7 +245,7 @@ class TelegramChannel:
         try:
             await self._limiter.wait(int(chat))
             await self.bot.edit_message_text(
-                _split(message.text)[0],
+                split_text(message.text)[0],
                 chat_id=int(chat),
                 message_id=int(message_id),
                 reply_markup=keyboard,
@@ -255,7 +257,7 @@ class TelegramChannel:
         return DeliveryResult.sent(str(message.meta["edit"]))
 
 
-def _split(text: str, limit: int = TEXT_LIMIT) -> Sequence[str]:
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Long texts in pieces Telegram accepts, cut at a line break where possible."""
     parts: list[str] = []
     while len(text) > limit:
