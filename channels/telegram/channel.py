@@ -1,8 +1,8 @@
 """The Telegram channel adapter: long polling in, the outbox's rows out.
 
-Nothing is lost: the offset that tells Telegram to forget updates is saved only after every
-update of a batch has been stored (`acknowledge`), and is sent to Telegram with the next
-poll. After a crash the same updates come again and are recognised as stored.
+Nothing is lost: the offset that tells Telegram to forget updates is saved after each update
+is stored (`acknowledge`), and is sent to Telegram with the next poll. A restart asks for
+nothing already stored; an update fetched but not yet stored comes again.
 """
 
 from __future__ import annotations
@@ -66,7 +66,9 @@ class TelegramChannel:
         self._polling = webhook is None
         self._server: WebhookServer | None = None
         self._handler_chat_id = handler_chat_id
-        self._unacknowledged: set[str] = set()
+        # Polling: the update each message came in, until it is acknowledged (stored).
+        self._update_ids: dict[str, int] = {}
+        self._saved_offset = 0
         self._presses: dict[str, ButtonPress] = {}
         # The last message per chat that still shows buttons: removed once answered.
         self._keyboards: dict[int, int] = {}
@@ -116,8 +118,7 @@ class TelegramChannel:
                 # Resumed after the last event: it is stored, the HTTP call may say 200.
                 if not stored.done():
                     stored.set_result(None)
-        bot_id = self.bot.id
-        offset = await self._offsets.load(bot_id)
+        offset = self._saved_offset = await self._offsets.load(self.bot.id)
         failures = 0
         while True:
             try:
@@ -143,16 +144,24 @@ class TelegramChannel:
                 continue
             for update in updates:
                 async for event in self._events(update):
+                    self._update_ids[event.external_id] = update.update_id
                     yield event
             if not updates:
                 continue
-            # Resumed after the last event of the batch: everything yielded is stored.
-            if self._unacknowledged:
-                log.error("telegram.offset_held", unacknowledged=len(self._unacknowledged))
-                self._unacknowledged.clear()
-                continue  # re-read on restart rather than risk a loss
+            # Resumed after the last event of the batch: everything yielded is stored and
+            # acknowledged, each moving the saved offset on. Updates we ignore move it too.
+            if self._update_ids:
+                log.error("telegram.offset_held", unacknowledged=len(self._update_ids))
+                self._update_ids.clear()
+                offset = self._saved_offset
+                continue  # read again rather than risk a loss
             offset = updates[-1].update_id + 1
-            await self._offsets.save(bot_id, offset)
+            if offset > self._saved_offset:
+                await self._save_offset(offset)
+
+    async def _save_offset(self, offset: int) -> None:
+        await self._offsets.save(self.bot.id, offset)
+        self._saved_offset = max(self._saved_offset, offset)
 
     async def _receive_by_webhook(self, data: dict[str, object]) -> None:
         """Returns once the update is stored; the web endpoint has checked the secret."""
@@ -161,13 +170,12 @@ class TelegramChannel:
         await self._webhook_updates.put((update, stored))
         await asyncio.wait_for(stored, WEBHOOK_STORE_SECONDS)
 
-    async def _events(self, update: Update) -> AsyncIterator[InboundEvent]:
+    async def _events(self, update: Update) -> AsyncIterator[InboundMessage]:
         incoming = read_update(update, now=self._clock(), handler_chat_id=self._handler_chat_id)
         if incoming is None:
             log.info("telegram.update_ignored", update_id=update.update_id)
             return
         message = await self._with_files(incoming)
-        self._unacknowledged.add(message.external_id)
         if incoming.press is not None:
             self._presses[message.external_id] = incoming.press
         yield message
@@ -182,7 +190,11 @@ class TelegramChannel:
         return replace(incoming.message, attachments=(*incoming.message.attachments, *fetched))
 
     async def acknowledge(self, message: InboundMessage) -> None:
-        self._unacknowledged.discard(message.external_id)
+        update_id = self._update_ids.pop(message.external_id, None)
+        # The offset moves past this update once it and every earlier one are stored: a
+        # restart then asks Telegram for nothing we already have.
+        if update_id is not None and all(other > update_id for other in self._update_ids.values()):
+            await self._save_offset(update_id + 1)
         press = self._presses.pop(message.external_id, None)
         try:
             if press is not None:
