@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck pytest bench clean mail-lab-deps
+.PHONY: run test lint typecheck pytest bench clean mail-lab-deps telegram-lab-deps
 
 run: $(RUN_STAMP)
 	$(BIN)/klachtbot run
@@ -21,7 +21,7 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-pytest: $(TEST_STAMP) mail-lab-deps
+pytest: $(TEST_STAMP) mail-lab-deps telegram-lab-deps
 	KLACHTBOT_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/pytest
 
 # Dovecot for the mail lab (tests/mail_lab): installed here on a fresh Debian machine when we are
@@ -32,6 +32,19 @@ mail-lab-deps:
 		echo "installing Dovecot for the mail lab tests (dovecot-imapd dovecot-lmtpd)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq dovecot-imapd dovecot-lmtpd >/dev/null; \
+	fi
+
+# The Telegram Bot API emulator (npm telegram-test-api, tests/telegram_lab): Node from Debian
+# when we are root and it is missing, then `npm ci` from the committed lock file once.
+TELEGRAM_LAB := tests/telegram_lab
+telegram-lab-deps:
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Node.js for the Telegram lab tests (nodejs npm)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	@if command -v npm >/dev/null && [ ! -d $(TELEGRAM_LAB)/node_modules/telegram-test-api ]; then \
+		npm ci --prefix $(TELEGRAM_LAB) --no-audit --no-fund --loglevel=error; \
 	fi
 
 bench: $(TEST_STAMP)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import Clock, seconds_until, utc_now, wait_any
 from bot.dialogue import Dialogue, Policy
 from bot.dispatcher import Dispatcher
+from bot.handler_group import HandlerGroup
 from bot.intake import Intake, Organisation
 from bot.logs import log
 from bot.nlu import understand
@@ -60,6 +61,7 @@ class App:
             emergency_phone=self.settings.organisation.emergency_phone,
             tz=self.settings.organisation.tz,
             handlers_by_email=self.settings.email.configured,
+            handler_group=_handler_group(self.settings),
         )
         self.followups = followups_for(self.settings, organisation)
         self.intake = Intake(
@@ -185,6 +187,17 @@ class App:
         """Timed follow-up work: deadline warnings and escalations, unanswered surveys."""
         async with transaction(self.sessions) as session:
             await self.followups.tick(session, now=self.clock())
+
+
+def _handler_group(settings: Settings) -> HandlerGroup | None:
+    telegram = settings.telegram
+    if not (telegram.configured and telegram.handler_chat_id):
+        return None
+    return HandlerGroup(
+        chat_id=telegram.handler_chat_id,
+        user_ids=frozenset(telegram.handler_user_ids),
+        tz=settings.organisation.tz,
+    )
 
 
 def dialogue_for(settings: Settings) -> Dialogue:

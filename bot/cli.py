@@ -23,6 +23,7 @@ from bot.clock import utc_now
 from bot.email_wiring import email_channel
 from bot.logs import configure as configure_logs
 from bot.settings import Language, Settings, SettingsError, load_settings, masked
+from bot.telegram_wiring import telegram_channel
 from bot.templates import render
 from channels.base import Channel
 from channels.console import ConsoleChannel, script_lines, stdin_lines
@@ -105,6 +106,8 @@ def run(ctx: typer.Context) -> None:
 
         if settings.email.configured:
             channels.append(email_channel(settings.email, sessions=sessions, clock=utc_now))
+        if settings.telegram.configured:
+            channels.append(telegram_channel(settings.telegram, sessions=sessions, clock=utc_now))
         bot = App(settings, channels)
         async with bot:
             _stop_on_signals(bot)

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import chat_commands, handler_group
 from bot.clock import Clock
 from bot.dialogue import (
     Action,
+    ChoicePressed,
     Classify,
     CloseCase,
     CustomerMessage,
@@ -31,6 +33,7 @@ from bot.dialogue import (
     WakeAt,
 )
 from bot.followups import FollowUps
+from bot.handler_group import HandlerGroup
 from bot.logs import log
 from bot.outbound import moments, readable_fact
 from bot.summary import handoff_summary
@@ -53,6 +56,8 @@ class Organisation:
     tz: ZoneInfo
     # Handlers with an address get each handoff summary by mail and can answer it.
     handlers_by_email: bool = False
+    # A Telegram group where handlers get each handoff and act on it.
+    handler_group: HandlerGroup | None = None
 
 
 class Intake:
@@ -79,6 +84,9 @@ class Intake:
     async def store_many(self, messages: Sequence[InboundMessage]) -> list[int]:
         """Keep messages before anyone acknowledges them, in one transaction; returns the ids
         of those not stored before, in order."""
+        for edit in (m for m in messages if m.edited):
+            await self._store_edit(edit)
+        messages = [m for m in messages if not m.edited]
         if not messages:
             return []
         try:
@@ -134,6 +142,7 @@ class Intake:
                         thread=list(m.thread),
                         automated=m.automated,
                         oversized=m.oversized,
+                        kind=m.kind,
                     ),
                     None
                     if m.raw is None
@@ -143,6 +152,18 @@ class Intake:
             ],
         )
         for message, row in zip(new, rows, strict=True):
+            assert row.id is not None
+            for attachment in message.attachments:
+                await repo.add_attachment(
+                    session,
+                    message_id=row.id,
+                    kind=attachment.kind,
+                    file_name=attachment.file_name,
+                    content_type=attachment.content_type,
+                    size=attachment.size,
+                    data=attachment.data,
+                    detail=attachment.detail,
+                )
             if message.automated:
                 await self._keep_automated(session, row, message)
         return [(message, row.id or 0) for message, row in zip(new, rows, strict=True)]
@@ -168,6 +189,31 @@ class Intake:
                 )
             found |= {(channel, address): identity for address, identity in known.items()}
         return found
+
+    async def _store_edit(self, message: InboundMessage) -> None:
+        """A customer corrected a chat message: the stored text follows, the old one is kept
+        in the audit trail. The dialogue is not run again; a handler sees the edit."""
+        async with transaction(self._sessions) as session:
+            stored = await repo.message_by_external_id(
+                session, channel=message.channel, external_id=message.external_id
+            )
+            if stored is None:
+                log.warning("inbound.edit_of_unknown", channel=message.channel)
+                return
+            if stored.text == message.text:
+                return
+            await repo.record_audit(
+                session,
+                case_id=stored.case_id,
+                actor="customer",
+                action="message.edited",
+                now=self._clock(),
+                detail={"message_id": stored.id, "before": stored.text},
+            )
+            stored.text = message.text
+            stored.edited_at = message.received_at
+            session.add(stored)
+        log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
     async def _keep_automated(
         self, session: AsyncSession, stored: Message, message: InboundMessage
@@ -232,6 +278,17 @@ class Intake:
         assert message.customer_id is not None
         if await self._handler_answered(session, message, now):
             return None
+        if message.kind.startswith(handler_group.KIND_PREFIX):
+            if self._org.handler_group is not None:
+                await handler_group.apply(
+                    session, self._org.handler_group, message, now, self._relay
+                )
+            message.processed_at = now
+            return None
+        if message.kind == "command":
+            await chat_commands.apply(session, message, self._org.default_language, now)
+            return None
+        await chat_commands.resume(session, message)
         case = await self._case_for(session, message, now)
         if case is None:
             customer = await repo.customer(session, customer_id=message.customer_id)
@@ -253,11 +310,23 @@ class Intake:
             remember(session, ("thread", case.id), mail.thread_answering(message))
         # After resolution the customer may be answering our follow-up questions.
         if not await self._followups.take_answer(session, case=case, message=message, now=now):
-            await self._step(session, case, CustomerMessage(message_id, message.text), now)
+            await self._converse(session, case, message, now)
+        if message.kind == "media":
+            await self._tell_media_kept(session, case, message, now)
         if message.oversized:
             await self._tell_too_large(session, case, message, now)
         log.info("inbound.processed", message_id=message_id, case=case.number)
         return case.wake_at
+
+    async def _converse(
+        self, session: AsyncSession, case: Case, message: Message, now: datetime
+    ) -> None:
+        assert message.id is not None
+        if message.kind == "choice":
+            await self._step(session, case, ChoicePressed(message.text), now)
+        elif message.kind == "text" or (message.kind == "media" and message.text.strip()):
+            # A caption is the customer's words; a button we no longer offer is not.
+            await self._step(session, case, CustomerMessage(message.id, message.text), now)
 
     async def _tell_too_large(
         self, session: AsyncSession, case: Case, message: Message, now: datetime
@@ -268,6 +337,25 @@ class Intake:
         await self._reply(
             session, case, state, Reply("mail_too_large"), f"too-large:{message.id}", now
         )
+
+    async def _tell_media_kept(
+        self, session: AsyncSession, case: Case, message: Message, now: datetime
+    ) -> None:
+        """A photo, file, voice note, sticker or location is on the case; say so, and say
+        when a file was too large to keep."""
+        assert message.id is not None
+        kept = await repo.attachments_of(session, message_id=message.id)
+        state = DialogueState.from_dict(
+            case.dialogue_state, language=case.language, channel=case.channel
+        )
+        reply = Reply(
+            "media_received",
+            {
+                "kinds": sorted({a.kind for a in kept}),
+                "too_large": next((a.kind for a in kept if a.detail.get("too_large")), None),
+            },
+        )
+        await self._reply(session, case, state, reply, f"media:{message.id}", now)
 
     async def _handler_answered(
         self, session: AsyncSession, message: Message, now: datetime
@@ -285,12 +373,19 @@ class Intake:
         case = await mail.case_by_thread(session, message_ids=message.thread)
         if case is None:
             return False
-        message.case_id = case.id
         message.processed_at = now
+        await self._relay(session, case, handler.name, message, now)
+        return True
+
+    async def _relay(
+        self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
+    ) -> None:
+        """A handler's answer on `case` goes to the customer and is recorded."""
+        message.case_id = case.id
         state = DialogueState.from_dict(
             case.dialogue_state, language=case.language, channel=case.channel
         )
-        reply = Reply("handler_reply", {"text": message.text, "handler_name": handler.name})
+        reply = Reply("handler_reply", {"text": message.text, "handler_name": handler_name})
         await self._reply(session, case, state, reply, f"handler-reply:{message.id}", now)
         for agreement in await repo.open_agreements(session, case_id=case.id or 0):
             if agreement.what == "first_contact":
@@ -299,12 +394,11 @@ class Intake:
         await repo.record_audit(
             session,
             case_id=case.id,
-            actor=handler.name,
+            actor=handler_name,
             action="handler.replied",
             now=now,
             detail={"message_id": message.id},
         )
-        return True
 
     async def _case_for(
         self, session: AsyncSession, message: Message, now: datetime
@@ -448,11 +542,21 @@ class Intake:
                 {**fact, "value": readable_fact(fact["value"], state.language)}
                 for fact in context["facts"]
             ]
+        identity = await remembered(
+            session, ("reply_identity", case.id), lambda: repo.reply_identity(session, case=case)
+        )
+        if identity.paused:
+            log.info("outbound.withheld_paused", case=case.number, template=action.template)
+            return
         body = render_message(state.language, action.template, **context)
         meta: dict[str, Any] = {
             "case": case.number,
             "state": state.step,
             "choices": list(action.choices),
+            "choice_labels": {
+                choice: render(f"choices/{state.language}/{choice}.txt.j2")
+                for choice in action.choices
+            },
         }
         if case.channel == "email":
             parent, references = await remembered(
@@ -469,9 +573,7 @@ class Intake:
             idempotency_key=f"case:{case.id}:{key}",
             case_id=case.id,
             channel=case.channel,
-            recipient=await remembered(
-                session, ("reply_address", case.id), lambda: repo.reply_address(session, case=case)
-            ),
+            recipient=identity.address,
             template=action.template,
             body=body,
             meta=meta,
@@ -501,6 +603,10 @@ class Intake:
             )
         if self._org.handlers_by_email and handler is not None and handler.email:
             await self._mail_handler(session, case, handler.email, action, now)
+        if self._org.handler_group is not None:
+            await session.flush()
+            summary = await handoff_summary(session, case=case, tz=self._org.tz)
+            await handler_group.post_handoff(session, self._org.handler_group, case, summary, now)
         await repo.record_audit(
             session,
             case_id=case.id,

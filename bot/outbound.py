@@ -118,7 +118,7 @@ async def queue_for_customer(
         idempotency_key=f"case:{case.id}:{key}",
         case_id=case.id,
         channel=via,
-        recipient=recipient or await repo.reply_address(session, case=case),
+        recipient=recipient or (await repo.reply_identity(session, case=case)).address,
         template=template,
         body=body,
         meta=meta,

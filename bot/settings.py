@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,15 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -202,12 +211,24 @@ class TelegramSettings(Section):
     base_url: str = ""
     webhook_url: str = ""
     webhook_secret: SecretStr = SecretStr("")
+    # Where `klachtbot run` serves the webhook; webhook_url's path is the route.
+    webhook_listen: str = Field(default="127.0.0.1:8443", pattern=r"^[^\s:]*:\d{1,5}$")
     handler_chat_id: int = 0
     handler_user_ids: list[int] = Field(default_factory=list)
 
     @property
     def configured(self) -> bool:
         return bool(self.token.get_secret_value())
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> TelegramSettings:
+        if self.mode != "webhook" or not self.configured:
+            return self
+        if not self.webhook_url.startswith(("https://", "http://")):
+            raise ValueError("webhook mode needs telegram.webhook_url (the public https URL)")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.webhook_secret.get_secret_value()):
+            raise ValueError("webhook mode needs telegram.webhook_secret: 1-256 of A-Z a-z 0-9 _ -")
+        return self
 
 
 class Settings(BaseSettings):

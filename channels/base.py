@@ -10,6 +10,19 @@ from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
+class InboundAttachment:
+    """A file, sticker or location that came with a message. `data` is None when the file
+    was over the size limit (or could not be fetched) or is no file at all (a location)."""
+
+    kind: str  # photo | document | voice | sticker | location
+    file_name: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+    data: bytes | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """A customer's message as its channel delivered it.
 
@@ -34,6 +47,12 @@ class InboundMessage:
     automated: str | None = None
     bounced_address: str | None = None
     oversized: bool = False
+    # Chat channels: "text", "choice" (a pressed button; `text` is the choice), "command"
+    # (`text` is e.g. "/taal en") or "media" (`text` is the caption, if any).
+    kind: str = "text"
+    attachments: tuple[InboundAttachment, ...] = ()
+    # The customer changed a message sent earlier: `external_id` names that message.
+    edited: bool = False
 
 
 @dataclass(frozen=True)

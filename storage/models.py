@@ -37,6 +37,8 @@ class ChannelIdentity(SQLModel, table=True):
     address: str
     display_name: str | None = None
     bouncing: bool = False
+    # The customer asked us to stop writing (Telegram /stop) until they write again.
+    paused: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
@@ -114,6 +116,10 @@ class Message(SQLModel, table=True):
     automated: str | None = None
     # Over the size limit: the text is kept, the customer hears that attachments were not.
     oversized: bool = False
+    # "text", or what else the customer did: "choice" (pressed a button; text is the choice),
+    # "command" (/start, /stop, /taal), "media" (a photo, file, voice note, sticker, location).
+    kind: str = "text"
+    edited_at: datetime | None = _at()
 
 
 class Agreement(SQLModel, table=True):
@@ -219,3 +225,31 @@ class FollowUp(SQLModel, table=True):
     comment: str | None = None
     answered_at: datetime | None = _at()
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class TelegramOffset(SQLModel, table=True):
+    """The next update a bot asks Telegram for; moved on only after the updates are stored."""
+
+    __tablename__ = "telegram_offsets"
+
+    bot_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    next_update_id: int = Field(default=0, sa_type=BigInteger)
+    updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Attachment(SQLModel, table=True):
+    """A file, sticker or location a customer sent with a message."""
+
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    kind: str  # photo | document | voice | sticker | location
+    file_name: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+    # The bytes, when downloaded; None when over the size limit or not a file (a location).
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

@@ -169,3 +169,18 @@ async def rows(session: AsyncSession, *, case_id: int | None = None) -> list[Out
     if case_id is not None:
         statement = statement.where(OutboxRow.case_id == case_id)
     return list((await session.exec(statement)).all())
+
+
+async def cancel_pending(session: AsyncSession, *, channel: str, recipient: str) -> int:
+    """Withdraw what is still waiting for one recipient (the customer asked us to stop)."""
+    result = await session.exec(
+        update(OutboxRow)
+        .where(
+            col(OutboxRow.channel) == channel,
+            col(OutboxRow.recipient) == recipient,
+            col(OutboxRow.status) == PENDING,
+        )
+        .values(status=CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     Agreement,
+    Attachment,
     AuditEvent,
     Case,
     ChannelIdentity,
@@ -101,6 +102,15 @@ async def add_inbound_many(
     return [message for message, _ in messages]
 
 
+async def message_by_external_id(
+    session: AsyncSession, *, channel: str, external_id: str
+) -> Message | None:
+    result = await session.exec(
+        select(Message).where(Message.channel == channel, Message.external_id == external_id)
+    )
+    return result.first()
+
+
 async def unprocessed_inbound_ids(session: AsyncSession) -> list[int]:
     result = await session.exec(
         select(Message.id)
@@ -162,18 +172,51 @@ async def messages_of_case(session: AsyncSession, *, case_id: int) -> list[Messa
     return list(result.all())
 
 
-async def reply_address(session: AsyncSession, *, case: Case) -> str:
-    """Where replies on `case` go: the customer's identity on the case's channel."""
+async def reply_identity(session: AsyncSession, *, case: Case) -> ChannelIdentity:
+    """The customer's identity on the case's channel: where replies go, and whether the
+    customer asked us to stop writing."""
     result = await session.exec(
-        select(ChannelIdentity.address).where(
+        select(ChannelIdentity).where(
             ChannelIdentity.customer_id == case.customer_id,
             ChannelIdentity.channel == case.channel,
         )
     )
-    address = result.first()
-    if address is None:
+    identity = result.first()
+    if identity is None:
         raise LookupError(f"customer of {case.number} has no {case.channel} identity")
-    return address
+    return identity
+
+
+async def add_attachment(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    kind: str,
+    file_name: str | None,
+    content_type: str | None,
+    size: int | None,
+    data: bytes | None,
+    detail: dict[str, Any],
+) -> Attachment:
+    attachment = Attachment(
+        message_id=message_id,
+        kind=kind,
+        file_name=file_name,
+        content_type=content_type,
+        size=size,
+        data=data,
+        detail=detail,
+    )
+    session.add(attachment)
+    await session.flush()
+    return attachment
+
+
+async def attachments_of(session: AsyncSession, *, message_id: int) -> list[Attachment]:
+    result = await session.exec(
+        select(Attachment).where(Attachment.message_id == message_id).order_by(col(Attachment.id))
+    )
+    return list(result.all())
 
 
 async def open_agreements(session: AsyncSession, *, case_id: int) -> list[Agreement]:

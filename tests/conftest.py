@@ -23,7 +23,10 @@ from storage.db import SessionFactory, create_engine, session_factory, upgrade
 from tests.mail_lab import MailLab
 from tests.support import RecordingChannel, SteppedClock, require_service
 
-pytest_plugins = ["tests.mail_lab.fixtures"]  # the session-wide mail lab
+pytest_plugins = [
+    "tests.mail_lab.fixtures",  # the session-wide mail lab
+    "tests.telegram_lab.fixtures",  # the session-wide Telegram emulator
+]
 
 POSTGRES_URL = os.environ.get(
     "KLACHTBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -90,3 +90,18 @@ def test_init_writes_an_example_that_loads_back(tmp_path: Path) -> None:
     assert load_settings(written).organisation.name == "Ons bedrijf"
     again = runner.invoke(app, ["init"])
     assert again.exit_code == 1
+
+
+def test_telegram_webhook_mode_needs_its_url_and_a_valid_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KLACHTBOT_TELEGRAM__TOKEN", "123:abc")
+    monkeypatch.setenv("KLACHTBOT_TELEGRAM__MODE", "webhook")
+    with pytest.raises(SettingsError, match="webhook_url"):
+        load_settings(None)
+    monkeypatch.setenv("KLACHTBOT_TELEGRAM__WEBHOOK_URL", "https://bot.example.nl/telegram")
+    monkeypatch.setenv("KLACHTBOT_TELEGRAM__WEBHOOK_SECRET", "not allowed!")
+    with pytest.raises(SettingsError, match="webhook_secret"):
+        load_settings(None)
+    monkeypatch.setenv("KLACHTBOT_TELEGRAM__WEBHOOK_SECRET", "good_secret-1")
+    assert load_settings(None).telegram.webhook_listen == "127.0.0.1:8443"

@@ -49,6 +49,20 @@ SAMPLE = {
     "survey_day": "dinsdag 8 december",
     "due": "2026-11-25 17:00",
     "renewed": "2026-11-26 17:00",
+    # Chat channels: what came with a message, an unknown command.
+    "kinds": ["photo", "location"],
+    "too_large": None,
+    "command": "/help",
+    # The handler group in Telegram.
+    "cases": [
+        {
+            "number": "K-2026-000123",
+            "status": "handed_off",
+            "category": "delivery",
+            "due": "2026-11-25 17:00",
+            "handler": "Sanne",
+        }
+    ],
     # The handler's summary.
     "identities": ["telegram: 4242", "email: anna@example.nl"],
     "state": DialogueState(

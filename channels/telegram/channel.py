@@ -1,0 +1,281 @@
+"""The Telegram channel adapter: long polling in, the outbox's rows out.
+
+Nothing is lost: the offset that tells Telegram to forget updates is saved after each update
+is stored (`acknowledge`), and is sent to Telegram with the next poll. A restart asks for
+nothing already stored; an update fetched but not yet stored comes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.logs import log
+from channels.base import DeliveryResult, InboundEvent, InboundMessage, OutboundMessage
+from channels.telegram import media
+from channels.telegram.delivery import failure, retry_after_seconds
+from channels.telegram.keyboards import button_keyboard, choice_keyboard
+from channels.telegram.limits import SendLimiter
+from channels.telegram.offsets import OffsetStore
+from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, read_update
+from channels.telegram.webhook import Listen, WebhookServer
+
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+TEXT_LIMIT = 4096  # characters per Telegram message
+NETWORK_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+# Telegram waits for a webhook answer about a minute; not stored by then, it sends again.
+WEBHOOK_STORE_SECONDS = 50.0
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str
+    secret: str
+    listen: Listen
+
+
+class TelegramChannel:
+    name = CHANNEL
+
+    def __init__(
+        self,
+        *,
+        bot: Bot,
+        offsets: OffsetStore,
+        clock: Clock,
+        limiter: SendLimiter | None = None,
+        poll_timeout: int = 30,
+        max_file_bytes: int = media.DEFAULT_MAX_FILE_BYTES,
+        webhook: WebhookConfig | None = None,
+        handler_chat_id: int = 0,
+    ) -> None:
+        self.bot = bot
+        self._offsets = offsets
+        self._clock = clock
+        self._limiter = limiter if limiter is not None else SendLimiter()
+        self._poll_timeout = poll_timeout
+        self._max_file_bytes = max_file_bytes
+        self._webhook = webhook
+        self._context = contextlib.AsyncExitStack()
+        self._polling = webhook is None
+        self._server: WebhookServer | None = None
+        self._handler_chat_id = handler_chat_id
+        # Polling: the update each message came in, until it is acknowledged (stored).
+        self._update_ids: dict[str, int] = {}
+        self._saved_offset = 0
+        self._presses: dict[str, ButtonPress] = {}
+        # The last message per chat that still shows buttons: removed once answered.
+        self._keyboards: dict[int, int] = {}
+        # Webhook mode: each update with the future its HTTP call waits on until stored.
+        self._webhook_updates: asyncio.Queue[tuple[Update, asyncio.Future[None]]] = asyncio.Queue(
+            maxsize=1000
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        # The Bot as an async context (initialize ... shutdown), held open until stop().
+        await self._context.enter_async_context(self.bot)
+        if self._webhook is None:
+            # Telegram refuses getUpdates while a webhook is set.
+            await self.bot.delete_webhook()
+        else:
+            self._server = WebhookServer(
+                self._webhook.listen, self._webhook.secret, self._receive_by_webhook
+            )
+            await self._server.start()
+            await self.bot.set_webhook(
+                self._webhook.url,
+                secret_token=self._webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        log.info("telegram.started", bot=self.bot.username, polling=self._polling)
+
+    @property
+    def webhook_port(self) -> int | None:
+        return self._server.port if self._server is not None else None
+
+    async def stop(self) -> None:
+        # The webhook stays set: while we are down Telegram keeps the updates for us.
+        if self._server is not None:
+            await self._server.stop()
+        await self._context.aclose()
+
+    # -- inbound -----------------------------------------------------------------------------
+
+    async def inbound(self) -> AsyncIterator[InboundEvent]:
+        if self._webhook is not None:
+            while True:
+                update, stored = await self._webhook_updates.get()
+                async for event in self._events(update):
+                    yield event
+                # Resumed after the last event: it is stored, the HTTP call may say 200.
+                if not stored.done():
+                    stored.set_result(None)
+        offset = self._saved_offset = await self._offsets.load(self.bot.id)
+        failures = 0
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset or None,
+                    timeout=self._poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                failures = 0
+            except RetryAfter as exc:
+                await asyncio.sleep(retry_after_seconds(exc))
+                continue
+            except InvalidToken as exc:
+                # Nothing will ever come with this token; say so instead of retrying forever.
+                log.error("telegram.polling_stopped", error=f"{type(exc).__name__}: {exc}")
+                return
+            except TelegramError as exc:
+                # Conflict (another poller, e.g. during a deploy) and network trouble pass.
+                delay = NETWORK_BACKOFF[min(failures, len(NETWORK_BACKOFF) - 1)]
+                failures += 1
+                log.warning("telegram.poll_failed", error=str(exc), retry_in_s=delay)
+                await asyncio.sleep(delay)
+                continue
+            for update in updates:
+                async for event in self._events(update):
+                    self._update_ids[event.external_id] = update.update_id
+                    yield event
+            if not updates:
+                continue
+            # Resumed after the last event of the batch: everything yielded is stored and
+            # acknowledged, each moving the saved offset on. Updates we ignore move it too.
+            if self._update_ids:
+                log.error("telegram.offset_held", unacknowledged=len(self._update_ids))
+                self._update_ids.clear()
+                offset = self._saved_offset
+                continue  # read again rather than risk a loss
+            offset = updates[-1].update_id + 1
+            if offset > self._saved_offset:
+                await self._save_offset(offset)
+
+    async def _save_offset(self, offset: int) -> None:
+        await self._offsets.save(self.bot.id, offset)
+        self._saved_offset = max(self._saved_offset, offset)
+
+    async def _receive_by_webhook(self, data: dict[str, object]) -> None:
+        """Returns once the update is stored; the web endpoint has checked the secret."""
+        update = Update.de_json(data, self.bot)
+        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._webhook_updates.put((update, stored))
+        await asyncio.wait_for(stored, WEBHOOK_STORE_SECONDS)
+
+    async def _events(self, update: Update) -> AsyncIterator[InboundMessage]:
+        incoming = read_update(update, now=self._clock(), handler_chat_id=self._handler_chat_id)
+        if incoming is None:
+            log.info("telegram.update_ignored", update_id=update.update_id)
+            return
+        message = await self._with_files(incoming)
+        if incoming.press is not None:
+            self._presses[message.external_id] = incoming.press
+        yield message
+
+    async def _with_files(self, incoming: Incoming) -> InboundMessage:
+        if not incoming.files:
+            return incoming.message
+        fetched = [
+            await media.fetch(self.bot, ref, max_bytes=self._max_file_bytes)
+            for ref in incoming.files
+        ]
+        return replace(incoming.message, attachments=(*incoming.message.attachments, *fetched))
+
+    async def acknowledge(self, message: InboundMessage) -> None:
+        update_id = self._update_ids.pop(message.external_id, None)
+        # The offset moves past this update once it and every earlier one are stored: a
+        # restart then asks Telegram for nothing we already have.
+        if update_id is not None and all(other > update_id for other in self._update_ids.values()):
+            await self._save_offset(update_id + 1)
+        press = self._presses.pop(message.external_id, None)
+        try:
+            if press is not None:
+                await self.bot.answer_callback_query(press.query_id)
+                if press.message_id is not None:
+                    await self._remove_keyboard(press.chat_id, press.message_id)
+            elif message.kind in ("text", "media") and not message.edited:
+                chat_id = int(message.sender)
+                shown = self._keyboards.get(chat_id)
+                if shown is not None:
+                    await self._remove_keyboard(chat_id, shown)
+        except TelegramError as exc:
+            # Tidying the chat is a courtesy; the answer itself is stored.
+            log.warning("telegram.tidy_failed", error=str(exc))
+
+    async def _remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        if self._keyboards.get(chat_id) == message_id:
+            del self._keyboards[chat_id]
+        await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+
+    # -- outbound ----------------------------------------------------------------------------
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        try:
+            chat_id = int(message.recipient)
+        except ValueError:
+            return DeliveryResult.failed(f"not a chat id: {message.recipient!r}", permanent=True)
+        keyboard = button_keyboard(message.meta.get("buttons", [])) or choice_keyboard(
+            message.meta.get("choices", []), message.meta.get("choice_labels", {})
+        )
+        if message.meta.get("edit"):
+            return await self._edit(message, keyboard)
+        parts = split_text(message.text)
+        sent: list[Message] = []
+        try:
+            for index, part in enumerate(parts):
+                await self._limiter.wait(chat_id)
+                last = index == len(parts) - 1
+                sent.append(
+                    await self.bot.send_message(
+                        chat_id, part, reply_markup=keyboard if last else None
+                    )
+                )
+        except TelegramError as exc:
+            if isinstance(exc, RetryAfter):
+                self._limiter.hold(retry_after_seconds(exc))
+            if sent:
+                # Part of a long text is out; resending would repeat it. Report the rest.
+                log.warning("telegram.partly_sent", outbox_id=message.outbox_id)
+            return failure(exc)
+        if keyboard is not None:
+            self._keyboards[chat_id] = sent[-1].message_id
+        return DeliveryResult.sent(f"{chat_id}:{sent[-1].message_id}")
+
+    async def _edit(
+        self, message: OutboundMessage, keyboard: InlineKeyboardMarkup | None
+    ) -> DeliveryResult:
+        """Change a message sent before (the handoff in the group, once claimed)."""
+        chat, _, message_id = str(message.meta["edit"]).partition(":")
+        try:
+            await self._limiter.wait(int(chat))
+            await self.bot.edit_message_text(
+                split_text(message.text)[0],
+                chat_id=int(chat),
+                message_id=int(message_id),
+                reply_markup=keyboard,
+            )
+        except TelegramError as exc:
+            if isinstance(exc, RetryAfter):
+                self._limiter.hold(retry_after_seconds(exc))
+            return failure(exc)
+        return DeliveryResult.sent(str(message.meta["edit"]))
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Long texts in pieces Telegram accepts, cut at a line break where possible."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    parts.append(text or " ")
+    return parts

@@ -1,0 +1,124 @@
+"""The Telegram channel end to end against the telegram-test-api emulator over HTTP: a
+customer chats in a private chat, the whole dialogue runs, buttons come and go."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from storage.db import SessionFactory, transaction
+from storage.models import Case, Message, TelegramOffset
+from tests.telegram_lab import TelegramLab
+from tests.telegram_support import RunningTelegramBot, new_token, telegram_settings
+
+
+def text(reply: dict[str, Any]) -> str:
+    return str(reply["message"]["text"])
+
+
+def buttons(reply: dict[str, Any]) -> list[tuple[str, str]]:
+    markup = reply["message"].get("reply_markup") or {}
+    return [
+        (button["text"], button["callback_data"])
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    ]
+
+
+async def test_a_complaint_in_dutch_runs_the_whole_dialogue_with_buttons(
+    telegram_lab: TelegramLab, database_url: str, sessions: SessionFactory
+) -> None:
+    token = new_token()
+    chat = telegram_lab.chat(token, user_id=4242, first_name="Anna", language="nl")
+    async with RunningTelegramBot(telegram_settings(database_url, telegram_lab.base_url, token)):
+        await chat.command("/start")
+        greeting = (await chat.replies(1))[0]
+        assert "Welkom" in text(greeting)
+        assert "maandag tot en met vrijdag" in text(greeting)
+
+        await chat.say(
+            "Mijn bestelling 4471234 van 3 november is nog steeds niet geleverd. "
+            "Ik heb al twee keer gebeld."
+        )
+        replies = await chat.replies(3)
+        acknowledgement, question = replies[1], replies[2]
+        assert "?" not in text(acknowledgement)
+        assert text(question).count("?") == 1
+
+        await chat.say("Dat het pakket deze week nog komt.")
+        assert "e-mailadres" in text((await chat.replies(4))[3])
+        await chat.say("anna@example.nl")
+        summary = (await chat.replies(5))[4]
+        assert "4471234" in text(summary)
+        assert buttons(summary) == [("Ja", "choice:yes"), ("Nee", "choice:no")]
+
+        await chat.press(summary, "choice:yes")
+        agreement = (await chat.replies(6))[5]
+        assert "17:00" in text(agreement)
+        assert buttons(agreement) == [("Ja", "choice:yes"), ("Nee", "choice:no")]
+
+        await chat.press(agreement, "choice:no")
+        closing = (await chat.replies(7))[6]
+        assert "?" not in text(closing)
+        assert buttons(closing) == []
+
+        # Both answered keyboards are gone from the chat.
+        history = {
+            item["messageId"]: item["message"] for item in await chat.history() if "message" in item
+        }
+        for answered in (summary, agreement):
+            markup = history[answered["messageId"]].get("reply_markup")
+            assert not (markup or {}).get("inline_keyboard"), markup
+
+    async with transaction(sessions) as session:
+        cases = (await session.exec(select(Case))).all()
+        inbound = (await session.exec(select(Message).where(Message.direction == "in"))).all()
+        offsets = (await session.exec(select(TelegramOffset))).all()
+    assert [case.status for case in cases] == ["handed_off"]
+    assert [m.kind for m in inbound] == ["command", "text", "text", "text", "choice", "choice"]
+    assert [m.text for m in inbound if m.kind == "choice"] == ["yes", "no"]
+    assert all(m.external_id.startswith(("4242:", "callback:")) for m in inbound)
+    assert len(offsets) == 1
+    assert offsets[0].next_update_id > 0
+
+
+async def test_a_complaint_in_english_with_typed_answers_and_a_language_switch(
+    telegram_lab: TelegramLab, database_url: str, sessions: SessionFactory
+) -> None:
+    token = new_token()
+    chat = telegram_lab.chat(token, user_id=5151, first_name="John", language="nl")
+    async with RunningTelegramBot(telegram_settings(database_url, telegram_lab.base_url, token)):
+        await chat.command("/taal en")
+        assert "English" in text((await chat.replies(1))[0])
+
+        await chat.say(
+            "My order 5512345 from 3 November has still not been delivered. "
+            "I have called twice already."
+        )
+        replies = await chat.replies(3)
+        assert text(replies[2]).count("?") == 1
+
+        await chat.say("I would like the parcel to arrive this week.")
+        assert "email" in text((await chat.replies(4))[3])
+        await chat.say("john@example.com")
+        summary = (await chat.replies(5))[4]
+        assert "5512345" in text(summary)
+        assert buttons(summary) == [("Yes", "choice:yes"), ("No", "choice:no")]
+
+        # Typed instead of pressed: the same answer, and the keyboard still goes.
+        await chat.say("Yes, that's right.")
+        agreement = (await chat.replies(6))[5]
+        assert "17:00" in text(agreement)
+        await chat.say("No thanks.")
+        closing = (await chat.replies(7))[6]
+        assert "?" not in text(closing)
+
+        history = {
+            item["messageId"]: item["message"] for item in await chat.history() if "message" in item
+        }
+        assert not (history[summary["messageId"]].get("reply_markup") or {}).get("inline_keyboard")
+
+    async with transaction(sessions) as session:
+        cases = (await session.exec(select(Case))).all()
+    assert [(case.status, case.language) for case in cases] == [("handed_off", "en")]
