@@ -165,6 +165,16 @@ async def reopen(
     )
     _set_step(case, HANDED_OFF)
     session.add(case)
+    handler = await session.get(Handler, case.handler_id) if case.handler_id else None
+    session.add(
+        Agreement(
+            case_id=case.id,
+            what="resolution",
+            who=handler.name if handler else "",
+            due_at=case.resolution_due,
+            created_at=now,
+        )
+    )
     cancelled = await followups.cancel_pending(
         session, case_id=case.id, templates=FOLLOWUP_TEMPLATES, kinds=FOLLOWUP_KINDS
     )

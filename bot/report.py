@@ -134,13 +134,20 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime, now: da
             )
         ).all()
     )
-    missed = (
+    escalations = (
         await session.exec(
-            select(AuditEvent.case_id).where(
+            select(AuditEvent).where(
                 col(AuditEvent.case_id).in_(ids), AuditEvent.action == "deadline.missed"
             )
         )
     ).all()
+    # Only a missed first contact counts against first contact; resolution is measured
+    # against the case's own target.
+    missed = [
+        event.case_id
+        for event in escalations
+        if event.detail.get("what", "first_contact") == "first_contact"
+    ]
     surveys = list(
         (
             await session.exec(

@@ -49,6 +49,7 @@ SAMPLE = {
     "survey_day": "dinsdag 8 december",
     "due": "2026-11-25 17:00",
     "renewed": "2026-11-26 17:00",
+    "what": "first_contact",
     # The handler's summary.
     "identities": ["telegram: 4242", "email: anna@example.nl"],
     "state": DialogueState(
