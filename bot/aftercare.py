@@ -302,11 +302,19 @@ async def _surveyed(
     step.resolved = outcome.resolved
     step.comment = outcome.comment
     await _audit(session, case, "customer", "followup.surveyed", now, overall=outcome.overall)
-    await close(session, fu, case=case, actor="customer", now=now, key=key)
+    # The customer just answered: thank them now, even late in the evening.
+    await close(session, fu, case=case, actor="customer", now=now, key=key, urgent=True)
 
 
 async def close(
-    session: AsyncSession, fu: FollowUps, *, case: Case, actor: str, now: datetime, key: str
+    session: AsyncSession,
+    fu: FollowUps,
+    *,
+    case: Case,
+    actor: str,
+    now: datetime,
+    key: str,
+    urgent: bool = False,
 ) -> None:
     """Close the case with a message that thanks the customer; questions still open lapse."""
     assert case.id is not None
@@ -330,6 +338,7 @@ async def close(
         key=f"followup_closing:{key}",
         at=now,
         now=now,
+        urgent=urgent,
     )
     await _audit(session, case, actor, "case.closed", now, reason="after follow-up")
 

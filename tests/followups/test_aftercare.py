@@ -183,3 +183,18 @@ async def test_a_restart_in_between_sends_everything_exactly_once(
     assert all(
         r.status in ("sent", "cancelled") for rs in (await rows(sessions)).values() for r in rs
     )
+
+
+async def test_a_survey_finished_late_at_night_is_thanked_at_once(
+    database_url: str, sessions: SessionFactory, channel: RecordingChannel
+) -> None:
+    clock = SteppedClock(START)
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await resolve(app, sessions, clock)
+        clock.now = SURVEY_AT
+        await app.dispatcher.drain()
+        clock.now = datetime(2026, 12, 10, 22, 0, tzinfo=UTC)  # 23:00 in Amsterdam
+        await tell(app, channel, clock, ("5", "5", "4", "5", "no"), prefix="late")
+    assert channel.sent[-1].template == "followup_closing"
+    assert (await the_case(sessions)).status == "closed"
