@@ -165,6 +165,16 @@ async def reopen(
     )
     _set_step(case, HANDED_OFF)
     session.add(case)
+    handler = await session.get(Handler, case.handler_id) if case.handler_id else None
+    session.add(
+        Agreement(
+            case_id=case.id,
+            what="resolution",
+            who=handler.name if handler else "",
+            due_at=case.resolution_due,
+            created_at=now,
+        )
+    )
     cancelled = await followups.cancel_pending(
         session, case_id=case.id, templates=FOLLOWUP_TEMPLATES, kinds=FOLLOWUP_KINDS
     )
@@ -292,11 +302,19 @@ async def _surveyed(
     step.resolved = outcome.resolved
     step.comment = outcome.comment
     await _audit(session, case, "customer", "followup.surveyed", now, overall=outcome.overall)
-    await close(session, fu, case=case, actor="customer", now=now, key=key)
+    # The customer just answered: thank them now, even late in the evening.
+    await close(session, fu, case=case, actor="customer", now=now, key=key, urgent=True)
 
 
 async def close(
-    session: AsyncSession, fu: FollowUps, *, case: Case, actor: str, now: datetime, key: str
+    session: AsyncSession,
+    fu: FollowUps,
+    *,
+    case: Case,
+    actor: str,
+    now: datetime,
+    key: str,
+    urgent: bool = False,
 ) -> None:
     """Close the case with a message that thanks the customer; questions still open lapse."""
     assert case.id is not None
@@ -320,6 +338,7 @@ async def close(
         key=f"followup_closing:{key}",
         at=now,
         now=now,
+        urgent=urgent,
     )
     await _audit(session, case, actor, "case.closed", now, reason="after follow-up")
 

@@ -30,6 +30,7 @@ from storage.handlers import sync_handlers
 QUEUE_SIZE = 1000
 PROCESS_BATCH = 20
 WAKE_POLL_SECONDS = 5.0
+FOLLOWUPS_POLL_SECONDS = 60.0
 
 Job = int | CustomerPaused
 
@@ -46,6 +47,7 @@ class App:
         self._stop = asyncio.Event()
         self._wake_timers = asyncio.Event()
         self._next_wake: datetime | None = None
+        self._next_followups: datetime | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -176,7 +178,8 @@ class App:
         while True:
             self._wake_timers.clear()
             self._next_wake = await self.intake.wake_due()
-            await self.followups_due()
+            if self._next_followups is None or self.clock() >= self._next_followups:
+                await self.followups_due()
             self.dispatcher.wake()
             await wait_any(
                 self._wake_timers,
@@ -184,9 +187,15 @@ class App:
             )
 
     async def followups_due(self) -> None:
-        """Timed follow-up work: deadline warnings and escalations, unanswered surveys."""
+        """Timed follow-up work: deadline warnings and escalations, unanswered surveys.
+
+        Deadlines are minutes or hours apart, so once a minute is soon enough; the timer
+        loop itself wakes far more often.
+        """
+        now = self.clock()
+        self._next_followups = now + timedelta(seconds=FOLLOWUPS_POLL_SECONDS)
         async with transaction(self.sessions) as session:
-            await self.followups.tick(session, now=self.clock())
+            await self.followups.tick(session, now=now)
 
 
 def _handler_group(settings: Settings) -> HandlerGroup | None:

@@ -601,6 +601,17 @@ class Intake:
                     created_at=now,
                 )
             )
+        if action.resolve_by is not None:
+            # Kept as an agreement too, so the same watch warns and escalates it.
+            session.add(
+                Agreement(
+                    case_id=case.id or 0,
+                    what="resolution",
+                    who=handler.name if handler else "",
+                    due_at=action.resolve_by,
+                    created_at=now,
+                )
+            )
         if self._org.handlers_by_email and handler is not None and handler.email:
             await self._mail_handler(session, case, handler.email, action, now)
         if self._org.handler_group is not None:

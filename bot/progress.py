@@ -1,5 +1,5 @@
-"""Keeping the promise of first contact: a warning to the handler before the promised
-moment, and when it passes unmet, a new realistic moment for the customer and an
+"""Keeping promises (first contact, resolution): a warning to the handler before the
+promised moment, and when it passes unmet, a new realistic moment for the customer and an
 escalation to handler, substitute and coordinator.
 
 Run from the timer loop. `warned_at` and `escalated_at` on the agreement are written in the
@@ -22,7 +22,8 @@ from storage.models import Agreement, Case, Handler
 if TYPE_CHECKING:
     from bot.followups import FollowUps
 
-FIRST_CONTACT = "first_contact"
+FIRST_CONTACT, RESOLUTION = "first_contact", "resolution"
+WATCHED = (FIRST_CONTACT, RESOLUTION)
 WAITING = ("handed_off",)
 
 
@@ -33,7 +34,7 @@ async def _due_agreements(
         select(Agreement, Case)
         .join(Case, col(Case.id) == col(Agreement.case_id))
         .where(
-            Agreement.what == FIRST_CONTACT,
+            col(Agreement.what).in_(WATCHED),
             col(Agreement.done_at).is_(None),
             col(Agreement.due_at).is_not(None),
             col(Agreement.due_at) <= until,
@@ -115,7 +116,9 @@ async def _warn(
     due = _local(agreement.due_at, fu)
     if handler is not None:
         key = f"warn:{agreement.id}:{agreement.due_at.isoformat()}"
-        await _mail(session, fu, case, handler, "deadline_warning", key, now, due=due)
+        await _mail(
+            session, fu, case, handler, "deadline_warning", key, now, due=due, what=agreement.what
+        )
     await repo.record_audit(
         session,
         case_id=case.id,
@@ -135,14 +138,22 @@ async def _missed(
     assert agreement.due_at is not None
     missed = agreement.due_at
     # A new moment by the same policy, counted from now: as realistic as the first promise.
-    renewed = fu.deadlines.first_contact_due(now, intent=case.intent, category=case.category)
+    policy = (
+        fu.deadlines.first_contact_due
+        if agreement.what == FIRST_CONTACT
+        else fu.deadlines.resolution_due
+    )
+    renewed = policy(now, intent=case.intent, category=case.category)
     agreement.due_at = renewed
     agreement.escalated_at = now
     agreement.warned_at = None  # the new moment gets its own warning
     session.add(agreement)
-    case.first_contact_due = renewed
-    case.dialogue_state = {**case.dialogue_state, "promise_at": renewed.isoformat()}
-    session.add(case)
+    if agreement.what == FIRST_CONTACT:
+        # What the handler reads as promised; the case's resolution target stays as it was,
+        # so the report still measures against the first promise.
+        case.first_contact_due = renewed
+        case.dialogue_state = {**case.dialogue_state, "promise_at": renewed.isoformat()}
+        session.add(case)
     key = f"missed:{agreement.id}:{missed.isoformat()}"
     await queue_for_customer(
         session,
@@ -153,7 +164,7 @@ async def _missed(
         key=key,
         at=now,
         now=now,
-        context={"promise_at": renewed},
+        context={"promise_at": renewed, "what": agreement.what},
     )
     people = await _people(session, case)
     for person in people:
@@ -167,6 +178,7 @@ async def _missed(
             now,
             due=_local(missed, fu),
             renewed=_local(renewed, fu),
+            what=agreement.what,
         )
     await repo.record_audit(
         session,
@@ -175,6 +187,7 @@ async def _missed(
         action="deadline.missed",
         now=now,
         detail={
+            "what": agreement.what,
             "due_at": missed.isoformat(),
             "renewed_at": renewed.isoformat(),
             "escalated_to": [person.name for person in people],

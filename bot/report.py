@@ -68,9 +68,16 @@ def figures(
     handling = [
         case.resolved_at - case.received_at for case in cases if case.resolved_at is not None
     ]
-    # A first contact counts as met when it was done and never escalated as missed.
+    # A first contact counts as met when it was done in time and never escalated as missed
+    # (an escalation moves due_at on, so the escalation is what marks the first miss).
     decided = [a for a in first_contacts if a.done_at is not None or (a.due_at and a.due_at <= now)]
-    met = [a for a in decided if a.done_at is not None and a.case_id not in missed_case_ids]
+    met = [
+        a
+        for a in decided
+        if a.done_at is not None
+        and (a.due_at is None or a.done_at <= a.due_at)
+        and a.case_id not in missed_case_ids
+    ]
     with_target = [
         c
         for c in cases
@@ -134,13 +141,20 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime, now: da
             )
         ).all()
     )
-    missed = (
+    escalations = (
         await session.exec(
-            select(AuditEvent.case_id).where(
+            select(AuditEvent).where(
                 col(AuditEvent.case_id).in_(ids), AuditEvent.action == "deadline.missed"
             )
         )
     ).all()
+    # Only a missed first contact counts against first contact; resolution is measured
+    # against the case's own target.
+    missed = [
+        event.case_id
+        for event in escalations
+        if event.detail.get("what", "first_contact") == "first_contact"
+    ]
     surveys = list(
         (
             await session.exec(

@@ -68,7 +68,9 @@ async def test_handed_off_to_the_handler_with_summary_and_agreement(
     async with transaction(sessions) as session:
         case = (await session.exec(select(Case))).one()
         handler = await session.get(Handler, case.handler_id)
-        agreement = (await session.exec(select(Agreement))).one()
+        agreement = (
+            await session.exec(select(Agreement).where(Agreement.what == "first_contact"))
+        ).one()
         actions = [e.action for e in (await session.exec(select(AuditEvent))).all()]
     assert handler is not None
     assert handler.name == "Sanne de Boer"

@@ -49,6 +49,7 @@ SAMPLE = {
     "survey_day": "dinsdag 8 december",
     "due": "2026-11-25 17:00",
     "renewed": "2026-11-26 17:00",
+    "what": "first_contact",
     # Chat channels: what came with a message, an unknown command.
     "kinds": ["photo", "location"],
     "too_large": None,

@@ -4,12 +4,12 @@ reopened case cancels what was planned; a restart sends everything exactly once.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.app import App
 from storage import outbox
 from storage.db import SessionFactory, transaction
-from storage.models import AuditEvent, Case, FollowUp, OutboxRow
+from storage.models import Agreement, AuditEvent, Case, FollowUp, OutboxRow
 from tests.followups.support import COMPLAINT, settings_for, tell
 from tests.support import RecordingChannel, SteppedClock
 
@@ -116,6 +116,18 @@ async def test_no_at_the_check_reopens_the_case_and_cancels_its_survey(
             await session.exec(select(AuditEvent).where(AuditEvent.action == "case.reopened"))
         ).one()
     assert reopened.actor == "customer"
+    async with transaction(sessions) as session:
+        watched = (
+            await session.exec(
+                select(Agreement).where(
+                    Agreement.what == "resolution", col(Agreement.done_at).is_(None)
+                )
+            )
+        ).all()
+    # A new resolution target from the moment of reopening, watched like the first one.
+    assert [a.due_at for a in watched] == [case.resolution_due]
+    assert case.resolution_due is not None
+    assert case.resolution_due > CHECK_AT
     assert reopened.detail["text"] == "the corrected invoice never arrived"
 
 
@@ -171,3 +183,18 @@ async def test_a_restart_in_between_sends_everything_exactly_once(
     assert all(
         r.status in ("sent", "cancelled") for rs in (await rows(sessions)).values() for r in rs
     )
+
+
+async def test_a_survey_finished_late_at_night_is_thanked_at_once(
+    database_url: str, sessions: SessionFactory, channel: RecordingChannel
+) -> None:
+    clock = SteppedClock(START)
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await resolve(app, sessions, clock)
+        clock.now = SURVEY_AT
+        await app.dispatcher.drain()
+        clock.now = datetime(2026, 12, 10, 22, 0, tzinfo=UTC)  # 23:00 in Amsterdam
+        await tell(app, channel, clock, ("5", "5", "4", "5", "no"), prefix="late")
+    assert channel.sent[-1].template == "followup_closing"
+    assert (await the_case(sessions)).status == "closed"

@@ -64,3 +64,18 @@ async def test_a_customer_who_agreed_to_email_gets_the_confirmation_by_email(
     assert mailed[0].meta["subject"]
     assert mailed[0].due_at - clock() < timedelta(seconds=1)
     assert "reply to this message" in mailed[0].body
+
+
+async def test_friday_evening_before_whit_monday_is_promised_for_tuesday(
+    database_url: str, sessions: SessionFactory, channel: RecordingChannel
+) -> None:
+    # Friday 14 May 2027, 18:00 in Amsterdam; Monday 17 May is Whit Monday.
+    clock = SteppedClock(datetime(2027, 5, 14, 16, 0, tzinfo=UTC))
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+    agreement = next(m for m in channel.sent if m.template == "agreement")
+    assert "before 17:00 on Tuesday 18 May" in agreement.text
+    assert "before 17:00 on Tuesday 18 May" in channel.sent[-1].text  # the confirmation
+    async with transaction(sessions) as session:
+        case = (await session.exec(select(Case))).one()
+    assert case.first_contact_due == datetime(2027, 5, 18, 15, 0, tzinfo=UTC)

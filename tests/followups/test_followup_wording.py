@@ -52,8 +52,13 @@ def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
             yield {"question": question, "again": again}
         yield {"question": "comment", "again": False}  # any comment is an answer
     elif name == "deadline_missed":
-        for handler in (None, "Sanne"):
-            yield {"handler_name": handler, "promise_day": DAY[language], "promise_time": "12:00"}
+        for handler, what in itertools.product((None, "Sanne"), ("first_contact", "resolution")):
+            yield {
+                "handler_name": handler,
+                "what": what,
+                "promise_day": DAY[language],
+                "promise_time": "12:00",
+            }
     elif name == "survey_reminder":
         yield {"survey_day": DAY[language]}
     else:

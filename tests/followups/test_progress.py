@@ -81,7 +81,9 @@ async def test_warning_then_missed_deadline_with_a_new_moment_and_escalation(
     (event,) = await audit(sessions, "deadline.missed")
     assert event.detail["escalated_to"] == ["Sanne de Boer", "Carla Smit", "Piet Jansen"]
     async with transaction(sessions) as session:
-        agreement = (await session.exec(select(Agreement))).one()
+        agreement = (
+            await session.exec(select(Agreement).where(Agreement.what == "first_contact"))
+        ).one()
         case = (await session.exec(select(Case))).one()
     assert agreement.due_at == datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
     assert case.first_contact_due == agreement.due_at
@@ -125,3 +127,30 @@ async def test_a_restart_after_the_miss_sends_nothing_twice(
         sent += [m.template for m in again.sent]
     assert sent == ["deadline_missed"]
     assert len(await audit(sessions, "deadline.missed")) == 1
+
+
+async def test_a_missed_resolution_target_gets_a_new_one_and_is_escalated(
+    database_url: str, sessions: SessionFactory, channel: RecordingChannel
+) -> None:
+    clock = SteppedClock(START)
+    async with App(settings(database_url), [channel], clock=clock) as app:
+        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        async with transaction(sessions) as session:
+            case = (await session.exec(select(Case))).one()
+            await aftercare.note(
+                session, case=case, actor="Sanne", text="Gebeld", contact=True, now=clock()
+            )
+        target = case.resolution_due
+        assert target == datetime(2026, 12, 8, 16, 0, tzinfo=UTC)  # 10 business days
+        clock.now = datetime(2026, 12, 8, 16, 1, tzinfo=UTC)
+        await app.followups_due()
+        await app.dispatcher.drain()
+    (missed,) = [m for m in channel.sent if m.template == "deadline_missed"]
+    assert "taking longer" in missed.text
+    # Ten business days from Tuesday 8 December 17:01: Tuesday 22 December.
+    assert "before 17:00 on Tuesday 22 December" in missed.text
+    (event,) = await audit(sessions, "deadline.missed")
+    assert event.detail["what"] == "resolution"
+    async with transaction(sessions) as session:
+        stored = (await session.exec(select(Case))).one()
+    assert stored.resolution_due == target  # the report measures against the first target

@@ -63,6 +63,15 @@ def test_figures_count_time_deadlines_and_satisfaction() -> None:
         Agreement(case_id=1, what="first_contact", who="S", due_at=T0, done_at=T0, created_at=T0),
         Agreement(case_id=2, what="first_contact", who="S", due_at=T0, done_at=T0, created_at=T0),
         Agreement(case_id=3, what="first_contact", who="S", due_at=T0, created_at=T0),
+        # Done, but a day late while the bot was not running to escalate it.
+        Agreement(
+            case_id=4,
+            what="first_contact",
+            who="S",
+            due_at=T0,
+            done_at=T0 + timedelta(days=1),
+            created_at=T0,
+        ),
     ]
     numbers = figures(
         cases=cases,
@@ -83,8 +92,8 @@ def test_figures_count_time_deadlines_and_satisfaction() -> None:
     assert numbers.resolved == 2
     assert numbers.handling_median == timedelta(days=3)
     assert numbers.handling_p90 == timedelta(days=4)
-    # Case 2 was contacted, but only after an escalation; case 3 not at all.
-    assert (numbers.first_contact_met, numbers.first_contact_due) == (1, 3)
+    # Case 2 was contacted only after an escalation, case 3 not at all, case 4 late.
+    assert (numbers.first_contact_met, numbers.first_contact_due) == (1, 4)
     # Case 1 in time, case 2 late, case 3 open past its target.
     assert (numbers.resolution_met, numbers.resolution_due) == (1, 3)
     assert numbers.survey_averages == {
