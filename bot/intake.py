@@ -35,7 +35,7 @@ from bot.dialogue import (
 from bot.followups import FollowUps
 from bot.handler_group import HandlerGroup
 from bot.logs import log
-from bot.outbound import moments, readable_fact
+from bot.outbound import choices_meta, email_meta, moments, readable_fact
 from bot.summary import handoff_summary
 from bot.templates import render, render_message
 from channels.base import CustomerPaused, InboundMessage
@@ -552,22 +552,15 @@ class Intake:
         meta: dict[str, Any] = {
             "case": case.number,
             "state": state.step,
-            "choices": list(action.choices),
-            "choice_labels": {
-                choice: render(f"choices/{state.language}/{choice}.txt.j2")
-                for choice in action.choices
-            },
+            **choices_meta(action.choices, state.language),
         }
         if case.channel == "email":
-            parent, references = await remembered(
+            thread = await remembered(
                 session, ("thread", case.id), lambda: mail.thread_of_case(session, case=case)
             )
-            meta |= {
-                "subject": render_message(state.language, "email_subject", **context),
-                "sender_name": self._org.name,
-                "parent_id": parent,
-                "references": references,
-            }
+            meta |= email_meta(
+                language=state.language, context=context, sender_name=self._org.name, thread=thread
+            )
         outbox_id = await outbox.enqueue(
             session,
             idempotency_key=f"case:{case.id}:{key}",

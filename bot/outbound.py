@@ -8,6 +8,7 @@ is moved to the end of them here, when they are queued, so the dispatcher needs 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from babel.dates import format_date, format_time
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.calendar import Calendar
-from bot.templates import render_message
+from bot.templates import render, render_message
 from storage import mail, outbox, repo
 from storage.models import Case, Handler
 
@@ -61,6 +62,35 @@ def moments(context: dict[str, Any], *, tz: ZoneInfo, language: str) -> dict[str
     return shown
 
 
+def choices_meta(choices: Sequence[str], language: str) -> dict[str, Any]:
+    """The answers a channel may offer as buttons, labelled in the customer's language (a
+    rating's number is its own label)."""
+    return {
+        "choices": list(choices),
+        "choice_labels": {
+            choice: choice if choice.isdigit() else render(f"choices/{language}/{choice}.txt.j2")
+            for choice in choices
+        },
+    }
+
+
+def email_meta(
+    *,
+    language: str,
+    context: dict[str, Any],
+    sender_name: str,
+    thread: tuple[str | None, list[str]],
+) -> dict[str, Any]:
+    """What a mail needs beyond its text: subject, sender name, and the mail it answers."""
+    parent, references = thread
+    return {
+        "subject": render_message(language, "email_subject", **context),
+        "sender_name": sender_name,
+        "parent_id": parent,
+        "references": references,
+    }
+
+
 async def queue_for_customer(
     session: AsyncSession,
     *,
@@ -76,11 +106,11 @@ async def queue_for_customer(
     channel: str | None = None,
     recipient: str | None = None,
     choices: tuple[str, ...] = (),
-) -> int:
+) -> int | None:
     """One customer message on `case`, due at `at` (or when quiet hours end), in the case's
     language, through the case's channel unless `channel` and `recipient` say otherwise;
-    returns its outbox id. `key` makes it idempotent per case: a replayed step queues
-    nothing twice."""
+    returns its outbox id, or None when the customer paused us (Telegram /stop). `key`
+    makes it idempotent per case: a replayed step queues nothing twice."""
     assert case.id is not None
     language = case.language
     handler = await session.get(Handler, case.handler_id) if case.handler_id else None
@@ -98,27 +128,25 @@ async def queue_for_customer(
     }
     body = render_message(language, template, **full)
     via = channel or case.channel
+    identity = await repo.reply_identity(session, case=case)
+    if via == case.channel and identity.paused:
+        return None  # the customer asked us to stop writing until they write again
     meta: dict[str, Any] = {
         "case": case.number,
         "state": str(case.dialogue_state.get("step", "")),
-        "choices": list(choices),
+        **choices_meta(choices, language),
     }
     if via == "email":
-        parent, references = (
+        thread = (
             await mail.thread_of_case(session, case=case) if case.channel == "email" else (None, [])
         )
-        meta |= {
-            "subject": render_message(language, "email_subject", **full),
-            "sender_name": sender.name,
-            "parent_id": parent,
-            "references": references,
-        }
+        meta |= email_meta(language=language, context=full, sender_name=sender.name, thread=thread)
     return await outbox.enqueue(
         session,
         idempotency_key=f"case:{case.id}:{key}",
         case_id=case.id,
         channel=via,
-        recipient=recipient or (await repo.reply_identity(session, case=case)).address,
+        recipient=recipient or identity.address,
         template=template,
         body=body,
         meta=meta,

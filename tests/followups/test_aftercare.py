@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from bot.app import App
+from bot.outbound import queue_for_customer
 from storage import outbox
 from storage.db import SessionFactory, transaction
-from storage.models import Agreement, AuditEvent, Case, FollowUp, OutboxRow
+from storage.models import Agreement, AuditEvent, Case, ChannelIdentity, FollowUp, OutboxRow
 from tests.followups.support import COMPLAINT, settings_for, tell
 from tests.support import RecordingChannel, SteppedClock
 
@@ -198,3 +199,42 @@ async def test_a_survey_finished_late_at_night_is_thanked_at_once(
         await tell(app, channel, clock, ("5", "5", "4", "5", "no"), prefix="late")
     assert channel.sent[-1].template == "followup_closing"
     assert (await the_case(sessions)).status == "closed"
+
+
+async def test_buttons_speak_the_customers_language_and_a_paused_customer_gets_nothing(
+    database_url: str, sessions: SessionFactory, channel: RecordingChannel
+) -> None:
+    clock = SteppedClock(START)
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await resolve(app, sessions, clock)
+        planned = await rows(sessions)
+        check = planned["execution_check"][0]
+        assert check.meta["choice_labels"] == {"yes": "Yes", "no": "No"}
+        survey = planned["survey"][0]
+        assert survey.meta["choice_labels"] == {str(n): str(n) for n in range(1, 6)}
+
+        async with transaction(sessions) as session:
+            case = (await session.exec(select(Case))).one()
+            identity = (
+                await session.exec(
+                    select(ChannelIdentity).where(ChannelIdentity.customer_id == case.customer_id)
+                )
+            ).one()
+            identity.paused = True  # what Telegram's /stop does
+            session.add(identity)
+            queued = await queue_for_customer(
+                session,
+                case=case,
+                sender=app.followups.sender,
+                calendar=app.followups.calendar,
+                template="survey_reminder",
+                key="while-paused",
+                at=clock(),
+                now=clock(),
+                context={"survey_at": clock()},
+            )
+    assert queued is None
+    async with transaction(sessions) as session:
+        keys = {row.idempotency_key for row in await outbox.rows(session)}
+    assert not any(key.endswith(":while-paused") for key in keys)
