@@ -584,27 +584,19 @@ class Intake:
         case.handed_off_at = case.handed_off_at or now
         case.first_contact_due = action.promise_at or case.first_contact_due
         case.resolution_due = action.resolve_by or case.resolution_due
-        if action.promise_at is not None:
-            session.add(
-                Agreement(
-                    case_id=case.id or 0,
-                    what="first_contact",
-                    who=handler.name if handler else "",
-                    due_at=action.promise_at,
-                    created_at=now,
+        # The resolution target is kept as an agreement too, so the same watch warns and
+        # escalates it.
+        for what, due in (("first_contact", action.promise_at), ("resolution", action.resolve_by)):
+            if due is not None:
+                session.add(
+                    Agreement(
+                        case_id=case.id or 0,
+                        what=what,
+                        who=handler.name if handler else "",
+                        due_at=due,
+                        created_at=now,
+                    )
                 )
-            )
-        if action.resolve_by is not None:
-            # Kept as an agreement too, so the same watch warns and escalates it.
-            session.add(
-                Agreement(
-                    case_id=case.id or 0,
-                    what="resolution",
-                    who=handler.name if handler else "",
-                    due_at=action.resolve_by,
-                    created_at=now,
-                )
-            )
         if self._org.handlers_by_email and handler is not None and handler.email:
             await self._mail_handler(session, case, handler.email, action, now)
         if self._org.handler_group is not None:
