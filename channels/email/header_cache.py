@@ -21,6 +21,10 @@ class _RememberingHeaderRegistry(HeaderRegistry):
             return super().__call__(name, value)
         return self._remembered(name, value)
 
+    def forget(self) -> None:
+        """Start cold again (for measuring)."""
+        self._remembered.cache_clear()
+
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one registry for the whole process
     def _remembered(self, name: str, value: str) -> Any:
         return super().__call__(name, value)
