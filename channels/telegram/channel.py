@@ -37,6 +37,9 @@ from channels.telegram.webhook import Listen, WebhookServer
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 TEXT_LIMIT = 4096  # characters per Telegram message
 NETWORK_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+# Chats the dispatcher may send to at the same time (one chat's messages still go in order;
+# the SendLimiter still keeps Telegram's limits). The Bot's connection pool is sized for it.
+PARALLEL_SENDS = 8
 # Telegram waits for a webhook answer about a minute; not stored by then, it sends again.
 WEBHOOK_STORE_SECONDS = 50.0
 
@@ -50,6 +53,7 @@ class WebhookConfig:
 
 class TelegramChannel:
     name = CHANNEL
+    parallel_sends = PARALLEL_SENDS
 
     def __init__(
         self,
