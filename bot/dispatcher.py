@@ -137,42 +137,41 @@ class Dispatcher:
     async def _record(self, results: list[tuple[OutboxRow, DeliveryResult]]) -> None:
         now = self._clock()
         async with transaction(self._sessions) as session:
+            # Sent rows are marked with one statement; the rest (retries, failures) are rare.
+            sent = {
+                row.id: result.external_id
+                for row, result in results
+                if result.ok and row.id is not None
+            }
+            marked = await outbox.mark_sent_many(session, sent=sent, worker=self.worker, now=now)
             for row, result in results:
-                await self._record_one(session, row, result, now)
+                if result.ok:
+                    self._sent(session, row, now, marked=row.id in marked)
+                else:
+                    await self._record_failure(session, row, result, now)
 
-    async def _record_one(
+    def _sent(self, session: AsyncSession, row: OutboxRow, now: datetime, *, marked: bool) -> None:
+        if marked:
+            session.add(
+                Message(
+                    case_id=row.case_id,
+                    direction="out",
+                    channel=row.channel,
+                    # Delivery ids may repeat across channel sessions; ours never do.
+                    external_id=f"outbox:{row.id}",
+                    sender="bot",
+                    text=row.body,
+                    created_at=now,
+                    processed_at=now,
+                )
+            )
+        log.info("outbound.sent", channel=row.channel, outbox_id=row.id, case=row.meta.get("case"))
+
+    async def _record_failure(
         self, session: AsyncSession, row: OutboxRow, result: DeliveryResult, now: datetime
     ) -> None:
         assert row.id is not None
         attempts = row.attempts + 1
-        if result.ok:
-            if await outbox.mark_sent(
-                session,
-                row_id=row.id,
-                worker=self.worker,
-                external_id=result.external_id,
-                now=now,
-            ):
-                session.add(
-                    Message(
-                        case_id=row.case_id,
-                        direction="out",
-                        channel=row.channel,
-                        # Delivery ids may repeat across channel sessions; ours never do.
-                        external_id=f"outbox:{row.id}",
-                        sender="bot",
-                        text=row.body,
-                        created_at=now,
-                        processed_at=now,
-                    )
-                )
-            log.info(
-                "outbound.sent",
-                channel=row.channel,
-                outbox_id=row.id,
-                case=row.meta.get("case"),
-            )
-            return
         error = result.error or "unknown error"
         if result.permanent or attempts >= self._settings.max_attempts:
             await outbox.mark_failed(
