@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock, seconds_until, wait_any
 from bot.logs import log
@@ -74,11 +76,48 @@ class Dispatcher:
                     lease=timedelta(seconds=self._settings.lease_seconds),
                     limit=self._settings.batch_size,
                 )
-            for row in claimed:
-                await self._deliver(row)
+            if claimed:
+                await self._deliver_all(claimed)
             return len(claimed)
 
-    async def _deliver(self, row: OutboxRow) -> None:
+    async def _deliver_all(self, claimed: list[OutboxRow]) -> None:
+        """Send the claimed rows and record each result as soon as it is known.
+
+        One recipient's rows go out one after another, in order; different recipients of a
+        channel that allows it (`parallel_sends`) are sent to at the same time. Results that
+        are known while an earlier one is being recorded are recorded together, in one
+        transaction: a sent reply is still recorded right after its send (a restart in
+        between would send it again), but a busy batch costs a few commits, not one per row.
+        """
+        chains: dict[tuple[str, str], list[OutboxRow]] = {}
+        for row in claimed:
+            chains.setdefault((row.channel, row.recipient), []).append(row)
+        gates = {
+            name: asyncio.Semaphore(max(1, int(getattr(channel, "parallel_sends", 1))))
+            for name, channel in self._channels.items()
+        }
+        finished: list[tuple[OutboxRow, DeliveryResult]] = []
+        known = asyncio.Event()
+
+        async def send_chain(rows: list[OutboxRow]) -> None:
+            async with gates[rows[0].channel]:
+                for row in rows:
+                    finished.append((row, await self._send(row)))
+                    known.set()
+
+        async with asyncio.TaskGroup() as senders:
+            for rows in chains.values():
+                senders.create_task(send_chain(rows))
+            recorded = 0
+            while recorded < len(claimed):
+                if recorded == len(finished):
+                    await known.wait()
+                    known.clear()
+                results = finished[recorded:]
+                recorded += len(results)
+                await self._record(results)
+
+    async def _send(self, row: OutboxRow) -> DeliveryResult:
         assert row.id is not None
         channel = self._channels[row.channel]
         message = OutboundMessage(
@@ -91,71 +130,73 @@ class Dispatcher:
             meta=row.meta,
         )
         try:
-            result = await channel.send(message)
+            return await channel.send(message)
         except Exception as exc:  # a channel bug must not stop the other rows
-            result = DeliveryResult.failed(f"{type(exc).__name__}: {exc}")
-        await self._record(row, result)
+            return DeliveryResult.failed(f"{type(exc).__name__}: {exc}")
 
-    async def _record(self, row: OutboxRow, result: DeliveryResult) -> None:
-        assert row.id is not None
+    async def _record(self, results: list[tuple[OutboxRow, DeliveryResult]]) -> None:
         now = self._clock()
-        attempts = row.attempts + 1
         async with transaction(self._sessions) as session:
-            if result.ok:
-                if await outbox.mark_sent(
-                    session,
-                    row_id=row.id,
-                    worker=self.worker,
-                    external_id=result.external_id,
-                    now=now,
-                ):
-                    session.add(
-                        Message(
-                            case_id=row.case_id,
-                            direction="out",
-                            channel=row.channel,
-                            # Delivery ids may repeat across channel sessions; ours never do.
-                            external_id=f"outbox:{row.id}",
-                            sender="bot",
-                            text=row.body,
-                            created_at=now,
-                            processed_at=now,
-                        )
-                    )
-                log.info(
-                    "outbound.sent",
+            # Sent rows are marked with one statement; the rest (retries, failures) are rare.
+            sent = {
+                row.id: result.external_id
+                for row, result in results
+                if result.ok and row.id is not None
+            }
+            marked = await outbox.mark_sent_many(session, sent=sent, worker=self.worker, now=now)
+            for row, result in results:
+                if result.ok:
+                    self._sent(session, row, now, marked=row.id in marked)
+                else:
+                    await self._record_failure(session, row, result, now)
+
+    def _sent(self, session: AsyncSession, row: OutboxRow, now: datetime, *, marked: bool) -> None:
+        if marked:
+            session.add(
+                Message(
+                    case_id=row.case_id,
+                    direction="out",
                     channel=row.channel,
-                    outbox_id=row.id,
-                    case=row.meta.get("case"),
+                    # Delivery ids may repeat across channel sessions; ours never do.
+                    external_id=f"outbox:{row.id}",
+                    sender="bot",
+                    text=row.body,
+                    created_at=now,
+                    processed_at=now,
                 )
-                return
-            error = result.error or "unknown error"
-            if result.permanent or attempts >= self._settings.max_attempts:
-                await outbox.mark_failed(
-                    session, row_id=row.id, worker=self.worker, error=error, attempts=attempts
-                )
-                log.warning(
-                    "outbound.failed", channel=row.channel, outbox_id=row.id, attempts=attempts
-                )
-                return
-            delay = backoff_delay(attempts, self._settings)
-            if result.retry_after is not None:
-                delay = max(delay, timedelta(seconds=result.retry_after))
-            await outbox.mark_retry(
-                session,
-                row_id=row.id,
-                worker=self.worker,
-                error=error,
-                attempts=attempts,
-                due_at=now + delay,
             )
-            log.info(
-                "outbound.retry",
-                channel=row.channel,
-                outbox_id=row.id,
-                attempts=attempts,
-                delay_s=delay.total_seconds(),
+        log.info("outbound.sent", channel=row.channel, outbox_id=row.id, case=row.meta.get("case"))
+
+    async def _record_failure(
+        self, session: AsyncSession, row: OutboxRow, result: DeliveryResult, now: datetime
+    ) -> None:
+        assert row.id is not None
+        attempts = row.attempts + 1
+        error = result.error or "unknown error"
+        if result.permanent or attempts >= self._settings.max_attempts:
+            await outbox.mark_failed(
+                session, row_id=row.id, worker=self.worker, error=error, attempts=attempts
             )
+            log.warning("outbound.failed", channel=row.channel, outbox_id=row.id, attempts=attempts)
+            return
+        delay = backoff_delay(attempts, self._settings)
+        if result.retry_after is not None:
+            delay = max(delay, timedelta(seconds=result.retry_after))
+        await outbox.mark_retry(
+            session,
+            row_id=row.id,
+            worker=self.worker,
+            error=error,
+            attempts=attempts,
+            due_at=now + delay,
+        )
+        log.info(
+            "outbound.retry",
+            channel=row.channel,
+            outbox_id=row.id,
+            attempts=attempts,
+            delay_s=delay.total_seconds(),
+        )
 
     async def _idle(self, stop: asyncio.Event) -> None:
         async with transaction(self._sessions) as session:

@@ -84,11 +84,15 @@ class Intake:
     async def store_many(self, messages: Sequence[InboundMessage]) -> list[int]:
         """Keep messages before anyone acknowledges them, in one transaction; returns the ids
         of those not stored before, in order."""
-        for edit in (m for m in messages if m.edited):
-            await self._store_edit(edit)
+        edits = [m for m in messages if m.edited]
         messages = [m for m in messages if not m.edited]
-        if not messages:
-            return []
+        stored = await self._store_batch(messages) if messages else []
+        # After the new ones: an edit may change a message that came in the same block.
+        for edit in edits:
+            await self._store_edit(edit)
+        return stored
+
+    async def _store_batch(self, messages: Sequence[InboundMessage]) -> list[int]:
         try:
             async with transaction(self._sessions) as session:
                 stored = await self._store_new(session, messages)
@@ -97,7 +101,7 @@ class Intake:
                 raise
             # Another writer stored some of them at the same moment: one at a time, so each
             # duplicate falls out on its own.
-            return [message_id for one in messages for message_id in await self.store_many([one])]
+            return [message_id for one in messages for message_id in await self._store_batch([one])]
         for message, message_id in stored:
             log.info("inbound.stored", channel=message.channel, message_id=message_id)
             log.debug(

@@ -12,7 +12,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.clock import Clock
 from bot.settings import TelegramSettings
 from channels.telegram import OffsetStore, SendLimiter, TelegramChannel
-from channels.telegram.channel import WebhookConfig
+from channels.telegram.channel import PARALLEL_SENDS, WebhookConfig
 from channels.telegram.media import DEFAULT_MAX_FILE_BYTES
 from channels.telegram.webhook import Listen
 from storage import telegram
@@ -42,7 +42,9 @@ def telegram_bot(
         settings.token.get_secret_value(),
         base_url=base_url,
         base_file_url=file_url,
-        request=request or HTTPXRequest(connection_pool_size=8),
+        # The dispatcher's parallel sends, plus the reader's own calls (answering a button,
+        # removing a keyboard) beside them: waiting for a free connection would time out.
+        request=request or HTTPXRequest(connection_pool_size=PARALLEL_SENDS + 4),
         get_updates_request=get_updates_request or HTTPXRequest(),
     )
 

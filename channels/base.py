@@ -69,8 +69,9 @@ class CustomerPaused:
 
 @dataclass(frozen=True)
 class InboundBatch:
-    """Messages that arrived together (a block of fetched mail): stored in one transaction,
-    then acknowledged one by one, so a busy mailbox costs one commit per block, not per mail."""
+    """Messages that arrived together (a block of fetched mail, the updates of one Telegram
+    poll): stored in one transaction, then acknowledged one by one, so a busy mailbox or chat
+    costs one commit per block, not per message."""
 
     messages: tuple[InboundMessage, ...]
 

@@ -7,11 +7,11 @@ ignores the locking clause.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import String, case, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -108,6 +108,38 @@ async def mark_sent(
     return await _finish(
         session, row_id, worker, status=SENT, sent_at=now, external_id=external_id, lease_until=None
     )
+
+
+async def mark_sent_many(
+    session: AsyncSession, *, sent: Mapping[int, str | None], worker: str, now: datetime
+) -> set[int]:
+    """`mark_sent` for several rows (row id -> delivery id) in one statement; returns the ids
+    this worker still held and so marked."""
+    if not sent:
+        return set()
+    result = await session.exec(
+        update(OutboxRow)
+        .where(
+            col(OutboxRow.id).in_(list(sent)),
+            col(OutboxRow.status) == SENDING,
+            col(OutboxRow.claimed_by) == worker,
+        )
+        .values(
+            status=SENT,
+            sent_at=now,
+            lease_until=None,
+            external_id=case(
+                {
+                    row_id: literal(external_id, String())
+                    for row_id, external_id in sent.items()
+                },
+                value=col(OutboxRow.id),
+            ),
+        )
+        .returning(col(OutboxRow.id))
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars().all())
 
 
 async def mark_retry(

@@ -154,3 +154,39 @@ async def test_claimed_row_of_a_dead_worker_is_taken_over_after_its_lease(
         assert not await outbox.mark_sent(
             session, row_id=row_id, worker="died", external_id=None, now=clock()
         )
+        assert (
+            await outbox.mark_sent_many(session, sent={row_id: "x"}, worker="died", now=clock())
+            == set()
+        )
+
+
+async def test_sent_rows_are_marked_together_but_only_those_still_held(
+    sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    first, second = await _enqueue(sessions, clock, "k1"), await _enqueue(sessions, clock, "k2")
+    async with transaction(sessions) as session:
+        claimed = await outbox.claim(
+            session,
+            worker="a",
+            channels=["test"],
+            now=clock(),
+            lease=timedelta(seconds=60),
+            limit=10,
+        )
+    assert [row.id for row in claimed] == [first, second]
+    async with transaction(sessions) as session:
+        # Another worker took the second row over after the lease: it is no longer ours.
+        second_row = await session.get(OutboxRow, second)
+        assert second_row is not None
+        second_row.claimed_by = "b"
+        session.add(second_row)
+    async with transaction(sessions) as session:
+        marked = await outbox.mark_sent_many(
+            session, sent={first: "7:1", second: None}, worker="a", now=clock()
+        )
+    assert marked == {first}
+    assert ((await _row(sessions, first)).status, (await _row(sessions, first)).external_id) == (
+        "sent",
+        "7:1",
+    )
+    assert (await _row(sessions, second)).status == "sending"

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from bot.app import App
 from bot.clock import utc_now
 from bot.telegram_wiring import telegram_channel
-from channels.base import InboundMessage
+from channels.base import InboundBatch, InboundEvent
 from channels.telegram import SendLimiter
 from channels.telegram.channel import split_text
 from storage.db import SessionFactory, transaction
@@ -32,7 +32,7 @@ async def _offsets(sessions: SessionFactory) -> list[int]:
     return [row.next_update_id for row in rows]
 
 
-async def test_a_crash_mid_batch_loses_nothing_and_reads_nothing_stored_again(
+async def test_a_crash_mid_batch_loses_nothing_and_stores_nothing_twice(
     database_url: str, sessions: SessionFactory
 ) -> None:
     async with FakeBotApi() as api:
@@ -40,26 +40,28 @@ async def test_a_crash_mid_batch_loses_nothing_and_reads_nothing_stored_again(
         api.push(customer_update(ANNA, 1, text=STORY))
         api.push(customer_update(ANNA, 2, text="Ik wil gewoon mijn pakket."))
 
-        # First run: the first update is stored and acknowledged, then the process dies
-        # before the second one is stored.
+        # First run: both updates come in one batch and are stored, then the process dies
+        # before they are acknowledged: the offset has not moved.
         holder: list[App] = []
         channel = telegram_channel(
             settings.telegram, sessions=lambda: holder[0].sessions, clock=utc_now
         )
         async with App(settings, [channel]) as app:
             holder.append(app)
-            events = cast(AsyncGenerator[InboundMessage, None], channel.inbound())
-            first = await anext(events)
-            assert await app.intake.store(first) is not None
-            await channel.acknowledge(first)
+            events = cast(AsyncGenerator[InboundEvent, None], channel.inbound())
+            batch = await anext(events)
+            assert isinstance(batch, InboundBatch)
+            assert [m.external_id for m in batch.messages] == [f"{ANNA}:1", f"{ANNA}:2"]
+            assert len(await app.intake.store_many(batch.messages)) == 2
             await events.aclose()  # the crash
-        assert await _offsets(sessions) == [2]  # past the stored one, not the lost one
+        assert await _offsets(sessions) == []
 
-        # Second run: only the update that was not stored comes again.
+        # Second run: the batch comes again; what was stored falls out as a duplicate, the
+        # stored messages are answered once, and the offset moves past the batch.
         async with RunningTelegramBot(settings):
             await api.wait_sent(2)  # acknowledgement and question
             polls = (await api.wait_calls("getUpdates", 3))[1:]
-        assert polls[0].params["offset"] == 2
+        assert not polls[0].params.get("offset")
         assert polls[1].params["offset"] == 3
         assert await _offsets(sessions) == [3]
 
@@ -69,6 +71,7 @@ async def test_a_crash_mid_batch_loses_nothing_and_reads_nothing_stored_again(
             polls = await api.wait_calls("getUpdates", done + 1)
         assert polls[done].params["offset"] == 3
 
+    assert [call.params["text"].count("?") for call in api.sent] == [0, 1]  # nothing twice
     async with transaction(sessions) as session:
         inbound = (await session.exec(select(Message).where(Message.direction == "in"))).all()
     assert sorted(m.external_id for m in inbound) == [f"{ANNA}:1", f"{ANNA}:2"]

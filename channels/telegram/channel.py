@@ -1,8 +1,10 @@
 """The Telegram channel adapter: long polling in, the outbox's rows out.
 
-Nothing is lost: the offset that tells Telegram to forget updates is saved after each update
-is stored (`acknowledge`), and is sent to Telegram with the next poll. A restart asks for
-nothing already stored; an update fetched but not yet stored comes again.
+Nothing is lost: the updates of one poll are handed in as one `InboundBatch` (stored in one
+transaction), and the offset that tells Telegram to forget them is saved once the whole batch
+is stored and acknowledged, then sent to Telegram with the next poll. A restart asks for
+nothing already stored; a batch fetched but not yet fully stored comes again, and what of it
+was stored falls out as a duplicate on chat and message id.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.clock import Clock
 from bot.logs import log
-from channels.base import DeliveryResult, InboundEvent, InboundMessage, OutboundMessage
+from channels.base import (
+    DeliveryResult,
+    InboundBatch,
+    InboundEvent,
+    InboundMessage,
+    OutboundMessage,
+)
 from channels.telegram import media
 from channels.telegram.delivery import failure, retry_after_seconds
 from channels.telegram.keyboards import button_keyboard, choice_keyboard
@@ -29,6 +37,9 @@ from channels.telegram.webhook import Listen, WebhookServer
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 TEXT_LIMIT = 4096  # characters per Telegram message
 NETWORK_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+# Chats the dispatcher may send to at the same time (one chat's messages still go in order;
+# the SendLimiter still keeps Telegram's limits). The Bot's connection pool is sized for it.
+PARALLEL_SENDS = 8
 # Telegram waits for a webhook answer about a minute; not stored by then, it sends again.
 WEBHOOK_STORE_SECONDS = 50.0
 
@@ -42,6 +53,7 @@ class WebhookConfig:
 
 class TelegramChannel:
     name = CHANNEL
+    parallel_sends = PARALLEL_SENDS
 
     def __init__(
         self,
@@ -142,14 +154,19 @@ class TelegramChannel:
                 log.warning("telegram.poll_failed", error=str(exc), retry_in_s=delay)
                 await asyncio.sleep(delay)
                 continue
+            if not updates:
+                continue
+            # One batch per poll: one store transaction and one offset save for all of it,
+            # instead of one of each per update.
+            batch: list[InboundMessage] = []
             for update in updates:
                 async for event in self._events(update):
                     self._update_ids[event.external_id] = update.update_id
-                    yield event
-            if not updates:
-                continue
-            # Resumed after the last event of the batch: everything yielded is stored and
-            # acknowledged, each moving the saved offset on. Updates we ignore move it too.
+                    batch.append(event)
+            if batch:
+                yield InboundBatch(tuple(batch))
+            # Resumed after the batch: everything in it is stored and acknowledged. Updates
+            # we ignore move the offset too.
             if self._update_ids:
                 log.error("telegram.offset_held", unacknowledged=len(self._update_ids))
                 self._update_ids.clear()
@@ -190,11 +207,9 @@ class TelegramChannel:
         return replace(incoming.message, attachments=(*incoming.message.attachments, *fetched))
 
     async def acknowledge(self, message: InboundMessage) -> None:
-        update_id = self._update_ids.pop(message.external_id, None)
-        # The offset moves past this update once it and every earlier one are stored: a
+        # The offset moves once the whole batch is stored and acknowledged (see `inbound`): a
         # restart then asks Telegram for nothing we already have.
-        if update_id is not None and all(other > update_id for other in self._update_ids.values()):
-            await self._save_offset(update_id + 1)
+        self._update_ids.pop(message.external_id, None)
         press = self._presses.pop(message.external_id, None)
         try:
             if press is not None:
