@@ -9,6 +9,7 @@ is recognised as stored. A plain asyncio server: one route, JSON in, no framewor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable
@@ -66,17 +67,22 @@ class WebhookServer:
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
+        # A connection ends when the caller goes away, sends something that is not HTTP, or
+        # keeps it open idle for longer than READ_TIMEOUT.
         try:
-            while True:
-                async with asyncio.timeout(READ_TIMEOUT):
-                    head = await reader.readuntil(b"\r\n\r\n")
-                status = await self._handle(head, reader)
-                writer.write(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n".encode("latin-1"))
-                await writer.drain()
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-            pass  # the caller went away or sent something that is not HTTP
-        except TimeoutError:
-            pass  # an idle keep-alive connection
+            with contextlib.suppress(
+                asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError,
+                ConnectionError,
+                TimeoutError,
+            ):
+                while True:
+                    async with asyncio.timeout(READ_TIMEOUT):
+                        head = await reader.readuntil(b"\r\n\r\n")
+                    status = await self._handle(head, reader)
+                    reply = f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n"
+                    writer.write(reply.encode("latin-1"))
+                    await writer.drain()
         finally:
             self._connections.discard(task)
             writer.close()
