@@ -12,6 +12,7 @@ Runs on the test's own event loop (asyncio streams, HTTP/1.1 keep-alive, no depe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Mapping
@@ -127,24 +128,24 @@ class FakeBotApi:
         assert task is not None
         self._serving.add(task)
         try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                request_line, *header_lines = head.decode("latin-1").split("\r\n")
-                _verb, target, _ = request_line.split(" ", 2)
-                headers = {
-                    name.strip().lower(): value.strip()
-                    for name, _, value in (line.partition(":") for line in header_lines if line)
-                }
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status, payload, content_type = await self._route(target, headers, body)
-                writer.write(
-                    f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
-                    f"Content-Length: {len(payload)}\r\n\r\n".encode()
-                    + payload
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass  # the client closed its connection
+            # Served until the client closes its connection.
+            with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+                while True:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    request_line, *header_lines = head.decode("latin-1").split("\r\n")
+                    _verb, target, _ = request_line.split(" ", 2)
+                    headers = {
+                        name.strip().lower(): value.strip()
+                        for name, _, value in (line.partition(":") for line in header_lines if line)
+                    }
+                    body = await reader.readexactly(int(headers.get("content-length", "0")))
+                    status, payload, content_type = await self._route(target, headers, body)
+                    writer.write(
+                        f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
+                        f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                        + payload
+                    )
+                    await writer.drain()
         finally:
             self._clients.discard(writer)
             self._serving.discard(task)
