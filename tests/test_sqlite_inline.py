@@ -1,0 +1,70 @@
+"""SQLite on the event loop's thread: statements run inline, a lock wait does not stop the
+loop, and an error still reaches the caller."""
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import select
+
+from storage.db import create_engine, session_factory, transaction, upgrade
+from storage.models import Customer, Handler
+
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+
+
+async def test_a_write_waits_for_another_process_lock_without_blocking_the_loop(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "bot.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    other = sqlite3.connect(database, isolation_level=None)  # the CLI, say
+    try:
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock
+
+        async def write() -> None:
+            async with transaction(sessions) as session:
+                session.add(Customer(name="Anna", language="nl", created_at=NOW))
+
+        writing = asyncio.create_task(write())
+        # The loop keeps running this test while the write waits for the lock.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(writing), timeout=0.3)
+        assert not writing.done()
+        other.execute("COMMIT")
+        await asyncio.wait_for(writing, timeout=10)
+        async with transaction(sessions) as session:
+            names = (await session.exec(select(Customer.name))).all()
+        assert names == ["Anna"]
+    finally:
+        other.close()
+        await engine.dispose()
+
+
+async def test_errors_reach_the_caller_and_roll_back(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    try:
+        async with transaction(sessions) as session:
+            session.add(Handler(name="Eva", role="handler", email="eva@example.nl"))
+        with pytest.raises(IntegrityError):
+            async with transaction(sessions) as session:
+                session.add(Customer(name="Bram", language="nl", created_at=NOW))
+                await session.flush()
+                session.add(Handler(name="Eva", role="handler", email="eva@example.nl"))
+        with pytest.raises(OperationalError, match="no such table"):
+            async with transaction(sessions) as session:
+                await (await session.connection()).exec_driver_sql("SELECT * FROM nowhere")
+        async with transaction(sessions) as session:
+            customers = (await session.exec(select(Customer))).all()
+            handlers = (await session.exec(select(Handler.name))).all()
+        assert customers == []  # Bram's transaction was rolled back
+        assert handlers == ["Eva"]
+    finally:
+        await engine.dispose()
