@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock, seconds_until, wait_any
@@ -144,28 +145,37 @@ class Dispatcher:
                 if result.ok and row.id is not None
             }
             marked = await outbox.mark_sent_many(session, sent=sent, worker=self.worker, now=now)
+            # Each sent reply joins the case's history, in one statement for the block.
+            history = [self._history(row, now) for row, _ in results if row.id in marked]
+            if history:
+                await session.exec(insert(Message), params=history)
             for row, result in results:
                 if result.ok:
-                    self._sent(session, row, now, marked=row.id in marked)
+                    log.info(
+                        "outbound.sent",
+                        channel=row.channel,
+                        outbox_id=row.id,
+                        case=row.meta.get("case"),
+                    )
                 else:
                     await self._record_failure(session, row, result, now)
 
-    def _sent(self, session: AsyncSession, row: OutboxRow, now: datetime, *, marked: bool) -> None:
-        if marked:
-            session.add(
-                Message(
-                    case_id=row.case_id,
-                    direction="out",
-                    channel=row.channel,
-                    # Delivery ids may repeat across channel sessions; ours never do.
-                    external_id=f"outbox:{row.id}",
-                    sender="bot",
-                    text=row.body,
-                    created_at=now,
-                    processed_at=now,
-                )
-            )
-        log.info("outbound.sent", channel=row.channel, outbox_id=row.id, case=row.meta.get("case"))
+    @staticmethod
+    def _history(row: OutboxRow, now: datetime) -> dict[str, object]:
+        return {
+            "case_id": row.case_id,
+            "direction": "out",
+            "channel": row.channel,
+            # Delivery ids may repeat across channel sessions; ours never do.
+            "external_id": f"outbox:{row.id}",
+            "sender": "bot",
+            "text": row.body,
+            "created_at": now,
+            "processed_at": now,
+            "thread": [],
+            "oversized": False,
+            "kind": "text",
+        }
 
     async def _record_failure(
         self, session: AsyncSession, row: OutboxRow, result: DeliveryResult, now: datetime

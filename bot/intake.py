@@ -258,8 +258,14 @@ class Intake:
         now = self._clock()
         try:
             async with transaction(self._sessions) as session:
+                messages = await repo.messages_for_update(session, message_ids=message_ids)
+                await repo.preload_customers(
+                    session,
+                    customer_ids={m.customer_id for m in messages.values() if m.customer_id},
+                )
                 wakes = [
-                    await self._take_in(session, message_id, now) for message_id in message_ids
+                    await self._take_in(session, messages.get(message_id), now)
+                    for message_id in message_ids
                 ]
         except Exception:
             if len(message_ids) == 1:
@@ -274,9 +280,8 @@ class Intake:
         return min((wake for wake in wakes if wake is not None), default=None)
 
     async def _take_in(
-        self, session: AsyncSession, message_id: int, now: datetime
+        self, session: AsyncSession, message: Message | None, now: datetime
     ) -> datetime | None:
-        message = await session.get(Message, message_id, with_for_update=True)
         if message is None or message.processed_at is not None:
             return None
         assert message.customer_id is not None
@@ -319,7 +324,7 @@ class Intake:
             await self._tell_media_kept(session, case, message, now)
         if message.oversized:
             await self._tell_too_large(session, case, message, now)
-        log.info("inbound.processed", message_id=message_id, case=case.number)
+        log.info("inbound.processed", message_id=message.id, case=case.number)
         return case.wake_at
 
     async def _converse(
@@ -443,7 +448,9 @@ class Intake:
         """Give every case whose timer ran out its TimerDue; return the next timer."""
         now = self._clock()
         async with transaction(self._sessions) as session:
-            for case in await repo.cases_due_to_wake(session, now=now):
+            due = await repo.cases_due_to_wake(session, now=now)
+            await repo.preload_customers(session, customer_ids={case.customer_id for case in due})
+            for case in due:
                 await self._step(session, case, TimerDue(), now)
             return await repo.next_wake_at(session)
 
@@ -454,11 +461,14 @@ class Intake:
             case.dialogue_state, language=case.language, channel=case.channel
         )
         new_state, actions = self._dialogue.step(state, event, now)
-        case.wake_at = None
+        # Set before the replies are queued: their statements then flush the case once.
+        wakes = [action.at for action in actions if isinstance(action, WakeAt)]
+        case.wake_at = wakes[-1] if wakes else None
         case.language = new_state.language
         case.dialogue_state = new_state.to_dict()
         for index, action in enumerate(actions):
-            await self._apply(session, case, new_state, action, index, now)
+            if not isinstance(action, WakeAt):
+                await self._apply(session, case, new_state, action, index, now)
         if case.handed_off_at is not None:
             # Keep what the handler reads current: consent, additions, corrections.
             await session.flush()
@@ -478,8 +488,6 @@ class Intake:
         match action:
             case Reply():
                 await self._reply(session, case, state, action, f"turn:{state.turn}:{index}", now)
-            case WakeAt(at=at):
-                case.wake_at = at
             case MarkAcknowledged():
                 case.acknowledged_at = case.acknowledged_at or now
             case Classify():
@@ -515,7 +523,10 @@ class Intake:
 
     async def _handler(self, session: AsyncSession, case: Case) -> Handler | None:
         if case.handler_id is not None:
-            return await session.get(Handler, case.handler_id)
+            handler_id = case.handler_id
+            return await remembered(
+                session, ("handler", handler_id), lambda: session.get(Handler, handler_id)
+            )
         return await remembered(session, "assignee", lambda: handlers.assignee(session))
 
     async def _reply(
@@ -546,9 +557,7 @@ class Intake:
                 {**fact, "value": readable_fact(fact["value"], state.language)}
                 for fact in context["facts"]
             ]
-        identity = await remembered(
-            session, ("reply_identity", case.id), lambda: repo.reply_identity(session, case=case)
-        )
+        identity = await repo.reply_identity(session, case=case)
         if identity.paused:
             log.info("outbound.withheld_paused", case=case.number, template=action.template)
             return

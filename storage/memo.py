@@ -26,6 +26,11 @@ async def remembered(session: AsyncSession, key: Hashable, lookup: Callable[[], 
     return cast(T, memo[key])
 
 
+def recalled(session: AsyncSession, key: Hashable) -> Any:
+    """What was remembered under `key` in this transaction, or None."""
+    return _memo(session).get(key)
+
+
 def remember(session: AsyncSession, key: Hashable, value: object) -> None:
     """Record what a later `remembered(session, key, …)` would otherwise look up."""
     _memo(session)[key] = value

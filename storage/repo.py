@@ -5,13 +5,14 @@ Each takes an open session and keyword-only arguments; the caller owns the trans
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.memo import recalled, remember, remembered
 from storage.models import (
     Agreement,
     Attachment,
@@ -29,12 +30,48 @@ CLOSED_STATUSES = ("closed",)
 async def identity_for(
     session: AsyncSession, *, channel: str, address: str
 ) -> ChannelIdentity | None:
+    known: ChannelIdentity | None = recalled(session, ("identity", channel, address))
+    if known is not None:
+        return known
     result = await session.exec(
         select(ChannelIdentity).where(
             ChannelIdentity.channel == channel, ChannelIdentity.address == address
         )
     )
     return result.first()
+
+
+async def preload_customers(session: AsyncSession, *, customer_ids: Collection[int]) -> None:
+    """Load these customers, their identities and their open cases in three statements, so
+    a block of messages does not ask for them once per message. Customers are then found by
+    `session.get`, identities by `identity_for` and `reply_identity`, open cases by
+    `open_case_for`."""
+    if not customer_ids:
+        return
+    customers = await session.exec(select(Customer).where(col(Customer.id).in_(customer_ids)))
+    # The session's identity map holds rows weakly: keep them for the transaction.
+    remember(session, ("customers", *sorted(customer_ids)), customers.all())
+    identities = (
+        await session.exec(
+            select(ChannelIdentity)
+            .where(col(ChannelIdentity.customer_id).in_(customer_ids))
+            .order_by(col(ChannelIdentity.id))
+        )
+    ).all()
+    per_channel: dict[tuple[int, str], list[ChannelIdentity]] = {}
+    for identity in identities:
+        remember(session, ("identity", identity.channel, identity.address), identity)
+        per_channel.setdefault((identity.customer_id, identity.channel), []).append(identity)
+    for (customer_id, channel), found in per_channel.items():
+        if len(found) == 1:  # with more, `reply_identity` decides which one
+            remember(session, ("reply_identity", customer_id, channel), found[0])
+    open_cases = await session.exec(
+        select(Case)
+        .where(col(Case.customer_id).in_(customer_ids), col(Case.status).not_in(CLOSED_STATUSES))
+        .order_by(col(Case.id))
+    )
+    for case in open_cases.all():
+        remember(session, ("open_case", case.customer_id), case)  # the newest one stays
 
 
 async def identities_by_address(
@@ -111,6 +148,16 @@ async def message_by_external_id(
     return result.first()
 
 
+async def messages_for_update(
+    session: AsyncSession, *, message_ids: Collection[int]
+) -> dict[int, Message]:
+    """Stored messages by id, locked for this transaction, in one statement."""
+    result = await session.exec(
+        select(Message).where(col(Message.id).in_(message_ids)).with_for_update()
+    )
+    return {message.id: message for message in result.all() if message.id is not None}
+
+
 async def unprocessed_inbound_ids(session: AsyncSession) -> list[int]:
     result = await session.exec(
         select(Message.id)
@@ -121,6 +168,10 @@ async def unprocessed_inbound_ids(session: AsyncSession) -> list[int]:
 
 
 async def open_case_for(session: AsyncSession, *, customer_id: int) -> Case | None:
+    """The customer's newest case that is not closed."""
+    known: Case | None = recalled(session, ("open_case", customer_id))
+    if known is not None and known.status not in CLOSED_STATUSES:
+        return known
     result = await session.exec(
         select(Case)
         .where(Case.customer_id == customer_id, col(Case.status).not_in(CLOSED_STATUSES))
@@ -138,6 +189,7 @@ async def create_case(
     # Numbered from the row id: unique without a second counter, readable on the phone.
     case.number = f"K-{now.year}-{case.id:06d}"
     await session.flush()
+    remember(session, ("open_case", customer_id), case)
     return case
 
 
@@ -160,7 +212,10 @@ async def cases_due_to_wake(session: AsyncSession, *, now: datetime) -> list[Cas
 
 async def next_wake_at(session: AsyncSession) -> datetime | None:
     result = await session.exec(
-        select(Case.wake_at).where(col(Case.wake_at).is_not(None)).order_by(col(Case.wake_at))
+        select(Case.wake_at)
+        .where(col(Case.wake_at).is_not(None))
+        .order_by(col(Case.wake_at))
+        .limit(1)
     )
     return result.first()
 
@@ -174,7 +229,15 @@ async def messages_of_case(session: AsyncSession, *, case_id: int) -> list[Messa
 
 async def reply_identity(session: AsyncSession, *, case: Case) -> ChannelIdentity:
     """The customer's identity on the case's channel: where replies go, and whether the
-    customer asked us to stop writing."""
+    customer asked us to stop writing. Asked once per transaction."""
+    return await remembered(
+        session,
+        ("reply_identity", case.customer_id, case.channel),
+        lambda: _reply_identity(session, case),
+    )
+
+
+async def _reply_identity(session: AsyncSession, case: Case) -> ChannelIdentity:
     result = await session.exec(
         select(ChannelIdentity).where(
             ChannelIdentity.customer_id == case.customer_id,

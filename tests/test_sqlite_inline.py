@@ -53,14 +53,21 @@ async def test_errors_reach_the_caller_and_roll_back(tmp_path: Path) -> None:
     try:
         async with transaction(sessions) as session:
             session.add(Handler(name="Eva", role="handler", email="eva@example.nl"))
-        with pytest.raises(IntegrityError):
+
+        async def bram_and_a_second_eva() -> None:
             async with transaction(sessions) as session:
                 session.add(Customer(name="Bram", language="nl", created_at=NOW))
                 await session.flush()
                 session.add(Handler(name="Eva", role="handler", email="eva@example.nl"))
-        with pytest.raises(OperationalError, match="no such table"):
+
+        async def read_a_missing_table() -> None:
             async with transaction(sessions) as session:
                 await (await session.connection()).exec_driver_sql("SELECT * FROM nowhere")
+
+        with pytest.raises(IntegrityError):
+            await bram_and_a_second_eva()
+        with pytest.raises(OperationalError, match="no such table"):
+            await read_a_missing_table()
         async with transaction(sessions) as session:
             customers = (await session.exec(select(Customer))).all()
             handlers = (await session.exec(select(Handler.name))).all()
