@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import String, case, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxRow
@@ -37,26 +38,24 @@ async def enqueue(
 ) -> int:
     """Add a row unless one with the same key exists (a replayed step enqueues nothing new);
     returns the row's id. One statement: the unique key decides, also between processes."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxRow)
-        .values(
-            idempotency_key=idempotency_key,
-            case_id=case_id,
-            channel=channel,
-            recipient=recipient,
-            template=template,
-            body=body,
-            meta=meta or {},
-            due_at=due_at,
-            created_at=now,
-            status=PENDING,
-            attempts=0,
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(col(OutboxRow.id))
+    connection = await session.connection()
+    inserted = await connection.execute(
+        _enqueue_statement(connection.dialect.name),
+        {
+            "idempotency_key": idempotency_key,
+            "case_id": case_id,
+            "channel": channel,
+            "recipient": recipient,
+            "template": template,
+            "body": body,
+            "meta": meta or {},
+            "due_at": due_at,
+            "created_at": now,
+            "status": PENDING,
+            "attempts": 0,
+        },
     )
-    row_id = (await session.exec(statement)).scalar_one_or_none()
+    row_id = inserted.scalar_one_or_none()
     if row_id is None:
         existing = await session.exec(
             select(OutboxRow.id).where(OutboxRow.idempotency_key == idempotency_key)
@@ -64,6 +63,18 @@ async def enqueue(
         row_id = existing.one()
     assert row_id is not None
     return row_id
+
+
+@cache
+def _enqueue_statement(dialect: str) -> Any:
+    """Built once: constructing an INSERT … ON CONFLICT costs more than running it."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = SQLModel.metadata.tables["outbox"]
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
 
 
 def _claimable(now: datetime, channels: Sequence[str]) -> Any:

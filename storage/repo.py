@@ -9,14 +9,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import insert
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.memo import recalled, remember, remembered
 from storage.models import (
     Agreement,
     Attachment,
-    AuditEvent,
     Case,
     ChannelIdentity,
     Customer,
@@ -183,7 +183,13 @@ async def open_case_for(session: AsyncSession, *, customer_id: int) -> Case | No
 async def create_case(
     session: AsyncSession, *, customer_id: int, channel: str, language: str, now: datetime
 ) -> Case:
-    case = Case(customer_id=customer_id, channel=channel, language=language, received_at=now)
+    case = Case(
+        customer_id=customer_id,
+        channel=channel,
+        language=language,
+        received_at=now,
+        dialogue_state={},  # given, not defaulted: pydantic inspects a default factory per row
+    )
     session.add(case)
     await session.flush()
     # Numbered from the row id: unique without a second counter, readable on the phone.
@@ -298,9 +304,15 @@ async def record_audit(
     now: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(case_id=case_id, actor=actor, action=action, detail=detail or {}, at=now)
+    # Written at once and never read back here: no ORM object to build and flush.
+    connection = await session.connection()
+    await connection.execute(
+        _AUDIT_INSERT,
+        {"case_id": case_id, "actor": actor, "action": action, "detail": detail or {}, "at": now},
     )
+
+
+_AUDIT_INSERT = insert(SQLModel.metadata.tables["audit_events"])
 
 
 async def customer(session: AsyncSession, *, customer_id: int) -> Customer | None:
