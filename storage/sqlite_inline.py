@@ -139,7 +139,16 @@ class InlineConnection:
         return cursor
 
     async def commit(self) -> None:
-        await self.run(self._open().commit)
+        # A commit waits for the disk (fsync); the loop goes on with other work meanwhile.
+        await asyncio.to_thread(self._commit_waiting_for_lock)
+
+    def _commit_waiting_for_lock(self) -> None:
+        try:
+            self._open().commit()
+        except sqlite3.OperationalError as error:
+            if not _locked(error):
+                raise
+            self._wait_for_lock(self._open().commit)
 
     async def rollback(self) -> None:
         self._open().rollback()
