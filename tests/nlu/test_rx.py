@@ -54,8 +54,16 @@ def _corpus() -> list[str]:
 
 
 def test_split_respects_groups_classes_and_escapes() -> None:
-    assert top_level_alternatives(r"a|(b|c)|[|]|\||[]|]") == ["a", "(b|c)", "[|]", r"\|", "[]|]"]
+    assert top_level_alternatives(r"a|(b|c)|[|]|\||[]|]") == ["a", "(?:b|c)", "[|]", r"\|", "[]|]"]
     assert top_level_alternatives("abc") == ["abc"]
+
+
+def test_groups_become_non_capturing_outside_classes_and_escapes() -> None:
+    assert top_level_alternatives(r"\b(a|b)\(c[(]|(?:d)(?P<e>f)") == [
+        r"\b(?:a|b)\(c[(]",
+        "(?:d)(?P<e>f)",
+    ]
+    assert alternation(r"\b(on )?fire\b", r"\b(ruik|rook)\w*\b[^.?!]{0,30}\bgas\b").groups == 0
 
 
 def test_boundary_runs_share_one_test_in_order() -> None:
