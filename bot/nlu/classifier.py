@@ -25,6 +25,12 @@ from bot.nlu.normalize import fold, words
 _SUFFIXES = ("ingen", "ing", "en", "es", "s", "e")
 
 
+# Customers use the same few thousand words over and over: what each word contributes is kept
+# (bounded, so odd input cannot grow it without limit).
+_WORDS_KEPT = 1 << 14
+
+
+@lru_cache(maxsize=_WORDS_KEPT)
 def _stem(word: str) -> str:
     if len(word) > 4:
         for suffix in _SUFFIXES:
@@ -33,9 +39,13 @@ def _stem(word: str) -> str:
     return word
 
 
-def _char_grams(word: str) -> list[str]:
+@lru_cache(maxsize=_WORDS_KEPT)
+def _word_grams(word: str) -> tuple[str, ...]:
+    """Character 3- and 4-grams of a word, none for short words and numbers."""
+    if len(word) <= 2 or word.isdigit():
+        return ()
     padded = f"<{word}>"
-    return [padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1)]
+    return tuple(padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1))
 
 
 # One message is scored by up to three models (complaint-or-not, intent, topic); its features
@@ -46,8 +56,7 @@ def features(folded: str) -> tuple[str, ...]:
     stems = [_stem(w) for w in tokens]
     out = stems + [f"{a}_{b}" for a, b in pairwise(stems)]
     for w in tokens:
-        if len(w) > 2 and not w.isdigit():
-            out.extend(_char_grams(w))
+        out.extend(_word_grams(w))
     return tuple(out)
 
 

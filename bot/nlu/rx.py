@@ -61,18 +61,65 @@ def top_level_alternatives(pattern: str) -> list[str]:
     return parts
 
 
+def _group_end(pattern: str) -> int:
+    """Index of the ")" closing the group that `pattern` starts with."""
+    depth = 0
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern.startswith("^", i + 1):
+                i += 1
+            if pattern.startswith("]", i + 1):
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
+def _spread(alternative: str) -> list[str]:
+    """`(?:a|b)rest` as `arest`, `brest`: tried in the same order with the same backtracking,
+    so the same match wins, but each now starts with a literal that `re` can check before
+    entering it, where a group has to be entered at every word start."""
+    if not alternative.startswith("(?:"):
+        return [alternative]
+    end = _group_end(alternative)
+    inner = top_level_alternatives(alternative[len("(?:") : end])
+    rest = alternative[end + 1 :]
+    if rest.startswith("?") and rest[1:2] not in ("?", "+"):
+        # A greedy optional group is tried with its content first, then without it.
+        rest = rest[1:]
+        return [*(s for a in inner for s in _spread(a + rest)), *_spread(rest)]
+    if rest[:1] in ("?", "*", "+", "{"):
+        return [alternative]
+    return [spread for a in inner for spread in _spread(a + rest)]
+
+
 def layout(*patterns: str) -> str:
     """The alternation of `patterns`, with runs of `\\b` alternatives behind one shared `\\b`."""
     runs: list[tuple[bool, list[str]]] = []
     for pattern in patterns:
         for alternative in top_level_alternatives(pattern):
             bounded = alternative.startswith(_BOUNDARY)
+            spread = _spread(alternative[len(_BOUNDARY) :] if bounded else alternative)
             if bounded and runs and runs[-1][0]:
-                runs[-1][1].append(alternative[len(_BOUNDARY) :])
+                runs[-1][1].extend(spread)
             elif bounded:
-                runs.append((True, [alternative[len(_BOUNDARY) :]]))
+                runs.append((True, spread))
             else:
-                runs.append((False, [alternative]))
+                runs.extend((False, [a]) for a in spread)
     return "|".join(
         f"{_BOUNDARY}(?:{'|'.join(alts)})" if bounded else alts[0] for bounded, alts in runs
     )
