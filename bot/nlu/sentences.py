@@ -49,9 +49,9 @@ def body_sentences(text: str) -> Body:
     folded_out: list[str] = []
     for sentence in split_sentences(text):
         folded = fold(sentence)
-        if _SIGN_OFF.match(folded) and out:
-            break
         if _SIGN_OFF.match(folded):
+            if out:
+                break
             continue
         greeting = _GREETING.match(folded)
         if greeting:
