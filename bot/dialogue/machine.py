@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.deadlines import Deadlines
@@ -35,6 +35,7 @@ from bot.dialogue.events import (
     PauseElapsed,
     TimerDue,
 )
+from bot.dialogue.reading import Reader, Understander
 from bot.dialogue.slots import facts_from, next_question
 from bot.dialogue.state import STEPS, DialogueState, Step
 from bot.nlu import Language, Understanding
@@ -49,12 +50,6 @@ ROUTES = {
     "repair_request": "route_repair_request",
     "question": "route_question",
 }
-
-
-class Understander(Protocol):
-    def __call__(
-        self, text: str, *, today: date, previous_language: Language | None = None
-    ) -> Understanding: ...
 
 
 @dataclass(frozen=True)
@@ -84,9 +79,11 @@ Transition = Callable[[DialogueState, Any, datetime], Outcome]
 
 
 class Dialogue:
-    def __init__(self, policy: Policy, understand: Understander) -> None:
+    def __init__(self, policy: Policy, understand: Understander, *, remember: int = 8) -> None:
         self._policy = policy
-        self._understand = understand
+        # Reading is pure, so a message read by `step` and again by its transition costs once;
+        # `remember` is how many readings are kept for that (0 reads every time).
+        self._understand = Reader(understand, size=remember)
         self._table: dict[tuple[Step, type], Transition] = {}
         for step in STEPS:
             self._on(step, HandlerAction, self._handler_action)

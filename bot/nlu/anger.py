@@ -27,8 +27,7 @@ _FLOOR_ONE: frozenset[Intent] = frozenset({"complaint", "dispute", "nuisance"})
 def _shouting(text: str) -> bool:
     # Two or more shouted words making up most of the text; one acronym (BTW, KPN) is not shouting.
     shouted = len(_SHOUTED.findall(text))
-    total = len(_LETTER_WORD.findall(text))
-    return shouted >= 2 and shouted * 2 >= total
+    return shouted >= 2 and shouted * 2 >= len(_LETTER_WORD.findall(text))
 
 
 def anger_level(text: str, folded: str, intent: Intent) -> int:

@@ -2,51 +2,89 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 from bot.nlu import lexicon as lx
 
+# What makes a sentence a key sentence, strongest first; the weights rank sentences.
+_STRENGTH = (
+    (3, lx.EMERGENCY),
+    (2, lx.DISPUTE),
+    (2, lx.EXPLICIT),
+    (2, lx.HIDDEN),
+    (1, lx.PROBLEM),
+    (1, lx.OVERLAST),
+)
 
-@dataclass(frozen=True)
+
 class Cues:
-    emergency: bool
-    dispute: bool
-    nuisance: bool
-    explicit: int
-    hidden: int
-    problem: int
-    repair_request: bool
-    repair_words: bool
-    compliment: bool
-    contrast: bool
-    question: bool
+    """Which cue groups fire in one folded message.
+
+    Each group is scanned on first use only: the intent rules stop at the first decisive cue
+    (an emergency, a complaint word), so most messages never need the later groups.
+    """
+
+    def __init__(self, folded: str) -> None:
+        self._folded = folded
+
+    @cached_property
+    def emergency(self) -> bool:
+        return lx.EMERGENCY.search(self._folded) is not None
+
+    @cached_property
+    def dispute(self) -> bool:
+        return lx.DISPUTE.search(self._folded) is not None
+
+    @cached_property
+    def nuisance(self) -> bool:
+        folded = self._folded
+        if lx.OVERLAST.search(folded):
+            return True
+        return lx.NEIGHBOUR.search(folded) is not None and lx.NUISANCE.search(folded) is not None
+
+    @cached_property
+    def explicit(self) -> bool:
+        return lx.EXPLICIT.search(self._folded) is not None
+
+    @cached_property
+    def hidden(self) -> bool:
+        return lx.HIDDEN.search(self._folded) is not None
+
+    @cached_property
+    def problem(self) -> bool:
+        return lx.PROBLEM.search(self._folded) is not None
+
+    @cached_property
+    def repair_request(self) -> bool:
+        return lx.REPAIR_REQUEST.search(self._folded) is not None
+
+    @cached_property
+    def repair_words(self) -> bool:
+        return lx.REPAIR_WORDS.search(self._folded) is not None
+
+    @cached_property
+    def compliment(self) -> bool:
+        return lx.COMPLIMENT.search(self._folded) is not None
+
+    @cached_property
+    def contrast(self) -> bool:
+        return lx.CONTRAST.search(self._folded) is not None
+
+    @cached_property
+    def question(self) -> bool:
+        stripped = self._folded.strip()
+        return "?" in stripped or lx.QUESTION_START.match(stripped) is not None
+
 
 def find_cues(folded: str) -> Cues:
-    stripped = folded.strip()
-    neighbour = lx.NEIGHBOUR.search(folded) is not None
-    return Cues(
-        emergency=lx.EMERGENCY.search(folded) is not None,
-        dispute=lx.DISPUTE.search(folded) is not None,
-        nuisance=bool(
-            lx.OVERLAST.search(folded) or (neighbour and lx.NUISANCE.search(folded))
-        ),
-        explicit=len(lx.EXPLICIT.findall(folded)),
-        hidden=len(lx.HIDDEN.findall(folded)),
-        problem=len(lx.PROBLEM.findall(folded)),
-        repair_request=lx.REPAIR_REQUEST.search(folded) is not None,
-        repair_words=lx.REPAIR_WORDS.search(folded) is not None,
-        compliment=lx.COMPLIMENT.search(folded) is not None,
-        contrast=lx.CONTRAST.search(folded) is not None,
-        question="?" in stripped or lx.QUESTION_START.match(stripped) is not None,
-    )
+    return Cues(folded)
+
 
 def complaint_strength(folded: str) -> int:
     """Weight of complaint cues in one sentence, used to rank key sentences."""
-    return (
-        3 * len(lx.EMERGENCY.findall(folded))
-        + 2 * len(lx.DISPUTE.findall(folded))
-        + 2 * len(lx.EXPLICIT.findall(folded))
-        + 2 * len(lx.HIDDEN.findall(folded))
-        + len(lx.PROBLEM.findall(folded))
-        + len(lx.OVERLAST.findall(folded))
-    )
+    return sum(weight * len(pattern.findall(folded)) for weight, pattern in _STRENGTH)
+
+
+def has_complaint_cue(folded: str) -> bool:
+    """Whether `complaint_strength(folded)` is above zero, without counting every hit."""
+    return any(pattern.search(folded) for _, pattern in _STRENGTH)

@@ -34,10 +34,8 @@ def decide_intent(cues: Cues, folded: str) -> tuple[Intent, bool | None]:
         return "dispute", None
     if cues.nuisance:
         return "nuisance", None
-    dissatisfied = cues.explicit > 0 or cues.hidden > 0
-    explicit = cues.explicit > 0 or cues.problem > 0
-    if dissatisfied:
-        return "complaint", explicit
+    if cues.explicit or cues.hidden:
+        return "complaint", cues.explicit or cues.problem
     if cues.problem and (cues.repair_request or cues.repair_words):
         return "repair_request", None
     if cues.repair_request and cues.repair_words:

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import re
 
-
-def _rx(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
-
+from bot.nlu.rx import alternation
 
 # --- emergency: danger to people or property right now --------------------------------------
-EMERGENCY = _rx(
+EMERGENCY = alternation(
     # gas
     r"\b(ruik|ruiken|rook|stinkt|lucht)\w*\b[^.?!]{0,30}\bgas\b",
     r"\bgas\w*\b[^.?!]{0,20}\b(ruik\w*|lek\w*|lucht|geur)\b",
@@ -78,7 +75,7 @@ EMERGENCY = _rx(
 )
 
 # --- dispute: formal objection or legal steps -----------------------------------------------
-DISPUTE = _rx(
+DISPUTE = alternation(
     r"\bbezwaar\w*",
     r"\bbetwist\w*",
     r"\bniet akkoord\b",
@@ -106,7 +103,7 @@ DISPUTE = _rx(
 )
 
 # --- nuisance: trouble caused by neighbours -------------------------------------------------
-NEIGHBOUR = _rx(
+NEIGHBOUR = alternation(
     r"\b(buren|buurman|buurvrouw|buurjongen\w*|buurmeisje\w*|buurkinderen)\b",
     r"\b(boven|onder|beneden|achter)(buren|buurman|buurvrouw|buur)\b",
     r"\b(mede)?bewoners?\b",
@@ -117,7 +114,7 @@ NEIGHBOUR = _rx(
     r"\b(flat|house|apartment) (below|above|upstairs|downstairs|opposite)\b",
     r"\b(upstairs|downstairs)\b",
 )
-NUISANCE = _rx(
+NUISANCE = alternation(
     r"\b(geluids)?overlast\b",
     r"\blawaai\w*",
     r"\bherrie\b",
@@ -161,7 +158,7 @@ OVERLAST = re.compile(r"\b(geluids)?overlast\b|\bantisocial\b|\banti-social\b")
 
 # --- complaints -----------------------------------------------------------------------------
 # Outright dissatisfaction or a negative judgement.
-EXPLICIT = _rx(
+EXPLICIT = alternation(
     r"\bklacht\w*",
     r"\bklag\w*",
     r"\bontevred\w*",
@@ -212,7 +209,7 @@ EXPLICIT = _rx(
     r"\bcan'?t reach\b|\bunreachable\b",
 )
 # Dissatisfaction that has to be read between the lines.
-HIDDEN = _rx(
+HIDDEN = alternation(
     r"\bzou(den)?\b(?![^.?!]{0,40}\b(kunnen|willen)\b)[^.?!]{0,50}"
     r"\b(worden|komen|zijn|krijgen|bellen|mailen|sturen|beginnen|terugbellen|opnemen|reageren|"
     r"geleverd|gebeld|teruggebeld|gemaild|gerepareerd|opgelost|langskomen|klaar)\b",
@@ -281,7 +278,7 @@ HIDDEN = _rx(
     r"\bnot (exactly|overly|too|very|really|that) (happy|thrilled|pleased|impressed)\b",
 )
 # A fault or defect is stated; with a request it is a repair, on its own a complaint.
-PROBLEM = _rx(
+PROBLEM = alternation(
     r"\bkapot\w*|\bstuk\b(?! voor)|\bdefect\w*",
     r"\blek(t|ken|kage|kend|kende|t)?\b",
     r"\b(werkt|werken|doet|doen)\b[^.?!]{0,10}\bniet\b|\bniet meer\b[^.?!]{0,10}\b(werkt|doet)\b",
@@ -298,7 +295,7 @@ PROBLEM = _rx(
     r"\bno hot water\b|\bgeen warm water\b",
 )
 # Asking someone to come and fix something.
-REPAIR_REQUEST = _rx(
+REPAIR_REQUEST = alternation(
     r"\b(kunt|kan|kunnen|wilt|zou|zouden)\b[^.?!]{0,30}\b(sturen|langskomen|langs komen|kijken|"
     r"repareren|maken|vervangen|verhelpen|verholpen|gerepareerd|vervangen|nakijken|inplannen|komen)\b",
     r"\bgraag\b[^.?!]{0,30}\b(monteur|afspraak|reparatie|iemand)\b",
@@ -311,12 +308,12 @@ REPAIR_REQUEST = _rx(
     r"\b(a |an )?(repair|service visit|engineer|visit)\b",
     r"\bsend someone\b|\bcome (round|by|out)\b|\bhave a look\b",
 )
-REPAIR_WORDS = _rx(
+REPAIR_WORDS = alternation(
     r"\b(monteur|reparatie|repareren|onderhoud|loodgieter|elektricien|klusjesman)\w*",
     r"\b(repair|engineer|plumber|electrician|handyman|service visit|maintenance|fix)\w*",
 )
 # Praise; thanks alone ("ok, dank je") is an acknowledgement, not a compliment.
-COMPLIMENT = _rx(
+COMPLIMENT = alternation(
     r"\bcompliment\w*",
     r"\b(bedank\w*|dank (u|je|jullie)( wel)?)\b[^.?!]{0,10}\bvoor\b",
     r"\b(zeer|heel|erg|super) (tevreden|blij)\b|\b(ben|zijn) (zeer |heel |erg )?tevreden\b",

@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.nlu.anger import anger_level
 from bot.nlu.category import decide_category
-from bot.nlu.cues import complaint_strength, find_cues
+from bot.nlu.cues import find_cues
 from bot.nlu.intent import decide_intent
 from bot.nlu.language import detect_language
 from bot.nlu.normalize import fold
@@ -24,20 +24,20 @@ def understand(
 ) -> Understanding:
     text = text[:_MAX_CHARS]
     folded_all = fold(text)
-    sentences = body_sentences(text)
+    body = body_sentences(text)
     # Greetings and signatures say nothing about the matter and mislead cue matching
-    # ("Thanks, Tom" is not a compliment).
-    body = "\n".join(sentences) if sentences else text
-    folded = fold(body)
-    cues = find_cues(folded)
-    intent, explicit = decide_intent(cues, folded)
+    # ("Thanks, Tom" is not a compliment). Folding works character by character and never
+    # across a newline, so the folded sentences joined are the folded body.
+    matter = "\n".join(body.sentences) if body.sentences else text
+    folded = "\n".join(body.folded) if body.sentences else folded_all
+    intent, explicit = decide_intent(find_cues(folded), folded)
     category = decide_category(folded) if intent == "complaint" else None
     return Understanding(
         language=detect_language(folded_all, previous_language),
         intent=intent,
         explicit=explicit,
         category=category,
-        anger=anger_level(body, folded, intent),
+        anger=anger_level(matter, folded, intent),
         slots=extract_slots(text, folded_all, today),
-        key_sentences=key_sentences(sentences, lambda s: complaint_strength(fold(s))),
+        key_sentences=key_sentences(body),
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 
+from bot.nlu.cues import complaint_strength, has_complaint_cue
 from bot.nlu.normalize import fold
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=\S)|\n+")
@@ -34,14 +35,23 @@ def split_sentences(text: str) -> list[str]:
     return parts
 
 
-def body_sentences(text: str) -> list[str]:
+@dataclass(frozen=True)
+class Body:
+    """The sentences that carry the matter, each also folded, so no step folds them again."""
+
+    sentences: tuple[str, ...]
+    folded: tuple[str, ...]
+
+
+def body_sentences(text: str) -> Body:
     """Sentences without greeting lines, sign-off and what follows it (signature, contact data)."""
     out: list[str] = []
+    folded_out: list[str] = []
     for sentence in split_sentences(text):
         folded = fold(sentence)
-        if _SIGN_OFF.match(folded) and out:
-            break
         if _SIGN_OFF.match(folded):
+            if out:
+                break
             continue
         greeting = _GREETING.match(folded)
         if greeting:
@@ -49,17 +59,22 @@ def body_sentences(text: str) -> list[str]:
             if not rest:
                 continue
             sentence = rest
+            folded = fold(rest)
         out.append(sentence)
-    return out
+        folded_out.append(folded)
+    return Body(tuple(out), tuple(folded_out))
 
 
-def key_sentences(
-    sentences: list[str], score: Callable[[str], int], limit: int = 3
-) -> tuple[str, ...]:
+def key_sentences(body: Body, limit: int = 3) -> tuple[str, ...]:
     """Top `limit` sentences by cue score, in original order; first sentence when no cue fires."""
-    if not sentences:
-        return ()
-    scored = [(score(s), i) for i, s in enumerate(sentences)]
+    sentences = body.sentences
+    if len(sentences) <= 1:
+        return sentences
+    if len(sentences) <= limit:
+        # Every sentence with a cue makes the cut, so whether a cue fires is all that matters.
+        kept = tuple(s for s, f in zip(sentences, body.folded, strict=True) if has_complaint_cue(f))
+        return kept or (sentences[0],)
+    scored = [(complaint_strength(f), i) for i, f in enumerate(body.folded)]
     best = sorted((x for x in scored if x[0] > 0), key=lambda x: (-x[0], x[1]))[:limit]
     if not best:
         return (sentences[0],)

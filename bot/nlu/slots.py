@@ -34,6 +34,7 @@ _AMOUNT = re.compile(
     re.I,
 )
 
+_DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+@.])(?:\+|00)?\d[\d \-()]{6,16}\d(?![\w@])")
 
@@ -155,10 +156,17 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 
 def extract_slots(text: str, folded: str, today: date) -> Slots:
     references: dict[str, list[str]] = {kind: [] for kind in _REFERENCES}
-    for kind, pattern in _REFERENCES.items():
-        references[kind] = [m.group("ref") for m in pattern.finditer(text)]
-    amounts = [a for m in _AMOUNT.finditer(text) if (a := _amount(m.group("a") or m.group("b")))]
-    phones = [p for m in _PHONE_CANDIDATE.finditer(text) if (p := _phone(m.group(0)))]
+    amounts: list[str] = []
+    phones: list[str] = []
+    # Reference numbers, amounts and phone numbers all contain a digit; most chat messages
+    # have none, so one scan for a digit spares five.
+    if _DIGIT.search(text):
+        for kind, pattern in _REFERENCES.items():
+            references[kind] = [m.group("ref") for m in pattern.finditer(text)]
+        amounts = [
+            a for m in _AMOUNT.finditer(text) if (a := _amount(m.group("a") or m.group("b")))
+        ]
+        phones = [p for m in _PHONE_CANDIDATE.finditer(text) if (p := _phone(m.group(0)))]
     products = [_PRODUCTS[m.group(1)] for m in _PRODUCT_RE.finditer(folded)]
     return Slots(
         dates=extract_dates(folded, today),
@@ -167,7 +175,7 @@ def extract_slots(text: str, folded: str, today: date) -> Slots:
         customer_numbers=_unique(references["customer"]),
         amounts=_unique(amounts),
         products=_unique(products),
-        emails=_unique(_EMAIL.findall(text)),
+        emails=_unique(_EMAIL.findall(text)) if "@" in text else (),
         phones=_unique(phones),
         names=_unique(_names(text)),
     )
