@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
@@ -21,6 +20,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from channels.base import DeliveryResult
 from channels.email import build_reply, parse_mail
+from channels.email.outgoing import OutgoingMail
 from channels.email.rate_limit import allowed, next_allowed_at
 from channels.email.smtp_sender import SmtpConfig, SmtpSender
 from tests.mail_lab.lab import HOST, LAB_DOMAIN, MailLab, free_ports
@@ -35,7 +35,7 @@ DATE = datetime(2026, 11, 24, 10, 12, tzinfo=timezone(timedelta(hours=1)))
 SHORT_TIMEOUT = 0.5
 
 
-def _reply(recipient: str = CUSTOMER) -> EmailMessage:
+def _reply(recipient: str = CUSTOMER) -> OutgoingMail:
     return build_reply(
         sender=INTAKE,
         sender_name="Klachtenservice Bakkerij De Vries",

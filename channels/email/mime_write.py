@@ -1,0 +1,114 @@
+"""MIME written straight to text: header lines and quoted-printable bodies.
+
+The stdlib's `EmailMessage` parses every header it is given, and its generator parses and
+folds them again; for the few fixed shapes the bot sends that cost milliseconds per mail.
+Here a header is a list of tokens that are joined by single spaces and folded between them,
+so what a reader unfolds is exactly the value that was given.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Sequence
+
+CRLF = "\r\n"
+# RFC 5322 asks for lines of at most 78 characters; folding keeps every header line within it
+# unless one token is longer, and no token is longer than `_LONGEST_WORD` (RFC 5322's 998).
+_FOLD_AT = 78
+_LONGEST_WORD = 900
+# 45 bytes of UTF-8 are 60 characters of base64: a 72-character encoded word (RFC 2047: 75).
+_WORD_BYTES = 45
+# A word a reader takes as it stands: printable ASCII, and nothing a decoder would mistake
+# for the start of an encoded word.
+_REPEAT = f"{{1,{_LONGEST_WORD}}}"
+_PLAIN_WORD = re.compile(r"[\x21-\x7e]" + _REPEAT)
+# Display names that need neither quotes nor encoding (RFC 5322 atext and spaces).
+_ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]" + _REPEAT)
+_QUOTABLE = re.compile(r"[\x20-\x7e]" + _REPEAT)
+# What makes a display name be shown in quotes (the stdlib's `Address.__str__` does the same).
+_SPECIALS = frozenset('()<>@,:;.\\"[]')
+
+
+def _plain(word: str) -> bool:
+    return _PLAIN_WORD.fullmatch(word) is not None and "=?" not in word
+
+
+def encoded_words(text: str) -> list[str]:
+    """RFC 2047 base64 words for `text`, each short enough to fold; a character's bytes are
+    never split between two words, since some decoders decode each word on its own."""
+    data = text.encode("utf-8")
+    words: list[str] = []
+    start = 0
+    while start < len(data):
+        end = min(start + _WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a continuation byte
+            end -= 1
+        words.append(f"=?utf-8?b?{base64.b64encode(data[start:end]).decode('ascii')}?=")
+        start = end
+    return words
+
+
+def text_tokens(value: str) -> list[str]:
+    """An unstructured value (a subject) as header tokens: ASCII words as they are, and the
+    stretch from the first to the last word that is not plain as encoded words, so that
+    `Re: ` and the case token stay readable. The spaces inside the stretch travel inside the
+    encoded words, because a reader drops the space between two encoded words."""
+    words = value.split(" ")
+    encode = [not _plain(word) for word in words]
+    if not any(encode):
+        return words
+    first = encode.index(True)
+    last = len(encode) - encode[::-1].index(True)
+    return [*words[:first], *encoded_words(" ".join(words[first:last])), *words[last:]]
+
+
+def mailbox_tokens(display_name: str, addr_spec: str) -> list[str]:
+    """`Name <address>` as header tokens: the name as atoms, quoted or encoded, as it needs."""
+    address = f"<{addr_spec}>"
+    if not display_name:
+        return [addr_spec]
+    if _ATOMS.fullmatch(display_name):
+        return [*display_name.split(" "), address]
+    if _QUOTABLE.fullmatch(display_name) and "=?" not in display_name:
+        return [quoted(display_name), address]
+    return [*encoded_words(display_name), address]
+
+
+def mailbox_text(display_name: str, addr_spec: str) -> str:
+    """The mailbox as a reader shows it once decoded."""
+    if not display_name:
+        return addr_spec
+    if not _SPECIALS.isdisjoint(display_name):
+        display_name = quoted(display_name)
+    return f"{display_name} <{addr_spec}>"
+
+
+def quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def header_line(name: str, tokens: Sequence[str]) -> str:
+    """`Name: tokens` with CRLF, folded before a token that would make the line too long."""
+    lines: list[str] = []
+    line = name + ":"
+    empty = True
+    for token in tokens:
+        if not empty and len(line) + 1 + len(token) > _FOLD_AT:
+            lines.append(line)
+            line = ""
+        line = f"{line} {token}"
+        empty = False
+    lines.append(line)
+    return CRLF.join(lines) + CRLF
+
+
+def quoted_printable(text: str) -> bytes:
+    """A text body as UTF-8 quoted-printable with CRLF line ends: 7-bit, lines of at most 76.
+
+    Line breaks are read as the stdlib's `set_content` reads them (CR, LF or CRLF) and the
+    body ends in a line break, so a reader decodes the same text it would from the stdlib."""
+    lines = text.encode("utf-8").splitlines()
+    body = b"\n".join(lines) + b"\n"
+    return binascii.b2a_qp(body, quotetabs=False, istext=True, header=False).replace(b"\n", b"\r\n")
