@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 CRLF = "\r\n"
 # RFC 5322 asks for lines of at most 78 characters; folding keeps every header line within it
@@ -35,6 +35,10 @@ def _plain(word: str) -> bool:
     return _PLAIN_WORD.fullmatch(word) is not None and "=?" not in word
 
 
+def _atom(word: str) -> bool:
+    return _ATOMS.fullmatch(word) is not None
+
+
 def encoded_words(text: str) -> list[str]:
     """RFC 2047 base64 words for `text`, each short enough to fold; a character's bytes are
     never split between two words, since some decoders decode each word on its own."""
@@ -50,18 +54,29 @@ def encoded_words(text: str) -> list[str]:
     return words
 
 
+def _tokens(words: Sequence[str], plain: Callable[[str], bool]) -> list[str]:
+    """Plain words as they are; each run of other words as encoded words, with the spaces
+    of the run inside them, because a reader drops the space between two encoded words.
+    Between an encoded word and a plain one the space is kept, so `Re: ` and the case token
+    stay readable."""
+    tokens: list[str] = []
+    run: list[str] = []
+    for word in words:
+        if plain(word):
+            if run:
+                tokens += encoded_words(" ".join(run))
+                run = []
+            tokens.append(word)
+        else:
+            run.append(word)
+    if run:
+        tokens += encoded_words(" ".join(run))
+    return tokens
+
+
 def text_tokens(value: str) -> list[str]:
-    """An unstructured value (a subject) as header tokens: ASCII words as they are, and the
-    stretch from the first to the last word that is not plain as encoded words, so that
-    `Re: ` and the case token stay readable. The spaces inside the stretch travel inside the
-    encoded words, because a reader drops the space between two encoded words."""
-    words = value.split(" ")
-    encode = [not _plain(word) for word in words]
-    if not any(encode):
-        return words
-    first = encode.index(True)
-    last = len(encode) - encode[::-1].index(True)
-    return [*words[:first], *encoded_words(" ".join(words[first:last])), *words[last:]]
+    """An unstructured value (a subject) as header tokens."""
+    return _tokens(value.split(" "), _plain)
 
 
 def mailbox_tokens(display_name: str, addr_spec: str) -> list[str]:
@@ -73,7 +88,7 @@ def mailbox_tokens(display_name: str, addr_spec: str) -> list[str]:
         return [*display_name.split(" "), address]
     if _QUOTABLE.fullmatch(display_name) and "=?" not in display_name:
         return [quoted(display_name), address]
-    return [*encoded_words(display_name), address]
+    return [*_tokens(display_name.split(" "), _atom), address]
 
 
 def mailbox_text(display_name: str, addr_spec: str) -> str:

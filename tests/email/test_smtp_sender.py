@@ -80,10 +80,16 @@ class ScriptedHandler:
 
     replies: dict[str, str] = field(default_factory=dict)
     received: list[tuple[Any, bytes]] = field(default_factory=list)
+    # Answered once, to the next such command, before `replies`.
+    replies_once: dict[str, str] = field(default_factory=dict)
+    # Every command other than MAIL, RCPT and DATA that reached the handler.
+    others: list[str] = field(default_factory=list)
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
+        if "MAIL" in self.replies_once:
+            return self.replies_once.pop("MAIL")
         if "MAIL" in self.replies:
             return self.replies["MAIL"]
         envelope.mail_from = address
@@ -103,6 +109,14 @@ class ScriptedHandler:
             return self.replies["DATA"]
         self.received.append((server, bytes(envelope.original_content)))
         return "250 2.0.0 OK"
+
+    async def handle_NOOP(self, server: Any, session: Any, envelope: Any, arg: str) -> str:
+        self.others.append("NOOP")
+        return "250 OK"
+
+    async def handle_RSET(self, server: Any, session: Any, envelope: Any) -> str:
+        self.others.append("RSET")
+        return "250 OK"
 
     @property
     def connections(self) -> list[Any]:
@@ -287,6 +301,44 @@ async def test_a_server_that_never_greets_times_out_transiently() -> None:
     assert "timed out" in result.error
 
 
+async def test_steady_sending_is_mail_rcpt_data_and_nothing_else(
+    scripted: ScriptedServer, scripted_sender: SmtpSender
+) -> None:
+    results = [await scripted_sender.send(_reply()) for _ in range(3)]
+
+    assert all(result.ok for result in results)
+    assert len(scripted.handler.received) == 3
+    assert scripted.handler.others == []  # no NOOP before each mail, no RSET after
+    assert scripted_sender.connections_opened == 1
+
+
+async def test_a_kept_connection_the_server_is_closing_is_replaced(
+    scripted: ScriptedServer, scripted_sender: SmtpSender
+) -> None:
+    assert (await scripted_sender.send(_reply())).ok
+    # What Postfix answers to the next command once it has timed an idle client out.
+    scripted.handler.replies_once["MAIL"] = "421 4.4.2 Error: timeout exceeded"
+
+    result = await scripted_sender.send(_reply())
+
+    assert result.ok, result.error
+    assert scripted_sender.connections_opened == 2
+    assert len(scripted.handler.received) == 2
+
+
+async def test_a_421_on_a_fresh_connection_is_transient(
+    scripted: ScriptedServer, scripted_sender: SmtpSender
+) -> None:
+    scripted.handler.replies["MAIL"] = "421 4.3.2 shutting down"
+
+    result = await scripted_sender.send(_reply())
+
+    assert (result.ok, result.permanent) == (False, False)
+    assert result.error is not None
+    assert "421 4.3.2 shutting down" in result.error
+    assert scripted_sender.connections_opened == 1
+
+
 # -- refusals ---------------------------------------------------------------------------------
 
 
@@ -322,6 +374,7 @@ async def test_a_refusal_keeps_the_connection(
 ) -> None:
     scripted.handler.replies["RCPT"] = "550 5.1.1 no such user"
     assert not (await scripted_sender.send(_reply())).ok
+    assert scripted.handler.others == ["RSET"]  # the refused envelope is cleared
     scripted.handler.replies.clear()
 
     assert (await scripted_sender.send(_reply())).ok
