@@ -8,7 +8,6 @@ boundary are fresh. The bytes are written directly (see `mime_write`): composing
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from email.headerregistry import Address
@@ -17,11 +16,10 @@ from email.utils import format_datetime, make_msgid
 from channels.email.case_token import reply_subject
 from channels.email.headers import normalise_message_id
 from channels.email.mime_write import (
-    CRLF,
     header_line,
     mailbox_text,
     mailbox_tokens,
-    quoted_printable,
+    multipart_alternative,
     text_tokens,
 )
 from channels.email.outgoing import OutgoingMail
@@ -30,12 +28,10 @@ from channels.email.outgoing import OutgoingMail
 MAX_REFERENCES = 10
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # The common address needs no quoting; anything else goes through the stdlib's parser.
-_SIMPLE_ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+")
+_ADDRESS_PART = r"[^\s\x00-\x1f\x7f<>()\[\]\\,;:\"@]+"
+_SIMPLE_ADDRESS = re.compile(_ADDRESS_PART + "@" + _ADDRESS_PART)
 # Message ids are ASCII without spaces (RFC 5322) and must fit on one header line.
 _WRITABLE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,900}>")
-_TEXT_PART = (
-    'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
-)
 
 
 def _name(value: str | None) -> str:
@@ -121,25 +117,8 @@ def build_reply(
         # Exchange and Outlook ignore Auto-Submitted; this stops their out-of-office.
         fields.append(("X-Auto-Response-Suppress", ["All"], "All"))
 
-    # Quoted-printable keeps every body line 7-bit and short. A boundary line cannot occur
-    # in a quoted-printable body: there every "=" that is not an escape is written "=3D".
-    boundary = "=_" + secrets.token_hex(16)
     head = "".join(header_line(name, tokens) for name, tokens, _ in fields)
-    content_type = ["multipart/alternative;", f'boundary="{boundary}"']
-    head += "MIME-Version: 1.0" + CRLF + header_line("Content-Type", content_type) + CRLF
-    delimiter = f"--{boundary}{CRLF}".encode("ascii")
-    raw = b"".join(
-        (
-            head.encode("utf-8"),
-            delimiter,
-            _TEXT_PART.format("plain").encode("ascii"),
-            quoted_printable(text),
-            b"\r\n" + delimiter,
-            _TEXT_PART.format("html").encode("ascii"),
-            quoted_printable(html),
-            f"{CRLF}--{boundary}--{CRLF}".encode("ascii"),
-        )
-    )
+    raw, content_type = multipart_alternative(head, text, html)
     return OutgoingMail(
         sender=from_spec,
         recipient=to_spec,
@@ -147,7 +126,7 @@ def build_reply(
         headers=(
             *((name, value) for name, _, value in fields),
             ("MIME-Version", "1.0"),
-            ("Content-Type", " ".join(content_type)),
+            ("Content-Type", content_type),
         ),
         raw=raw,
         smtputf8=not (from_spec + to_spec + reply_spec).isascii(),
