@@ -120,8 +120,14 @@ class SmtpSender:
         )
         await smtp.connect()
         self.connections_opened += 1
-        if config.username:
-            await _login(smtp, config)
+        try:
+            # MAIL FROM asks which extensions (SIZE, SMTPUTF8) the server has: known after EHLO.
+            await _greet(smtp)
+            if config.username:
+                await _login(smtp, config)
+        except BaseException:
+            smtp.close()  # not kept, so nothing else would close it
+            raise
         return smtp
 
     def _discard(self) -> None:
@@ -130,16 +136,26 @@ class SmtpSender:
             self._smtp = None
 
 
+async def _greet(smtp: aiosmtplib.SMTP) -> None:
+    """EHLO, or HELO for a server that knows no extensions (as aiosmtplib does it itself)."""
+    if not smtp.is_ehlo_or_helo_needed:  # STARTTLS greeted already
+        return
+    try:
+        await smtp.ehlo()
+    except aiosmtplib.SMTPHeloError:
+        if not smtp.is_connected:
+            raise
+        await smtp.helo()
+
+
 async def _login(smtp: aiosmtplib.SMTP, config: SmtpConfig) -> None:
     # Logging in ourselves rather than through connect(username=...) tells a login failure
     # apart from a connect failure.
     try:
         await smtp.login(config.username, config.password)
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
-        smtp.close()
         raise  # the network, not the password: transient
     except aiosmtplib.SMTPException as exc:
-        smtp.close()
         raise _LoginFailed(exc) from exc
 
 

@@ -153,14 +153,16 @@ def _accept_password(password: str) -> Any:
 
 
 @contextmanager
-def scripted_server(*, password: str | None = None) -> Iterator[ScriptedServer]:
+def scripted_server(
+    *, password: str | None = None, smtputf8: bool = False
+) -> Iterator[ScriptedServer]:
     handler = ScriptedHandler()
     port = free_ports(1)[0]
-    auth: dict[str, Any] = {}
+    options: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
     if password is not None:
         # AUTH without TLS is fine on loopback and saves a certificate.
-        auth = {"authenticator": _accept_password(password), "auth_require_tls": False}
-    controller = Controller(handler, hostname=HOST, port=port, **auth)
+        options |= {"authenticator": _accept_password(password), "auth_require_tls": False}
+    controller = Controller(handler, hostname=HOST, port=port, **options)
     controller.start()
     try:
         yield ScriptedServer(controller, handler, port)
@@ -379,6 +381,31 @@ async def test_a_refusal_keeps_the_connection(
 
     assert (await scripted_sender.send(_reply())).ok
     assert scripted_sender.connections_opened == 1
+
+
+# -- an address that is not ASCII ---------------------------------------------------------------
+
+
+async def test_a_non_ascii_address_goes_out_with_smtputf8() -> None:
+    with scripted_server(smtputf8=True) as server:
+        sender = SmtpSender(_config(server.port))
+        result = await sender.send(_reply("renée@voorbeeld.nl"))
+        await sender.close()
+
+    assert result.ok, result.error
+    [(_connection, raw)] = server.handler.received
+    assert "renée@voorbeeld.nl".encode() in raw
+
+
+async def test_a_non_ascii_address_without_smtputf8_is_permanent(
+    scripted: ScriptedServer, scripted_sender: SmtpSender
+) -> None:
+    result = await scripted_sender.send(_reply("renée@voorbeeld.nl"))
+
+    assert (result.ok, result.permanent) == (False, True)
+    assert result.error is not None
+    assert "SMTPUTF8" in result.error
+    assert scripted.handler.received == []
 
 
 # -- AUTH ---------------------------------------------------------------------------------------
