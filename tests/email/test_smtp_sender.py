@@ -84,10 +84,12 @@ class ScriptedHandler:
     replies_once: dict[str, str] = field(default_factory=dict)
     # Every command other than MAIL, RCPT and DATA that reached the handler.
     others: list[str] = field(default_factory=list)
+    mail_options: list[list[str]] = field(default_factory=list)  # of each MAIL FROM
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
+        self.mail_options.append(options)
         if "MAIL" in self.replies_once:
             return self.replies_once.pop("MAIL")
         if "MAIL" in self.replies:
@@ -312,6 +314,9 @@ async def test_steady_sending_is_mail_rcpt_data_and_nothing_else(
     assert len(scripted.handler.received) == 3
     assert scripted.handler.others == []  # no NOOP before each mail, no RSET after
     assert scripted_sender.connections_opened == 1
+    sizes = [len(raw) for _connection, raw in scripted.handler.received]
+    # The size is declared from the first mail on (RFC 1870), as the bytes on the wire.
+    assert scripted.handler.mail_options == [[f"SIZE={size}"] for size in sizes]
 
 
 async def test_a_kept_connection_the_server_is_closing_is_replaced(
