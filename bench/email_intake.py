@@ -50,8 +50,12 @@ from bot.clock import utc_now
 from bot.email_wiring import email_channel
 from bot.logs import configure as configure_logs
 from bot.nlu import understand
+from channels.email.channel import as_html
+from channels.email.compose import build_reply
 from channels.email.header_cache import REMEMBERING_HEADERS
-from channels.email.parse import parse_mail
+from channels.email.outgoing import OutgoingMail
+from channels.email.parse import ParsedMail, parse_mail
+from channels.email.smtp_sender import SmtpConfig, SmtpSender
 from storage import outbox
 from storage.db import SessionFactory, create_engine, transaction
 from storage.models import Message, OutboxRow, QuarantinedMail
@@ -455,15 +459,56 @@ async def measure(
 
 @dataclass(frozen=True)
 class StageCosts:
-    """CPU milliseconds per mail of single stages, on the same corpus, without I/O."""
+    """CPU milliseconds per mail of single stages, on the same corpus; all but sending
+    without I/O."""
 
     stdlib_parse: float  # what the plain loop does per mail
     parse_mail: float  # ours: charsets, HTML, quotes, automatic-mail checks
     understand: float  # language, intent, category, anger, slots of the new text
+    compose_reply: float  # build_reply: the multipart/alternative bytes of one answer
+    send_reply: float  # SmtpSender.send to a sink in its own process: this process's CPU
+
+
+def reply_to(mail: ParsedMail, number: int) -> OutgoingMail:
+    """The reply EmailChannel.send would build; the customer's own words stand in for the
+    rendered template, as Dutch and as long."""
+    text = mail.text or mail.full_text
+    return build_reply(
+        sender=INTAKE,
+        sender_name=mail.from_name,
+        recipient=mail.from_address or INTAKE,
+        recipient_name=mail.from_name,
+        subject=mail.subject or "",
+        text=text,
+        html=as_html(text),
+        date=utc_now(),
+        case_token=f"K-2026-{number:06d}",
+        parent_id=mail.message_id,
+        parent_references=mail.references,
+        automatic=True,
+    )
+
+
+async def send_cost(replies: list[OutgoingMail]) -> float:
+    """CPU milliseconds of this process per reply sent over one kept SMTP connection."""
+    async with smtp_sink() as port:
+        sender = SmtpSender(SmtpConfig("127.0.0.1", port, "none", "", ""))
+        try:
+            if not (await sender.send(replies[0])).ok:  # connected before the clock runs
+                raise RuntimeError("the SMTP sink refused a reply")
+            started = time.process_time()
+            for reply in replies:
+                result = await sender.send(reply)
+                if not result.ok:
+                    raise RuntimeError(f"the SMTP sink refused a reply: {result.error}")
+            return (time.process_time() - started) * 1000 / len(replies)
+        finally:
+            await sender.close()
 
 
 def stage_costs(corpus: list[CorpusMail]) -> StageCosts:
-    """Where the floor lies: the bot must at least parse and understand every mail."""
+    """Where the floor lies: the bot must at least parse and understand every mail, and
+    answer it."""
     parser = BytesParser(policy=policy.default)
 
     def per_mail(work: Callable[[CorpusMail], object]) -> float:
@@ -481,6 +526,8 @@ def stage_costs(corpus: list[CorpusMail]) -> StageCosts:
     parsed = {mail.message_id: parse_mail(mail.raw) for mail in corpus}
     today = datetime.now(UTC).date()
     REMEMBERING_HEADERS.forget()  # each mail is read once in real life, not twice
+    numbers = {mail.message_id: number for number, mail in enumerate(corpus, 1)}
+    replies = [reply_to(parsed[mail.message_id], numbers[mail.message_id]) for mail in corpus]
     return StageCosts(
         stdlib_parse=per_mail(stdlib),
         parse_mail=per_mail(lambda mail: parse_mail(mail.raw)),
@@ -489,17 +536,23 @@ def stage_costs(corpus: list[CorpusMail]) -> StageCosts:
                 parsed[mail.message_id].text or parsed[mail.message_id].full_text, today=today
             )
         ),
+        compose_reply=per_mail(
+            lambda mail: bytes(reply_to(parsed[mail.message_id], numbers[mail.message_id]))
+        ),
+        send_reply=asyncio.run(send_cost(replies)),
     )
 
 
 def report_stages(costs: StageCosts) -> str:
     return "\n".join(
         [
-            "| stage (CPU per mail, no I/O) | ms |",
+            "| stage (CPU per mail; no I/O but the SMTP send) | ms |",
             "|---|---:|",
             f"| stdlib parse + text body (the plain loop's work) | {costs.stdlib_parse:.2f} |",
             f"| klachtbot parse_mail | {costs.parse_mail:.2f} |",
             f"| klachtbot understand | {costs.understand:.2f} |",
+            f"| klachtbot compose one reply (build_reply) | {costs.compose_reply:.3f} |",
+            f"| klachtbot send one reply over SMTP (kept connection) | {costs.send_reply:.3f} |",
         ]
     )
 

@@ -1,5 +1,6 @@
-"""Parsed mail headers, remembered: reading and writing mail with `policy.default` or
-`policy.SMTP` spends most of its time parsing the same header values again."""
+"""Parsed mail headers, remembered: reading mail with `policy.default` spends most of its
+time parsing the same header values again. (Outgoing mail no longer goes through the
+policies at all: see `mime_write`.)"""
 
 from __future__ import annotations
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Literal
 
 import aiosmtplib
 
 from channels.base import DeliveryResult
+from channels.email.outgoing import OutgoingMail
 
 Security = Literal["tls", "starttls", "none"]
 
@@ -40,7 +41,7 @@ class _LoginFailed(Exception):
 
 
 class SmtpSender:
-    """Sends `EmailMessage`s over one connection that stays open between sends.
+    """Sends `OutgoingMail`s over one connection that stays open between sends.
 
     `connections_opened` counts successful connects (for tests and metrics): steady
     sending should not grow it. Sends are serialised: one SMTP transaction at a time.
@@ -52,13 +53,10 @@ class SmtpSender:
         self._lock = asyncio.Lock()
         self.connections_opened = 0
 
-    async def send(self, message: EmailMessage) -> DeliveryResult:
+    async def send(self, mail: OutgoingMail) -> DeliveryResult:
         async with self._lock:
             try:
-                smtp = await self._connection()
-                # Partly refused recipients come back in the result, not as an error: the
-                # mail did go out, and replies have a single recipient anyway.
-                await smtp.send_message(message)
+                await self._deliver(mail)
             except Exception as exc:  # the boundary: no foreign exception reaches the caller
                 if not _connection_still_good(exc):
                     self._discard()
@@ -68,7 +66,7 @@ class SmtpSender:
                 # so this connection must not carry the next mail.
                 self._discard()
                 raise
-        return DeliveryResult.sent(external_id=_message_id(message))
+        return DeliveryResult.sent(external_id=mail.message_id)
 
     async def close(self) -> None:
         async with self._lock:
@@ -83,8 +81,27 @@ class SmtpSender:
             finally:
                 smtp.close()
 
+    async def _deliver(self, mail: OutgoingMail) -> None:
+        """One transaction: MAIL FROM, RCPT TO, DATA, and nothing else on a kept connection.
+
+        Servers drop idle connections (Postfix after 5 min), and `is_connected` only knows
+        once the event loop has seen the close. Rather than ask with a NOOP before every
+        mail (a round trip each), MAIL FROM finds out: before DATA the server has nothing
+        of the mail, so repeating it on a new connection cannot send it twice."""
+        kept = self._smtp is not None and self._smtp.is_connected
+        smtp = await self._connection()
+        try:
+            await _mail_from(smtp, mail)
+        except Exception as exc:
+            if not (kept and _kept_connection_lost(exc)):
+                raise
+            self._discard()
+            smtp = await self._connection()
+            await _mail_from(smtp, mail)
+        await _recipient_and_data(smtp, mail)
+
     async def _connection(self) -> aiosmtplib.SMTP:
-        if self._smtp is not None and await _still_open(self._smtp):
+        if self._smtp is not None and self._smtp.is_connected:
             return self._smtp
         self._discard()
         self._smtp = await self._open()
@@ -103,8 +120,14 @@ class SmtpSender:
         )
         await smtp.connect()
         self.connections_opened += 1
-        if config.username:
-            await _login(smtp, config)
+        try:
+            # MAIL FROM asks which extensions (SIZE, SMTPUTF8) the server has: known after EHLO.
+            await _greet(smtp)
+            if config.username:
+                await _login(smtp, config)
+        except BaseException:
+            smtp.close()  # not kept, so nothing else would close it
+            raise
         return smtp
 
     def _discard(self) -> None:
@@ -113,41 +136,83 @@ class SmtpSender:
             self._smtp = None
 
 
+async def _greet(smtp: aiosmtplib.SMTP) -> None:
+    """EHLO, or HELO for a server that knows no extensions (as aiosmtplib does it itself)."""
+    if not smtp.is_ehlo_or_helo_needed:  # STARTTLS greeted already
+        return
+    try:
+        await smtp.ehlo()
+    except aiosmtplib.SMTPHeloError:
+        if not smtp.is_connected:
+            raise
+        await smtp.helo()
+
+
 async def _login(smtp: aiosmtplib.SMTP, config: SmtpConfig) -> None:
     # Logging in ourselves rather than through connect(username=...) tells a login failure
     # apart from a connect failure.
     try:
         await smtp.login(config.username, config.password)
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
-        smtp.close()
         raise  # the network, not the password: transient
     except aiosmtplib.SMTPException as exc:
-        smtp.close()
         raise _LoginFailed(exc) from exc
 
 
-async def _still_open(smtp: aiosmtplib.SMTP) -> bool:
-    """Servers drop idle connections (Postfix after 5 min); `is_connected` only knows once
-    the event loop has seen the close. A NOOP finds out before MAIL FROM, where a retry on a
-    new connection cannot send the mail twice."""
-    if not smtp.is_connected:
-        return False
+async def _mail_from(smtp: aiosmtplib.SMTP, mail: OutgoingMail) -> None:
+    options: list[str] = []
+    if smtp.supports_extension("size"):
+        # RFC 1870: lets the server refuse a mail too big before it is sent; `raw` has its
+        # final CRLF line ends, so its length is the size on the wire.
+        options.append(f"SIZE={len(mail.raw)}")
+    encoding = "ascii"
+    if mail.smtputf8:
+        if not smtp.supports_extension("smtputf8"):
+            raise aiosmtplib.SMTPNotSupported("the server does not offer SMTPUTF8")
+        options.append("SMTPUTF8")
+        encoding = "utf-8"
+    await _reset_after_refusal(smtp, smtp.mail(mail.sender, options=options, encoding=encoding))
+
+
+async def _recipient_and_data(smtp: aiosmtplib.SMTP, mail: OutgoingMail) -> None:
+    encoding = "utf-8" if mail.smtputf8 else "ascii"
     try:
-        await smtp.noop()
-    except (aiosmtplib.SMTPException, OSError):
-        return False
-    return True
+        await _reset_after_refusal(smtp, smtp.rcpt(mail.recipient, encoding=encoding))
+    except aiosmtplib.SMTPRecipientRefused as exc:
+        # Reported like a refusal of all recipients of a list: a reply has just the one.
+        raise aiosmtplib.SMTPRecipientsRefused([exc]) from exc
+    await _reset_after_refusal(smtp, smtp.data(mail.raw))
+
+
+async def _reset_after_refusal(
+    smtp: aiosmtplib.SMTP, command: Awaitable[aiosmtplib.SMTPResponse]
+) -> None:
+    """Run `command`; after a refusal, RSET so the next mail starts on a clean envelope."""
+    try:
+        await command
+    except aiosmtplib.SMTPResponseException as exc:
+        if exc.code == 421:
+            raise  # the server is closing the connection: nothing to reset
+        try:
+            await smtp.rset()
+        except (aiosmtplib.SMTPException, OSError):
+            smtp.close()  # the connection's state is unknown: do not reuse it
+        raise
+
+
+def _kept_connection_lost(exc: Exception) -> bool:
+    """How a connection the server let go shows at MAIL FROM: closed, silent, or 421."""
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return exc.code == 421
+    return isinstance(exc, OSError)  # aiosmtplib's disconnect and timeout errors included
 
 
 def _connection_still_good(exc: Exception) -> bool:
-    # After a refusal the server is still talking to us (aiosmtplib sent RSET); after
-    # anything else the connection's state is unknown and a fresh one is cheaper than doubt.
+    # After a refusal the server is still talking to us (we sent RSET); after anything else
+    # the connection's state is unknown and a fresh one is cheaper than doubt.
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code == 421:
+        return False
     return isinstance(exc, aiosmtplib.SMTPResponseException | aiosmtplib.SMTPRecipientsRefused)
-
-
-def _message_id(message: EmailMessage) -> str | None:
-    value = message.get("Message-ID")
-    return str(value).strip() if value is not None else None
 
 
 def _is_permanent(code: int) -> bool:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
 import pytest
 
 from channels.email import build_reply, parse_mail
+from channels.email.outgoing import OutgoingMail
 
 INTAKE = "klachten@bakkerijdevries.nl"
 DATE = datetime(2026, 11, 24, 10, 12, tzinfo=timezone(timedelta(hours=1)))
@@ -18,7 +18,7 @@ TEXT = "Beste Renée,\n\nWij hebben uw klacht over de crème ontvangen. € 4,50
 HTML = "<p>Beste Renée,</p><p>Wij hebben uw klacht over de crème ontvangen. € 4,50 terug.</p>"
 
 
-def _reply(**changes: Any) -> EmailMessage:
+def _reply(**changes: Any) -> OutgoingMail:
     arguments: dict[str, Any] = {
         "sender": INTAKE,
         "sender_name": "Klachtenservice Bakkerij De Vries",
@@ -125,4 +125,4 @@ def test_naive_date_is_refused() -> None:
 
 
 def test_utc_date_header() -> None:
-    assert _reply(date=datetime(2026, 11, 24, 9, 12, tzinfo=UTC))["Date"].endswith("+0000")
+    assert str(_reply(date=datetime(2026, 11, 24, 9, 12, tzinfo=UTC))["Date"]).endswith("+0000")

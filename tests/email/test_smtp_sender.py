@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
@@ -21,6 +20,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from channels.base import DeliveryResult
 from channels.email import build_reply, parse_mail
+from channels.email.outgoing import OutgoingMail
 from channels.email.rate_limit import allowed, next_allowed_at
 from channels.email.smtp_sender import SmtpConfig, SmtpSender
 from tests.mail_lab.lab import HOST, LAB_DOMAIN, MailLab, free_ports
@@ -35,7 +35,7 @@ DATE = datetime(2026, 11, 24, 10, 12, tzinfo=timezone(timedelta(hours=1)))
 SHORT_TIMEOUT = 0.5
 
 
-def _reply(recipient: str = CUSTOMER) -> EmailMessage:
+def _reply(recipient: str = CUSTOMER) -> OutgoingMail:
     return build_reply(
         sender=INTAKE,
         sender_name="Klachtenservice Bakkerij De Vries",
@@ -80,10 +80,18 @@ class ScriptedHandler:
 
     replies: dict[str, str] = field(default_factory=dict)
     received: list[tuple[Any, bytes]] = field(default_factory=list)
+    # Answered once, to the next such command, before `replies`.
+    replies_once: dict[str, str] = field(default_factory=dict)
+    # Every command other than MAIL, RCPT and DATA that reached the handler.
+    others: list[str] = field(default_factory=list)
+    mail_options: list[list[str]] = field(default_factory=list)  # of each MAIL FROM
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
+        self.mail_options.append(options)
+        if "MAIL" in self.replies_once:
+            return self.replies_once.pop("MAIL")
         if "MAIL" in self.replies:
             return self.replies["MAIL"]
         envelope.mail_from = address
@@ -103,6 +111,14 @@ class ScriptedHandler:
             return self.replies["DATA"]
         self.received.append((server, bytes(envelope.original_content)))
         return "250 2.0.0 OK"
+
+    async def handle_NOOP(self, server: Any, session: Any, envelope: Any, arg: str) -> str:
+        self.others.append("NOOP")
+        return "250 OK"
+
+    async def handle_RSET(self, server: Any, session: Any, envelope: Any) -> str:
+        self.others.append("RSET")
+        return "250 OK"
 
     @property
     def connections(self) -> list[Any]:
@@ -139,14 +155,16 @@ def _accept_password(password: str) -> Any:
 
 
 @contextmanager
-def scripted_server(*, password: str | None = None) -> Iterator[ScriptedServer]:
+def scripted_server(
+    *, password: str | None = None, smtputf8: bool = False
+) -> Iterator[ScriptedServer]:
     handler = ScriptedHandler()
     port = free_ports(1)[0]
-    auth: dict[str, Any] = {}
+    options: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
     if password is not None:
         # AUTH without TLS is fine on loopback and saves a certificate.
-        auth = {"authenticator": _accept_password(password), "auth_require_tls": False}
-    controller = Controller(handler, hostname=HOST, port=port, **auth)
+        options |= {"authenticator": _accept_password(password), "auth_require_tls": False}
+    controller = Controller(handler, hostname=HOST, port=port, **options)
     controller.start()
     try:
         yield ScriptedServer(controller, handler, port)
@@ -287,6 +305,47 @@ async def test_a_server_that_never_greets_times_out_transiently() -> None:
     assert "timed out" in result.error
 
 
+async def test_steady_sending_is_mail_rcpt_data_and_nothing_else(
+    scripted: ScriptedServer, scripted_sender: SmtpSender
+) -> None:
+    results = [await scripted_sender.send(_reply()) for _ in range(3)]
+
+    assert all(result.ok for result in results)
+    assert len(scripted.handler.received) == 3
+    assert scripted.handler.others == []  # no NOOP before each mail, no RSET after
+    assert scripted_sender.connections_opened == 1
+    sizes = [len(raw) for _connection, raw in scripted.handler.received]
+    # The size is declared from the first mail on (RFC 1870), as the bytes on the wire.
+    assert scripted.handler.mail_options == [[f"SIZE={size}"] for size in sizes]
+
+
+async def test_a_kept_connection_the_server_is_closing_is_replaced(
+    scripted: ScriptedServer, scripted_sender: SmtpSender
+) -> None:
+    assert (await scripted_sender.send(_reply())).ok
+    # What Postfix answers to the next command once it has timed an idle client out.
+    scripted.handler.replies_once["MAIL"] = "421 4.4.2 Error: timeout exceeded"
+
+    result = await scripted_sender.send(_reply())
+
+    assert result.ok, result.error
+    assert scripted_sender.connections_opened == 2
+    assert len(scripted.handler.received) == 2
+
+
+async def test_a_421_on_a_fresh_connection_is_transient(
+    scripted: ScriptedServer, scripted_sender: SmtpSender
+) -> None:
+    scripted.handler.replies["MAIL"] = "421 4.3.2 shutting down"
+
+    result = await scripted_sender.send(_reply())
+
+    assert (result.ok, result.permanent) == (False, False)
+    assert result.error is not None
+    assert "421 4.3.2 shutting down" in result.error
+    assert scripted_sender.connections_opened == 1
+
+
 # -- refusals ---------------------------------------------------------------------------------
 
 
@@ -322,10 +381,36 @@ async def test_a_refusal_keeps_the_connection(
 ) -> None:
     scripted.handler.replies["RCPT"] = "550 5.1.1 no such user"
     assert not (await scripted_sender.send(_reply())).ok
+    assert scripted.handler.others == ["RSET"]  # the refused envelope is cleared
     scripted.handler.replies.clear()
 
     assert (await scripted_sender.send(_reply())).ok
     assert scripted_sender.connections_opened == 1
+
+
+# -- an address that is not ASCII ---------------------------------------------------------------
+
+
+async def test_a_non_ascii_address_goes_out_with_smtputf8() -> None:
+    with scripted_server(smtputf8=True) as server:
+        sender = SmtpSender(_config(server.port))
+        result = await sender.send(_reply("renée@voorbeeld.nl"))
+        await sender.close()
+
+    assert result.ok, result.error
+    [(_connection, raw)] = server.handler.received
+    assert "renée@voorbeeld.nl".encode() in raw
+
+
+async def test_a_non_ascii_address_without_smtputf8_is_permanent(
+    scripted: ScriptedServer, scripted_sender: SmtpSender
+) -> None:
+    result = await scripted_sender.send(_reply("renée@voorbeeld.nl"))
+
+    assert (result.ok, result.permanent) == (False, True)
+    assert result.error is not None
+    assert "SMTPUTF8" in result.error
+    assert scripted.handler.received == []
 
 
 # -- AUTH ---------------------------------------------------------------------------------------
