@@ -23,6 +23,8 @@ def environment() -> Environment:
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change with a release, not while the bot runs: no stat() per render.
+        auto_reload=False,
     )
 
 

@@ -158,7 +158,8 @@ class OutboxRow(SQLModel, table=True):
     claimed_by: str | None = None
     lease_until: datetime | None = _at()
     sent_at: datetime | None = _at()
-    external_id: str | None = None
+    # The channel's id for what we sent (our Message-ID for mail): a reply is threaded by it.
+    external_id: str | None = Field(default=None, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
