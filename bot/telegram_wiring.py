@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
@@ -14,6 +15,7 @@ from bot.settings import TelegramSettings
 from channels.telegram import OffsetStore, SendLimiter, TelegramChannel
 from channels.telegram.channel import PARALLEL_SENDS, WebhookConfig
 from channels.telegram.media import DEFAULT_MAX_FILE_BYTES
+from channels.telegram.request import KeepAliveRequest
 from channels.telegram.webhook import Listen
 from storage import telegram
 from storage.db import SessionFactory, transaction
@@ -44,9 +46,17 @@ def telegram_bot(
         base_file_url=file_url,
         # The dispatcher's parallel sends, plus the reader's own calls (answering a button,
         # removing a keyboard) beside them: waiting for a free connection would time out.
-        request=request or HTTPXRequest(connection_pool_size=PARALLEL_SENDS + 4),
-        get_updates_request=get_updates_request or HTTPXRequest(),
+        request=request or bot_request(PARALLEL_SENDS + 4),
+        get_updates_request=get_updates_request or bot_request(1),
     )
+
+
+def bot_request(pool_size: int) -> BaseRequest:
+    """Our lean keep-alive client, unless the environment names a proxy: httpx knows how
+    to go through one (and which hosts NO_PROXY exempts); ours does not."""
+    if {"http", "https", "all"} & getproxies().keys():
+        return HTTPXRequest(connection_pool_size=pool_size)
+    return KeepAliveRequest(pool_size)
 
 
 def offset_store(sessions: Callable[[], SessionFactory], clock: Clock) -> OffsetStore:
