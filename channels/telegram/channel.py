@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from functools import partial
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
@@ -31,6 +32,7 @@ from channels.telegram.delivery import failure, retry_after_seconds
 from channels.telegram.keyboards import button_keyboard, choice_keyboard
 from channels.telegram.limits import SendLimiter
 from channels.telegram.offsets import OffsetStore
+from channels.telegram.tidy import Call, ChatTidier
 from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, read_update
 from channels.telegram.webhook import Listen, WebhookServer
 
@@ -84,6 +86,7 @@ class TelegramChannel:
         self._presses: dict[str, ButtonPress] = {}
         # The last message per chat that still shows buttons: removed once answered.
         self._keyboards: dict[int, int] = {}
+        self._tidy = ChatTidier()
         # Webhook mode: each update with the future its HTTP call waits on until stored.
         self._webhook_updates: asyncio.Queue[tuple[Update, asyncio.Future[None]]] = asyncio.Queue(
             maxsize=1000
@@ -117,6 +120,7 @@ class TelegramChannel:
         # The webhook stays set: while we are down Telegram keeps the updates for us.
         if self._server is not None:
             await self._server.stop()
+        await self._tidy.drain()
         await self._context.aclose()
 
     # -- inbound -----------------------------------------------------------------------------
@@ -211,24 +215,22 @@ class TelegramChannel:
         # restart then asks Telegram for nothing we already have.
         self._update_ids.pop(message.external_id, None)
         press = self._presses.pop(message.external_id, None)
-        try:
-            if press is not None:
-                await self.bot.answer_callback_query(press.query_id)
-                if press.message_id is not None:
-                    await self._remove_keyboard(press.chat_id, press.message_id)
-            elif message.kind in ("text", "media") and not message.edited:
-                chat_id = int(message.sender)
-                shown = self._keyboards.get(chat_id)
-                if shown is not None:
-                    await self._remove_keyboard(chat_id, shown)
-        except TelegramError as exc:
-            # Tidying the chat is a courtesy; the answer itself is stored.
-            log.warning("telegram.tidy_failed", error=str(exc))
+        if press is not None:
+            calls: list[Call] = [partial(self.bot.answer_callback_query, press.query_id)]
+            if press.message_id is not None:
+                calls.append(self._keyboard_removal(press.chat_id, press.message_id))
+            self._tidy.later(press.chat_id, *calls)
+        elif message.kind in ("text", "media") and not message.edited:
+            chat_id = int(message.sender)
+            shown = self._keyboards.get(chat_id)
+            if shown is not None:
+                self._tidy.later(chat_id, self._keyboard_removal(chat_id, shown))
 
-    async def _remove_keyboard(self, chat_id: int, message_id: int) -> None:
+    def _keyboard_removal(self, chat_id: int, message_id: int) -> Call:
+        # Forgotten now, not when the call runs: a keyboard sent meanwhile stays known.
         if self._keyboards.get(chat_id) == message_id:
             del self._keyboards[chat_id]
-        await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        return partial(self.bot.edit_message_reply_markup, chat_id, message_id, reply_markup=None)
 
     # -- outbound ----------------------------------------------------------------------------
 
@@ -244,6 +246,7 @@ class TelegramChannel:
             return await self._edit(message, keyboard)
         parts = split_text(message.text)
         sent: list[Message] = []
+        await self._tidy.settled(chat_id)
         try:
             for index, part in enumerate(parts):
                 await self._limiter.wait(chat_id)
@@ -270,6 +273,7 @@ class TelegramChannel:
         """Change a message sent before (the handoff in the group, once claimed)."""
         chat, _, message_id = str(message.meta["edit"]).partition(":")
         try:
+            await self._tidy.settled(int(chat))
             await self._limiter.wait(int(chat))
             await self.bot.edit_message_text(
                 split_text(message.text)[0],
