@@ -7,12 +7,12 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 from urllib.request import getproxies
 
-from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock
 from bot.settings import TelegramSettings
 from channels.telegram import OffsetStore, SendLimiter, TelegramChannel
+from channels.telegram.api import ChannelBot
 from channels.telegram.channel import PARALLEL_SENDS, WebhookConfig
 from channels.telegram.media import DEFAULT_MAX_FILE_BYTES
 from channels.telegram.request import KeepAliveRequest
@@ -28,7 +28,7 @@ def telegram_bot(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-) -> Bot:
+) -> ChannelBot:
     """`base_url` points at a self-hosted Bot API server (or a test server) instead of
     Telegram's; file downloads then come from the same place."""
     # Opt in to PTB 22's time periods as timedelta: without it every RetryAfter (429) is
@@ -40,7 +40,7 @@ def telegram_bot(
         if base_url.endswith("/bot")
         else "https://api.telegram.org/file/bot"
     )
-    return Bot(
+    return ChannelBot(
         settings.token.get_secret_value(),
         base_url=base_url,
         base_file_url=file_url,
@@ -90,7 +90,7 @@ def telegram_channel(
     *,
     sessions: Callable[[], SessionFactory],
     clock: Clock,
-    bot: Bot | None = None,
+    bot: ChannelBot | None = None,
     limiter: SendLimiter | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from functools import partial
 
-from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -28,6 +28,7 @@ from channels.base import (
     OutboundMessage,
 )
 from channels.telegram import media
+from channels.telegram.api import ChannelBot
 from channels.telegram.delivery import failure, retry_after_seconds
 from channels.telegram.keyboards import button_keyboard, choice_keyboard
 from channels.telegram.limits import SendLimiter
@@ -60,7 +61,7 @@ class TelegramChannel:
     def __init__(
         self,
         *,
-        bot: Bot,
+        bot: ChannelBot,
         offsets: OffsetStore,
         clock: Clock,
         limiter: SendLimiter | None = None,
@@ -245,16 +246,14 @@ class TelegramChannel:
         if message.meta.get("edit"):
             return await self._edit(message, keyboard)
         parts = split_text(message.text)
-        sent: list[Message] = []
+        sent: list[int] = []
         await self._tidy.settled(chat_id)
         try:
             for index, part in enumerate(parts):
                 await self._limiter.wait(chat_id)
                 last = index == len(parts) - 1
                 sent.append(
-                    await self.bot.send_message(
-                        chat_id, part, reply_markup=keyboard if last else None
-                    )
+                    await self.bot.send_text(chat_id, part, reply_markup=keyboard if last else None)
                 )
         except TelegramError as exc:
             if isinstance(exc, RetryAfter):
@@ -264,8 +263,8 @@ class TelegramChannel:
                 log.warning("telegram.partly_sent", outbox_id=message.outbox_id)
             return failure(exc)
         if keyboard is not None:
-            self._keyboards[chat_id] = sent[-1].message_id
-        return DeliveryResult.sent(f"{chat_id}:{sent[-1].message_id}")
+            self._keyboards[chat_id] = sent[-1]
+        return DeliveryResult.sent(f"{chat_id}:{sent[-1]}")
 
     async def _edit(
         self, message: OutboundMessage, keyboard: InlineKeyboardMarkup | None
