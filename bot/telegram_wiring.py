@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.settings import TelegramSettings
 from channels.telegram import OffsetStore, SendLimiter, TelegramChannel
 from channels.telegram.api import ChannelBot
-from channels.telegram.channel import PARALLEL_SENDS, WebhookConfig
+from channels.telegram.channel import PARALLEL_SENDS, PARALLEL_TIDYING, WebhookConfig
 from channels.telegram.media import DEFAULT_MAX_FILE_BYTES
 from channels.telegram.request import KeepAliveRequest
 from channels.telegram.webhook import Listen
@@ -44,9 +44,10 @@ def telegram_bot(
         settings.token.get_secret_value(),
         base_url=base_url,
         base_file_url=file_url,
-        # The dispatcher's parallel sends, plus the reader's own calls (answering a button,
-        # removing a keyboard) beside them: waiting for a free connection would time out.
-        request=request or bot_request(PARALLEL_SENDS + 4),
+        # The dispatcher's parallel sends, the chat tidying (answering a button, removing a
+        # keyboard) and the reader's file downloads, each with its own connections: waiting
+        # for a free connection would time out.
+        request=request or bot_request(PARALLEL_SENDS + PARALLEL_TIDYING + 1),
         get_updates_request=get_updates_request or bot_request(1),
     )
 

@@ -13,7 +13,7 @@ from channels.telegram.tidy import Call, ChatTidier
 
 
 async def test_one_chats_calls_run_in_order_and_a_send_waits_for_them() -> None:
-    tidier = ChatTidier()
+    tidier = ChatTidier(parallel=3)
     done: list[str] = []
     first_may_end = asyncio.Event()
 
@@ -43,7 +43,7 @@ async def test_one_chats_calls_run_in_order_and_a_send_waits_for_them() -> None:
 
 
 async def test_a_failure_is_logged_skips_the_rest_of_its_job_and_not_the_next() -> None:
-    tidier = ChatTidier()
+    tidier = ChatTidier(parallel=3)
     done: list[str] = []
 
     async def refused() -> None:
@@ -71,7 +71,7 @@ async def test_a_failure_is_logged_skips_the_rest_of_its_job_and_not_the_next() 
 
 
 async def test_drain_waits_for_every_chat() -> None:
-    tidier = ChatTidier()
+    tidier = ChatTidier(parallel=3)
     release = asyncio.Event()
     done: list[int] = []
 
@@ -91,3 +91,29 @@ async def test_drain_waits_for_every_chat() -> None:
     async with asyncio.timeout(5):
         await drained
     assert sorted(done) == [1, 2, 3]
+
+
+async def test_no_more_chats_at_once_than_allowed() -> None:
+    tidier = ChatTidier(parallel=2)
+    release = asyncio.Event()
+    running: list[int] = []
+    two_running = asyncio.Event()
+
+    def job(chat: int) -> Call:
+        async def call() -> None:
+            running.append(chat)
+            if len(running) == 2:
+                two_running.set()
+            await release.wait()
+
+        return call
+
+    for chat in (1, 2, 3, 4):
+        tidier.later(chat, job(chat))
+    async with asyncio.timeout(5):
+        await two_running.wait()
+    assert running == [1, 2]  # 3 and 4 started with them, and wait for a slot
+    release.set()
+    async with asyncio.timeout(5):
+        await tidier.drain()
+    assert sorted(running) == [1, 2, 3, 4]

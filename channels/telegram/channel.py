@@ -43,6 +43,8 @@ NETWORK_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 # Chats the dispatcher may send to at the same time (one chat's messages still go in order;
 # the SendLimiter still keeps Telegram's limits). The Bot's connection pool is sized for it.
 PARALLEL_SENDS = 8
+# Chats tidied at the same time (buttons answered, keyboards removed), beside the sends.
+PARALLEL_TIDYING = 3
 # Telegram waits for a webhook answer about a minute; not stored by then, it sends again.
 WEBHOOK_STORE_SECONDS = 50.0
 
@@ -87,7 +89,7 @@ class TelegramChannel:
         self._presses: dict[str, ButtonPress] = {}
         # The last message per chat that still shows buttons: removed once answered.
         self._keyboards: dict[int, int] = {}
-        self._tidy = ChatTidier()
+        self._tidy = ChatTidier(PARALLEL_TIDYING)
         # Webhook mode: each update with the future its HTTP call waits on until stored.
         self._webhook_updates: asyncio.Queue[tuple[Update, asyncio.Future[None]]] = asyncio.Queue(
             maxsize=1000

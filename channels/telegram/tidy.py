@@ -22,9 +22,13 @@ Call = Callable[[], Awaitable[object]]
 
 
 class ChatTidier:
-    def __init__(self) -> None:
+    """At most `parallel` jobs call Telegram at once (many chats answering together must not
+    take the connections the replies need)."""
+
+    def __init__(self, parallel: int) -> None:
         # The newest job per chat; each job waits for the one before it.
         self._last: dict[int, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(parallel)
 
     def later(self, chat_id: int, *calls: Call) -> None:
         task = asyncio.create_task(self._run(self._last.get(chat_id), calls))
@@ -45,8 +49,9 @@ class ChatTidier:
         if previous is not None:
             await asyncio.wait([previous])  # it logs its own failure
         try:
-            for call in calls:
-                await call()
+            async with self._slots:
+                for call in calls:
+                    await call()
         except TelegramError as exc:
             # Tidying the chat is a courtesy; the answer itself is stored.
             log.warning("telegram.tidy_failed", error=str(exc))
