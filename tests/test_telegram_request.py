@@ -117,14 +117,18 @@ async def test_answer_ended_by_closing_the_connection() -> None:
 
 
 async def test_an_idle_connection_the_server_drops_is_not_used_again() -> None:
+    close_now = asyncio.Event()
+
     async def answer_once(request: bytes, writer: asyncio.StreamWriter) -> bool:
         await json_answer(request, writer)
+        await close_now.wait()
         return False
 
     async with raw_server(answer_once) as server:
         request = KeepAliveRequest()
         assert (await request.do_request(server.url, "GET"))[0] == 200
-        (connection,) = request.connections
+        (connection,) = request.connections  # idle, kept for the next call
+        close_now.set()
         async with asyncio.timeout(5):
             await connection.lost.wait()
         assert not connection.usable

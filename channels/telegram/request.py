@@ -139,11 +139,8 @@ class KeepAliveRequest(BaseRequest):
             connection = self._idle_connection(origin) or await self._connect(
                 origin, connect_timeout
             )
-            async with asyncio.timeout(read_timeout):
-                response = await connection.exchange(request)
+            response = await _response(connection, request, read_timeout)
             return response
-        except TimeoutError as exc:
-            raise TimedOut() from exc
         except WireError as exc:
             raise NetworkError(f"Bot API connection: {exc}") from exc
         finally:
@@ -219,6 +216,27 @@ class KeepAliveRequest(BaseRequest):
             write_timeout=write_timeout,
             connect_timeout=connect_timeout,
         )
+
+
+async def _response(connection: Connection, request: bytes, read_timeout: float | None) -> Response:
+    """Like httpx's read timeout, `read_timeout` bounds a silence, not the whole answer: a
+    large file that keeps arriving is not cut off."""
+    pending = connection.send(request)
+    wait = read_timeout
+    try:
+        while True:
+            done, _ = await asyncio.wait([pending], timeout=wait)
+            if done:
+                return pending.result()
+            assert read_timeout is not None
+            silent = time.monotonic() - connection.last_data
+            if silent >= read_timeout:
+                raise TimedOut()
+            wait = read_timeout - silent
+    except BaseException:
+        if not pending.done():
+            connection.abandon()
+        raise
 
 
 def _value(given: ODVInput[float], default: float | None) -> float | None:

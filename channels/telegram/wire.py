@@ -10,6 +10,7 @@ part of sending a message).
 from __future__ import annotations
 
 import asyncio
+import time
 
 MAX_HEADER_BYTES = 64 * 1024
 
@@ -142,6 +143,7 @@ class Connection(asyncio.Protocol):
         self._done: asyncio.Future[Response] | None = None
         self.closed = False
         self.idle_since = 0.0
+        self.last_data = 0.0  # when the server last sent anything (time.monotonic)
         # Set once the connection is gone, whoever closed it.
         self.lost = asyncio.Event()
 
@@ -160,6 +162,7 @@ class Connection(asyncio.Protocol):
             # Bytes nobody asked for: the connection's state is unknown, so it goes.
             self.close()
             return
+        self.last_data = time.monotonic()
         self._buffer += data
         try:
             complete = self._response.feed(self._buffer)
@@ -184,19 +187,24 @@ class Connection(asyncio.Protocol):
 
     # -- use ----------------------------------------------------------------------------------
 
-    async def exchange(self, request: bytes) -> Response:
-        """Send one whole request; the response once it is complete."""
+    def send(self, request: bytes) -> asyncio.Future[Response]:
+        """Write one whole request; the future is the response once it is complete."""
         if self._transport is None or not self.usable:
             raise WireError("connection not usable")
         self._response = Response()
         self._done = asyncio.get_running_loop().create_future()
+        self.last_data = time.monotonic()
         self._transport.write(request)
-        try:
-            return await self._done
-        except asyncio.CancelledError:
-            # A half-read response would be read as the next request's: drop the connection.
-            self.close()
-            raise
+        return self._done
+
+    def abandon(self) -> None:
+        """The caller gave up waiting: a half-read response would be read as the next
+        request's, so the connection goes."""
+        done = self._done
+        self._response = self._done = None
+        if done is not None:
+            done.cancel()
+        self.close()
 
     def close(self) -> None:
         self.closed = True
