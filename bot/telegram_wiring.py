@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
-from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock
 from bot.settings import TelegramSettings
 from channels.telegram import OffsetStore, SendLimiter, TelegramChannel
-from channels.telegram.channel import PARALLEL_SENDS, WebhookConfig
+from channels.telegram.api import ChannelBot
+from channels.telegram.channel import PARALLEL_SENDS, PARALLEL_TIDYING, WebhookConfig
 from channels.telegram.media import DEFAULT_MAX_FILE_BYTES
+from channels.telegram.request import KeepAliveRequest
 from channels.telegram.webhook import Listen
 from storage import telegram
 from storage.db import SessionFactory, transaction
@@ -26,7 +28,7 @@ def telegram_bot(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-) -> Bot:
+) -> ChannelBot:
     """`base_url` points at a self-hosted Bot API server (or a test server) instead of
     Telegram's; file downloads then come from the same place."""
     # Opt in to PTB 22's time periods as timedelta: without it every RetryAfter (429) is
@@ -38,15 +40,24 @@ def telegram_bot(
         if base_url.endswith("/bot")
         else "https://api.telegram.org/file/bot"
     )
-    return Bot(
+    return ChannelBot(
         settings.token.get_secret_value(),
         base_url=base_url,
         base_file_url=file_url,
-        # The dispatcher's parallel sends, plus the reader's own calls (answering a button,
-        # removing a keyboard) beside them: waiting for a free connection would time out.
-        request=request or HTTPXRequest(connection_pool_size=PARALLEL_SENDS + 4),
-        get_updates_request=get_updates_request or HTTPXRequest(),
+        # The dispatcher's parallel sends, the chat tidying (answering a button, removing a
+        # keyboard) and the reader's file downloads, each with its own connections: waiting
+        # for a free connection would time out.
+        request=request or bot_request(PARALLEL_SENDS + PARALLEL_TIDYING + 1),
+        get_updates_request=get_updates_request or bot_request(1),
     )
+
+
+def bot_request(pool_size: int) -> BaseRequest:
+    """Our lean keep-alive client, unless the environment names a proxy: httpx knows how
+    to go through one (and which hosts NO_PROXY exempts); ours does not."""
+    if {"http", "https", "all"} & getproxies().keys():
+        return HTTPXRequest(connection_pool_size=pool_size)
+    return KeepAliveRequest(pool_size)
 
 
 def offset_store(sessions: Callable[[], SessionFactory], clock: Clock) -> OffsetStore:
@@ -80,7 +91,7 @@ def telegram_channel(
     *,
     sessions: Callable[[], SessionFactory],
     clock: Clock,
-    bot: Bot | None = None,
+    bot: ChannelBot | None = None,
     limiter: SendLimiter | None = None,
     poll_timeout: int = POLL_TIMEOUT_SECONDS,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,

@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from functools import partial
 
-from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -27,10 +28,12 @@ from channels.base import (
     OutboundMessage,
 )
 from channels.telegram import media
+from channels.telegram.api import ChannelBot
 from channels.telegram.delivery import failure, retry_after_seconds
 from channels.telegram.keyboards import button_keyboard, choice_keyboard
 from channels.telegram.limits import SendLimiter
 from channels.telegram.offsets import OffsetStore
+from channels.telegram.tidy import Call, ChatTidier
 from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, read_update
 from channels.telegram.webhook import Listen, WebhookServer
 
@@ -40,6 +43,8 @@ NETWORK_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
 # Chats the dispatcher may send to at the same time (one chat's messages still go in order;
 # the SendLimiter still keeps Telegram's limits). The Bot's connection pool is sized for it.
 PARALLEL_SENDS = 8
+# Chats tidied at the same time (buttons answered, keyboards removed), beside the sends.
+PARALLEL_TIDYING = 3
 # Telegram waits for a webhook answer about a minute; not stored by then, it sends again.
 WEBHOOK_STORE_SECONDS = 50.0
 
@@ -58,7 +63,7 @@ class TelegramChannel:
     def __init__(
         self,
         *,
-        bot: Bot,
+        bot: ChannelBot,
         offsets: OffsetStore,
         clock: Clock,
         limiter: SendLimiter | None = None,
@@ -84,6 +89,7 @@ class TelegramChannel:
         self._presses: dict[str, ButtonPress] = {}
         # The last message per chat that still shows buttons: removed once answered.
         self._keyboards: dict[int, int] = {}
+        self._tidy = ChatTidier(PARALLEL_TIDYING)
         # Webhook mode: each update with the future its HTTP call waits on until stored.
         self._webhook_updates: asyncio.Queue[tuple[Update, asyncio.Future[None]]] = asyncio.Queue(
             maxsize=1000
@@ -117,6 +123,7 @@ class TelegramChannel:
         # The webhook stays set: while we are down Telegram keeps the updates for us.
         if self._server is not None:
             await self._server.stop()
+        await self._tidy.drain()
         await self._context.aclose()
 
     # -- inbound -----------------------------------------------------------------------------
@@ -211,24 +218,22 @@ class TelegramChannel:
         # restart then asks Telegram for nothing we already have.
         self._update_ids.pop(message.external_id, None)
         press = self._presses.pop(message.external_id, None)
-        try:
-            if press is not None:
-                await self.bot.answer_callback_query(press.query_id)
-                if press.message_id is not None:
-                    await self._remove_keyboard(press.chat_id, press.message_id)
-            elif message.kind in ("text", "media") and not message.edited:
-                chat_id = int(message.sender)
-                shown = self._keyboards.get(chat_id)
-                if shown is not None:
-                    await self._remove_keyboard(chat_id, shown)
-        except TelegramError as exc:
-            # Tidying the chat is a courtesy; the answer itself is stored.
-            log.warning("telegram.tidy_failed", error=str(exc))
+        if press is not None:
+            calls: list[Call] = [partial(self.bot.answer_callback_query, press.query_id)]
+            if press.message_id is not None:
+                calls.append(self._keyboard_removal(press.chat_id, press.message_id))
+            self._tidy.later(press.chat_id, *calls)
+        elif message.kind in ("text", "media") and not message.edited:
+            chat_id = int(message.sender)
+            shown = self._keyboards.get(chat_id)
+            if shown is not None:
+                self._tidy.later(chat_id, self._keyboard_removal(chat_id, shown))
 
-    async def _remove_keyboard(self, chat_id: int, message_id: int) -> None:
+    def _keyboard_removal(self, chat_id: int, message_id: int) -> Call:
+        # Forgotten now, not when the call runs: a keyboard sent meanwhile stays known.
         if self._keyboards.get(chat_id) == message_id:
             del self._keyboards[chat_id]
-        await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        return partial(self.bot.edit_message_reply_markup, chat_id, message_id, reply_markup=None)
 
     # -- outbound ----------------------------------------------------------------------------
 
@@ -243,15 +248,14 @@ class TelegramChannel:
         if message.meta.get("edit"):
             return await self._edit(message, keyboard)
         parts = split_text(message.text)
-        sent: list[Message] = []
+        sent: list[int] = []
+        await self._tidy.settled(chat_id)
         try:
             for index, part in enumerate(parts):
                 await self._limiter.wait(chat_id)
                 last = index == len(parts) - 1
                 sent.append(
-                    await self.bot.send_message(
-                        chat_id, part, reply_markup=keyboard if last else None
-                    )
+                    await self.bot.send_text(chat_id, part, reply_markup=keyboard if last else None)
                 )
         except TelegramError as exc:
             if isinstance(exc, RetryAfter):
@@ -261,8 +265,8 @@ class TelegramChannel:
                 log.warning("telegram.partly_sent", outbox_id=message.outbox_id)
             return failure(exc)
         if keyboard is not None:
-            self._keyboards[chat_id] = sent[-1].message_id
-        return DeliveryResult.sent(f"{chat_id}:{sent[-1].message_id}")
+            self._keyboards[chat_id] = sent[-1]
+        return DeliveryResult.sent(f"{chat_id}:{sent[-1]}")
 
     async def _edit(
         self, message: OutboundMessage, keyboard: InlineKeyboardMarkup | None
@@ -270,6 +274,7 @@ class TelegramChannel:
         """Change a message sent before (the handoff in the group, once claimed)."""
         chat, _, message_id = str(message.meta["edit"]).partition(":")
         try:
+            await self._tidy.settled(int(chat))
             await self._limiter.wait(int(chat))
             await self.bot.edit_message_text(
                 split_text(message.text)[0],
