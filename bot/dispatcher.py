@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock, seconds_until, wait_any
@@ -20,7 +21,10 @@ from bot.settings import OutboxSettings
 from channels.base import Channel, DeliveryResult, OutboundMessage
 from storage import outbox
 from storage.db import SessionFactory, transaction
-from storage.models import Message, OutboxRow
+from storage.models import OutboxRow
+
+# Sent replies join the case history; built once, see `Dispatcher._record`.
+HISTORY_INSERT = insert(SQLModel.metadata.tables["messages"])
 
 
 def backoff_delay(attempts: int, settings: OutboxSettings) -> timedelta:
@@ -148,7 +152,7 @@ class Dispatcher:
             # Each sent reply joins the case's history, in one statement for the block.
             history = [self._history(row, now) for row, _ in results if row.id in marked]
             if history:
-                await session.exec(insert(Message), params=history)
+                await (await session.connection()).execute(HISTORY_INSERT, history)
             for row, result in results:
                 if result.ok:
                     log.info(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, case, literal, or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel, col, select
@@ -124,33 +124,40 @@ async def mark_sent(
 async def mark_sent_many(
     session: AsyncSession, *, sent: Mapping[int, str | None], worker: str, now: datetime
 ) -> set[int]:
-    """`mark_sent` for several rows (row id -> delivery id) in one statement; returns the ids
-    this worker still held and so marked."""
+    """`mark_sent` for several rows (row id -> delivery id); returns the ids this worker
+    still held and so marked. Two statements for the block: settle, then name deliveries."""
     if not sent:
         return set()
-    result = await session.exec(
-        update(OutboxRow)
+    settle, name_delivery = _mark_sent_statements()
+    connection = await session.connection()
+    settled = await connection.execute(settle, {"ids": list(sent), "worker": worker, "at": now})
+    marked = set(settled.scalars().all())
+    named = [{"row": i, "delivered_as": sent[i]} for i in marked if sent[i] is not None]
+    if named:
+        await connection.execute(name_delivery, named)
+    return marked
+
+
+@cache
+def _mark_sent_statements() -> tuple[Any, Any]:
+    """Built once: on a busy outbox, building these cost more than running them."""
+    outbox = SQLModel.metadata.tables["outbox"].c
+    settle = (
+        update(SQLModel.metadata.tables["outbox"])
         .where(
-            col(OutboxRow.id).in_(list(sent)),
-            col(OutboxRow.status) == SENDING,
-            col(OutboxRow.claimed_by) == worker,
+            outbox.id.in_(bindparam("ids", expanding=True)),
+            outbox.status == SENDING,
+            outbox.claimed_by == bindparam("worker"),
         )
-        .values(
-            status=SENT,
-            sent_at=now,
-            lease_until=None,
-            external_id=case(
-                {
-                    row_id: literal(external_id, String())
-                    for row_id, external_id in sent.items()
-                },
-                value=col(OutboxRow.id),
-            ),
-        )
-        .returning(col(OutboxRow.id))
-        .execution_options(synchronize_session=False)
+        .values(status=SENT, sent_at=bindparam("at"), lease_until=None)
+        .returning(outbox.id)
     )
-    return set(result.scalars().all())
+    name_delivery = (
+        update(SQLModel.metadata.tables["outbox"])
+        .where(outbox.id == bindparam("row"))
+        .values(external_id=bindparam("delivered_as"))
+    )
+    return settle, name_delivery
 
 
 async def mark_retry(
