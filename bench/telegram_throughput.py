@@ -10,8 +10,13 @@ confirmation), so every message gets an answer; M above 5 repeats the script as 
 Reported: messages per second over the whole run, and the latency from a customer's message
 to the bot's first reply (p50, p99).
 
+Both bots are measured in alternating rounds (echo bot, klachtbot; three by default, each
+klachtbot round on a new database) after an untimed warm-up round, and the best round of
+each is shown: run-to-run noise on a shared machine is larger than the difference between
+rounds.
+
 python -m bench.telegram_throughput [--customers N] [--messages M] [--database URL]
-                                    [--telegram-limits]
+                                    [--telegram-limits] [--rounds R]
 
 Telegram's send limits (30/s per bot, 1/s per chat) are off by default: the emulator has
 none and the echo bot keeps none; --telegram-limits turns them on for the bot.
@@ -220,11 +225,21 @@ async def measure(
     *,
     database_url: str | None = None,
     limits: bool = False,
+    rounds: int = 1,
 ) -> tuple[Run, Run, dict[str, int]]:
-    baseline = await echo_bot(lab, count, messages)
-    async with sqlite_url(database_url) as url:
-        ours, tally = await klachtbot(lab, count, messages, url, limits=limits)
-    return baseline, ours, tally
+    """The best of `rounds` alternating rounds (echo bot, then klachtbot), after an untimed
+    round of the echo bot: the emulator's JavaScript and the driver's code paths get faster
+    as they warm up, and the first bot measured would otherwise pay for that alone."""
+    await echo_bot(lab, count, 1)
+    pairs: list[tuple[Run, Run, dict[str, int]]] = []
+    for _ in range(rounds):
+        baseline = await echo_bot(lab, count, messages)
+        async with sqlite_url(database_url) as url:
+            ours, tally = await klachtbot(lab, count, messages, url, limits=limits)
+        pairs.append((baseline, ours, tally))
+    best_baseline = max((pair[0] for pair in pairs), key=lambda run: run.per_second)
+    best_ours, tally = max(((pair[1], pair[2]) for pair in pairs), key=lambda p: p[0].per_second)
+    return best_baseline, best_ours, tally
 
 
 def report(baseline: Run, ours: Run, tally: dict[str, int]) -> str:
@@ -256,6 +271,7 @@ async def main(arguments: argparse.Namespace) -> None:
             arguments.messages,
             database_url=arguments.database,
             limits=arguments.telegram_limits,
+            rounds=arguments.rounds,
         )
     print(report(baseline, ours, tally))
 
@@ -266,7 +282,11 @@ def cli() -> None:
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--database", default=None)
     parser.add_argument("--telegram-limits", action="store_true")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; best is shown")
+    arguments = parser.parse_args()
+    if arguments.database and arguments.rounds > 1:
+        parser.error("--database keeps one round's data: use it with --rounds 1")
+    asyncio.run(main(arguments))
 
 
 if __name__ == "__main__":

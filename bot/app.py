@@ -23,6 +23,7 @@ from bot.logs import log
 from bot.nlu import understand
 from bot.schedule import deadlines_for, followups_for
 from bot.settings import Settings
+from bot.warmup import warm_up
 from channels.base import Channel, CustomerPaused, InboundBatch
 from storage.db import SessionFactory, create_engine, session_factory, transaction, upgrade
 from storage.handlers import sync_handlers
@@ -79,6 +80,7 @@ class App:
             settings=self.settings.outbox,
             clock=self.clock,
         )
+        log.info("app.warmed_up", templates=warm_up())
         for channel in self.channels.values():
             await channel.start()
         return self

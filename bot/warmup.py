@@ -1,0 +1,28 @@
+"""Load at start what the first conversations would otherwise wait for: the understanding
+models (trained from their data on first use), the calendar names of each language, and
+every template (compiled on first use; compiling them all also finds a broken one now,
+not when a customer is waiting for it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.nlu import understand
+from bot.nlu.classifier import complaint_model, intent_model
+from bot.nlu.types import LANGUAGES
+from bot.outbound import readable_day
+from bot.templates import all_template_names, environment
+
+
+def warm_up() -> int:
+    """Returns how many templates were compiled."""
+    complaint_model()
+    intent_model()
+    understand("Mijn pakket is niet geleverd.", today=date(2026, 1, 5))
+    for language in LANGUAGES:
+        readable_day(datetime(2026, 1, 5, tzinfo=UTC), tz=ZoneInfo("UTC"), language=language)
+    names = all_template_names()
+    for name in names:
+        environment().get_template(name)
+    return len(names)
