@@ -23,14 +23,17 @@ async def handoff_summary(session: AsyncSession, *, case: Case, tz: ZoneInfo) ->
         case.dialogue_state, language=case.language, channel=case.channel
     )
     customer = await repo.customer(session, customer_id=case.customer_id)
+    # Only the columns shown: whole rows would bring every earlier case's dialogue state.
     identities = (
         await session.exec(
-            select(ChannelIdentity).where(ChannelIdentity.customer_id == case.customer_id)
+            select(ChannelIdentity.channel, ChannelIdentity.address).where(
+                ChannelIdentity.customer_id == case.customer_id
+            )
         )
     ).all()
     earlier = (
         await session.exec(
-            select(Case)
+            select(Case.number, Case.category, Case.received_at)
             .where(Case.customer_id == case.customer_id, col(Case.id) != case.id)
             .order_by(col(Case.id))
         )
@@ -42,17 +45,17 @@ async def handoff_summary(session: AsyncSession, *, case: Case, tz: ZoneInfo) ->
         case=case,
         state=state,
         customer_name=customer.name if customer else None,
-        identities=[f"{i.channel}: {i.address}" for i in identities],
+        identities=[f"{channel}: {address}" for channel, address in identities],
         received_at=local(case.received_at, tz),
         handler_name=handler.name if handler else None,
         promise_at=local(promised, tz),
         earlier=[
             {
-                "number": other.number,
-                "category": other.category,
-                "received_at": local(other.received_at, tz),
-                "repeat": bool(case.category and other.category == case.category),
+                "number": number,
+                "category": category,
+                "received_at": local(received_at, tz),
+                "repeat": bool(case.category and category == case.category),
             }
-            for other in earlier
+            for number, category, received_at in earlier
         ],
     )

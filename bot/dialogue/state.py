@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 Step = Literal[
@@ -53,23 +53,30 @@ class DialogueState:
     turn: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name, value in data.items():
+        # Flat fields: no need for `asdict`'s recursive deep copy, run for every message.
+        data: dict[str, Any] = {}
+        for name in _FIELD_NAMES:
+            value = getattr(self, name)
             if isinstance(value, tuple):
-                data[name] = list(value)
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            data[name] = value
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, language: str, channel: str) -> DialogueState:
         if not data:
             return cls(language=language, channel=channel)
-        known = {f.name for f in fields(cls)}
         values: dict[str, Any] = {
             name: tuple(value) if isinstance(value, list) else value
             for name, value in data.items()
-            if name in known
+            if name in _FIELD_NAMES
         }
         return cls(**values)
 
     def next_turn(self, **changes: Any) -> DialogueState:
         return replace(self, turn=self.turn + 1, **changes)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(DialogueState))
