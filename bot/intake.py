@@ -336,6 +336,10 @@ class Intake:
         elif message.kind == "text" or (message.kind == "media" and message.text.strip()):
             # A caption is the customer's words; a button we no longer offer is not.
             await self._step(session, case, CustomerMessage(message.id, message.text), now)
+        if case.wake_at is not None and case.wake_at <= now:
+            # Due already (a listening pause of zero): the timer loop would only add a
+            # transaction and a wait.
+            await self._step(session, case, TimerDue(), now)
 
     async def _tell_too_large(
         self, session: AsyncSession, case: Case, message: Message, now: datetime
