@@ -108,8 +108,10 @@ class Connection(asyncio.Protocol):
                 elif isinstance(event, h11.EndOfMessage):
                     self._finish()
                     return
-                elif not isinstance(event, h11.InformationalResponse):
-                    return  # NEED_DATA; an interim 1xx answer is skipped
+                elif isinstance(event, h11.InformationalResponse):
+                    continue  # an interim 1xx answer: the real one follows
+                else:
+                    return  # NEED_DATA
         except h11.ProtocolError as exc:
             self._fail(WireError(f"bad HTTP answer: {exc}"))
 
