@@ -1,6 +1,6 @@
 """The lean keep-alive client PTB's Bot calls through (channels/telegram/request.py), against
 a raw HTTP server on loopback that answers the ways real servers do: chunked, closing the
-connection, dropping an idle one, or never answering."""
+connection, dropping an idle one, garbling the answer, or never answering."""
 
 from __future__ import annotations
 
@@ -112,6 +112,28 @@ async def test_answer_ended_by_closing_the_connection() -> None:
         request = KeepAliveRequest()
         assert await request.do_request(server.url, "GET") == (502, b"upstream gone")
         assert await request.do_request(server.url, "GET") == (502, b"upstream gone")
+        await request.shutdown()
+    assert server.connections == 2
+
+
+async def test_a_malformed_answer_is_a_network_error_and_the_connection_is_not_reused() -> None:
+    answers = 0
+
+    async def garbled_then_fine(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        nonlocal answers
+        answers += 1
+        if answers == 1:
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: many\r\n\r\n{}")
+            await writer.drain()
+            return True  # the client must hang up, not the server
+        return await json_answer(request, writer)
+
+    async with raw_server(garbled_then_fine) as server:
+        request = KeepAliveRequest()
+        with pytest.raises(NetworkError, match="Content-Length"):
+            await request.do_request(server.url, "GET")
+        assert not request.connections
+        assert (await request.do_request(server.url, "GET"))[0] == 200
         await request.shutdown()
     assert server.connections == 2
 

@@ -16,12 +16,13 @@ import time
 from urllib.parse import quote, urlsplit
 
 import certifi
+import h11
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from channels.telegram.wire import Connection, Response, WireError
+from channels.telegram.wire import Answer, Connection, WireError
 
 # Like httpx: an idle connection older than this is closed instead of reused (the server
 # may be about to drop it).
@@ -95,34 +96,32 @@ class KeepAliveRequest(BaseRequest):
             "?" + quote(parts.query, safe=URL_SAFE) if parts.query else ""
         )
         body = request_data.url_encoded_parameters().encode() if request_data else b""
-        head = (
-            f"{method} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-            f"User-Agent: {self.USER_AGENT}\r\nAccept: */*\r\n"
-        )
+        headers = [("Host", parts.netloc), ("User-Agent", self.USER_AGENT), ("Accept", "*/*")]
         if method == "POST":
-            head += (
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(body)}\r\n"
-            )
-        request = (head + "\r\n").encode("latin-1") + body
-        response = await self._call(
+            headers += [
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Content-Length", str(len(body))),
+            ]
+        request = h11.Request(method=method, target=target, headers=headers)
+        return await self._call(
             (parts.scheme, host, port),
             request,
+            body,
             read_timeout=_value(read_timeout, self._read_timeout),
             connect_timeout=_value(connect_timeout, self._connect_timeout),
             pool_timeout=_value(pool_timeout, self._pool_timeout),
         )
-        return response.status, bytes(response.body)
 
     async def _call(
         self,
         origin: Origin,
-        request: bytes,
+        request: h11.Request,
+        body: bytes,
         *,
         read_timeout: float | None,
         connect_timeout: float | None,
         pool_timeout: float | None,
-    ) -> Response:
+    ) -> Answer:
         if self._slots.locked():
             try:
                 async with asyncio.timeout(pool_timeout):
@@ -134,18 +133,18 @@ class KeepAliveRequest(BaseRequest):
         else:
             await self._slots.acquire()
         connection: Connection | None = None
-        response: Response | None = None
+        answer: Answer | None = None
         try:
             connection = self._idle_connection(origin) or await self._connect(
                 origin, connect_timeout
             )
-            response = await _response(connection, request, read_timeout)
-            return response
+            answer = await _answer(connection, request, body, read_timeout)
+            return answer
         except WireError as exc:
             raise NetworkError(f"Bot API connection: {exc}") from exc
         finally:
             if connection is not None:
-                self._release(origin, connection, keep=response is not None)
+                self._release(origin, connection, keep=answer is not None)
             self._slots.release()
 
     def _idle_connection(self, origin: Origin) -> Connection | None:
@@ -218,10 +217,12 @@ class KeepAliveRequest(BaseRequest):
         )
 
 
-async def _response(connection: Connection, request: bytes, read_timeout: float | None) -> Response:
+async def _answer(
+    connection: Connection, request: h11.Request, body: bytes, read_timeout: float | None
+) -> Answer:
     """Like httpx's read timeout, `read_timeout` bounds a silence, not the whole answer: a
     large file that keeps arriving is not cut off."""
-    pending = connection.send(request)
+    pending = connection.send(request, body)
     wait = read_timeout
     try:
         while True:
