@@ -263,10 +263,18 @@ class Intake:
                     session,
                     customer_ids={m.customer_id for m in messages.values() if m.customer_id},
                 )
-                wakes = [
+                taken = [
                     await self._take_in(session, messages.get(message_id), now)
                     for message_id in message_ids
                 ]
+                cases = list({id(case): case for case in taken if case is not None}.values())
+                for case in cases:
+                    if case.wake_at is not None and case.wake_at <= now:
+                        # Due already (a listening pause of zero): the timer loop would only
+                        # add a transaction and a wait. After the whole block, so messages
+                        # that came in together still make one story.
+                        await self._step(session, case, TimerDue(), now)
+                wakes = [case.wake_at for case in cases]
         except Exception:
             if len(message_ids) == 1:
                 raise
@@ -281,7 +289,8 @@ class Intake:
 
     async def _take_in(
         self, session: AsyncSession, message: Message | None, now: datetime
-    ) -> datetime | None:
+    ) -> Case | None:
+        """Returns the case the message joined, if it joined one."""
         if message is None or message.processed_at is not None:
             return None
         assert message.customer_id is not None
@@ -325,7 +334,7 @@ class Intake:
         if message.oversized:
             await self._tell_too_large(session, case, message, now)
         log.info("inbound.processed", message_id=message.id, case=case.number)
-        return case.wake_at
+        return case
 
     async def _converse(
         self, session: AsyncSession, case: Case, message: Message, now: datetime
@@ -336,10 +345,6 @@ class Intake:
         elif message.kind == "text" or (message.kind == "media" and message.text.strip()):
             # A caption is the customer's words; a button we no longer offer is not.
             await self._step(session, case, CustomerMessage(message.id, message.text), now)
-        if case.wake_at is not None and case.wake_at <= now:
-            # Due already (a listening pause of zero): the timer loop would only add a
-            # transaction and a wait.
-            await self._step(session, case, TimerDue(), now)
 
     async def _tell_too_large(
         self, session: AsyncSession, case: Case, message: Message, now: datetime
