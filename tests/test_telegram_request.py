@@ -28,22 +28,22 @@ class RawServer:
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.decode().split("\r\n"):
-                    name, _, value = line.partition(":")
-                    if name.lower() == "content-length":
-                        length = int(value)
-                request = head + await reader.readexactly(length)
-                self.requests.append(request)
-                if not await self.answer(request, writer):
-                    break
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+        # The client going away ends serving this connection.
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            try:
+                while True:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    length = 0
+                    for line in head.decode().split("\r\n"):
+                        name, _, value = line.partition(":")
+                        if name.lower() == "content-length":
+                            length = int(value)
+                    request = head + await reader.readexactly(length)
+                    self.requests.append(request)
+                    if not await self.answer(request, writer):
+                        break
+            finally:
+                writer.close()
 
     @property
     def url(self) -> str:

@@ -64,7 +64,7 @@ class KeepAliveRequest(BaseRequest):
         return frozenset(self._open)
 
     async def initialize(self) -> None:
-        pass  # connections open on first use
+        """Nothing to prepare: connections open on first use."""
 
     async def shutdown(self) -> None:
         for connection in self._open:
