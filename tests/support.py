@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import strategies as st
 
+from bot.dialogue import (
+    ChoicePressed,
+    CustomerMessage,
+    Event,
+    HandlerAction,
+    PauseElapsed,
+    TimerDue,
+)
 from channels.base import DeliveryResult, InboundEvent, InboundMessage, OutboundMessage
 
 
@@ -82,3 +91,14 @@ async def eventually(
     async with asyncio.timeout(within):
         while not await condition():  # noqa: ASYNC110  (nothing to subscribe to, see above)
             await asyncio.sleep(every)
+
+
+def dialogue_events(texts: st.SearchStrategy[str]) -> st.SearchStrategy[Event]:
+    """Any event the dialogue can be fed, customer messages drawn from `texts`."""
+    return st.one_of(
+        st.builds(CustomerMessage, st.integers(min_value=1, max_value=10_000), texts),
+        st.just(PauseElapsed()),
+        st.just(TimerDue()),
+        st.builds(ChoicePressed, st.sampled_from(["yes", "no"])),
+        st.builds(HandlerAction, st.sampled_from(["resolve", "close", "reopen"])),
+    )

@@ -26,6 +26,7 @@ from bot.dialogue import (
     WakeAt,
 )
 from bot.nlu import understand
+from tests.support import dialogue_events
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # A Monday evening: the promise falls on Tuesday.
@@ -265,13 +266,7 @@ texts = st.sampled_from(
         "The invoice is wrong",
     ]
 ) | st.text(max_size=40)
-events = st.one_of(
-    st.builds(CustomerMessage, st.integers(min_value=1, max_value=10_000), texts),
-    st.just(PauseElapsed()),
-    st.just(TimerDue()),
-    st.builds(ChoicePressed, st.sampled_from(["yes", "no"])),
-    st.builds(HandlerAction, st.sampled_from(["resolve", "close", "reopen"])),
-)
+events = dialogue_events(texts)
 
 
 @settings(max_examples=150, deadline=None)

@@ -10,17 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.dialogue import (
-    ChoicePressed,
     CustomerMessage,
     Dialogue,
     DialogueState,
     Event,
-    HandlerAction,
     PauseElapsed,
     Policy,
-    TimerDue,
 )
 from bot.nlu import Language, Understanding, understand
+from tests.support import dialogue_events
 
 NOW = datetime(2026, 11, 23, 21, 30, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
@@ -119,13 +117,7 @@ texts = st.sampled_from(
         "ok",
     ]
 ) | st.text(max_size=40)
-events = st.one_of(
-    st.builds(CustomerMessage, st.integers(min_value=1, max_value=10_000), texts),
-    st.just(PauseElapsed()),
-    st.just(TimerDue()),
-    st.builds(ChoicePressed, st.sampled_from(["yes", "no"])),
-    st.builds(HandlerAction, st.sampled_from(["resolve", "close", "reopen"])),
-)
+events = dialogue_events(texts)
 remembering = Dialogue(Policy(), understand)
 forgetting = Dialogue(Policy(), understand, remember=0)
 

@@ -14,8 +14,32 @@ attempt cost as much again.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _BOUNDARY = "\\b"
+
+
+def _tokens(pattern: str) -> Iterator[tuple[int, str]]:
+    """`pattern` as (index, token): an escape, a whole character class, or one character;
+    so a "(", ")" or "|" token is never inside an escape or a class."""
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            token = pattern[i : i + 2]
+        elif pattern[i] == "[":
+            end = i + 1
+            # A "]" right after "[" or "[^" is a literal member, not the end of the class.
+            if pattern.startswith("^", end):
+                end += 1
+            if pattern.startswith("]", end):
+                end += 1
+            while end < len(pattern) and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            token = pattern[i : end + 1]
+        else:
+            token = pattern[i]
+        yield i, token
+        i += len(token)
 
 
 def top_level_alternatives(pattern: str) -> list[str]:
@@ -23,40 +47,18 @@ def top_level_alternatives(pattern: str) -> list[str]:
     parts: list[str] = []
     out: list[str] = []
     depth = 0
-    in_class = False
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            # A "]" right after "[" or "[^" is a literal member, not the end of the class.
-            end = i + 1
-            if pattern.startswith("^", end):
-                end += 1
-            if pattern.startswith("]", end):
-                end += 1
-            out.append(pattern[i:end])
-            i = end
-            continue
-        elif ch == "(":
+    for i, token in _tokens(pattern):
+        if token == "(":
             depth += 1
             if not pattern.startswith("?", i + 1):
-                ch = "(?:"
-        elif ch == ")":
+                token = "(?:"
+        elif token == ")":
             depth -= 1
-        elif ch == "|" and depth == 0:
+        elif token == "|" and depth == 0:
             parts.append("".join(out))
             out = []
-            i += 1
             continue
-        out.append(ch)
-        i += 1
+        out.append(token)
     parts.append("".join(out))
     return parts
 
@@ -64,28 +66,13 @@ def top_level_alternatives(pattern: str) -> list[str]:
 def _group_end(pattern: str) -> int:
     """Index of the ")" closing the group that `pattern` starts with."""
     depth = 0
-    in_class = False
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern.startswith("^", i + 1):
-                i += 1
-            if pattern.startswith("]", i + 1):
-                i += 1
-        elif ch == "(":
+    for i, token in _tokens(pattern):
+        if token == "(":
             depth += 1
-        elif ch == ")":
+        elif token == ")":
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
     raise ValueError(f"unbalanced group in {pattern!r}")
 
 
