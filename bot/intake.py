@@ -43,7 +43,7 @@ from channels.email.case_token import find_case_token as case_token_in
 from storage import handlers, mail, outbox, repo
 from storage.db import SessionFactory, transaction
 from storage.memo import remember, remembered
-from storage.models import Agreement, Case, ChannelIdentity, Handler, Message, RawPayload
+from storage.models import Agreement, Case, ChannelIdentity, Handler, Message
 
 
 @dataclass(frozen=True)
@@ -130,37 +130,37 @@ class Intake:
         if not new:
             return []
         identities = await self._identities(session, new, now)
-        rows = await repo.add_inbound_many(
+        ids = await repo.add_inbound_many(
             session,
             messages=[
                 (
-                    Message(
-                        customer_id=identities[(m.channel, m.sender)].customer_id,
-                        direction="in",
-                        channel=m.channel,
-                        external_id=m.external_id,
-                        sender=m.sender,
-                        text=m.text,
-                        created_at=m.received_at,
-                        subject=m.subject,
-                        thread=list(m.thread),
-                        automated=m.automated,
-                        oversized=m.oversized,
-                        kind=m.kind,
-                    ),
-                    None
-                    if m.raw is None
-                    else RawPayload(content_type=m.raw_content_type, data=m.raw),
+                    {
+                        "customer_id": identities[(m.channel, m.sender)].customer_id,
+                        "case_id": None,
+                        "direction": "in",
+                        "channel": m.channel,
+                        "external_id": m.external_id,
+                        "sender": m.sender,
+                        "text": m.text,
+                        "created_at": m.received_at,
+                        "processed_at": None,
+                        "subject": m.subject,
+                        "thread": list(m.thread),
+                        "automated": m.automated,
+                        "oversized": m.oversized,
+                        "kind": m.kind,
+                        "edited_at": None,
+                    },
+                    None if m.raw is None else (m.raw_content_type, m.raw),
                 )
                 for m in new
             ],
         )
-        for message, row in zip(new, rows, strict=True):
-            assert row.id is not None
+        for message, message_id in zip(new, ids, strict=True):
             for attachment in message.attachments:
                 await repo.add_attachment(
                     session,
-                    message_id=row.id,
+                    message_id=message_id,
                     kind=attachment.kind,
                     file_name=attachment.file_name,
                     content_type=attachment.content_type,
@@ -169,8 +169,8 @@ class Intake:
                     detail=attachment.detail,
                 )
             if message.automated:
-                await self._keep_automated(session, row, message)
-        return [(message, row.id or 0) for message, row in zip(new, rows, strict=True)]
+                await self._keep_automated(session, message_id, message)
+        return list(zip(new, ids, strict=True))
 
     async def _identities(
         self, session: AsyncSession, messages: Sequence[InboundMessage], now: datetime
@@ -220,11 +220,12 @@ class Intake:
         log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
     async def _keep_automated(
-        self, session: AsyncSession, stored: Message, message: InboundMessage
+        self, session: AsyncSession, message_id: int, message: InboundMessage
     ) -> None:
         """Out-of-office, bounces and list mail join their case but never start a dialogue
         and are never answered: two robots must not talk to each other."""
         now = self._clock()
+        stored = await session.get_one(Message, message_id)
         case = await mail.case_by_thread(session, message_ids=message.thread)
         stored.case_id = case.id if case else None
         stored.processed_at = now
@@ -480,7 +481,6 @@ class Intake:
                 await self._apply(session, case, new_state, action, index, now)
         if case.handed_off_at is not None:
             # Keep what the handler reads current: consent, additions, corrections.
-            await session.flush()
             case.summary = await handoff_summary(session, case=case, tz=self._org.tz)
         session.add(case)
 
@@ -622,7 +622,6 @@ class Intake:
         if self._org.handlers_by_email and handler is not None and handler.email:
             await self._mail_handler(session, case, handler.email, action, now)
         if self._org.handler_group is not None:
-            await session.flush()
             summary = await handoff_summary(session, case=case, tz=self._org.tz)
             await handler_group.post_handoff(session, self._org.handler_group, case, summary, now)
         await repo.record_audit(
@@ -647,7 +646,6 @@ class Intake:
     async def _mail_handler(
         self, session: AsyncSession, case: Case, address: str, action: HandOff, now: datetime
     ) -> None:
-        await session.flush()
         summary = await handoff_summary(session, case=case, tz=self._org.tz)
         await outbox.enqueue(
             session,

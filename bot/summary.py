@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
+from sqlalchemy import bindparam, select
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogue import DialogueState
 from bot.templates import render
 from storage import repo
-from storage.models import Case, ChannelIdentity, Handler
+from storage.models import Case, Handler
+
+_identity = SQLModel.metadata.tables["channel_identities"].c
+_case = SQLModel.metadata.tables["cases"].c
+_IDENTITIES = select(_identity.channel, _identity.address).where(
+    _identity.customer_id == bindparam("customer_id")
+)
+_EARLIER = (
+    select(_case.number, _case.category, _case.received_at)
+    .where(_case.customer_id == bindparam("customer_id"), _case.id != bindparam("case_id"))
+    .order_by(_case.id)
+)
 
 
 def local(moment: datetime | None, tz: ZoneInfo) -> str | None:
@@ -23,20 +35,14 @@ async def handoff_summary(session: AsyncSession, *, case: Case, tz: ZoneInfo) ->
         case.dialogue_state, language=case.language, channel=case.channel
     )
     customer = await repo.customer(session, customer_id=case.customer_id)
-    # Only the columns shown: whole rows would bring every earlier case's dialogue state.
-    identities = (
-        await session.exec(
-            select(ChannelIdentity.channel, ChannelIdentity.address).where(
-                ChannelIdentity.customer_id == case.customer_id
-            )
-        )
-    ).all()
+    # Core, not ORM: plain tuples of the columns shown, without building or tracking rows
+    # (the summary is rebuilt after every message on a handed-off case). Core does not
+    # flush by itself: the flush lets it see what this transaction changed.
+    await session.flush()
+    connection = await session.connection()
+    identities = (await connection.execute(_IDENTITIES, {"customer_id": case.customer_id})).all()
     earlier = (
-        await session.exec(
-            select(Case.number, Case.category, Case.received_at)
-            .where(Case.customer_id == case.customer_id, col(Case.id) != case.id)
-            .order_by(col(Case.id))
-        )
+        await connection.execute(_EARLIER, {"customer_id": case.customer_id, "case_id": case.id})
     ).all()
     handler = await session.get(Handler, case.handler_id) if case.handler_id else None
     promised = datetime.fromisoformat(state.promise_at) if state.promise_at else None

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.nlu import understand
-from bot.nlu.classifier import complaint_model, intent_model
+from bot.nlu.classifier import category_model, complaint_model, intent_model
 from bot.nlu.types import LANGUAGES
 from bot.outbound import readable_day
 from bot.templates import all_template_names, environment
@@ -17,8 +17,10 @@ from bot.templates import all_template_names, environment
 
 def warm_up() -> int:
     """Returns how many templates were compiled."""
-    complaint_model()
-    intent_model()
+    for model in (complaint_model(), intent_model(), category_model()):
+        # The first scoring builds the model's lookup table; rules often decide before the
+        # intent and category models are asked, so `understand` below may not reach them.
+        model.probabilities("pakket niet geleverd")
     understand("Mijn pakket is niet geleverd.", today=date(2026, 1, 5))
     for language in LANGUAGES:
         readable_day(datetime(2026, 1, 5, tzinfo=UTC), tz=ZoneInfo("UTC"), language=language)

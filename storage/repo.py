@@ -21,7 +21,6 @@ from storage.models import (
     ChannelIdentity,
     Customer,
     Message,
-    RawPayload,
 )
 
 CLOSED_STATUSES = ("closed",)
@@ -124,19 +123,37 @@ async def stored_external_ids(
     return set(result.all())
 
 
+_MESSAGES = SQLModel.metadata.tables["messages"]
+_RAW_PAYLOADS = SQLModel.metadata.tables["raw_payloads"]
+# Core, built once: ORM objects and their flush cost more per message than the inserts.
+_INBOUND_INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+_RAW_INSERT = insert(_RAW_PAYLOADS).returning(_RAW_PAYLOADS.c.id, sort_by_parameter_order=True)
+
+
 async def add_inbound_many(
-    session: AsyncSession, *, messages: Sequence[tuple[Message, RawPayload | None]]
-) -> list[Message]:
-    """Insert new messages with their raw bytes in two statements, not two per message. The
-    caller has checked they are new; a race with another writer raises IntegrityError."""
+    session: AsyncSession, *, messages: Sequence[tuple[dict[str, Any], tuple[str, bytes] | None]]
+) -> list[int]:
+    """Insert new messages (the `messages` table's columns, id and raw_id aside) with their
+    raw bytes (content type, data) in two statements, not two per message; returns their ids
+    in order. The caller has checked they are new; a race with another writer raises
+    IntegrityError."""
+    connection = await session.connection()
     payloads = [payload for _, payload in messages if payload is not None]
-    session.add_all(payloads)
-    await session.flush()
-    for message, payload in messages:
-        message.raw_id = payload.id if payload is not None else None
-    session.add_all(message for message, _ in messages)
-    await session.flush()
-    return [message for message, _ in messages]
+    raw_ids = iter(
+        (
+            await connection.execute(
+                _RAW_INSERT,
+                [{"content_type": kind, "data": data} for kind, data in payloads],
+            )
+        ).scalars()
+        if payloads
+        else ()
+    )
+    rows = [
+        {**columns, "raw_id": next(raw_ids) if payload is not None else None}
+        for columns, payload in messages
+    ]
+    return list((await connection.execute(_INBOUND_INSERT, rows)).scalars())
 
 
 async def message_by_external_id(
