@@ -3,12 +3,13 @@ customer chats in a private chat, the whole dialogue runs, buttons come and go."
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlmodel import select
 
 from storage.db import SessionFactory, transaction
-from storage.models import Case, Message, TelegramOffset
+from storage.models import Case, Message, RawPayload, TelegramOffset
 from tests.telegram_lab import TelegramLab
 from tests.telegram_support import RunningTelegramBot, new_token, telegram_settings
 
@@ -75,8 +76,16 @@ async def test_a_complaint_in_dutch_runs_the_whole_dialogue_with_buttons(
         cases = (await session.exec(select(Case))).all()
         inbound = (await session.exec(select(Message).where(Message.direction == "in"))).all()
         offsets = (await session.exec(select(TelegramOffset))).all()
+        raws = [await session.get_one(RawPayload, m.raw_id) for m in inbound]
     assert [case.status for case in cases] == ["handed_off"]
     assert [m.kind for m in inbound] == ["command", "text", "text", "text", "choice", "choice"]
+    # Each update is kept as the JSON it came in: its own update id, its message or press.
+    updates = [json.loads(raw.data) for raw in raws]
+    assert all(raw.content_type == "application/json" for raw in raws)
+    assert len({update["update_id"] for update in updates}) == len(updates)
+    assert [
+        u["message"]["text"] if "message" in u else u["callback_query"]["data"] for u in updates
+    ] == [m.text if m.kind != "choice" else f"choice:{m.text}" for m in inbound]
     assert [m.text for m in inbound if m.kind == "choice"] == ["yes", "no"]
     assert all(m.external_id.startswith(("4242:", "callback:")) for m in inbound)
     assert len(offsets) == 1

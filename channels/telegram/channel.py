@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from functools import partial
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -34,7 +34,7 @@ from channels.telegram.keyboards import button_keyboard, choice_keyboard
 from channels.telegram.limits import SendLimiter
 from channels.telegram.offsets import OffsetStore
 from channels.telegram.tidy import Call, ChatTidier
-from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, read_update
+from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, Received, read_update
 from channels.telegram.webhook import Listen, WebhookServer
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
@@ -91,7 +91,7 @@ class TelegramChannel:
         self._keyboards: dict[int, int] = {}
         self._tidy = ChatTidier(PARALLEL_TIDYING)
         # Webhook mode: each update with the future its HTTP call waits on until stored.
-        self._webhook_updates: asyncio.Queue[tuple[Update, asyncio.Future[None]]] = asyncio.Queue(
+        self._webhook_updates: asyncio.Queue[tuple[Received, asyncio.Future[None]]] = asyncio.Queue(
             maxsize=1000
         )
 
@@ -131,8 +131,8 @@ class TelegramChannel:
     async def inbound(self) -> AsyncIterator[InboundEvent]:
         if self._webhook is not None:
             while True:
-                update, stored = await self._webhook_updates.get()
-                async for event in self._events(update):
+                received, stored = await self._webhook_updates.get()
+                async for event in self._events(received):
                     yield event
                 # Resumed after the last event: it is stored, the HTTP call may say 200.
                 if not stored.done():
@@ -141,9 +141,9 @@ class TelegramChannel:
         failures = 0
         while True:
             try:
-                updates = await self.bot.get_updates(
+                updates = await self.bot.receive(
                     offset=offset or None,
-                    timeout=self._poll_timeout,
+                    poll_seconds=self._poll_timeout,
                     allowed_updates=ALLOWED_UPDATES,
                 )
                 failures = 0
@@ -166,9 +166,9 @@ class TelegramChannel:
             # One batch per poll: one store transaction and one offset save for all of it,
             # instead of one of each per update.
             batch: list[InboundMessage] = []
-            for update in updates:
-                async for event in self._events(update):
-                    self._update_ids[event.external_id] = update.update_id
+            for received in updates:
+                async for event in self._events(received):
+                    self._update_ids[event.external_id] = received.update.update_id
                     batch.append(event)
             if batch:
                 yield InboundBatch(tuple(batch))
@@ -179,7 +179,7 @@ class TelegramChannel:
                 self._update_ids.clear()
                 offset = self._saved_offset
                 continue  # read again rather than risk a loss
-            offset = updates[-1].update_id + 1
+            offset = updates[-1].update.update_id + 1
             if offset > self._saved_offset:
                 await self._save_offset(offset)
 
@@ -189,15 +189,15 @@ class TelegramChannel:
 
     async def _receive_by_webhook(self, data: dict[str, object]) -> None:
         """Returns once the update is stored; the web endpoint has checked the secret."""
-        update = Update.de_json(data, self.bot)
+        received = Received.from_json(data, self.bot)
         stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._webhook_updates.put((update, stored))
+        await self._webhook_updates.put((received, stored))
         await asyncio.wait_for(stored, WEBHOOK_STORE_SECONDS)
 
-    async def _events(self, update: Update) -> AsyncIterator[InboundMessage]:
-        incoming = read_update(update, now=self._clock(), handler_chat_id=self._handler_chat_id)
+    async def _events(self, received: Received) -> AsyncIterator[InboundMessage]:
+        incoming = read_update(received, now=self._clock(), handler_chat_id=self._handler_chat_id)
         if incoming is None:
-            log.info("telegram.update_ignored", update_id=update.update_id)
+            log.info("telegram.update_ignored", update_id=received.update.update_id)
             return
         message = await self._with_files(incoming)
         if incoming.press is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Bot, Message, Update
 
 from channels.base import InboundAttachment, InboundMessage
 from channels.telegram.keyboards import choice_of
@@ -63,8 +63,19 @@ def _language(code: str | None) -> str | None:
     return short if short in LANGUAGES else None
 
 
-def _raw(update: Update) -> bytes:
-    return json.dumps(update.to_dict(), ensure_ascii=False, default=str).encode()
+@dataclass(frozen=True)
+class Received:
+    """An update as PTB reads it, with the JSON it came as: that JSON is the raw payload we
+    keep. Serialising PTB's objects back cost more CPU than reading them."""
+
+    update: Update
+    raw: bytes
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], bot: Bot) -> Received:
+        # Serialised before PTB reads it, so nothing PTB does to the dict can change it.
+        raw = json.dumps(data, ensure_ascii=False).encode()
+        return cls(Update.de_json(data, bot), raw)
 
 
 def _when(moment: datetime | None, fallback: datetime) -> datetime:
@@ -73,14 +84,15 @@ def _when(moment: datetime | None, fallback: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def read_update(update: Update, *, now: datetime, handler_chat_id: int = 0) -> Incoming | None:
+def read_update(received: Received, *, now: datetime, handler_chat_id: int = 0) -> Incoming | None:
     """A customer's update in a private chat, or a handler's in the handler group; None
     for anything else (other groups, channels)."""
+    update, raw = received.update, received.raw
     chat = update.effective_chat
     if handler_chat_id and chat is not None and chat.id == handler_chat_id:
-        return _read_handler(update, now)
+        return _read_handler(update, raw, now)
     if update.callback_query is not None:
-        return _read_press(update, now)
+        return _read_press(update, raw, now)
     message = update.message or update.edited_message
     if message is None or message.chat.type != "private":
         return None
@@ -101,7 +113,7 @@ def read_update(update: Update, *, now: datetime, handler_chat_id: int = 0) -> I
         text=text,
         received_at=_when(message.date, now),
         language=_language(user.language_code if user else None),
-        raw=_raw(update),
+        raw=raw,
         raw_content_type="application/json",
         kind=kind,
         attachments=attachments,
@@ -110,7 +122,7 @@ def read_update(update: Update, *, now: datetime, handler_chat_id: int = 0) -> I
     return Incoming(inbound, files=files)
 
 
-def _read_press(update: Update, now: datetime) -> Incoming | None:
+def _read_press(update: Update, raw: bytes, now: datetime) -> Incoming | None:
     query = update.callback_query
     assert query is not None
     message = query.message
@@ -126,7 +138,7 @@ def _read_press(update: Update, now: datetime) -> Incoming | None:
         text=choice or (query.data or ""),
         received_at=now,
         language=_language(query.from_user.language_code),
-        raw=_raw(update),
+        raw=raw,
         raw_content_type="application/json",
         kind="choice" if choice else "button",
     )
@@ -139,7 +151,7 @@ def _read_press(update: Update, now: datetime) -> Incoming | None:
 HANDLER_KIND = "handler:"
 
 
-def _read_handler(update: Update, now: datetime) -> Incoming | None:
+def _read_handler(update: Update, raw: bytes, now: datetime) -> Incoming | None:
     """Someone in the handler group: a button, a command, or a reply to a case message.
     The sender is the Telegram user, so the core can check who may act."""
     query = update.callback_query
@@ -152,7 +164,7 @@ def _read_handler(update: Update, now: datetime) -> Incoming | None:
             sender_name=query.from_user.full_name,
             text=query.data or "",
             received_at=now,
-            raw=_raw(update),
+            raw=raw,
             raw_content_type="application/json",
             kind=HANDLER_KIND + "choice",
         )
@@ -169,7 +181,7 @@ def _read_handler(update: Update, now: datetime) -> Incoming | None:
         sender_name=message.from_user.full_name,
         text=text,
         received_at=_when(message.date, now),
-        raw=_raw(update),
+        raw=raw,
         raw_content_type="application/json",
         kind=HANDLER_KIND + ("command" if text.startswith("/") else "text"),
         # Which case message was answered: our own message's delivery id on the outbox row.
