@@ -21,7 +21,6 @@ from bot.settings import OutboxSettings
 from channels.base import Channel, DeliveryResult, OutboundMessage
 from storage import outbox
 from storage.db import SessionFactory, transaction
-from storage.models import OutboxRow
 
 # Sent replies join the case history; built once, see `Dispatcher._record`.
 HISTORY_INSERT = insert(SQLModel.metadata.tables["messages"])
@@ -85,7 +84,7 @@ class Dispatcher:
                 await self._deliver_all(claimed)
             return len(claimed)
 
-    async def _deliver_all(self, claimed: list[OutboxRow]) -> None:
+    async def _deliver_all(self, claimed: list[outbox.Claimed]) -> None:
         """Send the claimed rows and record each result as soon as it is known.
 
         One recipient's rows go out one after another, in order; different recipients of a
@@ -94,17 +93,17 @@ class Dispatcher:
         transaction: a sent reply is still recorded right after its send (a restart in
         between would send it again), but a busy batch costs a few commits, not one per row.
         """
-        chains: dict[tuple[str, str], list[OutboxRow]] = {}
+        chains: dict[tuple[str, str], list[outbox.Claimed]] = {}
         for row in claimed:
             chains.setdefault((row.channel, row.recipient), []).append(row)
         gates = {
             name: asyncio.Semaphore(max(1, int(getattr(channel, "parallel_sends", 1))))
             for name, channel in self._channels.items()
         }
-        finished: list[tuple[OutboxRow, DeliveryResult]] = []
+        finished: list[tuple[outbox.Claimed, DeliveryResult]] = []
         known = asyncio.Event()
 
-        async def send_chain(rows: list[OutboxRow]) -> None:
+        async def send_chain(rows: list[outbox.Claimed]) -> None:
             async with gates[rows[0].channel]:
                 for row in rows:
                     finished.append((row, await self._send(row)))
@@ -122,8 +121,7 @@ class Dispatcher:
                 recorded += len(results)
                 await self._record(results)
 
-    async def _send(self, row: OutboxRow) -> DeliveryResult:
-        assert row.id is not None
+    async def _send(self, row: outbox.Claimed) -> DeliveryResult:
         channel = self._channels[row.channel]
         message = OutboundMessage(
             outbox_id=row.id,
@@ -139,15 +137,11 @@ class Dispatcher:
         except Exception as exc:  # a channel bug must not stop the other rows
             return DeliveryResult.failed(f"{type(exc).__name__}: {exc}")
 
-    async def _record(self, results: list[tuple[OutboxRow, DeliveryResult]]) -> None:
+    async def _record(self, results: list[tuple[outbox.Claimed, DeliveryResult]]) -> None:
         now = self._clock()
         async with transaction(self._sessions) as session:
             # Sent rows are marked with one statement; the rest (retries, failures) are rare.
-            sent = {
-                row.id: result.external_id
-                for row, result in results
-                if result.ok and row.id is not None
-            }
+            sent = {row.id: result.external_id for row, result in results if result.ok}
             marked = await outbox.mark_sent_many(session, sent=sent, worker=self.worker, now=now)
             # Each sent reply joins the case's history, in one statement for the block.
             history = [self._history(row, now) for row, _ in results if row.id in marked]
@@ -165,7 +159,7 @@ class Dispatcher:
                     await self._record_failure(session, row, result, now)
 
     @staticmethod
-    def _history(row: OutboxRow, now: datetime) -> dict[str, object]:
+    def _history(row: outbox.Claimed, now: datetime) -> dict[str, object]:
         return {
             "case_id": row.case_id,
             "direction": "out",
@@ -182,9 +176,8 @@ class Dispatcher:
         }
 
     async def _record_failure(
-        self, session: AsyncSession, row: OutboxRow, result: DeliveryResult, now: datetime
+        self, session: AsyncSession, row: outbox.Claimed, result: DeliveryResult, now: datetime
     ) -> None:
-        assert row.id is not None
         attempts = row.attempts + 1
         error = result.error or "unknown error"
         if result.permanent or attempts >= self._settings.max_attempts:

@@ -43,7 +43,7 @@ from channels.email.case_token import find_case_token as case_token_in
 from storage import handlers, mail, outbox, repo
 from storage.db import SessionFactory, transaction
 from storage.memo import remember, remembered
-from storage.models import Agreement, Case, ChannelIdentity, Handler, Message
+from storage.models import Agreement, Case, Handler, Message
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,13 @@ class Intake:
                     new.append(message)
         if not new:
             return []
-        identities = await self._identities(session, new, now)
+        customers = await self._customers(session, new, now)
         ids = await repo.add_inbound_many(
             session,
             messages=[
                 (
                     {
-                        "customer_id": identities[(m.channel, m.sender)].customer_id,
+                        "customer_id": customers[(m.channel, m.sender)],
                         "case_id": None,
                         "direction": "in",
                         "channel": m.channel,
@@ -172,14 +172,14 @@ class Intake:
                 await self._keep_automated(session, message_id, message)
         return list(zip(new, ids, strict=True))
 
-    async def _identities(
+    async def _customers(
         self, session: AsyncSession, messages: Sequence[InboundMessage], now: datetime
-    ) -> dict[tuple[str, str], ChannelIdentity]:
-        """Each sender's identity, creating a customer for a sender we do not know yet."""
-        found: dict[tuple[str, str], ChannelIdentity] = {}
+    ) -> dict[tuple[str, str], int]:
+        """Each sender's customer id, creating a customer for a sender we do not know yet."""
+        found: dict[tuple[str, str], int] = {}
         for channel in {m.channel for m in messages}:
             senders = {m.sender: m for m in messages if m.channel == channel}
-            known = await repo.identities_by_address(
+            known = await repo.customers_by_address(
                 session, channel=channel, addresses=list(senders)
             )
             unknown = [
@@ -188,10 +188,9 @@ class Intake:
                 if address not in known
             ]
             if unknown:
-                known |= await repo.add_identities(
-                    session, channel=channel, people=unknown, now=now
-                )
-            found |= {(channel, address): identity for address, identity in known.items()}
+                added = await repo.add_identities(session, channel=channel, people=unknown, now=now)
+                known |= {address: identity.customer_id for address, identity in added.items()}
+            found |= {(channel, address): customer for address, customer in known.items()}
         return found
 
     async def _store_edit(self, message: InboundMessage) -> None:

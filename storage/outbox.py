@@ -8,6 +8,7 @@ ignores the locking clause.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -77,19 +78,20 @@ def _enqueue_statement(dialect: str) -> Any:
     )
 
 
-def _claimable(now: datetime, channels: Sequence[str]) -> Any:
-    return (
-        select(OutboxRow.id)
-        .where(
-            col(OutboxRow.channel).in_(channels),
-            or_(
-                (col(OutboxRow.status) == PENDING) & (col(OutboxRow.due_at) <= now),
-                # A worker that died mid-send left its lease behind; take the row over.
-                (col(OutboxRow.status) == SENDING) & (col(OutboxRow.lease_until) <= now),
-            ),
-        )
-        .order_by(col(OutboxRow.due_at), col(OutboxRow.id))
-    )
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row taken for sending, as the claim read it: no ORM object to build and track for
+    something only read, then settled with an UPDATE."""
+
+    id: int
+    case_id: int | None
+    channel: str
+    recipient: str
+    template: str
+    body: str
+    meta: dict[str, Any]
+    attempts: int
+    due_at: datetime
 
 
 async def claim(
@@ -100,17 +102,48 @@ async def claim(
     now: datetime,
     lease: timedelta,
     limit: int,
-) -> list[OutboxRow]:
-    candidates = _claimable(now, channels).limit(limit).with_for_update(skip_locked=True)
-    statement = (
-        update(OutboxRow)
-        .where(col(OutboxRow.id).in_(candidates.scalar_subquery()))
-        .values(status=SENDING, claimed_by=worker, lease_until=now + lease)
-        .returning(OutboxRow)
-        .execution_options(synchronize_session=False)
+) -> list[Claimed]:
+    connection = await session.connection()
+    result = await connection.execute(
+        _claim_statement(),
+        {
+            "channels": list(channels),
+            "now": now,
+            "limit": limit,
+            "worker": worker,
+            "lease_end": now + lease,
+        },
     )
-    rows = list((await session.exec(statement)).scalars().all())
-    return sorted(rows, key=lambda row: (row.due_at, row.id or 0))
+    rows = [Claimed(*row) for row in result]
+    return sorted(rows, key=lambda row: (row.due_at, row.id))
+
+
+@cache
+def _claim_statement() -> Any:
+    """Built once, like the insert: the claim runs on every dispatcher pass."""
+    outbox = SQLModel.metadata.tables["outbox"]
+    c = outbox.c
+    now: Any = bindparam("now")
+    candidates = (
+        select(c.id)
+        .where(
+            c.channel.in_(bindparam("channels", expanding=True)),
+            or_(
+                (c.status == PENDING) & (c.due_at <= now),
+                # A worker that died mid-send left its lease behind; take the row over.
+                (c.status == SENDING) & (c.lease_until <= now),
+            ),
+        )
+        .order_by(c.due_at, c.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(outbox)
+        .where(c.id.in_(candidates.scalar_subquery()))
+        .values(status=SENDING, claimed_by=bindparam("worker"), lease_until=bindparam("lease_end"))
+        .returning(*(c[field.name] for field in fields(Claimed)))
+    )
 
 
 async def mark_sent(

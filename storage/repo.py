@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -73,15 +73,22 @@ async def preload_customers(session: AsyncSession, *, customer_ids: Collection[i
         remember(session, ("open_case", case.customer_id), case)  # the newest one stays
 
 
-async def identities_by_address(
+_IDENTITIES = SQLModel.metadata.tables["channel_identities"]
+_CUSTOMERS_BY_ADDRESS = select(_IDENTITIES.c.address, _IDENTITIES.c.customer_id).where(
+    _IDENTITIES.c.channel == bindparam("channel"),
+    _IDENTITIES.c.address.in_(bindparam("addresses", expanding=True)),
+)
+
+
+async def customers_by_address(
     session: AsyncSession, *, channel: str, addresses: Sequence[str]
-) -> dict[str, ChannelIdentity]:
-    result = await session.exec(
-        select(ChannelIdentity).where(
-            ChannelIdentity.channel == channel, col(ChannelIdentity.address).in_(addresses)
-        )
+) -> dict[str, int]:
+    """Which customer each known address belongs to (Core: only two columns are needed)."""
+    connection = await session.connection()
+    result = await connection.execute(
+        _CUSTOMERS_BY_ADDRESS, {"channel": channel, "addresses": list(addresses)}
     )
-    return {identity.address: identity for identity in result.all()}
+    return {address: customer_id for address, customer_id in result}
 
 
 async def add_identities(
