@@ -217,8 +217,8 @@ async def create_case(
     session.add(case)
     await session.flush()
     # Numbered from the row id: unique without a second counter, readable on the phone.
+    # Written by the next flush, with the rest of what the case's first step changes.
     case.number = f"K-{now.year}-{case.id:06d}"
-    await session.flush()
     remember(session, ("open_case", customer_id), case)
     return case
 

@@ -14,6 +14,7 @@ from bot.telegram_wiring import telegram_channel
 from channels.base import InboundBatch, InboundEvent
 from channels.telegram import SendLimiter
 from channels.telegram.channel import split_text
+from storage import telegram
 from storage.db import SessionFactory, transaction
 from storage.models import Case, Message, OutboxRow, TelegramOffset
 from tests.telegram_fake import FakeBotApi, customer_update
@@ -104,6 +105,18 @@ async def test_a_restart_mid_conversation_carries_on_without_loss(
     assert len(cases) == 1
     assert cases[0].dialogue_state["step"] == "confirming"
     assert len(inbound) == 3
+
+
+async def test_a_saved_offset_never_moves_backwards(sessions: SessionFactory) -> None:
+    # Batches are saved as they finish; an older one saved late must not rewind the bot.
+    for next_update_id in (10, 25, 17):
+        async with transaction(sessions) as session:
+            await telegram.save_next_update_id(
+                session, bot_id=7, next_update_id=next_update_id, now=utc_now()
+            )
+    async with transaction(sessions) as session:
+        assert await telegram.next_update_id(session, bot_id=7) == 25
+        assert await telegram.next_update_id(session, bot_id=8) == 0
 
 
 async def test_a_429_is_waited_out_as_telegram_asks(
