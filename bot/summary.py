@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dialogue import DialogueState
 from bot.templates import render
 from storage import repo
-from storage.models import Case, Handler
+from storage.models import Case, ChannelIdentity, Handler
 
 _identity = SQLModel.metadata.tables["channel_identities"].c
 _case = SQLModel.metadata.tables["cases"].c
@@ -36,11 +36,19 @@ async def handoff_summary(session: AsyncSession, *, case: Case, tz: ZoneInfo) ->
     )
     customer = await repo.customer(session, customer_id=case.customer_id)
     # Core, not ORM: plain tuples of the columns shown, without building or tracking rows
-    # (the summary is rebuilt after every message on a handed-off case). Core does not
-    # flush by itself: the flush lets it see what this transaction changed.
-    await session.flush()
+    # or flushing (the summary is rebuilt after every message on a handed-off case). New
+    # cases are flushed when created (they need their id); a new address may still wait.
     connection = await session.connection()
-    identities = (await connection.execute(_IDENTITIES, {"customer_id": case.customer_id})).all()
+    identities = [
+        f"{channel}: {address}"
+        for channel, address in await connection.execute(
+            _IDENTITIES, {"customer_id": case.customer_id}
+        )
+    ] + [
+        f"{added.channel}: {added.address}"
+        for added in session.new
+        if isinstance(added, ChannelIdentity) and added.customer_id == case.customer_id
+    ]
     earlier = (
         await connection.execute(_EARLIER, {"customer_id": case.customer_id, "case_id": case.id})
     ).all()
@@ -51,7 +59,7 @@ async def handoff_summary(session: AsyncSession, *, case: Case, tz: ZoneInfo) ->
         case=case,
         state=state,
         customer_name=customer.name if customer else None,
-        identities=[f"{channel}: {address}" for channel, address in identities],
+        identities=identities,
         received_at=local(case.received_at, tz),
         handler_name=handler.name if handler else None,
         promise_at=local(promised, tz),

@@ -114,9 +114,11 @@ async def assignee(session: AsyncSession) -> Handler | None:
     "First" is the order in which handlers were first configured (row id), which does
     not change when someone else is added or removed.
     """
-    result = await session.exec(
-        select(Handler).where(col(Handler.role).in_(CONFIGURED_ROLES)).order_by(col(Handler.id))
-    )
+    # Nothing a dialogue step changes decides this: no need to flush its changes first.
+    with session.no_autoflush:
+        result = await session.exec(
+            select(Handler).where(col(Handler.role).in_(CONFIGURED_ROLES)).order_by(col(Handler.id))
+        )
     return pick_assignee(list(result.all()))
 
 

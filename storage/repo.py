@@ -24,6 +24,8 @@ from storage.models import (
 )
 
 CLOSED_STATUSES = ("closed",)
+# Remembered for a customer the preload found without an open case: no need to ask again.
+NO_OPEN_CASE = object()
 
 
 async def identity_for(
@@ -69,6 +71,8 @@ async def preload_customers(session: AsyncSession, *, customer_ids: Collection[i
         .where(col(Case.customer_id).in_(customer_ids), col(Case.status).not_in(CLOSED_STATUSES))
         .order_by(col(Case.id))
     )
+    for customer_id in customer_ids:
+        remember(session, ("open_case", customer_id), NO_OPEN_CASE)
     for case in open_cases.all():
         remember(session, ("open_case", case.customer_id), case)  # the newest one stays
 
@@ -193,8 +197,10 @@ async def unprocessed_inbound_ids(session: AsyncSession) -> list[int]:
 
 async def open_case_for(session: AsyncSession, *, customer_id: int) -> Case | None:
     """The customer's newest case that is not closed."""
-    known: Case | None = recalled(session, ("open_case", customer_id))
-    if known is not None and known.status not in CLOSED_STATUSES:
+    known = recalled(session, ("open_case", customer_id))
+    if known is NO_OPEN_CASE:
+        return None
+    if isinstance(known, Case) and known.status not in CLOSED_STATUSES:
         return known
     result = await session.exec(
         select(Case)

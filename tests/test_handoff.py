@@ -1,13 +1,16 @@
 """A whole intake through the wired app: the case reaches the right person with a summary."""
 
+from zoneinfo import ZoneInfo
+
 from sqlmodel import col, select
 
 from bot.app import App
 from bot.settings import Settings
+from bot.summary import handoff_summary
 from channels.base import CustomerPaused, InboundEvent, InboundMessage
-from storage import handlers
+from storage import handlers, repo
 from storage.db import SessionFactory, transaction
-from storage.models import Agreement, AuditEvent, Case, Handler
+from storage.models import Agreement, AuditEvent, Case, ChannelIdentity, Handler
 from tests.support import RecordingChannel, SteppedClock
 
 HANDLERS = [
@@ -124,3 +127,32 @@ async def test_a_repeat_complaint_on_the_same_topic_is_flagged_for_the_handler(
     assert second.summary is not None
     assert f"{first.number}" in second.summary
     assert "HERHAALDE KLACHT" in second.summary
+
+
+async def test_the_summary_names_an_address_added_in_the_same_transaction(
+    sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    async with transaction(sessions) as session:
+        (identity,) = (
+            await repo.add_identities(
+                session, channel="telegram", people=[("4242", "Bram", "nl")], now=clock()
+            )
+        ).values()
+        case = await repo.create_case(
+            session,
+            customer_id=identity.customer_id,
+            channel="telegram",
+            language="nl",
+            now=clock(),
+        )
+        # As the confirmation does when the customer gives an address: added, not flushed.
+        session.add(
+            ChannelIdentity(
+                customer_id=identity.customer_id,
+                channel="email",
+                address="bram@example.nl",
+                created_at=clock(),
+            )
+        )
+        summary = await handoff_summary(session, case=case, tz=ZoneInfo("Europe/Amsterdam"))
+    assert "telegram: 4242, email: bram@example.nl" in summary
