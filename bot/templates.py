@@ -7,7 +7,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 
 def templates_dir() -> Path:
@@ -28,8 +28,14 @@ def environment() -> Environment:
     )
 
 
+@cache
+def template(name: str) -> Template:
+    """Compiled once: jinja's own cache still takes a lock and a few lookups per render."""
+    return environment().get_template(name)
+
+
 def render(name: str, /, **context: Any) -> str:
-    return environment().get_template(name).render(**context).strip()
+    return template(name).render(**context).strip()
 
 
 def render_message(language: str, template: str, /, **context: Any) -> str:

@@ -12,7 +12,7 @@ from bot.nlu import understand
 from bot.nlu.classifier import category_model, complaint_model, intent_model
 from bot.nlu.types import LANGUAGES
 from bot.outbound import readable_day
-from bot.templates import all_template_names, environment
+from bot.templates import all_template_names, template
 
 
 def warm_up() -> int:
@@ -26,5 +26,5 @@ def warm_up() -> int:
         readable_day(datetime(2026, 1, 5, tzinfo=UTC), tz=ZoneInfo("UTC"), language=language)
     names = all_template_names()
     for name in names:
-        environment().get_template(name)
+        template(name)
     return len(names)

@@ -78,6 +78,11 @@ async def preload_customers(session: AsyncSession, *, customer_ids: Collection[i
 
 
 _IDENTITIES = SQLModel.metadata.tables["channel_identities"]
+_MESSAGES = SQLModel.metadata.tables["messages"]
+_STORED_EXTERNAL_IDS = select(_MESSAGES.c.external_id).where(
+    _MESSAGES.c.channel == bindparam("channel"),
+    _MESSAGES.c.external_id.in_(bindparam("external_ids", expanding=True)),
+)
 _CUSTOMERS_BY_ADDRESS = select(_IDENTITIES.c.address, _IDENTITIES.c.customer_id).where(
     _IDENTITIES.c.channel == bindparam("channel"),
     _IDENTITIES.c.address.in_(bindparam("addresses", expanding=True)),
@@ -126,15 +131,13 @@ async def add_identities(
 async def stored_external_ids(
     session: AsyncSession, *, channel: str, external_ids: Sequence[str]
 ) -> set[str]:
-    result = await session.exec(
-        select(Message.external_id).where(
-            Message.channel == channel, col(Message.external_id).in_(external_ids)
-        )
+    connection = await session.connection()
+    result = await connection.execute(
+        _STORED_EXTERNAL_IDS, {"channel": channel, "external_ids": list(external_ids)}
     )
-    return set(result.all())
+    return set(result.scalars())
 
 
-_MESSAGES = SQLModel.metadata.tables["messages"]
 _RAW_PAYLOADS = SQLModel.metadata.tables["raw_payloads"]
 # Core, built once: ORM objects and their flush cost more per message than the inserts.
 _INBOUND_INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
