@@ -40,6 +40,7 @@ from sqlmodel import col, func, select
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bench.rounds import median_round
 from bot.logs import configure as configure_logs
 from channels.telegram import SendLimiter
 from storage.db import create_engine, session_factory, transaction
@@ -253,12 +254,6 @@ async def measure(
             ours, tally = await klachtbot(lab, count, messages, url, limits=limits)
         measured.append(Round(baseline, ours, tally))
     return measured
-
-
-def median_round(rounds: list[Round]) -> Round:
-    """The round with the median ratio: the two runs of a round ran back to back, on the
-    machine as it was then; a best-of-each pairs runs from different moments."""
-    return sorted(rounds, key=lambda r: r.ratio)[(len(rounds) - 1) // 2]
 
 
 def report(rounds: list[Round]) -> str:

@@ -16,14 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, seconds_until, utc_now, wait_any
 from bot.dialogue import Dialogue, Policy
+from bot.dialogue.reading import Understander
 from bot.dispatcher import Dispatcher
 from bot.handler_group import HandlerGroup
 from bot.intake import Intake, Organisation
 from bot.logs import log
 from bot.nlu import understand
+from bot.read_ahead import ReadAhead
 from bot.schedule import deadlines_for, followups_for
 from bot.settings import Settings
 from bot.warmup import warm_up
+from bot.workers import Workers
 from channels.base import Channel, CustomerPaused, InboundBatch
 from storage.db import SessionFactory, create_engine, session_factory, transaction, upgrade
 from storage.handlers import sync_handlers
@@ -38,11 +41,20 @@ Job = int | CustomerPaused
 
 class App:
     def __init__(
-        self, settings: Settings, channels: Sequence[Channel], *, clock: Clock = utc_now
+        self,
+        settings: Settings,
+        channels: Sequence[Channel],
+        *,
+        clock: Clock = utc_now,
+        workers: Workers | None = None,
     ) -> None:
+        """`workers`: helper processes shared with the channels; by default the App makes
+        them from the settings. Either way the App starts and stops them."""
         self.settings = settings
         self.channels = {channel.name: channel for channel in channels}
         self.clock = clock
+        self.workers = workers or Workers(settings.workers.processes)
+        self.read_ahead = ReadAhead(self.workers, tz=settings.organisation.tz, clock=clock)
         self._engine: AsyncEngine | None = None
         self._queue: asyncio.Queue[Job] = asyncio.Queue(maxsize=QUEUE_SIZE)
         self._stop = asyncio.Event()
@@ -69,10 +81,11 @@ class App:
         self.followups = followups_for(self.settings, organisation)
         self.intake = Intake(
             sessions=self.sessions,
-            dialogue=dialogue_for(self.settings),
+            dialogue=dialogue_for(self.settings, self.read_ahead.understand),
             organisation=organisation,
             clock=self.clock,
             followups=self.followups,
+            read_ahead=self.read_ahead,
         )
         self.dispatcher = Dispatcher(
             sessions=self.sessions,
@@ -80,7 +93,12 @@ class App:
             settings=self.settings.outbox,
             clock=self.clock,
         )
-        log.info("app.warmed_up", templates=warm_up())
+        # The helpers start and warm up on their own cores meanwhile.
+        helpers = asyncio.create_task(self.workers.start())
+        try:
+            log.info("app.warmed_up", templates=warm_up())
+        finally:
+            await helpers
         for channel in self.channels.values():
             await channel.start()
         return self
@@ -93,6 +111,8 @@ class App:
     ) -> None:
         for channel in self.channels.values():
             await channel.stop()
+        await self.read_ahead.close()
+        await self.workers.close()
         if self._engine is not None:
             await self._engine.dispose()
 
@@ -211,7 +231,7 @@ def _handler_group(settings: Settings) -> HandlerGroup | None:
     )
 
 
-def dialogue_for(settings: Settings) -> Dialogue:
+def dialogue_for(settings: Settings, understand: Understander = understand) -> Dialogue:
     talk = settings.dialogue
     return Dialogue(
         Policy(

@@ -25,6 +25,7 @@ from bot.logs import configure as configure_logs
 from bot.settings import Language, Settings, SettingsError, load_settings, masked
 from bot.telegram_wiring import telegram_channel
 from bot.templates import render
+from bot.workers import Workers
 from channels.base import Channel
 from channels.console import ConsoleChannel, script_lines, stdin_lines
 from storage.db import (
@@ -104,11 +105,14 @@ def run(ctx: typer.Context) -> None:
             assert bot is not None, "storage opens before any channel reads"
             return bot.sessions
 
+        workers = Workers(settings.workers.processes)
         if settings.email.configured:
-            channels.append(email_channel(settings.email, sessions=sessions, clock=utc_now))
+            channels.append(
+                email_channel(settings.email, sessions=sessions, clock=utc_now, offload=workers.run)
+            )
         if settings.telegram.configured:
             channels.append(telegram_channel(settings.telegram, sessions=sessions, clock=utc_now))
-        bot = App(settings, channels)
+        bot = App(settings, channels, workers=workers)
         async with bot:
             _stop_on_signals(bot)
             await bot.run()

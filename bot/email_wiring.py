@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.settings import EmailSettings
+from channels.base import Offload, run_here
 from channels.email.channel import EmailChannel, MailboxPosition
 from channels.email.imap_reader import ImapConfig, ImapReader
 from channels.email.smtp_sender import SmtpConfig, SmtpSender
@@ -16,9 +17,14 @@ from storage.db import SessionFactory, transaction
 
 
 def email_channel(
-    settings: EmailSettings, *, sessions: Callable[[], SessionFactory], clock: Clock
+    settings: EmailSettings,
+    *,
+    sessions: Callable[[], SessionFactory],
+    clock: Clock,
+    offload: Offload = run_here,
 ) -> EmailChannel:
-    """`sessions` is asked at use time: storage opens after the channels are built."""
+    """`sessions` is asked at use time: storage opens after the channels are built.
+    `offload` parses mail in a helper process (`bot.workers.Workers.run`)."""
     account = settings.username or settings.address
     password = settings.password.get_secret_value()
 
@@ -79,4 +85,5 @@ def email_channel(
         max_bytes=settings.max_message_bytes,
         idle_seconds=settings.poll_seconds,
         per_hour=settings.max_auto_mails_per_hour,
+        offload=offload,
     )

@@ -36,6 +36,7 @@ from bot.followups import FollowUps
 from bot.handler_group import HandlerGroup
 from bot.logs import log
 from bot.outbound import choices_meta, email_meta, moments, readable_fact
+from bot.read_ahead import ReadAhead
 from bot.summary import handoff_summary
 from bot.templates import render, render_message
 from channels.base import CustomerPaused, InboundMessage
@@ -69,9 +70,11 @@ class Intake:
         organisation: Organisation,
         clock: Clock,
         followups: FollowUps | None = None,
+        read_ahead: ReadAhead | None = None,
     ) -> None:
         self._sessions = sessions
         self._dialogue = dialogue
+        self._read_ahead = read_ahead
         self._org = organisation
         self._clock = clock
         self._followups = followups or FollowUps(sender=organisation)
@@ -109,6 +112,12 @@ class Intake:
             )
         if len(stored) < len(messages):
             log.info("inbound.duplicate", count=len(messages) - len(stored))
+        if self._read_ahead is not None:
+            self._read_ahead.start(
+                (message_id, message.text)
+                for message, message_id in stored
+                if message.kind in ("text", "media") and not message.automated
+            )
         return [message_id for _, message_id in stored]
 
     async def _store_new(
@@ -255,6 +264,9 @@ class Intake:
     async def process_many(self, message_ids: Sequence[int]) -> datetime | None:
         """Take stored messages into their cases, in order and in one transaction; returns
         the earliest moment one of those cases wants to be woken."""
+        if self._read_ahead is not None:
+            # Before the transaction: it would hold storage while a helper finishes.
+            await self._read_ahead.settle(message_ids)
         now = self._clock()
         try:
             async with transaction(self._sessions) as session:

@@ -205,6 +205,12 @@ class EmailSettings(Section):
         return bool(self.address and self.imap_host and self.smtp_host)
 
 
+class WorkerSettings(Section):
+    # Helper processes for pure CPU work (parsing mail, reading messages) beside the event
+    # loop; 0 does everything in the bot's own process.
+    processes: int = Field(default=1, ge=0, le=8)
+
+
 class TelegramSettings(Section):
     token: SecretStr = SecretStr("")
     mode: Literal["polling", "webhook"] = "polling"
@@ -250,6 +256,7 @@ class Settings(BaseSettings):
     email: EmailSettings = Field(default_factory=EmailSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     handlers: list[HandlerSettings] = Field(default_factory=list)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
 
 
 class SettingsError(Exception):

@@ -5,11 +5,10 @@ not when a customer is waiting for it)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.nlu import understand
-from bot.nlu.classifier import category_model, complaint_model, intent_model
+from bot.nlu.pipeline import warm_understanding
 from bot.nlu.types import LANGUAGES
 from bot.outbound import readable_day
 from bot.templates import all_template_names, template
@@ -17,11 +16,7 @@ from bot.templates import all_template_names, template
 
 def warm_up() -> int:
     """Returns how many templates were compiled."""
-    for model in (complaint_model(), intent_model(), category_model()):
-        # The first scoring builds the model's lookup table; rules often decide before the
-        # intent and category models are asked, so `understand` below may not reach them.
-        model.probabilities("pakket niet geleverd")
-    understand("Mijn pakket is niet geleverd.", today=date(2026, 1, 5))
+    warm_understanding()
     for language in LANGUAGES:
         readable_day(datetime(2026, 1, 5, tzinfo=UTC), tz=ZoneInfo("UTC"), language=language)
     names = all_template_names()

@@ -3,10 +3,12 @@ asked to send, and the one small protocol every channel adapter follows."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -129,3 +131,15 @@ class Channel(Protocol):
         ...
 
     async def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+
+class Offload(Protocol):
+    """Runs a pure function of picklable arguments somewhere else (a helper process, see
+    `bot.workers`) and hands back its result; for CPU work that needs no I/O."""
+
+    async def __call__(self, function: Callable[..., _T], /, *args: Any) -> _T: ...
+
+
+async def run_here(function: Callable[..., _T], /, *args: Any) -> _T:
+    """The `Offload` without helpers: the work runs on the caller's own thread."""
+    return function(*args)

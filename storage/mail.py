@@ -77,24 +77,40 @@ async def case_by_thread(session: AsyncSession, *, message_ids: Sequence[str]) -
     """The case a mail answers: any of its referenced ids that we stored, inbound or our own."""
     if not message_ids:
         return None
-    inbound = await session.exec(
-        select(Message.case_id)
-        .where(
-            Message.channel == "email",  # with the id: the unique index answers, no table scan
-            col(Message.external_id).in_(message_ids),
-            col(Message.case_id).is_not(None),
+    # Mails taken in earlier in this transaction may have joined a case not yet written:
+    # their case comes from the session, the rest from storage, without a flush per reply.
+    wanted = set(message_ids)
+    joined: dict[int, int | None] = {
+        stored.id: stored.case_id
+        for stored in session.identity_map.values()
+        if isinstance(stored, Message)
+        and stored.channel == "email"
+        and stored.external_id in wanted
+        and stored.id is not None
+    }
+    with session.no_autoflush:
+        found = await session.exec(
+            select(Message.id, Message.case_id).where(
+                Message.channel == "email",  # with the id: the unique index answers, no scan
+                col(Message.external_id).in_(message_ids),
+            )
         )
-        .order_by(col(Message.id).desc())
-    )
-    case_id = inbound.first()
-    if case_id is None:
-        ours = await session.exec(
-            select(OutboxRow.case_id)
-            .where(col(OutboxRow.external_id).in_(message_ids), col(OutboxRow.case_id).is_not(None))
-            .order_by(col(OutboxRow.id).desc())
-        )
-        case_id = ours.first()
-    return await session.get(Case, case_id) if case_id is not None else None
+        for message_id, case_id in found.all():
+            if message_id is not None:
+                joined.setdefault(message_id, case_id)
+        answered = [case_id for _, case_id in sorted(joined.items()) if case_id is not None]
+        case_id = answered[-1] if answered else None
+        if case_id is None:
+            ours = await session.exec(
+                select(OutboxRow.case_id)
+                .where(
+                    col(OutboxRow.external_id).in_(message_ids),
+                    col(OutboxRow.case_id).is_not(None),
+                )
+                .order_by(col(OutboxRow.id).desc())
+            )
+            case_id = ours.first()
+        return await session.get(Case, case_id) if case_id is not None else None
 
 
 async def thread_of_case(session: AsyncSession, *, case: Case) -> tuple[str | None, list[str]]:

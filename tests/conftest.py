@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
+from bot.settings import Settings, WorkerSettings
 from storage.db import SessionFactory, create_engine, session_factory, upgrade
 from tests.mail_lab import MailLab
 from tests.support import RecordingChannel, SteppedClock, require_service
@@ -27,6 +28,15 @@ pytest_plugins = [
     "tests.mail_lab.fixtures",  # the session-wide mail lab
     "tests.telegram_lab.fixtures",  # the session-wide Telegram emulator
 ]
+
+# A helper process per App costs half a second to start: the tests run without helpers
+# unless they ask for them (tests/test_workers.py, the mail conversation with helpers).
+# Settings are made in many ways here (constructor, model_validate, a TOML file for the CLI),
+# so the default itself is changed, and the environment for the CLI run in a subprocess.
+WorkerSettings.model_fields["processes"].default = 0
+WorkerSettings.model_rebuild(force=True)
+Settings.model_rebuild(force=True)
+os.environ.setdefault("KLACHTBOT_WORKERS__PROCESSES", "0")
 
 POSTGRES_URL = os.environ.get(
     "KLACHTBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

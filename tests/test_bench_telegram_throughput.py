@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.telegram_throughput import Round, Run, measure, median_round, report
+from bench.rounds import median_round
+from bench.telegram_throughput import Round, Run, measure, report
 from tests.telegram_lab import TelegramLab
 
 

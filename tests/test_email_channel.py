@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import aiosmtplib
+import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -16,6 +17,7 @@ from bot.app import App
 from bot.clock import utc_now
 from bot.email_wiring import email_channel
 from bot.settings import HandlerSettings, Settings
+from bot.workers import Workers
 from channels.base import OutboundMessage
 from storage import outbox
 from storage.db import SessionFactory, transaction
@@ -38,8 +40,12 @@ class RunningBot:
             assert self.app is not None
             return self.app.sessions
 
-        channel = email_channel(self._settings.email, sessions=sessions, clock=utc_now)
-        self.app = App(self._settings, [channel])
+        # Wired as `klachtbot run` wires it: the channel parses in the App's helpers.
+        workers = Workers(self._settings.workers.processes)
+        channel = email_channel(
+            self._settings.email, sessions=sessions, clock=utc_now, offload=workers.run
+        )
+        self.app = App(self._settings, [channel], workers=workers)
         await self.app.__aenter__()
         self._task = asyncio.create_task(self.app.run())
         return self.app
@@ -83,15 +89,18 @@ def text_of(raw: bytes) -> str:
     return str(body.get_content())
 
 
+@pytest.mark.parametrize("helpers", [0, 1], ids=["without-helpers", "with-a-helper"])
 async def test_a_complaint_by_email_runs_the_whole_dialogue_threaded(
-    lab: MailLab, database_url: str, sessions: SessionFactory
+    lab: MailLab, database_url: str, sessions: SessionFactory, helpers: int
 ) -> None:
     first = mail(
         "Goedemiddag,\n\nMijn bestelling 4471234 van 3 november is nog steeds niet geleverd. "
         "Ik heb al twee keer gebeld.\n\nMet vriendelijke groet,\nAnna de Vries",
         subject="Bestelling niet geleverd",
     )
-    async with RunningBot(lab_settings(database_url, lab)):
+    settings = lab_settings(database_url, lab)
+    settings.workers.processes = helpers
+    async with RunningBot(settings) as app:
         await send(lab, first)
         replies = await lab.wait_for_mail(CUSTOMER, 2, timeout=30)
         acknowledgement, question = (message_from_bytes(r, policy=policy.default) for r in replies)
@@ -113,6 +122,8 @@ async def test_a_complaint_by_email_runs_the_whole_dialogue_threaded(
         agreement, closing = text_of(replies[3]), text_of(replies[4])
         assert "17:00" in agreement
         assert "?" not in closing
+        # With a helper, the mails were read before their turn (and the same came of it).
+        assert (app.read_ahead.used > 0) == bool(helpers)
 
     async with transaction(sessions) as session:
         cases = (await session.exec(select(Case))).all()

@@ -6,6 +6,8 @@ microseconds, so no language-id dependency is needed for a two-language decision
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.nlu.normalize import words
 from bot.nlu.types import Language
 
@@ -42,18 +44,30 @@ _NL_ONLY = _NL - _EN
 _EN_ONLY = _EN - _NL
 
 
-def detect_language(folded: str, previous: Language | None = None) -> Language:
-    """Pick nl or en; keep `previous` unless the text clearly points the other way."""
+@dataclass(frozen=True)
+class LanguageVotes:
+    """How many words of a text only Dutch or only English uses."""
+
+    nl: int
+    en: int
+
+    @property
+    def guess(self) -> Language:
+        return "nl" if self.nl >= self.en else "en"
+
+    def choose(self, previous: Language | None = None) -> Language:
+        """Keep `previous` unless the text clearly points the other way."""
+        # One stray word ("ok", "thanks", a product name) is not a switch; two votes of margin is.
+        if previous is not None and abs(self.nl - self.en) < 2:
+            return previous
+        return self.guess
+
+
+def count_votes(folded: str) -> LanguageVotes:
     nl = en = 0
     for w in words(folded):
         if w in _NL_ONLY:
             nl += 1
         elif w in _EN_ONLY:
             en += 1
-    guess: Language = "nl" if nl >= en else "en"
-    if previous is None:
-        return guess
-    # One stray word ("ok", "thanks", a product name) is not a switch; two votes of margin is.
-    if abs(nl - en) < 2:
-        return previous
-    return guess
+    return LanguageVotes(nl, en)

@@ -1,14 +1,20 @@
-"""`understand`: one pass over a message producing an `Understanding`."""
+"""`understand`: one pass over a message producing an `Understanding`.
+
+`read` does the pass without knowing the conversation: only the language choice depends on
+it (a tie keeps the language spoken so far), so a `Reading` can be made ahead of time, in
+another process, and settled when the message's turn comes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.nlu.anger import anger_level
 from bot.nlu.category import decide_category
+from bot.nlu.classifier import category_model, complaint_model, intent_model
 from bot.nlu.cues import find_cues
 from bot.nlu.intent import decide_intent
-from bot.nlu.language import detect_language
+from bot.nlu.language import LanguageVotes, count_votes
 from bot.nlu.normalize import fold
 from bot.nlu.sentences import body_sentences, key_sentences
 from bot.nlu.slots import extract_slots
@@ -19,9 +25,27 @@ from bot.nlu.types import Language, Understanding
 _MAX_CHARS = 8000
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A text understood on its own: `understood.language` is the text's own guess."""
+
+    understood: Understanding
+    votes: LanguageVotes
+
+    def in_conversation(self, previous_language: Language | None) -> Understanding:
+        language = self.votes.choose(previous_language)
+        if language == self.understood.language:
+            return self.understood
+        return replace(self.understood, language=language)
+
+
 def understand(
     text: str, *, today: date, previous_language: Language | None = None
 ) -> Understanding:
+    return read(text, today=today).in_conversation(previous_language)
+
+
+def read(text: str, *, today: date) -> Reading:
     text = text[:_MAX_CHARS]
     folded_all = fold(text)
     body = body_sentences(text)
@@ -32,8 +56,9 @@ def understand(
     folded = "\n".join(body.folded) if body.sentences else folded_all
     intent, explicit = decide_intent(find_cues(folded), folded)
     category = decide_category(folded) if intent == "complaint" else None
-    return Understanding(
-        language=detect_language(folded_all, previous_language),
+    votes = count_votes(folded_all)
+    understood = Understanding(
+        language=votes.guess,
         intent=intent,
         explicit=explicit,
         category=category,
@@ -41,3 +66,18 @@ def understand(
         slots=extract_slots(text, folded_all, today),
         key_sentences=key_sentences(body),
     )
+    return Reading(understood, votes)
+
+
+def read_many(texts: list[str], today: date) -> list[Reading]:
+    """`read` for a block of texts: one trip to a helper process for all of them."""
+    return [read(text, today=today) for text in texts]
+
+
+def warm_understanding() -> None:
+    """Build what `read` builds on first use; run at start, also in each helper process."""
+    for model in (complaint_model(), intent_model(), category_model()):
+        # The first scoring builds the model's lookup table; rules often decide before the
+        # intent and category models are asked, so `read` below may not reach them.
+        model.probabilities("pakket niet geleverd")
+    read("Mijn pakket is niet geleverd.", today=date(2026, 1, 5))

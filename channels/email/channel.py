@@ -20,7 +20,9 @@ from channels.base import (
     InboundBatch,
     InboundEvent,
     InboundMessage,
+    Offload,
     OutboundMessage,
+    run_here,
 )
 from channels.email.compose import build_reply
 from channels.email.imap_reader import (
@@ -30,7 +32,7 @@ from channels.email.imap_reader import (
     ImapReader,
     reconnect_delay,
 )
-from channels.email.parse import ParsedMail, UnparseableMail, parse_mail
+from channels.email.parse import ParsedMail, UnparseableMail, parse_many
 from channels.email.rate_limit import WINDOW, allowed, next_allowed_at
 from channels.email.smtp_sender import SmtpSender
 
@@ -61,7 +63,9 @@ class EmailChannel:
         max_bytes: int = 10 * 1024 * 1024,
         idle_seconds: float = 300.0,
         per_hour: int = 10,
+        offload: Offload = run_here,
     ) -> None:
+        """`offload` runs the parsing of each block of mail, in a helper process if it can."""
         self.address = address
         self._reader = reader
         self._sender = sender
@@ -72,6 +76,7 @@ class EmailChannel:
         self._max_bytes = max_bytes
         self._idle_seconds = idle_seconds
         self._per_hour = per_hour
+        self._offload = offload
         # Sent times per recipient, for the loop guard; read back from storage on start.
         self._sent: dict[str, list[datetime]] = defaultdict(list)
         # The current block of fetched mail, and the messages of it not yet stored.
@@ -113,22 +118,29 @@ class EmailChannel:
             batch = await self._reader.fetch_since(last)
             if batch:
                 last = batch[-1].uid
-                messages = [message for mail in batch if (message := await self._take(mail))]
+                parsed = await self._offload(
+                    parse_many, [mail.raw for mail in batch], self._max_bytes
+                )
+                messages = [
+                    message
+                    for mail, result in zip(batch, parsed, strict=True)
+                    if (message := await self._take(mail, result))
+                ]
                 if messages:
                     yield InboundBatch(tuple(messages))
                 await self._mark_done()
             else:
                 await self._reader.wait_for_new(self._idle_seconds)
 
-    async def _take(self, mail: FetchedMail) -> InboundMessage | None:
+    async def _take(
+        self, mail: FetchedMail, parsed: ParsedMail | UnparseableMail
+    ) -> InboundMessage | None:
         """The mail as a message to store; None when there is nothing to store (quarantined,
         our own mail coming back), in which case the mail is done already."""
         source = f"imap:{mail.uidvalidity}:{mail.uid}"
         self._fetched.append(mail)
-        try:
-            parsed = parse_mail(mail.raw, max_bytes=self._max_bytes)
-        except UnparseableMail as exc:
-            await self._quarantine(mail.raw, source, str(exc))
+        if isinstance(parsed, UnparseableMail):
+            await self._quarantine(mail.raw, source, str(parsed))
             return None
         if parsed.from_address is None or parsed.from_address == self.address.lower():
             return None  # our own mail coming back, or nobody to answer

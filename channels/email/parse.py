@@ -191,6 +191,18 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMail:
         raise UnparseableMail(f"{type(exc).__name__}: {exc}") from exc
 
 
+def parse_many(raws: list[bytes], max_bytes: int) -> list[ParsedMail | UnparseableMail]:
+    """`parse_mail` for a block of mails in one call (one trip to a helper process); a mail
+    that cannot be parsed gives its `UnparseableMail` in its place."""
+    parsed: list[ParsedMail | UnparseableMail] = []
+    for raw in raws:
+        try:
+            parsed.append(parse_mail(raw, max_bytes=max_bytes))
+        except UnparseableMail as exc:
+            parsed.append(exc)
+    return parsed
+
+
 def _first(values: tuple[str, ...]) -> str | None:
     return values[0] if values else None
 

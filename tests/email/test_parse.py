@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 from email.message import EmailMessage
 from email.parser import BytesParser
 
 import pytest
 
 from channels.email import UnparseableMail, parse_mail
-from channels.email.parse import READING_POLICY
+from channels.email.parse import DEFAULT_MAX_BYTES, READING_POLICY, parse_many
 from tests.email.support import corpus_names, parsed, raw
 
 ACK_ID = "<ack-000123@klachten.bakkerijdevries.nl>"
@@ -230,6 +231,17 @@ def test_empty_input_is_unparseable(data: bytes) -> None:
     with pytest.raises(UnparseableMail) as caught:
         parse_mail(data)
     assert caught.value.reason == "empty message"
+
+
+def test_a_block_parsed_in_one_call_keeps_each_failure_in_its_place() -> None:
+    names = corpus_names()[:2]
+    block = parse_many([raw(names[0]), b"", raw(names[1])], DEFAULT_MAX_BYTES)
+    assert block[0] == parsed(names[0])
+    assert block[2] == parsed(names[1])
+    assert isinstance(block[1], UnparseableMail)
+    assert block[1].reason == "empty message"
+    # Across a process boundary the failure arrives as the same failure.
+    assert pickle.loads(pickle.dumps(block[1])).reason == "empty message"
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8"])

@@ -1,0 +1,89 @@
+"""Messages read before their turn, by the helper processes.
+
+A stored message waits while the messages before it are processed. Meanwhile a helper can
+read it (`bot.nlu.read`, the costly part of understanding), so when its turn comes the
+dialogue only settles the language, the one part that depends on the conversation.
+
+Reading ahead never changes what is understood: a text that was not read ahead, or was read
+for another day, is read on the spot as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.logs import log
+from bot.nlu import Language, Understanding
+from bot.nlu.pipeline import Reading, read, read_many
+from bot.workers import Workers
+
+_Key = tuple[str, date]
+# Readings nobody asked for (a duplicate, a message a handler answered) are let go after this
+# many newer ones.
+KEEP = 2000
+
+
+class ReadAhead:
+    def __init__(self, workers: Workers, *, tz: ZoneInfo, clock: Clock) -> None:
+        self._workers = workers
+        self._tz = tz
+        self._clock = clock
+        self._running: dict[int, asyncio.Task[list[Reading]]] = {}  # by message id
+        self._ready: dict[_Key, Reading] = {}
+        self.used = 0  # readings the dialogue took from here, for tests and metrics
+
+    def start(self, messages: Iterable[tuple[int, str]]) -> None:
+        """Have a helper read these (message id, text); returns at once."""
+        if not self._workers.elsewhere:
+            return  # reading here, now, would only move the work earlier
+        today = self._clock().astimezone(self._tz).date()
+        todo = [(message_id, text) for message_id, text in messages if text.strip()]
+        if not todo:
+            return
+        keys = [(text, today) for _, text in todo]
+        task = asyncio.create_task(self._workers.run(read_many, [k[0] for k in keys], today))
+        for message_id, _ in todo:
+            self._running[message_id] = task
+        task.add_done_callback(lambda done: self._keep([m for m, _ in todo], keys, done))
+
+    async def settle(self, message_ids: Iterable[int]) -> None:
+        """Wait for the readings of these messages that are under way."""
+        waiting = {self._running[m] for m in message_ids if m in self._running}
+        if waiting:
+            await asyncio.wait(waiting)
+
+    def understand(
+        self, text: str, *, today: date, previous_language: Language | None = None
+    ) -> Understanding:
+        """An `Understander` for the dialogue: the reading made ahead, or one made now."""
+        reading = self._ready.pop((text, today), None)
+        if reading is None:
+            reading = read(text, today=today)
+        else:
+            self.used += 1
+        return reading.in_conversation(previous_language)
+
+    async def close(self) -> None:
+        running = set(self._running.values())
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running)
+
+    def _keep(
+        self, message_ids: list[int], keys: list[_Key], done: asyncio.Task[list[Reading]]
+    ) -> None:
+        for message_id in message_ids:
+            self._running.pop(message_id, None)
+        if done.cancelled():
+            return
+        if (error := done.exception()) is not None:
+            log.warning("read_ahead.failed", error=repr(error))  # read on the spot instead
+            return
+        self._ready.update(zip(keys, done.result(), strict=True))
+        while len(self._ready) > KEEP:
+            del self._ready[next(iter(self._ready))]
