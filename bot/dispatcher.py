@@ -20,7 +20,7 @@ from bot.logs import log
 from bot.settings import OutboxSettings
 from channels.base import Channel, DeliveryResult, OutboundMessage
 from storage import outbox
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, core, transaction
 
 # Sent replies join the case history; built once, see `Dispatcher._record`.
 HISTORY_INSERT = insert(SQLModel.metadata.tables["messages"])
@@ -146,7 +146,7 @@ class Dispatcher:
             # Each sent reply joins the case's history, in one statement for the block.
             history = [self._history(row, now) for row, _ in results if row.id in marked]
             if history:
-                await (await session.connection()).execute(HISTORY_INSERT, history)
+                await (await core(session)).execute(HISTORY_INSERT, history)
             for row, result in results:
                 if result.ok:
                     log.info(

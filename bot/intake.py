@@ -43,7 +43,7 @@ from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
 from storage import handlers, mail, outbox, repo
 from storage.db import SessionFactory, transaction
-from storage.memo import remember, remembered
+from storage.memo import remembered
 from storage.models import Agreement, Case, Handler, Message
 
 
@@ -335,9 +335,7 @@ class Intake:
             )
         message.case_id = case.id
         message.processed_at = now
-        if mail.replies_thread(message):
-            # What `thread_of_case` would find now, without asking again for every reply.
-            remember(session, ("thread", case.id), mail.thread_answering(message))
+        mail.remember_thread(session, case_id=case.id, message=message)
         # After resolution the customer may be answering our follow-up questions.
         if not await self._followups.take_answer(session, case=case, message=message, now=now):
             await self._converse(session, case, message, now)
@@ -588,9 +586,7 @@ class Intake:
             **choices_meta(action.choices, state.language),
         }
         if case.channel == "email":
-            thread = await remembered(
-                session, ("thread", case.id), lambda: mail.thread_of_case(session, case=case)
-            )
+            thread = await mail.thread_of_case(session, case=case)
             meta |= email_meta(
                 language=state.language, context=context, sender_name=self._org.name, thread=thread
             )

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dialogue import DialogueState
 from bot.templates import render
 from storage import repo
+from storage.db import core
 from storage.models import Case, ChannelIdentity, Handler
 
 _identity = SQLModel.metadata.tables["channel_identities"].c
@@ -38,7 +39,7 @@ async def handoff_summary(session: AsyncSession, *, case: Case, tz: ZoneInfo) ->
     # Core, not ORM: plain tuples of the columns shown, without building or tracking rows
     # or flushing (the summary is rebuilt after every message on a handed-off case). New
     # cases are flushed when created (they need their id); a new address may still wait.
-    connection = await session.connection()
+    connection = await core(session)
     identities = [
         f"{channel}: {address}"
         for channel, address in await connection.execute(

@@ -12,9 +12,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.memo import remembered
 from storage.sqlite_inline import inline_connector
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -79,3 +85,9 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )
+
+
+async def core(session: AsyncSession) -> AsyncConnection:
+    """The transaction's connection, for Core statements. Asked of the session once per
+    transaction: every ask is a trip through SQLAlchemy's greenlet bridge."""
+    return await remembered(session, "connection", session.connection)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.memo import remember, remembered
 from storage.models import Case, MailboxCursor, Message, OutboxRow, QuarantinedMail, RawPayload
 
 
@@ -115,7 +116,18 @@ async def case_by_thread(session: AsyncSession, *, message_ids: Sequence[str]) -
 
 async def thread_of_case(session: AsyncSession, *, case: Case) -> tuple[str | None, list[str]]:
     """What our next mail on a case answers: the customer's latest mail and its references
-    (a handler's mail on the case is not the customer's thread)."""
+    (a handler's mail on the case is not the customer's thread). Asked once per transaction;
+    a mail taken in meanwhile updates it (`remember_thread`)."""
+    return await remembered(session, ("thread", case.id), lambda: _latest_thread(session, case))
+
+
+def remember_thread(session: AsyncSession, *, case_id: int | None, message: Message) -> None:
+    """`message` was just taken into the case: it is what our next mail there answers."""
+    if replies_thread(message):
+        remember(session, ("thread", case_id), thread_answering(message))
+
+
+async def _latest_thread(session: AsyncSession, case: Case) -> tuple[str | None, list[str]]:
     latest = (
         await session.exec(
             select(Message)

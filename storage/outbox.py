@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import core
 from storage.models import OutboxRow
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
@@ -39,7 +40,7 @@ async def enqueue(
 ) -> int:
     """Add a row unless one with the same key exists (a replayed step enqueues nothing new);
     returns the row's id. One statement: the unique key decides, also between processes."""
-    connection = await session.connection()
+    connection = await core(session)
     inserted = await connection.execute(
         _enqueue_statement(connection.dialect.name),
         {
@@ -103,7 +104,7 @@ async def claim(
     lease: timedelta,
     limit: int,
 ) -> list[Claimed]:
-    connection = await session.connection()
+    connection = await core(session)
     result = await connection.execute(
         _claim_statement(),
         {
@@ -162,7 +163,7 @@ async def mark_sent_many(
     if not sent:
         return set()
     settle, name_delivery = _mark_sent_statements()
-    connection = await session.connection()
+    connection = await core(session)
     settled = await connection.execute(settle, {"ids": list(sent), "worker": worker, "at": now})
     marked = set(settled.scalars().all())
     named = [{"row": i, "delivered_as": sent[i]} for i in marked if sent[i] is not None]

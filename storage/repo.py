@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import core
 from storage.memo import recalled, remember, remembered
 from storage.models import (
     Agreement,
@@ -93,7 +94,7 @@ async def customers_by_address(
     session: AsyncSession, *, channel: str, addresses: Sequence[str]
 ) -> dict[str, int]:
     """Which customer each known address belongs to (Core: only two columns are needed)."""
-    connection = await session.connection()
+    connection = await core(session)
     result = await connection.execute(
         _CUSTOMERS_BY_ADDRESS, {"channel": channel, "addresses": list(addresses)}
     )
@@ -131,7 +132,7 @@ async def add_identities(
 async def stored_external_ids(
     session: AsyncSession, *, channel: str, external_ids: Sequence[str]
 ) -> set[str]:
-    connection = await session.connection()
+    connection = await core(session)
     result = await connection.execute(
         _STORED_EXTERNAL_IDS, {"channel": channel, "external_ids": list(external_ids)}
     )
@@ -151,7 +152,7 @@ async def add_inbound_many(
     raw bytes (content type, data) in two statements, not two per message; returns their ids
     in order. The caller has checked they are new; a race with another writer raises
     IntegrityError."""
-    connection = await session.connection()
+    connection = await core(session)
     payloads = [payload for _, payload in messages if payload is not None]
     raw_ids = iter(
         (
@@ -338,7 +339,7 @@ async def record_audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     # Written at once and never read back here: no ORM object to build and flush.
-    connection = await session.connection()
+    connection = await core(session)
     await connection.execute(
         _AUDIT_INSERT,
         {"case_id": case_id, "actor": actor, "action": action, "detail": detail or {}, "at": now},

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import core
 from storage.models import TelegramOffset
 
 
@@ -24,7 +25,7 @@ async def next_update_id(session: AsyncSession, *, bot_id: int) -> int:
 async def save_next_update_id(
     session: AsyncSession, *, bot_id: int, next_update_id: int, now: datetime
 ) -> None:
-    connection = await session.connection()
+    connection = await core(session)
     await connection.execute(
         _save_statement(connection.dialect.name),
         {"bot_id": bot_id, "next_update_id": next_update_id, "updated_at": now},
