@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -214,21 +215,33 @@ async def open_case_for(session: AsyncSession, *, customer_id: int) -> Case | No
     return result.first()
 
 
+_CASE_INSERT = insert(SQLModel.metadata.tables["cases"]).returning(
+    SQLModel.metadata.tables["cases"].c.id
+)
+
+
 async def create_case(
     session: AsyncSession, *, customer_id: int, channel: str, language: str, now: datetime
 ) -> Case:
-    case = Case(
-        customer_id=customer_id,
-        channel=channel,
-        language=language,
-        received_at=now,
-        dialogue_state={},  # given, not defaulted: pydantic inspects a default factory per row
-    )
+    """A new open case, inserted at once for its id: through the ORM that insert would first
+    flush everything else the block has changed so far."""
+    values: dict[str, Any] = {
+        "customer_id": customer_id,
+        "channel": channel,
+        "status": "open",
+        "language": language,
+        "anger": 0,
+        "dialogue_state": {},
+        "received_at": now,
+    }
+    case_id = (await (await core(session)).execute(_CASE_INSERT, values)).scalar_one()
+    case = Case(id=case_id, **values)
+    # Known to the session as the stored row it now is; what changes next is an UPDATE.
+    make_transient_to_detached(case)
     session.add(case)
-    await session.flush()
     # Numbered from the row id: unique without a second counter, readable on the phone.
     # Written by the next flush, with the rest of what the case's first step changes.
-    case.number = f"K-{now.year}-{case.id:06d}"
+    case.number = f"K-{now.year}-{case_id:06d}"
     remember(session, ("open_case", customer_id), case)
     return case
 
