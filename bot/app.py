@@ -32,7 +32,7 @@ from storage.db import SessionFactory, create_engine, session_factory, transacti
 from storage.handlers import sync_handlers
 
 QUEUE_SIZE = 1000
-PROCESS_BATCH = 20
+PROCESS_BATCH = 50
 WAKE_POLL_SECONDS = 5.0
 FOLLOWUPS_POLL_SECONDS = 60.0
 
