@@ -54,8 +54,13 @@ class RunningBot:
         assert self.app is not None
         assert self._task is not None
         self.app.request_stop()
-        async with asyncio.timeout(30):
-            await self._task
+        try:
+            async with asyncio.timeout(30):
+                await self._task
+        except TimeoutError:
+            for task in asyncio.all_tasks():  # where the stop hangs, for the report
+                task.print_stack()
+            raise
         await self.app.__aexit__(None, None, None)
 
 
