@@ -35,6 +35,7 @@ QUEUE_SIZE = 1000
 PROCESS_BATCH = 50
 WAKE_POLL_SECONDS = 5.0
 FOLLOWUPS_POLL_SECONDS = 60.0
+CANCEL_AGAIN_SECONDS = 1.0
 
 Job = int | CustomerPaused
 
@@ -133,8 +134,7 @@ class App:
             if stop_when_intake_ends:
                 tasks.create_task(self._stop_after(readers))
             await self._stop.wait()
-            for reader in readers:
-                reader.cancel()
+            await _cancel_until_ended(readers)
             await self._queue.join()
             dispatcher_stop.set()
             self.dispatcher.wake()
@@ -218,6 +218,17 @@ class App:
         self._next_followups = now + timedelta(seconds=FOLLOWUPS_POLL_SECONDS)
         async with transaction(self.sessions) as session:
             await self.followups.tick(session, now=now)
+
+
+async def _cancel_until_ended(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel `tasks` and wait until each has ended, cancelling again when needed: Python
+    3.11's `asyncio.wait_for` (which aioimaplib's IDLE uses) drops a cancellation that
+    arrives together with the result it was waiting for, and the reader goes on reading."""
+    running = {task for task in tasks if not task.done()}
+    while running:
+        for task in running:
+            task.cancel()
+        _, running = await asyncio.wait(running, timeout=CANCEL_AGAIN_SECONDS)
 
 
 def _handler_group(settings: Settings) -> HandlerGroup | None:

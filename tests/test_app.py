@@ -1,6 +1,8 @@
 """The wired app with a recording channel: stored before acknowledged, idempotent intake,
 state and replies in one transaction, replay after a stop."""
 
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -8,7 +10,7 @@ from sqlmodel import col, select
 
 from bot.app import App
 from bot.settings import Settings
-from channels.base import CustomerPaused, InboundMessage
+from channels.base import CustomerPaused, InboundEvent, InboundMessage
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import Case, ChannelIdentity, Message
@@ -189,3 +191,36 @@ async def test_a_message_that_cannot_be_processed_does_not_hold_up_its_block(
         queued = await outbox.rows(session)
     assert processed == {stuck: False, fine: True}  # the stuck one is replayed on next start
     assert {row.recipient for row in queued} == {"bram"}
+
+
+class DeafReader(RecordingChannel):
+    """Reads on after its first cancellation, as an IDLE wait does when the server's push
+    and the cancellation arrive at the same moment (Python 3.11's `asyncio.wait_for`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listening = asyncio.Event()
+        self.cancellations = 0
+
+    async def inbound(self) -> AsyncIterator[InboundEvent]:
+        while self.cancellations < 2:
+            self.listening.set()
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                self.cancellations += 1
+        raise asyncio.CancelledError
+        yield  # an async generator, like every channel's inbound
+
+
+async def test_a_reader_that_loses_a_cancellation_still_stops(
+    database_url: str, clock: SteppedClock
+) -> None:
+    deaf = DeafReader()
+    async with App(settings_for(database_url), [deaf], clock=clock) as app:
+        running = asyncio.create_task(app.run())
+        await deaf.listening.wait()
+        app.request_stop()
+        async with asyncio.timeout(20):
+            await running
+    assert deaf.cancellations == 2

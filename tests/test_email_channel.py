@@ -54,13 +54,13 @@ class RunningBot:
         assert self.app is not None
         assert self._task is not None
         self.app.request_stop()
-        try:
-            async with asyncio.timeout(30):
-                await self._task
-        except TimeoutError:
+        done, _ = await asyncio.wait({self._task}, timeout=30)
+        if not done:
             for task in asyncio.all_tasks():  # where the stop hangs, for the report
                 task.print_stack()
-            raise
+            self._task.cancel()
+            raise TimeoutError("the bot did not stop within 30 s")
+        self._task.result()
         await self.app.__aexit__(None, None, None)
 
 
