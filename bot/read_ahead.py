@@ -41,14 +41,14 @@ class ReadAhead:
         if not self._workers.elsewhere:
             return  # reading here, now, would only move the work earlier
         today = self._clock().astimezone(self._tz).date()
-        todo = [(message_id, text) for message_id, text in messages if text.strip()]
+        todo = dict((message_id, text) for message_id, text in messages if text.strip())
         if not todo:
             return
-        keys = [(text, today) for _, text in todo]
-        task = asyncio.create_task(self._workers.run(read_many, [k[0] for k in keys], today))
-        for message_id, _ in todo:
-            self._running[message_id] = task
-        task.add_done_callback(lambda done: self._keep([m for m, _ in todo], keys, done))
+        texts = list(todo.values())
+        task = asyncio.create_task(self._workers.run(read_many, texts, today))
+        self._running |= dict.fromkeys(todo, task)
+        keys = [(text, today) for text in texts]
+        task.add_done_callback(lambda done: self._keep(list(todo), keys, done))
 
     async def settle(self, message_ids: Iterable[int]) -> None:
         """Wait for the readings of these messages that are under way."""
