@@ -41,10 +41,16 @@ from bot.summary import handoff_summary
 from bot.templates import render, render_message
 from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
+from channels.email.reply_token import new_reply_token, reply_tokens_in
 from storage import handlers, mail, outbox, repo
 from storage.db import SessionFactory, transaction
 from storage.memo import remembered
 from storage.models import Agreement, Case, Handler, Message
+
+# The kinds of mail from a handler's address, once taken in: relayed to the customer, or
+# kept as a note because it did not prove it answers our handoff mail.
+HANDLER_REPLY = "handler_reply"
+HANDLER_MAIL_UNVERIFIED = "handler_mail_unverified"
 
 
 @dataclass(frozen=True)
@@ -388,8 +394,11 @@ class Intake:
     async def _handler_answered(
         self, session: AsyncSession, message: Message, now: datetime
     ) -> bool:
-        """A handler's reply to a handoff mail goes to the customer through the customer's
-        own channel, and is recorded on the case."""
+        """Mail from a handler's address. Only a reply to a handoff mail we sent to that
+        address (it names the mail's secret Message-ID, see `channels.email.reply_token`)
+        goes to the customer, on that mail's case: a From line and a thread are no proof,
+        since anyone can write the one and a customer chooses the ids in the other. Any
+        other mail from the address is kept as a note for the handler and never relayed."""
         if message.channel != "email" or not self._org.handlers_by_email:
             return False
         by_email = await remembered(
@@ -398,12 +407,42 @@ class Intake:
         handler = by_email.get(message.sender.strip().casefold())
         if handler is None:
             return False
-        case = await mail.case_by_thread(session, message_ids=message.thread)
-        if case is None:
-            return False
         message.processed_at = now
-        await self._relay(session, case, handler.name, message, now)
+        case = await mail.case_by_reply_token(
+            session, tokens=reply_tokens_in(message.thread), address=message.sender
+        )
+        if case is None:
+            await self._keep_unverified(session, handler, message, now)
+        else:
+            message.kind = HANDLER_REPLY
+            await self._relay(session, case, handler.name, message, now)
         return True
+
+    async def _keep_unverified(
+        self, session: AsyncSession, handler: Handler, message: Message, now: datetime
+    ) -> None:
+        """On the case the mail refers to, if any, for a handler to read; nobody answers it
+        and no agreement counts it."""
+        case = await mail.case_by_thread(session, message_ids=message.thread)
+        number = case_token_in(message.subject or "")
+        if case is None and number:
+            case = await repo.case_by_number(session, number=number)
+        message.case_id = case.id if case else None
+        message.kind = HANDLER_MAIL_UNVERIFIED
+        await repo.record_audit(
+            session,
+            case_id=message.case_id,
+            actor="mail",
+            action="handler.mail_unverified",
+            now=now,
+            detail={"message_id": message.id, "handler": handler.name},
+        )
+        log.warning(
+            "handler_mail.unverified",
+            message_id=message.id,
+            handler=handler.name,
+            case=case.number if case else None,
+        )
 
     async def _relay(
         self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
@@ -653,7 +692,10 @@ class Intake:
     async def _mail_handler(
         self, session: AsyncSession, case: Case, address: str, action: HandOff, now: datetime
     ) -> None:
+        assert case.id is not None
         summary = await handoff_summary(session, case=case, tz=self._org.tz)
+        token = new_reply_token()
+        mail.add_reply_token(session, token=token, case_id=case.id, address=address, now=now)
         await outbox.enqueue(
             session,
             idempotency_key=f"case:{case.id}:handoff-mail:{now.isoformat()}",
@@ -666,6 +708,7 @@ class Intake:
                 "case": case.number,
                 "subject": render("handler/subject.txt.j2", case=case, urgent=action.urgent),
                 "sender_name": self._org.name,
+                "reply_token": token,
             },
             due_at=now,
             now=now,

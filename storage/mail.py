@@ -9,7 +9,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.memo import remember, remembered
-from storage.models import Case, MailboxCursor, Message, OutboxRow, QuarantinedMail, RawPayload
+from storage.models import (
+    Case,
+    HandlerReplyToken,
+    MailboxCursor,
+    Message,
+    OutboxRow,
+    QuarantinedMail,
+    RawPayload,
+)
 
 
 async def last_uid(session: AsyncSession, *, account: str, folder: str, uidvalidity: int) -> int:
@@ -112,6 +120,34 @@ async def case_by_thread(session: AsyncSession, *, message_ids: Sequence[str]) -
             )
             case_id = ours.first()
         return await session.get(Case, case_id) if case_id is not None else None
+
+
+def add_reply_token(
+    session: AsyncSession, *, token: str, case_id: int, address: str, now: datetime
+) -> None:
+    """`token` went to `address` in a handoff mail on the case."""
+    session.add(
+        HandlerReplyToken(
+            token=token, case_id=case_id, address=address.strip().casefold(), created_at=now
+        )
+    )
+
+
+async def case_by_reply_token(
+    session: AsyncSession, *, tokens: Sequence[str], address: str
+) -> Case | None:
+    """The case of the first of `tokens` that went to `address`; None when none did."""
+    if not tokens:
+        return None
+    found = await session.exec(
+        select(HandlerReplyToken.token, HandlerReplyToken.case_id).where(
+            col(HandlerReplyToken.token).in_(tokens),
+            HandlerReplyToken.address == address.strip().casefold(),
+        )
+    )
+    cases = dict(found.all())
+    case_id = next((cases[token] for token in tokens if token in cases), None)
+    return await session.get(Case, case_id) if case_id is not None else None
 
 
 async def thread_of_case(session: AsyncSession, *, case: Case) -> tuple[str | None, list[str]]:

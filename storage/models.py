@@ -163,6 +163,19 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
+class HandlerReplyToken(SQLModel, table=True):
+    """The secret in the Message-ID of a handoff mail: only the handler it went to has it, so
+    a reply naming it may speak to the customer (see `bot.intake.Intake._handler_answered`)."""
+
+    __tablename__ = "handler_reply_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(unique=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    address: str  # the handler's address the mail went to, case-folded
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
 

@@ -187,6 +187,7 @@ class EmailChannel:
             parent_id=meta.get("parent_id"),
             parent_references=meta.get("references") or (),
             automatic=True,
+            message_id_token=meta.get("reply_token"),
         )
         result = await self._sender.send(email)
         if result.ok:

@@ -71,14 +71,16 @@ def build_reply(
     automatic: bool = False,
     reply_to: str | None = None,
     domain: str | None = None,
+    message_id_token: str | None = None,
 ) -> OutgoingMail:
     """A multipart/alternative mail from `sender` (the intake address) to `recipient`.
 
     With `parent_id` it answers that mail: `Re: `, In-Reply-To and References are set.
     `automatic` marks mail the bot sends without a person (RFC 3834), so that the
     customer's out-of-office does not answer back. `reply_to` defaults to `sender`, the
-    Message-ID domain to the sender's domain. Raises ValueError for a naive date or an
-    address that cannot be written in a header.
+    Message-ID domain to the sender's domain. `message_id_token` is the Message-ID's left
+    part when a reply must prove it answers this mail (`reply_token`); random otherwise.
+    Raises ValueError for a naive date or an address that cannot be written in a header.
     """
     if date.tzinfo is None:
         raise ValueError("date must be timezone-aware")
@@ -90,7 +92,8 @@ def build_reply(
         _name(subject), case_token=case_token, is_reply=parent_id is not None
     )
     date_text = format_datetime(date)
-    message_id = make_msgid(domain=domain or sender.rsplit("@", 1)[-1].strip())
+    domain = domain or sender.rsplit("@", 1)[-1].strip()
+    message_id = f"<{message_id_token}@{domain}>" if message_id_token else make_msgid(domain=domain)
 
     # (name, tokens as written, value as read)
     fields: list[tuple[str, list[str], str]] = [
