@@ -83,10 +83,14 @@ async def send_when_due(session: AsyncSession, fu: FollowUps, *, now: datetime) 
     if not kept:
         return 0
     handler = await _recipient(session) if fu.email_enabled else None
-    if handler is None or handler.email is None:
+    if handler is None or not handler.email:
         log.warning("digest.no_recipient", waiting=len(kept), setting="handlers.email")
         await repo.record_audit(
-            session, case_id=None, actor="bot", action=UNDELIVERED, now=now,
+            session,
+            case_id=None,
+            actor="bot",
+            action=UNDELIVERED,
+            now=now,
             detail={"waiting": len(kept)},
         )
         return 0
@@ -114,7 +118,11 @@ async def send_when_due(session: AsyncSession, fu: FollowUps, *, now: datetime) 
         message.digested_at = now
         session.add(message)
     await repo.record_audit(
-        session, case_id=None, actor="bot", action=SENT, now=now,
+        session,
+        case_id=None,
+        actor="bot",
+        action=SENT,
+        now=now,
         detail={"outbox_id": outbox_id, "handler": handler.name, "mails": len(kept)},
     )
     log.info("digest.queued", mails=len(kept), handler=handler.name, outbox_id=outbox_id)

@@ -115,12 +115,12 @@ async def case_by_thread(
                 col(Message.external_id).in_(message_ids),
             )
         )
-        for message_id, case_id, sender in found.all():
+        for message_id, case_id, customer in found.all():
             if message_id is not None:
-                joined.setdefault(message_id, (case_id, sender))
+                joined.setdefault(message_id, (case_id, customer))
         answered = sorted(
-            (sender == customer_id, message_id, case_id)
-            for message_id, (case_id, sender) in joined.items()
+            (customer == customer_id, message_id, case_id)
+            for message_id, (case_id, customer) in joined.items()
             if case_id is not None
         )
         case_id = answered[-1][2] if answered else None
@@ -131,13 +131,13 @@ async def case_by_thread(
 
 
 async def sent_mail(session: AsyncSession, *, message_ids: Sequence[str]) -> OutboxRow | None:
-    """The newest mail we sent with one of these Message-IDs."""
+    """The newest mail we sent with one of these Message-IDs, one on a case first."""
     if not message_ids:
         return None
     result = await session.exec(
         select(OutboxRow)
         .where(col(OutboxRow.external_id).in_(newest(message_ids)))
-        .order_by(col(OutboxRow.id).desc())
+        .order_by(col(OutboxRow.case_id).is_(None), col(OutboxRow.id).desc())
     )
     return result.first()
 
