@@ -232,13 +232,10 @@ def customer_address(parsed: ParsedMail, *, own_address: str) -> tuple[str | Non
     relayed = from_ is not None and (
         from_ == own or _NO_REPLY.match(from_.split("@", 1)[0]) is not None
     )
-    candidates = [
-        (parsed.from_name, from_),
-        (parsed.reply_to_name, parsed.reply_to),
-        (None, parsed.sender_address),
-    ]
-    if relayed and parsed.reply_to not in (None, own):
-        candidates.reverse()  # Reply-To before From (Sender is never reached then)
+    by_from = (parsed.from_name, from_)
+    by_reply_to = (parsed.reply_to_name, parsed.reply_to)
+    first, second = (by_reply_to, by_from) if relayed else (by_from, by_reply_to)
+    candidates = [first, second, (None, parsed.sender_address)]
     return next(
         ((name, address) for name, address in candidates if address and address != own), None
     )

@@ -49,6 +49,7 @@ def sender_of(headers: str) -> tuple[str, str | None]:
         # A contact form, or the organisation's own site, sends for the customer.
         ("From: Website <noreply@site.nl>\nReply-To: Anna <anna@x.nl>\n", ("anna@x.nl", "Anna")),
         ("From: klachten@bakkerij.nl\nReply-To: anna@x.nl\n", ("anna@x.nl", None)),
+        ("From: noreply@s.nl\nSender: form@s.nl\nReply-To: anna@x.nl\n", ("anna@x.nl", None)),
         # A no-reply address with nobody behind it is still the sender.
         ("From: Webwinkel <no-reply@shop.nl>\n", ("no-reply@shop.nl", "Webwinkel")),
     ],
