@@ -10,7 +10,7 @@ from rich.table import Table
 from bot.app import App
 from bot.clock import utc_now
 from bot.settings import Settings
-from channels.email.channel import to_inbound
+from channels.email.channel import NotTaken, to_inbound
 from channels.email.parse import UnparseableMail, parse_mail
 from storage import mail
 from storage.db import SessionFactory, transaction
@@ -76,14 +76,22 @@ async def _retry(settings: Settings, mail_id: int) -> str | None:
             raw, source = payload.data, row.source
         try:
             parsed = parse_mail(raw, max_bytes=settings.email.max_message_bytes)
+            message = to_inbound(
+                parsed,
+                raw,
+                own_address=settings.email.address,
+                source=source,
+                received_at=utc_now(),
+            )
         except UnparseableMail as exc:
+            message = NotTaken(str(exc) or "unreadable")
+        if isinstance(message, NotTaken):
             async with transaction(app.sessions) as session:
                 kept = await session.get(QuarantinedMail, mail_id)
                 assert kept is not None
-                kept.error, kept.retried_at = str(exc), utc_now()
+                kept.error, kept.retried_at = message.reason, utc_now()
                 session.add(kept)
-            return str(exc) or "unreadable"
-        message = to_inbound(parsed, raw, source=source, received_at=utc_now())
+            return message.reason
         stored = await app.intake.store(message)
         if stored is not None:
             await app.intake.process(stored)

@@ -135,12 +135,13 @@ class Intake:
         for message in messages:
             by_channel.setdefault(message.channel, []).append(message)
         for channel, group in by_channel.items():
-            known = await repo.stored_external_ids(
+            known = await repo.stored_keys(
                 session, channel=channel, external_ids=[m.external_id for m in group]
             )
             for message in group:
-                if message.external_id not in known:
-                    known.add(message.external_id)  # the same message twice in one block
+                key = (message.external_id, message.sender, message.content_hash)
+                if key not in known:
+                    known.add(key)  # the same message twice in one block
                     new.append(message)
         if not new:
             return []
@@ -165,6 +166,8 @@ class Intake:
                         "oversized": m.oversized,
                         "kind": m.kind,
                         "edited_at": None,
+                        "content_hash": m.content_hash,
+                        "digested_at": None,
                     },
                     None if m.raw is None else (m.raw_content_type, m.raw),
                 )
@@ -183,8 +186,6 @@ class Intake:
                     data=attachment.data,
                     detail=attachment.detail,
                 )
-            if message.automated:
-                await self._keep_automated(session, message_id, message)
         return list(zip(new, ids, strict=True))
 
     async def _customers(
@@ -234,29 +235,30 @@ class Intake:
         log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
     async def _keep_automated(
-        self, session: AsyncSession, message_id: int, message: InboundMessage
+        self, session: AsyncSession, message: Message, now: datetime
     ) -> None:
-        """Out-of-office, bounces and list mail join their case but never start a dialogue
-        and are never answered: two robots must not talk to each other."""
-        now = self._clock()
-        stored = await session.get_one(Message, message_id)
-        case = await mail.case_by_thread(session, message_ids=message.thread)
-        stored.case_id = case.id if case else None
-        stored.processed_at = now
-        if message.automated == "bounce" and message.bounced_address:
-            bounced = await repo.identity_for(
-                session, channel="email", address=message.bounced_address.lower()
-            )
-            if bounced is not None:
-                bounced.bouncing = True
-                session.add(bounced)
+        """Out-of-office, bounces and bulk mail join the case they answer but never start a
+        dialogue and are never answered: two robots must not talk to each other. Taken in
+        in turn with the rest, so an out-of-office finds the case of a mail that came in the
+        same block. A bounce counts only for a mail we sent, and joins that mail's case;
+        what joins no case reaches a handler in the daily digest."""
+        detail: dict[str, Any] = {"message_id": message.id}
+        if message.automated == "bounce":
+            sent = await mail.sent_mail(session, message_ids=message.thread)
+            case = await session.get(Case, sent.case_id) if sent and sent.case_id else None
+            if sent is not None:
+                detail |= {"outbox_id": sent.id, "recipient": sent.recipient}
+        else:
+            case = await mail.case_by_thread(session, message_ids=message.thread)
+        message.case_id = case.id if case else None
+        message.processed_at = now
         await repo.record_audit(
             session,
-            case_id=stored.case_id,
+            case_id=message.case_id,
             actor="mail",
             action=f"mail.{message.automated}",
             now=now,
-            detail={"message_id": stored.id},
+            detail=detail,
         )
 
     async def pending_message_ids(self) -> list[int]:
@@ -312,6 +314,9 @@ class Intake:
         if message is None or message.processed_at is not None:
             return None
         assert message.customer_id is not None
+        if message.automated:
+            await self._keep_automated(session, message, now)
+            return None
         if await self._handler_answered(session, message, now):
             return None
         if message.kind.startswith(handler_group.KIND_PREFIX):
@@ -473,7 +478,9 @@ class Intake:
         """A reply joins the case it answers (by thread, then by the case number in the
         subject) when it comes from that case's customer; otherwise the customer's open case."""
         assert message.customer_id is not None
-        answered = await mail.case_by_thread(session, message_ids=message.thread)
+        answered = await mail.case_by_thread(
+            session, message_ids=message.thread, customer_id=message.customer_id
+        )
         token = case_token_in(message.subject or "")
         if answered is None and token:
             answered = await repo.case_by_number(session, number=token)

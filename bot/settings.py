@@ -165,6 +165,8 @@ class FollowUpSettings(Section):
     reminder_days: float = Field(default=5, ge=0)
     # The handler hears this many hours before a promised moment that it is near.
     warning_hours: float = Field(default=4, ge=0)
+    # From this hour (local time) each day, a handler gets the mail kept without a case.
+    digest_hour: int = Field(default=8, ge=0, le=23)
 
 
 class HandlerSettings(Section):

@@ -29,7 +29,9 @@ class InboundMessage:
     """A customer's message as its channel delivered it.
 
     `external_id` is the channel's own identity for the message (Telegram chat+message id,
-    Message-ID of a mail, a console line number); storing is idempotent on (channel, external_id).
+    Message-ID of a mail, a console line number); storing is idempotent on (channel,
+    external_id, sender, content_hash). A channel whose ids can be reused by someone else
+    (a mail's Message-ID) sets `content_hash`, so only the same message is a duplicate.
     """
 
     channel: str
@@ -47,8 +49,8 @@ class InboundMessage:
     subject: str | None = None
     thread: tuple[str, ...] = ()
     automated: str | None = None
-    bounced_address: str | None = None
     oversized: bool = False
+    content_hash: str = ""
     # Chat channels: "text", "choice" (a pressed button; `text` is the choice), "command"
     # (`text` is e.g. "/taal en") or "media" (`text` is the caption, if any).
     kind: str = "text"

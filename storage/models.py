@@ -36,7 +36,6 @@ class ChannelIdentity(SQLModel, table=True):
     channel: str
     address: str
     display_name: str | None = None
-    bouncing: bool = False
     # The customer asked us to stop writing (Telegram /stop) until they write again.
     paused: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -93,8 +92,16 @@ class RawPayload(SQLModel, table=True):
 
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
+    # A mail's Message-ID is the sender's choice, and anyone can reuse it: a message is the
+    # same only with the same sender and content too (channels.base.InboundMessage).
     __table_args__ = (
-        UniqueConstraint("channel", "external_id", name="uq_message_channel_external"),
+        UniqueConstraint(
+            "channel",
+            "external_id",
+            "sender",
+            "content_hash",
+            name="uq_message_channel_external_sender_content",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -120,6 +127,10 @@ class Message(SQLModel, table=True):
     # "command" (/start, /stop, /taal), "media" (a photo, file, voice note, sticker, location).
     kind: str = "text"
     edited_at: datetime | None = _at()
+    content_hash: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # Kept without a case (or a bounce of our mail on one): when a handler's daily digest
+    # listed it.
+    digested_at: datetime | None = _at()
 
 
 class Agreement(SQLModel, table=True):

@@ -2,13 +2,16 @@
 
 Mail is stored before the mailbox is told (\\Seen or moved), and the reading position is
 saved only after that, so a crash re-reads at most what was not yet stored; duplicates
-fall out on Message-ID. A mail we cannot parse is quarantined and the next one is read.
+fall out on Message-ID, sender and content together. A mail we cannot parse, or that names
+nobody we could answer, is quarantined with the reason and the next one is read: every mail
+is either stored or quarantined.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +38,12 @@ from channels.email.imap_reader import (
 from channels.email.parse import ParsedMail, UnparseableMail, parse_many
 from channels.email.rate_limit import WINDOW, allowed, next_allowed_at
 from channels.email.smtp_sender import SmtpSender
+
+# A mail's thread is kept and looked up by its newest ids only: a mail can carry 50,000
+# References, and each id is a statement parameter and a line in our replies' headers.
+MAX_THREAD_IDS = 50
+# Contact forms send from such an address with the customer in Reply-To.
+_NO_REPLY = re.compile(r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply)(?:$|[-_+.])", re.IGNORECASE)
 
 Quarantine = Callable[[bytes, str, str], Awaitable[None]]
 # (recipient, sent at) of the mail sent since a moment: the loop guard survives a restart.
@@ -135,16 +144,24 @@ class EmailChannel:
     async def _take(
         self, mail: FetchedMail, parsed: ParsedMail | UnparseableMail
     ) -> InboundMessage | None:
-        """The mail as a message to store; None when there is nothing to store (quarantined,
-        our own mail coming back), in which case the mail is done already."""
+        """The mail as a message to store; None when it was quarantined instead, in which
+        case the mail is done already."""
         source = f"imap:{mail.uidvalidity}:{mail.uid}"
         self._fetched.append(mail)
-        if isinstance(parsed, UnparseableMail):
-            await self._quarantine(mail.raw, source, str(parsed))
+        message = (
+            NotTaken(str(parsed))
+            if isinstance(parsed, UnparseableMail)
+            else to_inbound(
+                parsed,
+                mail.raw,
+                own_address=self.address,
+                source=source,
+                received_at=self._clock(),
+            )
+        )
+        if isinstance(message, NotTaken):
+            await self._quarantine(mail.raw, source, message.reason)
             return None
-        if parsed.from_address is None or parsed.from_address == self.address.lower():
-            return None  # our own mail coming back, or nobody to answer
-        message = to_inbound(parsed, mail.raw, source=source, received_at=self._clock())
         self._unacknowledged.add(message.external_id)
         return message
 
@@ -195,26 +212,68 @@ class EmailChannel:
         return result
 
 
-def to_inbound(
-    parsed: ParsedMail, raw: bytes, *, source: str, received_at: datetime
-) -> InboundMessage:
-    thread = tuple(
-        dict.fromkeys([*([parsed.in_reply_to] if parsed.in_reply_to else []), *parsed.references])
+@dataclass(frozen=True)
+class NotTaken:
+    """A mail that cannot be a message (it is quarantined with this reason)."""
+
+    reason: str
+
+
+NO_SENDER = "no sender address: From, Reply-To and Sender name nobody to answer"
+OWN_MAIL = "sent from our own address, with no one else to answer"
+
+
+def customer_address(parsed: ParsedMail, *, own_address: str) -> tuple[str | None, str] | None:
+    """(name, address) of whom the mail is from, for us: the From, unless it is missing or
+    unreadable, or it is ours or a no-reply address while Reply-To names someone (a contact
+    form or a web site sending for the customer); then Reply-To, then Sender. None when
+    nobody is left but ourselves."""
+    own = own_address.strip().lower()
+    from_ = parsed.from_address
+    relayed = from_ is not None and (
+        from_ == own or _NO_REPLY.match(from_.split("@", 1)[0]) is not None
     )
+    by_from = (parsed.from_name, from_)
+    by_reply_to = (parsed.reply_to_name, parsed.reply_to)
+    first, second = (by_reply_to, by_from) if relayed else (by_from, by_reply_to)
+    candidates = [first, second, (None, parsed.sender_address)]
+    return next(
+        ((name, address) for name, address in candidates if address and address != own), None
+    )
+
+
+def thread_of(parsed: ParsedMail) -> tuple[str, ...]:
+    """The ids this mail answers: the mail a delivery report returns, In-Reply-To, then
+    References from old to new. Past MAX_THREAD_IDS, the first and the newest."""
+    first = [parsed.returned_message_id, parsed.in_reply_to]
+    thread = tuple(dict.fromkeys([*(i for i in first if i), *parsed.references]))
+    if len(thread) <= MAX_THREAD_IDS:
+        return thread
+    return (thread[0], *thread[-(MAX_THREAD_IDS - 1) :])
+
+
+def to_inbound(
+    parsed: ParsedMail, raw: bytes, *, own_address: str, source: str, received_at: datetime
+) -> InboundMessage | NotTaken:
+    sender = customer_address(parsed, own_address=own_address)
+    if sender is None:
+        from_us = parsed.from_address == own_address.strip().lower()
+        return NotTaken(OWN_MAIL if from_us else NO_SENDER)
+    name, address = sender
     return InboundMessage(
         channel="email",
         external_id=parsed.message_id or source,
-        sender=parsed.from_address or "",
-        sender_name=parsed.from_name,
+        sender=address,
+        sender_name=name,
         text=parsed.text or parsed.full_text,
         received_at=received_at,
         raw=raw,
         raw_content_type="message/rfc822",
         subject=parsed.subject,
-        thread=thread,
+        thread=thread_of(parsed),
         automated=None if parsed.kind == "human" else parsed.kind,
-        bounced_address=parsed.bounced_recipient,
         oversized=parsed.oversized,
+        content_hash=parsed.content_hash,
     )
 
 
