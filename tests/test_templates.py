@@ -76,6 +76,9 @@ SAMPLE = {
         email="anna@example.nl",
     ),
     "promise_at": "2026-11-25 17:00",
+    # A message the outbox could not deliver.
+    "error": "SMTP server refused RCPT TO: 550 5.1.1 no such user",
+    "outbox_id": 42,
     "earlier": [
         {
             "number": "K-2026-000100",
