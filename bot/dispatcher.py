@@ -186,7 +186,12 @@ class Dispatcher:
         now = self._clock()
         async with transaction(self._sessions) as session:
             # Sent rows are marked with one statement; the rest (retries, failures) are rare.
-            sent = {row.id: result.external_id for row, result in results if result.ok}
+            # A delivery id stored before the send (email) need not be written again.
+            sent = {
+                row.id: None if result.external_id == row.external_id else result.external_id
+                for row, result in results
+                if result.ok
+            }
             marked = await outbox.mark_sent_many(session, sent=sent, worker=self.worker, now=now)
             # Each sent reply joins the case's history, in one statement for the block.
             history = [self._history(row, now) for row, _ in results if row.id in marked]
