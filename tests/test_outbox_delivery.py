@@ -19,13 +19,16 @@ from bot.app import App
 from bot.dispatcher import Dispatcher
 from bot.email_wiring import email_channel
 from bot.settings import EmailSettings, OutboxSettings, Settings
-from channels.base import InboundMessage
+from bot.telegram_wiring import telegram_channel
+from channels.base import InboundMessage, OutboundMessage
 from channels.email.channel import EmailChannel
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import AuditEvent, OutboxRow
 from tests.mail_lab.lab import HOST, free_ports
 from tests.support import SteppedClock
+from tests.telegram_fake import FakeBotApi
+from tests.telegram_support import new_token, telegram_settings
 
 INTAKE = "klachten@lab.test"
 HANDLER = "sanne@organisatie.test"
@@ -367,3 +370,52 @@ async def test_a_customer_reply_refused_for_good_is_told_to_the_handler(
     text = str(body.get_content())
     assert "550 5.1.1" in text
     assert f"klachtbot outbox retry {failed[0].id}" in text
+
+
+# -- Telegram: the same sorting at its channel boundary --------------------------------------
+
+
+def _telegram_message(chat: int) -> OutboundMessage:
+    return OutboundMessage(
+        outbox_id=chat, channel="telegram", recipient=str(chat), text="Dank u.", template="closing"
+    )
+
+
+def _no_storage() -> SessionFactory:
+    raise AssertionError("sending needs no storage")
+
+
+async def test_telegram_errors_are_sorted_into_passing_and_final(clock: SteppedClock) -> None:
+    gone, blocked, busy, fine = 101, 102, 103, 104
+    api = FakeBotApi(
+        refusals={
+            gone: (400, "Bad Request: chat not found"),
+            blocked: (403, "Forbidden: bot was blocked by the user"),
+        }
+    )
+    await api.__aenter__()
+    try:
+        settings = telegram_settings("sqlite+aiosqlite://", api.base_url, new_token())
+        channel = telegram_channel(settings.telegram, sessions=_no_storage, clock=clock)
+        await channel.start()
+        results = {
+            chat: await channel.send(_telegram_message(chat)) for chat in (gone, blocked, fine)
+        }
+        api.too_many, api.retry_after = 1, 1  # the channel then holds every send for 1 s
+        results[busy] = await channel.send(_telegram_message(busy))
+    finally:
+        await api.__aexit__(None, None, None)
+    try:
+        results[0] = await channel.send(_telegram_message(fine))  # the server is gone
+    finally:
+        await channel.stop()
+
+    final = {chat: (r.ok, r.permanent, r.retry_after) for chat, r in results.items()}
+    assert final == {
+        gone: (False, True, None),
+        blocked: (False, True, None),
+        busy: (False, False, 1),
+        fine: (True, False, None),
+        0: (False, False, None),
+    }
+    assert results[gone].error == "BadRequest: Chat not found"
