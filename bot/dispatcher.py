@@ -238,7 +238,9 @@ class Dispatcher:
             reason=result.error or "deferred",
             due_at=due_at,
         )
-        log.info("outbound.deferred", channel=row.channel, outbox_id=row.id, until=due_at)
+        log.info(
+            "outbound.deferred", channel=row.channel, outbox_id=row.id, until=due_at.isoformat()
+        )
 
     async def _record_failure(
         self, session: AsyncSession, row: outbox.Claimed, result: DeliveryResult, now: datetime
@@ -293,7 +295,7 @@ class Dispatcher:
             outbox_id=row.id,
             attempts=attempts,
             delay_s=(due_at - now).total_seconds(),
-            give_up_at=give_up_at,
+            give_up_at=give_up_at.isoformat(),
         )
 
     async def _idle(self, stop: asyncio.Event) -> None:

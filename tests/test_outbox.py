@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+from structlog.testing import capture_logs
 
 from bot.dispatcher import Dispatcher, backoff_delay
 from bot.settings import OutboxSettings
@@ -95,7 +96,10 @@ async def test_transient_failures_back_off_until_the_retry_period_ends(
     dispatcher = _dispatcher(sessions, channel, clock, failures)
     first_failure = clock.now
 
-    assert await dispatcher.drain() == 1
+    with capture_logs() as logs:
+        assert await dispatcher.drain() == 1
+    # The first failure is news for the operator; the retries after it are not.
+    assert [(e["event"], e["log_level"]) for e in logs] == [("outbound.retry", "warning")]
     row = await _row(sessions, row_id)
     assert (row.status, row.attempts, row.last_error) == ("pending", 1, "connection reset")
     assert row.due_at == clock.now + timedelta(seconds=10)
@@ -104,7 +108,9 @@ async def test_transient_failures_back_off_until_the_retry_period_ends(
     clock.advance(seconds=9)
     assert await dispatcher.drain() == 0  # not due yet
     clock.advance(seconds=1)
-    assert await dispatcher.drain() == 1
+    with capture_logs() as logs:
+        assert await dispatcher.drain() == 1
+    assert [(e["event"], e["log_level"]) for e in logs] == [("outbound.retry", "info")]
     row = await _row(sessions, row_id)
     assert (row.status, row.attempts) == ("pending", 2)
     assert row.due_at == clock.now + timedelta(seconds=20)
@@ -167,13 +173,20 @@ async def test_a_deferred_row_waits_without_spending_an_attempt(
 async def test_permanent_failure_is_not_retried(
     sessions: SessionFactory, clock: SteppedClock, channel: RecordingChannel
 ) -> None:
-    channel.outcomes = lambda _m: DeliveryResult.failed("chat not found", permanent=True)
+    channel.outcomes = lambda _m: DeliveryResult.failed(
+        "refused anna@example.nl", permanent=True
+    )
     row_id = await _enqueue(sessions, clock)
     failures: list[tuple[int, str]] = []
-    await _dispatcher(sessions, channel, clock, failures).drain()
+    with capture_logs() as logs:
+        await _dispatcher(sessions, channel, clock, failures).drain()
     row = await _row(sessions, row_id)
-    assert (row.status, row.attempts, row.last_error) == ("failed", 1, "chat not found")
-    assert failures == [(row_id, "chat not found")]
+    assert (row.status, row.attempts, row.last_error) == ("failed", 1, "refused anna@example.nl")
+    assert failures == [(row_id, "refused anna@example.nl")]
+    [warning] = [entry for entry in logs if entry["log_level"] == "warning"]
+    assert (warning["event"], warning["outbox_id"]) == ("outbound.failed", row_id)
+    assert warning["see"] == "klachtbot outbox list --failed"
+    assert "anna@example.nl" not in repr(warning)  # the error stays on the row
 
 
 async def test_retry_after_from_the_channel_is_honoured(

@@ -6,25 +6,28 @@ automatic mail to a customer but never a handler's."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import col, select
 
 from bot.app import App
+from bot.delivery_failures import FailureNotices
 from bot.dispatcher import Dispatcher
 from bot.email_wiring import email_channel
+from bot.handler_group import HandlerGroup
 from bot.settings import EmailSettings, OutboxSettings, Settings
 from bot.telegram_wiring import telegram_channel
 from channels.base import InboundMessage, OutboundMessage
 from channels.email.channel import EmailChannel
 from storage import outbox
 from storage.db import SessionFactory, transaction
-from storage.models import AuditEvent, OutboxRow
+from storage.models import AuditEvent, Case, Customer, Handler, OutboxRow
 from tests.mail_lab.lab import HOST, free_ports
 from tests.support import SteppedClock
 from tests.telegram_fake import FakeBotApi
@@ -419,3 +422,64 @@ async def test_telegram_errors_are_sorted_into_passing_and_final(clock: SteppedC
         0: (False, False, None),
     }
     assert results[gone].error == "BadRequest: Chat not found"
+
+
+# -- who hears of a failed customer message ---------------------------------------------------
+
+
+async def test_a_failed_telegram_reply_reaches_the_handler_group_in_english(
+    sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    async with transaction(sessions) as session:
+        customer = Customer(created_at=clock())
+        handler = Handler(name="Sam", email="sam@organisatie.test")
+        session.add_all([customer, handler])
+        await session.flush()
+        assert customer.id is not None
+        case = Case(
+            number="K-2026-000009",
+            customer_id=customer.id,
+            channel="telegram",
+            received_at=clock(),
+            handler_id=handler.id,
+        )
+        session.add(case)
+        await session.flush()
+        failed_row = outbox.Claimed(
+            id=77,
+            case_id=case.id,
+            channel="telegram",
+            recipient="4242",
+            template="acknowledge",
+            body="Dank u voor uw bericht.",
+            meta={"case": case.number},
+            attempts=0,
+            due_at=clock(),
+            external_id=None,
+            failing_since=None,
+        )
+        group = HandlerGroup(chat_id=-100, user_ids=frozenset({7001}), tz=ZoneInfo("UTC"))
+        notices = FailureNotices(language="en", sender_name="De Linde", by_email=False, group=group)
+        await notices(session, failed_row, "Forbidden: bot was blocked by the user", clock())
+        # A notice about a staff message is not sent on: it would fail the same way.
+        await notices(
+            session, replace(failed_row, id=78, template="handler/summary"), "down", clock()
+        )
+
+    async with transaction(sessions) as session:
+        [notice] = await outbox.rows(session)
+        [event] = (await session.exec(select(AuditEvent))).all()
+    assert (notice.channel, notice.recipient, notice.template) == (
+        "telegram",
+        "-100",
+        "handler/delivery_failed",
+    )
+    assert notice.body.startswith("Dear Sam,")
+    assert "blocked by the user" in notice.body
+    assert "klachtbot outbox retry 77" in notice.body
+    assert notice.meta["buttons"] == [["Toon zaak", "show:K-2026-000009"]]
+    assert (event.case_id, event.action, event.detail["outbox_id"]) == (
+        case.id,
+        "outbound.failed",
+        77,
+    )
