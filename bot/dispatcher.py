@@ -35,14 +35,28 @@ FailureHook = Callable[[AsyncSession, outbox.Claimed, str, datetime], Awaitable[
 
 def backoff_delay(attempts: int, settings: OutboxSettings) -> timedelta:
     """Exponential: base, 2 x base, 4 x base, … capped at the maximum."""
+    # The exponent is bounded: after a thousand tries 2 ** n no longer fits in a float.
     seconds = settings.backoff_seconds * 2 ** min(max(attempts - 1, 0), 62)
     return timedelta(seconds=min(seconds, settings.backoff_max_seconds))
+
+
+def _message(row: outbox.Claimed) -> OutboundMessage:
+    return OutboundMessage(
+        outbox_id=row.id,
+        channel=row.channel,
+        recipient=row.recipient,
+        text=row.body,
+        template=row.template,
+        case_number=row.meta.get("case"),
+        meta=row.meta,
+        delivery_id=row.external_id,
+    )
 
 
 class _GroupCommit:
     """Records outcomes: `write` returns once its outcome is committed. Outcomes handed in
     while a commit is under way (other lanes) are committed together by the next writer.
-    A failed commit raises in its writer; the TaskGroup of lanes then cancels the rest."""
+    A failed commit raises in its writer (the TaskGroup of lanes then cancels the rest)."""
 
     def __init__(self, commit: Callable[[list[Outcome]], Awaitable[None]]) -> None:
         self._commit = commit
@@ -56,7 +70,12 @@ class _GroupCommit:
             if done.done():
                 return  # committed by the writer before us
             batch, self._waiting = self._waiting, []
-            await self._commit([item for item, _ in batch])
+            try:
+                await self._commit([item for item, _ in batch])
+            except BaseException:
+                # Not committed: the others' outcomes are left to the next writer, if any.
+                self._waiting[:0] = [entry for entry in batch if entry[1] is not done]
+                raise
             for _, waiter in batch:
                 waiter.set_result(None)
 
@@ -128,7 +147,7 @@ class Dispatcher:
         """Rows of a channel that names its messages get their id in the claim's own
         transaction, before the first attempt: once stored, it stays for every retry."""
         names = {
-            row.id: channel.new_delivery_id()
+            row.id: channel.new_delivery_id(_message(row))
             for row in claimed
             if row.external_id is None and (channel := self._naming.get(row.channel))
         }
@@ -166,19 +185,8 @@ class Dispatcher:
                 senders.create_task(send_chain(rows))
 
     async def _send(self, row: outbox.Claimed) -> DeliveryResult:
-        channel = self._channels[row.channel]
-        message = OutboundMessage(
-            outbox_id=row.id,
-            channel=row.channel,
-            recipient=row.recipient,
-            text=row.body,
-            template=row.template,
-            case_number=row.meta.get("case"),
-            meta=row.meta,
-            delivery_id=row.external_id,
-        )
         try:
-            return await channel.send(message)
+            return await self._channels[row.channel].send(_message(row))
         except Exception as exc:  # a channel bug must not stop the other rows
             return DeliveryResult.failed(f"{type(exc).__name__}: {exc}")
 

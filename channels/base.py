@@ -157,7 +157,7 @@ class NamesDeliveries(Protocol):
     dispatcher asks for one per outbox row and stores it before the first attempt, so a send
     repeated after a crash is recognisably the same message."""
 
-    def new_delivery_id(self) -> str: ...
+    def new_delivery_id(self, message: OutboundMessage) -> str: ...
 
 
 class Offload(Protocol):

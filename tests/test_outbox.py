@@ -282,7 +282,7 @@ class NamingChannel(RecordingChannel):
     names: list[str] = field(default_factory=list)
     attempts: list[tuple[int, str | None]] = field(default_factory=list)
 
-    def new_delivery_id(self) -> str:
+    def new_delivery_id(self, message: OutboundMessage) -> str:
         self.names.append(f"<{len(self.names) + 1}@lab.test>")
         return self.names[-1]
 

@@ -165,7 +165,7 @@ class EmailChannel:
         await self._reader.mark_processed(mail.uid for mail in done)
         await self._position.save(done[-1].uidvalidity, max(mail.uid for mail in done))
 
-    def new_delivery_id(self) -> str:
+    def new_delivery_id(self, message: OutboundMessage) -> str:
         return new_message_id(self.address)
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
