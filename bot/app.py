@@ -15,6 +15,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, seconds_until, utc_now, wait_any
+from bot.delivery_failures import FailureNotices
 from bot.dialogue import Dialogue, Policy
 from bot.dialogue.reading import Understander
 from bot.dispatcher import Dispatcher
@@ -93,6 +94,12 @@ class App:
             channels=self.channels,
             settings=self.settings.outbox,
             clock=self.clock,
+            on_failed=FailureNotices(
+                language=self.settings.organisation.language,
+                sender_name=organisation.name,
+                by_email=organisation.handlers_by_email,
+                group=organisation.handler_group,
+            ),
         )
         # The helpers start and warm up on their own cores meanwhile.
         helpers = asyncio.create_task(self.workers.start())

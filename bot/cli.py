@@ -18,6 +18,7 @@ from bot.app import App
 from bot.cli_cases import register as register_case_commands
 from bot.cli_handlers import handlers_app
 from bot.cli_mail import mail_app
+from bot.cli_outbox import outbox_app
 from bot.cli_report import report_command
 from bot.clock import utc_now
 from bot.email_wiring import email_channel
@@ -49,6 +50,7 @@ register_case_commands(cases_app)
 app.command("report")(report_command)
 app.add_typer(handlers_app, name="handlers")
 app.add_typer(mail_app, name="mail")
+app.add_typer(outbox_app, name="outbox")
 
 out = Console()
 err = Console(stderr=True)

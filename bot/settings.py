@@ -74,9 +74,12 @@ class DatabaseSettings(Section):
 
 
 class OutboxSettings(Section):
-    max_attempts: int = Field(default=5, ge=1, le=100)
+    # A message that cannot be sent for a passing reason (the mail server is down or says
+    # "try later") is tried again until this long after its first failure; a final refusal
+    # (unknown address, blocked bot) fails it at once.
+    retry_hours: float = Field(default=48.0, gt=0)
     backoff_seconds: float = Field(default=30.0, gt=0)
-    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    backoff_max_seconds: float = Field(default=1800.0, gt=0)
     lease_seconds: float = Field(default=120.0, gt=0)
     poll_seconds: float = Field(default=5.0, gt=0)
     batch_size: int = Field(default=50, ge=1, le=1000)

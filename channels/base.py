@@ -83,6 +83,10 @@ class InboundBatch:
 InboundEvent = InboundMessage | InboundBatch | CustomerPaused
 
 
+# Templates of what goes to handlers and the coordinator, not to a customer.
+STAFF_TEMPLATES = "handler/"
+
+
 @dataclass(frozen=True)
 class OutboundMessage:
     outbox_id: int
@@ -92,18 +96,28 @@ class OutboundMessage:
     template: str
     case_number: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # The id chosen for this message before its first attempt (see `NamesDeliveries`):
+    # every retry of the row, also after a crash, goes out under it.
+    delivery_id: str | None = None
+
+    @property
+    def for_staff(self) -> bool:
+        return self.template.startswith(STAFF_TEMPLATES)
 
 
 @dataclass(frozen=True)
 class DeliveryResult:
     """What became of one send. `permanent` failures are not retried; `retry_after`
-    is the channel's own request to wait (e.g. Telegram 429)."""
+    is the channel's own request to wait (e.g. Telegram 429). `deferred`: the channel
+    chose not to send yet (a rate limit of our own); the row waits `retry_after` seconds
+    and the wait is no failed attempt."""
 
     ok: bool
     external_id: str | None = None
     error: str | None = None
     permanent: bool = False
     retry_after: float | None = None
+    deferred: bool = False
 
     @classmethod
     def sent(cls, external_id: str | None = None) -> DeliveryResult:
@@ -114,6 +128,10 @@ class DeliveryResult:
         cls, error: str, *, permanent: bool = False, retry_after: float | None = None
     ) -> DeliveryResult:
         return cls(ok=False, error=error, permanent=permanent, retry_after=retry_after)
+
+    @classmethod
+    def later(cls, reason: str, *, retry_after: float) -> DeliveryResult:
+        return cls(ok=False, error=reason, retry_after=retry_after, deferred=True)
 
 
 @runtime_checkable
@@ -133,6 +151,15 @@ class Channel(Protocol):
         ...
 
     async def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+
+@runtime_checkable
+class NamesDeliveries(Protocol):
+    """A channel whose messages carry an id of our choosing (an email's Message-ID). The
+    dispatcher asks for one per outbox row and stores it before the first attempt, so a send
+    repeated after a crash is recognisably the same message."""
+
+    def new_delivery_id(self, message: OutboundMessage) -> str: ...
 
 
 class Offload(Protocol):

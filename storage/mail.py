@@ -223,16 +223,18 @@ def thread_answering(message: Message) -> tuple[str, list[str]]:
 
 
 async def sent_since(
-    session: AsyncSession, *, channel: str, since: datetime
+    session: AsyncSession, *, channel: str, since: datetime, skip_templates: str = ""
 ) -> list[tuple[str, datetime]]:
-    """(recipient, sent at) of every message sent on `channel` after `since`."""
-    result = await session.exec(
-        select(OutboxRow.recipient, OutboxRow.sent_at).where(
-            OutboxRow.channel == channel,
-            OutboxRow.status == "sent",
-            col(OutboxRow.sent_at) > since,
-        )
+    """(recipient, sent at) of every message sent on `channel` after `since`, except those
+    whose template starts with `skip_templates` (when given)."""
+    statement = select(OutboxRow.recipient, OutboxRow.sent_at).where(
+        OutboxRow.channel == channel,
+        OutboxRow.status == "sent",
+        col(OutboxRow.sent_at) > since,
     )
+    if skip_templates:
+        statement = statement.where(col(OutboxRow.template).not_like(f"{skip_templates}%"))
+    result = await session.exec(statement)
     return [(recipient, sent_at) for recipient, sent_at in result.all() if sent_at is not None]
 
 

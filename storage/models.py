@@ -166,6 +166,9 @@ class OutboxRow(SQLModel, table=True):
     status: str = "pending"  # pending | sending | sent | failed | cancelled
     attempts: int = 0
     last_error: str | None = None
+    # The first failed send since the row was (re)queued: transient failures are retried
+    # until `outbox.retry_hours` after it.
+    failing_since: datetime | None = _at()
     claimed_by: str | None = None
     lease_until: datetime | None = _at()
     sent_at: datetime | None = _at()

@@ -41,7 +41,7 @@ def test_file_then_environment_with_nested_keys(
 @pytest.mark.parametrize(
     ("toml", "key", "complaint"),
     [
-        ("[outbox]\nmax_attempts = 0\n", "outbox.max_attempts", "greater than or equal to 1"),
+        ("[outbox]\nretry_hours = 0\n", "outbox.retry_hours", "greater than 0"),
         ('[organisation]\ntimezone = "Mars/Olympus"\n', "organisation.timezone", "unknown time"),
         ('[email]\npasword = "x"\n', "email.pasword", "unknown setting"),
         ('[database]\nurl = "mysql://x"\n', "database.url", "must start with"),
@@ -59,10 +59,10 @@ def test_bad_setting_names_key(tmp_path: Path, toml: str, key: str, complaint: s
 def test_cli_reports_bad_setting_with_exit_2_and_no_traceback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("KLACHTBOT_OUTBOX__MAX_ATTEMPTS", "many")
+    monkeypatch.setenv("KLACHTBOT_OUTBOX__RETRY_HOURS", "many")
     result = runner.invoke(app, ["config", "show"])
     assert result.exit_code == 2
-    assert "outbox.max_attempts" in result.output
+    assert "outbox.retry_hours" in result.output
     assert "Traceback" not in result.output
 
 

@@ -97,6 +97,9 @@ SAMPLE = {
             "text": "",
         },
     ],
+    # A message the outbox could not deliver.
+    "error": "SMTP server refused RCPT TO: 550 5.1.1 no such user",
+    "outbox_id": 42,
     "earlier": [
         {
             "number": "K-2026-000100",

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from channels.email import build_reply, parse_mail
+from channels.email.compose import new_message_id
 from channels.email.outgoing import OutgoingMail
 from channels.email.reply_token import new_reply_token, reply_tokens_in
 
@@ -122,7 +123,7 @@ def test_separate_reply_to_and_message_id_domain() -> None:
 
 def test_a_reply_token_is_the_message_ids_left_part_and_the_parser_reads_it_back() -> None:
     token = new_reply_token()
-    message = _reply(message_id_token=token)
+    message = _reply(message_id=new_message_id(INTAKE, token=token))
     assert message.message_id == f"<{token}@bakkerijdevries.nl>"
     assert message["Message-ID"] == message.message_id
     answer = (
