@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, wait_any
+from bot.logs import log
+from bot.startup import Problem, StartupFailure, network_problem
 from channels.base import (
+    ChannelStatus,
     DeliveryResult,
     InboundBatch,
     InboundEvent,
@@ -30,11 +33,13 @@ from channels.email.imap_reader import (
     ImapAuthError,
     ImapError,
     ImapReader,
+    ImapRefused,
     reconnect_delay,
 )
 from channels.email.parse import ParsedMail, UnparseableMail, parse_many
 from channels.email.rate_limit import WINDOW, allowed, next_allowed_at
-from channels.email.smtp_sender import SmtpSender
+from channels.email.smtp_sender import SmtpSender, login_refused
+from channels.link import Link
 
 Quarantine = Callable[[bytes, str, str], Awaitable[None]]
 # (recipient, sent at) of the mail sent since a moment: the loop guard survives a restart.
@@ -83,11 +88,38 @@ class EmailChannel:
         self._fetched: list[FetchedMail] = []
         self._unacknowledged: set[str] = set()
         self._stopping = asyncio.Event()
+        self._link = Link(self.name)  # the mailbox (IMAP)
+        self._smtp_problem: Problem | None = None
 
     async def start(self) -> None:
+        """Logs in to IMAP and SMTP once: settings that cannot work (a refused login, an
+        unknown host, a TLS mismatch, no such folder) stop the start with `StartupFailure`.
+        A server that is away only delays: reading retries on its own, sending through the
+        outbox."""
         if self._recent_sends is not None:
             for recipient, sent_at in await self._recent_sends(self._clock() - WINDOW):
                 self._sent[recipient].append(sent_at)
+        try:
+            await self._connect_imap()
+        except ImapError as exc:
+            problem = self._imap_problem(exc)
+            if problem.configuration:
+                raise StartupFailure(problem) from None
+            self._link.down(problem, retry_in=reconnect_delay(0))
+        try:
+            await self._sender.check()
+        except Exception as exc:
+            problem = self._smtp_problem_of(exc)
+            if problem.configuration:
+                await self._reader.close()
+                raise StartupFailure(problem) from None
+            self._note_smtp(problem)
+
+    def status(self) -> ChannelStatus:
+        reading = self._link.status()
+        if not reading.connected or self._smtp_problem is None:
+            return reading
+        return ChannelStatus(connected=False, problem=str(self._smtp_problem))
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -95,21 +127,74 @@ class EmailChannel:
         await self._sender.close()
 
     async def inbound(self) -> AsyncIterator[InboundEvent]:
-        attempt = 0
         while not self._stopping.is_set():
             try:
-                await self._reader.connect()
-                attempt = 0
+                if not self._reader.connected:
+                    await self._connect_imap()
                 # What a lost connection left half-done is read again from the saved position.
                 self._fetched, self._unacknowledged = [], set()
                 async for message in self._read_connected():
                     yield message
-            except ImapAuthError:
-                attempt = max(attempt, 8)  # a wrong password will not fix itself quickly
-            except ImapError:
-                attempt += 1
-            await self._reader.close()
-            await wait_any(self._stopping, within=reconnect_delay(attempt))
+            except ImapError as exc:
+                await self._reader.close()
+                await wait_any(self._stopping, within=self._reading_failed(exc))
+
+    def _reading_failed(self, exc: ImapError) -> float:
+        """Say why, and how long to wait before connecting again."""
+        problem = self._imap_problem(exc)
+        # A refused login or a missing folder will not fix itself soon: wait long.
+        delay = reconnect_delay(self._link.failures + (8 if problem.configuration else 1))
+        self._link.down(problem, retry_in=delay)
+        return delay
+
+    async def _connect_imap(self) -> None:
+        await self._reader.connect()
+        self._link.up()
+
+    def _imap_problem(self, exc: ImapError) -> Problem:
+        config = self._reader.config
+        if isinstance(exc, ImapAuthError):
+            return Problem("email.password", f"the IMAP server refused the login ({exc})")
+        network = network_problem(
+            exc,
+            setting="email.imap_host",
+            host=config.host,
+            port=config.port,
+            security_setting="email.imap_security",
+        )
+        if network is not None:
+            return network
+        if isinstance(exc, ImapRefused):
+            setting = "email.folder" if exc.what == "folder" else "email.imap_security"
+            return Problem(setting, f"the IMAP server refused: {exc}")
+        return Problem("email.imap_host", f"IMAP: {exc}", configuration=False)
+
+    def _smtp_problem_of(self, exc: BaseException) -> Problem:
+        config = self._sender.config
+        refusal = login_refused(exc)
+        if refusal is not None:
+            return Problem(
+                "email.password",
+                f"the SMTP server refused the login as {config.username} ({refusal})",
+            )
+        network = network_problem(
+            exc,
+            setting="email.smtp_host",
+            host=config.host,
+            port=config.port,
+            security_setting="email.smtp_security",
+        )
+        return network or Problem(
+            "email.smtp_host", f"SMTP: {type(exc).__name__}: {exc}", configuration=False
+        )
+
+    def _note_smtp(self, problem: Problem | None) -> None:
+        """Sending has no loop of its own to retry: the outbox retries each mail."""
+        if problem is not None:
+            log.warning("channel.not_connected", channel=self.name, problem=str(problem))
+        elif self._smtp_problem is not None:
+            log.info("channel.connected", channel=self.name, sending=True)
+        self._smtp_problem = problem
 
     async def _read_connected(self) -> AsyncIterator[InboundBatch]:
         uidvalidity = self._reader.uidvalidity
@@ -189,6 +274,8 @@ class EmailChannel:
             automatic=True,
         )
         result = await self._sender.send(email)
+        error = self._sender.connect_error
+        self._note_smtp(None if error is None else self._smtp_problem_of(error))
         if result.ok:
             recent.append(now)
         return result

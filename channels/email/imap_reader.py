@@ -66,6 +66,15 @@ class ImapAuthError(ImapError):
     """The server refused the credentials: retrying soon will not help."""
 
 
+class ImapRefused(ImapError):
+    """The server will not do what the configuration asks: `what` is "folder" (no such
+    folder to SELECT) or "security" (no STARTTLS offered)."""
+
+    def __init__(self, message: str, *, what: Literal["folder", "security"]) -> None:
+        super().__init__(message)
+        self.what = what
+
+
 @dataclass(frozen=True)
 class _Reply:
     """A typed copy of aioimaplib's Response; literal data stays a bytearray to tell it apart."""
@@ -118,6 +127,10 @@ class ImapReader:
         self._lost = False
 
     # -- connection -----------------------------------------------------------------------------
+
+    @property
+    def config(self) -> ImapConfig:
+        return self._config
 
     @property
     def uidvalidity(self) -> int:
@@ -175,7 +188,9 @@ class ImapReader:
         await self._login()
         # The capabilities before login are partial (Dovecot announces MOVE, UIDPLUS only after).
         await self._refresh_capabilities()
-        reply = await self._command(self._imap.select(_mailbox(config.folder)), "SELECT")
+        reply = await self._ask(self._imap.select(_mailbox(config.folder)), "SELECT")
+        if not reply.ok:
+            raise ImapRefused(f"SELECT {config.folder}: {reply.result} {reply.text}", what="folder")
         self._uidvalidity = _int_code(_UIDVALIDITY_RE, reply)
         self._uidnext = _int_code(_UIDNEXT_RE, reply)
         if self._uidvalidity <= 0:
@@ -185,7 +200,7 @@ class ImapReader:
         imap = self._imap
         if "STARTTLS" not in imap.protocol.capabilities:
             # Never fall back to plain text: the password would travel in the clear.
-            raise ImapError("server does not offer STARTTLS")
+            raise ImapRefused("server does not offer STARTTLS", what="security")
         protocol = imap.protocol
         command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
         await self._command(protocol.execute(command), "STARTTLS")
