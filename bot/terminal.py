@@ -61,4 +61,5 @@ class InertConsole(Console):
 
 
 out = InertConsole()
-err = InertConsole(stderr=True)
+# Messages, one per line: never wrapped at the terminal width.
+err = InertConsole(stderr=True, soft_wrap=True)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, wait_any
-from bot.logs import log
 from bot.startup import Problem, StartupFailure, network_problem
 from channels.base import (
     ChannelStatus,
@@ -88,14 +87,16 @@ class EmailChannel:
         self._fetched: list[FetchedMail] = []
         self._unacknowledged: set[str] = set()
         self._stopping = asyncio.Event()
-        self._link = Link(self.name)  # the mailbox (IMAP)
-        self._smtp_problem: Problem | None = None
+        self._reading = Link(self.name)  # the mailbox, IMAP
+        self._sending = Link(self.name)  # the SMTP server
+        self._retry_in = 0.0  # before the reader's next IMAP connect
+        self._smtp_checks: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Logs in to IMAP and SMTP once: settings that cannot work (a refused login, an
         unknown host, a TLS mismatch, no such folder) stop the start with `StartupFailure`.
-        A server that is away only delays: reading retries on its own, sending through the
-        outbox."""
+        A server that is away only delays: the reader connects again on its own, and so
+        does the sending side, while the outbox keeps the mail."""
         if self._recent_sends is not None:
             for recipient, sent_at in await self._recent_sends(self._clock() - WINDOW):
                 self._sent[recipient].append(sent_at)
@@ -105,7 +106,7 @@ class EmailChannel:
             problem = self._imap_problem(exc)
             if problem.configuration:
                 raise StartupFailure(problem) from None
-            self._link.down(problem, retry_in=reconnect_delay(0))
+            self._retry_in = _down(self._reading, problem)
         try:
             await self._sender.check()
         except Exception as exc:
@@ -113,21 +114,24 @@ class EmailChannel:
             if problem.configuration:
                 await self._reader.close()
                 raise StartupFailure(problem) from None
-            self._note_smtp(problem)
+            self._sending_failed(problem)
+        else:
+            self._sending.up()
 
     def status(self) -> ChannelStatus:
-        reading = self._link.status()
-        if not reading.connected or self._smtp_problem is None:
-            return reading
-        return ChannelStatus(connected=False, problem=str(self._smtp_problem))
+        reading = self._reading.status()
+        return reading if not reading.connected else self._sending.status()
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self._smtp_checks is not None:
+            await self._smtp_checks  # ends at once: it waits on `_stopping`
         await self._reader.close()
         await self._sender.close()
 
     async def inbound(self) -> AsyncIterator[InboundEvent]:
         while not self._stopping.is_set():
+            await wait_any(self._stopping, within=self._retry_in)
             try:
                 if not self._reader.connected:
                     await self._connect_imap()
@@ -137,19 +141,32 @@ class EmailChannel:
                     yield message
             except ImapError as exc:
                 await self._reader.close()
-                await wait_any(self._stopping, within=self._reading_failed(exc))
+                self._retry_in = _down(self._reading, self._imap_problem(exc))
 
-    def _reading_failed(self, exc: ImapError) -> float:
-        """Say why, and how long to wait before connecting again."""
-        problem = self._imap_problem(exc)
-        # A refused login or a missing folder will not fix itself soon: wait long.
-        delay = reconnect_delay(self._link.failures + (8 if problem.configuration else 1))
-        self._link.down(problem, retry_in=delay)
-        return delay
+    def _sending_failed(self, problem: Problem) -> None:
+        """Say why; check the server again now and then, so the state shows when it is back
+        also while there is no mail to send (the outbox retries each mail by itself)."""
+        delay = _down(self._sending, problem)
+        if self._smtp_checks is None or self._smtp_checks.done():
+            self._smtp_checks = asyncio.create_task(self._check_smtp(delay))
+
+    async def _check_smtp(self, delay: float) -> None:
+        while True:
+            await wait_any(self._stopping, within=delay)
+            if self._stopping.is_set():
+                return
+            try:
+                await self._sender.check()
+            except Exception as exc:
+                delay = _down(self._sending, self._smtp_problem_of(exc))
+                continue
+            self._sending.up()
+            return
 
     async def _connect_imap(self) -> None:
         await self._reader.connect()
-        self._link.up()
+        self._reading.up()
+        self._retry_in = 0.0
 
     def _imap_problem(self, exc: ImapError) -> Problem:
         config = self._reader.config
@@ -187,14 +204,6 @@ class EmailChannel:
         return network or Problem(
             "email.smtp_host", f"SMTP: {type(exc).__name__}: {exc}", configuration=False
         )
-
-    def _note_smtp(self, problem: Problem | None) -> None:
-        """Sending has no loop of its own to retry: the outbox retries each mail."""
-        if problem is not None:
-            log.warning("channel.not_connected", channel=self.name, problem=str(problem))
-        elif self._smtp_problem is not None:
-            log.info("channel.connected", channel=self.name, sending=True)
-        self._smtp_problem = problem
 
     async def _read_connected(self) -> AsyncIterator[InboundBatch]:
         uidvalidity = self._reader.uidvalidity
@@ -274,11 +283,21 @@ class EmailChannel:
             automatic=True,
         )
         result = await self._sender.send(email)
-        error = self._sender.connect_error
-        self._note_smtp(None if error is None else self._smtp_problem_of(error))
+        if self._sender.connect_error is not None:
+            self._sending_failed(self._smtp_problem_of(self._sender.connect_error))
+        elif result.ok:
+            self._sending.up()
         if result.ok:
             recent.append(now)
         return result
+
+
+def _down(link: Link, problem: Problem) -> float:
+    """Mark `link` down; the seconds until the next try. A refused login or a missing
+    folder will not fix itself soon: those wait long."""
+    delay = reconnect_delay(link.failures + (8 if problem.configuration else 1))
+    link.down(problem, retry_in=delay)
+    return delay
 
 
 def to_inbound(
