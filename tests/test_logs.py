@@ -26,9 +26,7 @@ def _crash_holding(password: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["console", "json"])
-def test_a_traceback_shows_no_local_variables(
-    fmt: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_traceback_shows_no_local_variables(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     configure(level="INFO", fmt=fmt)  # no secrets registered: only the locals could leak
     password = uuid.uuid4().hex  # not in the source, which a traceback quotes
     try:

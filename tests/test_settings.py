@@ -117,7 +117,7 @@ def test_secret_values_cover_every_credential_and_the_database_password() -> Non
 def test_a_database_url_that_cannot_be_parsed_is_a_setting_error(tmp_path: Path) -> None:
     config = tmp_path / "klachtbot.toml"
     config.write_text('[database]\nurl = "postgresql+asyncpg://host:notaport/db"\n')
-    with pytest.raises(SettingsError, match="'database.url': is not a database URL"):
+    with pytest.raises(SettingsError, match=r"'database\.url': is not a database URL"):
         load_settings(config)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import re
 import ssl
 from collections.abc import Awaitable, Callable, Iterable
@@ -174,11 +175,16 @@ class ImapReader:
             imap = aioimaplib.IMAP4(host=config.host, port=config.port, timeout=config.timeout)
         # aioimaplib fails no pending command when the socket closes; remember it ourselves so
         # the next call fails fast. (IMAP4_SSL's constructor does not take the callback.)
-        imap.protocol.conn_lost_cb = self._on_connection_lost
+        imap.protocol.conn_lost_cb = functools.partial(self._on_connection_lost, imap)
         return imap
 
-    def _on_connection_lost(self, _exc: Exception | None) -> None:
+    def _on_connection_lost(self, imap: Any, _exc: Exception | None) -> None:
+        if imap is not self._imap:
+            return  # an earlier connection, closed late: not the one in use
         self._lost = True
+        # Wake an IDLE waiting for pushes (it checks `_lost` after each), rather than let it
+        # find out only when its wait ends and DONE goes unanswered (the command timeout).
+        imap.protocol.idle_queue.put_nowait([])
 
     async def _open(self) -> None:
         config = self._config
