@@ -343,10 +343,11 @@ def masked(settings: Settings) -> dict[str, Any]:
     def walk(value: Any) -> Any:
         if isinstance(value, SecretStr):
             return SET if value.get_secret_value() else NOT_SET
-        if isinstance(value, DatabaseSettings):
-            return {"url": masked_url(value.url)}
         if isinstance(value, BaseModel):
-            return {name: walk(getattr(value, name)) for name in type(value).model_fields}
+            shown = {name: walk(getattr(value, name)) for name in type(value).model_fields}
+            if isinstance(value, DatabaseSettings):
+                shown["url"] = masked_url(value.url)
+            return shown
         if isinstance(value, list):
             return [walk(item) for item in value]
         if isinstance(value, dict):
@@ -386,7 +387,7 @@ def secret_values(settings: Settings) -> list[str]:
 
     walk(settings)
     found += _url_secrets(make_url(settings.database.url))
-    return sorted({value for value in found if value}, key=len, reverse=True)
+    return sorted({value for value in found if value})
 
 
 def _url_secrets(url: URL) -> list[str]:
