@@ -10,6 +10,7 @@ from rich.table import Table
 from bot.app import App
 from bot.clock import utc_now
 from bot.settings import Settings
+from bot.terminal import err, out
 from channels.email.channel import NotTaken, to_inbound
 from channels.email.parse import UnparseableMail, parse_mail
 from storage import mail
@@ -24,7 +25,7 @@ mail_app.add_typer(quarantine_app, name="quarantine")
 @quarantine_app.command("list")
 def quarantine_list(ctx: typer.Context) -> None:
     """Every quarantined mail with its error."""
-    from bot.cli import _settings, _with_sessions, out
+    from bot.cli import _settings, _with_sessions
 
     settings = _settings(ctx)
 
@@ -51,10 +52,10 @@ def quarantine_retry(
     ctx: typer.Context, mail_id: Annotated[int, typer.Argument(metavar="ID")]
 ) -> None:
     """Read a quarantined mail again; if it can be read now it joins the intake."""
-    from bot.cli import _run, _settings, err, out
+    from bot.cli import _run, _settings
 
     settings = _settings(ctx)
-    outcome = _run(lambda: _retry(settings, mail_id))
+    outcome = _run(lambda: _retry(settings, mail_id), settings)
     if outcome is None:
         err.print(f"klachtbot: no quarantined mail {mail_id}")
         raise typer.Exit(1)

@@ -4,29 +4,21 @@ again once the cause is fixed."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from bot.clock import utc_now
+from bot.terminal import err, json_inert, out
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import OutboxRow
 
 outbox_app = typer.Typer(no_args_is_help=True, help="Messages waiting to be sent, or failed.")
 
-out = Console()
-err = Console(stderr=True)
-
-# Recipients and errors come from outside (addresses, a server's reply): no control or
-# escape sequence of theirs reaches the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @outbox_app.command("list")
@@ -55,7 +47,7 @@ def outbox_list(
     rows = [_fields(row) for row in _with_sessions(settings, work)]
     if json_output:
         # json escapes control characters; ASCII output keeps C1 codes out as well.
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(json_inert(json.dumps(rows, indent=2)))
         return
     out.print(_table(rows, settings.organisation.tz))
 
@@ -70,7 +62,7 @@ def outbox_retry(
     from bot.cli import _settings, _with_sessions
 
     if bool(ids) == failed:
-        err.print("klachtbot: give message ids or --failed", highlight=False)
+        err.print("klachtbot: give message ids or --failed")
         raise typer.Exit(2)
     settings = _settings(ctx)
 
@@ -80,13 +72,12 @@ def outbox_retry(
 
     taken = _with_sessions(settings, work)
     listed = ", ".join(map(str, taken)) or "none"
-    out.print(f"queued again: {listed}", highlight=False)
+    out.print(f"queued again: {listed}")
     left = sorted(set(ids or ()) - set(taken))
     if left:
         err.print(
             f"klachtbot: not queued again (no such message, or it was sent, cancelled or is "
             f"being sent): {', '.join(map(str, left))}",
-            highlight=False,
         )
         raise typer.Exit(1)
 
@@ -117,21 +108,16 @@ def _table(rows: list[dict[str, Any]], tz: ZoneInfo) -> Table:
         table.add_column(column)
     for row in rows:
         table.add_row(
-            *(
-                _inert(value)
-                for value in (
-                    str(row["id"]),
-                    row["status"],
-                    row["channel"],
-                    row["case"] or "—",
-                    row["recipient"],
-                    row["template"],
-                    str(row["attempts"]),
-                    _local(row["due_at"], tz),
-                    _local(row["failing_since"], tz),
-                    row["last_error"] or "—",
-                )
-            )
+            str(row["id"]),
+            row["status"],
+            row["channel"],
+            row["case"] or "—",
+            row["recipient"],
+            row["template"],
+            str(row["attempts"]),
+            _local(row["due_at"], tz),
+            _local(row["failing_since"], tz),
+            row["last_error"] or "—",
         )
     return table
 
@@ -141,7 +127,3 @@ def _local(moment: str | None, tz: ZoneInfo) -> str:
         return "—"
     return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
-
-def _inert(value: str) -> Text:
-    """Shown as written: a Text is never read as Rich markup."""
-    return Text(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", value))

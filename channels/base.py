@@ -162,6 +162,22 @@ class NamesDeliveries(Protocol):
     def new_delivery_id(self, message: OutboundMessage) -> str: ...
 
 
+@dataclass(frozen=True)
+class ChannelStatus:
+    """Whether a channel reaches its service now; if not, why, naming the setting."""
+
+    connected: bool
+    problem: str | None = None
+
+
+@runtime_checkable
+class ReportsStatus(Protocol):
+    """A channel that can lose its service (a mailbox, the Bot API). One that cannot (the
+    console) has no `status` and counts as connected."""
+
+    def status(self) -> ChannelStatus: ...
+
+
 class Offload(Protocol):
     """Runs a pure function of picklable arguments somewhere else (a helper process, see
     `bot.workers`) and hands back its result; for CPU work that needs no I/O."""

@@ -7,6 +7,7 @@ A service that is missing skips its tests with the reason; with CI=true it fails
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -141,3 +143,15 @@ def clock() -> SteppedClock:
 @pytest.fixture
 def channel() -> RecordingChannel:
     return RecordingChannel()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """For a test that calls `bot.logs.configure` (to stderr, read with capsys): afterwards
+    the logging set-up, structlog's and the standard library's root logger, is as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    structlog.reset_defaults()
+    root.handlers[:] = handlers
+    root.setLevel(level)

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, wait_any
+from bot.startup import Problem, StartupFailure, network_problem
 from channels.base import (
+    ChannelStatus,
     DeliveryResult,
     InboundBatch,
     InboundEvent,
@@ -33,11 +35,13 @@ from channels.email.imap_reader import (
     ImapAuthError,
     ImapError,
     ImapReader,
+    ImapRefused,
     reconnect_delay,
 )
 from channels.email.parse import ParsedMail, UnparseableMail, parse_many
 from channels.email.rate_limit import WINDOW, allowed, next_allowed_at
-from channels.email.smtp_sender import SmtpSender
+from channels.email.smtp_sender import SmtpSender, login_refused
+from channels.link import Link
 
 # A mail's thread is kept and looked up by its newest ids only: a mail can carry 50,000
 # References, and each id is a statement parameter and a line in our replies' headers.
@@ -92,33 +96,123 @@ class EmailChannel:
         self._fetched: list[FetchedMail] = []
         self._unacknowledged: set[str] = set()
         self._stopping = asyncio.Event()
+        self._reading = Link(self.name)  # the mailbox, IMAP
+        self._sending = Link(self.name)  # the SMTP server
+        self._retry_in = 0.0  # before the reader's next IMAP connect
+        self._smtp_checks: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """Logs in to IMAP and SMTP once: settings that cannot work (a refused login, an
+        unknown host, a TLS mismatch, no such folder) stop the start with `StartupFailure`.
+        A server that is away only delays: the reader connects again on its own, and so
+        does the sending side, while the outbox keeps the mail."""
         if self._recent_sends is not None:
             for recipient, sent_at in await self._recent_sends(self._clock() - WINDOW):
                 self._sent[recipient].append(sent_at)
+        try:
+            await self._connect_imap()
+        except ImapError as exc:
+            problem = self._imap_problem(exc)
+            if problem.configuration:
+                raise StartupFailure(problem) from None
+            self._retry_in = _down(self._reading, problem)
+        try:
+            await self._sender.check()
+        except Exception as exc:
+            problem = self._smtp_problem_of(exc)
+            if problem.configuration:
+                await self._reader.close()
+                raise StartupFailure(problem) from None
+            self._sending_failed(problem)
+        else:
+            self._sending.up()
+
+    def status(self) -> ChannelStatus:
+        reading = self._reading.status()
+        return reading if not reading.connected else self._sending.status()
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self._smtp_checks is not None:
+            await self._smtp_checks  # ends at once: it waits on `_stopping`
         await self._reader.close()
         await self._sender.close()
 
     async def inbound(self) -> AsyncIterator[InboundEvent]:
-        attempt = 0
         while not self._stopping.is_set():
+            await wait_any(self._stopping, within=self._retry_in)
             try:
-                await self._reader.connect()
-                attempt = 0
+                if not self._reader.connected:
+                    await self._connect_imap()
                 # What a lost connection left half-done is read again from the saved position.
                 self._fetched, self._unacknowledged = [], set()
                 async for message in self._read_connected():
                     yield message
-            except ImapAuthError:
-                attempt = max(attempt, 8)  # a wrong password will not fix itself quickly
-            except ImapError:
-                attempt += 1
-            await self._reader.close()
-            await wait_any(self._stopping, within=reconnect_delay(attempt))
+            except ImapError as exc:
+                await self._reader.close()
+                self._retry_in = _down(self._reading, self._imap_problem(exc))
+
+    def _sending_failed(self, problem: Problem) -> None:
+        """Say why; check the server again now and then, so the state shows when it is back
+        also while there is no mail to send (the outbox retries each mail by itself)."""
+        delay = _down(self._sending, problem)
+        if self._smtp_checks is None or self._smtp_checks.done():
+            self._smtp_checks = asyncio.create_task(self._check_smtp(delay))
+
+    async def _check_smtp(self, delay: float) -> None:
+        while True:
+            await wait_any(self._stopping, within=delay)
+            if self._stopping.is_set():
+                return
+            try:
+                await self._sender.check()
+            except Exception as exc:
+                delay = _down(self._sending, self._smtp_problem_of(exc))
+                continue
+            self._sending.up()
+            return
+
+    async def _connect_imap(self) -> None:
+        await self._reader.connect()
+        self._reading.up()
+        self._retry_in = 0.0
+
+    def _imap_problem(self, exc: ImapError) -> Problem:
+        config = self._reader.config
+        if isinstance(exc, ImapAuthError):
+            return Problem("email.password", f"the IMAP server refused the login ({exc})")
+        network = network_problem(
+            exc,
+            setting="email.imap_host",
+            host=config.host,
+            port=config.port,
+            security_setting="email.imap_security",
+        )
+        if network is not None:
+            return network
+        if isinstance(exc, ImapRefused):
+            setting = "email.folder" if exc.what == "folder" else "email.imap_security"
+            return Problem(setting, f"the IMAP server refused: {exc}")
+        return Problem("email.imap_host", f"IMAP: {exc}", configuration=False)
+
+    def _smtp_problem_of(self, exc: BaseException) -> Problem:
+        config = self._sender.config
+        refusal = login_refused(exc)
+        if refusal is not None:
+            return Problem(
+                "email.password",
+                f"the SMTP server refused the login as {config.username} ({refusal})",
+            )
+        network = network_problem(
+            exc,
+            setting="email.smtp_host",
+            host=config.host,
+            port=config.port,
+            security_setting="email.smtp_security",
+        )
+        return network or Problem(
+            "email.smtp_host", f"SMTP: {type(exc).__name__}: {exc}", configuration=False
+        )
 
     async def _read_connected(self) -> AsyncIterator[InboundBatch]:
         uidvalidity = self._reader.uidvalidity
@@ -213,9 +307,21 @@ class EmailChannel:
             message_id=message.delivery_id or self.new_delivery_id(message),
         )
         result = await self._sender.send(email)
+        if self._sender.connect_error is not None:
+            self._sending_failed(self._smtp_problem_of(self._sender.connect_error))
+        elif result.ok:
+            self._sending.up()
         if result.ok and not message.for_staff:
             recent.append(now)
         return result
+
+
+def _down(link: Link, problem: Problem) -> float:
+    """Mark `link` down; the seconds until the next try. A refused login or a missing
+    folder will not fix itself soon: those wait long."""
+    delay = reconnect_delay(link.failures + (8 if problem.configuration else 1))
+    link.down(problem, retry_in=delay)
+    return delay
 
 
 @dataclass(frozen=True)
