@@ -85,6 +85,15 @@ InboundEvent = InboundMessage | InboundBatch | CustomerPaused
 
 # Templates of what goes to handlers and the coordinator, not to a customer.
 STAFF_TEMPLATES = "handler/"
+# Templates that carry a person's own words to a customer (a handler's answer). A loop with
+# a customer's auto-responder never runs through a person, so these are not held back.
+PERSON_TEMPLATES = frozenset({"handler_reply"})
+
+
+def loop_capped(template: str) -> bool:
+    """Automatic mail to a customer: the only mail a guard against mail loops counts and
+    holds back. Staff mail and a person's own words are never capped."""
+    return not template.startswith(STAFF_TEMPLATES) and template not in PERSON_TEMPLATES
 
 
 @dataclass(frozen=True)
@@ -101,8 +110,8 @@ class OutboundMessage:
     delivery_id: str | None = None
 
     @property
-    def for_staff(self) -> bool:
-        return self.template.startswith(STAFF_TEMPLATES)
+    def loop_capped(self) -> bool:
+        return loop_capped(self.template)
 
 
 @dataclass(frozen=True)

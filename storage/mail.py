@@ -223,19 +223,17 @@ def thread_answering(message: Message) -> tuple[str, list[str]]:
 
 
 async def sent_since(
-    session: AsyncSession, *, channel: str, since: datetime, skip_templates: str = ""
-) -> list[tuple[str, datetime]]:
-    """(recipient, sent at) of every message sent on `channel` after `since`, except those
-    whose template starts with `skip_templates` (when given)."""
-    statement = select(OutboxRow.recipient, OutboxRow.sent_at).where(
-        OutboxRow.channel == channel,
-        OutboxRow.status == "sent",
-        col(OutboxRow.sent_at) > since,
+    session: AsyncSession, *, channel: str, since: datetime
+) -> list[tuple[str, datetime, str]]:
+    """(recipient, sent at, template) of every message sent on `channel` after `since`."""
+    result = await session.exec(
+        select(OutboxRow.recipient, OutboxRow.sent_at, OutboxRow.template).where(
+            OutboxRow.channel == channel,
+            OutboxRow.status == "sent",
+            col(OutboxRow.sent_at) > since,
+        )
     )
-    if skip_templates:
-        statement = statement.where(col(OutboxRow.template).not_like(f"{skip_templates}%"))
-    result = await session.exec(statement)
-    return [(recipient, sent_at) for recipient, sent_at in result.all() if sent_at is not None]
+    return [(recipient, at, template) for recipient, at, template in result.all() if at]
 
 
 async def undigested(session: AsyncSession) -> list[tuple[Message, str | None]]:

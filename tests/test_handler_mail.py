@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -130,8 +131,9 @@ async def test_each_handoff_mail_carries_its_own_unguessable_token(
     assert re.fullmatch(r"handoff\.[A-Za-z0-9_-]{32}", token)  # 192 random bits
     async with transaction(sessions) as session:
         rows = (await session.exec(select(OutboxRow))).all()
-    # Only the mail to the handler has it: the customer never sees it.
-    assert [row.recipient for row in rows if "reply_token" in row.meta] == [SANNE]
+    # Only mail to the handler carries a token (the handoff, and any notice on the case that
+    # she may answer): the customer never sees one.
+    assert {row.recipient for row in rows if "reply_token" in row.meta} == {SANNE}
     assert not any(
         token in row.body or token in str(row.meta) for row in rows if row.recipient == CUSTOMER
     )
@@ -257,3 +259,33 @@ async def test_the_token_decides_the_case_not_the_thread(
         ),
     )
     assert [m.recipient for m in answers(sent)] == ["bert@example.nl"]
+
+
+async def test_an_answer_to_a_deadline_warning_reaches_the_customer(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    channel, handoff = await handed_off(database_url, clock)
+    _, first_contact = await the_case(sessions)
+    assert first_contact.due_at is not None
+    async with App(settings_for(database_url), [channel], clock=clock) as app:
+        clock.now = first_contact.due_at - timedelta(minutes=30)  # inside the warning window
+        await app.followups_due()
+        await app.dispatcher.drain()
+    (warning,) = [m for m in channel.sent if m.template == "handler/deadline_warning"]
+    assert warning.recipient == SANNE
+    assert warning.meta["reply_token"] != handoff.meta["reply_token"]
+    sent = await exchange(
+        database_url,
+        clock,
+        channel,
+        mail(
+            clock,
+            SANNE,
+            "Ik bel u binnen het uur.",
+            external_id="<on-warning@example.nl>",
+            thread=(handoff_id(warning),),
+        ),
+    )
+    assert [(m.recipient, m.template) for m in answers(sent)] == [(CUSTOMER, "handler_reply")]
+    _, first_contact = await the_case(sessions)
+    assert first_contact.done_at is not None

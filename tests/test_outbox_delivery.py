@@ -277,6 +277,20 @@ async def test_the_cap_read_back_on_start_counts_customer_mail_only(
     assert [row.status for row in await _rows(sessions, staff + capped)] == ["sent", "pending"]
 
 
+async def test_a_handlers_own_answer_to_a_capped_customer_goes_out_and_is_not_counted(
+    smtp: SmtpServer, channel: EmailChannel, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    # A person's words cannot be part of a loop with an auto-responder.
+    await _enqueue(sessions, clock, ["anna@example.nl"] * 10)
+    answer = await _enqueue(sessions, clock, ["anna@example.nl"], template="handler_reply")
+    automatic = await _enqueue(sessions, clock, ["anna@example.nl"], template="question")
+    await _dispatcher(sessions, channel, clock).drain()
+    assert [row.status for row in await _rows(sessions, answer + automatic)] == [
+        "sent",
+        "pending",
+    ]
+
+
 # -- the whole bot: emergencies and a customer address that refuses -------------------------
 
 

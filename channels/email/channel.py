@@ -280,11 +280,12 @@ class EmailChannel:
         return new_message_id(self.address, token=message.meta.get("reply_token"))
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
-        """Handlers and the coordinator are never held back; a customer's address gets at
-        most `per_hour` mails an hour, the rest wait (no failed attempt)."""
+        """Handlers, the coordinator and a handler's own answer are never held back; a
+        customer's address gets at most `per_hour` automatic mails an hour, the rest wait
+        (no failed attempt)."""
         now = self._clock()
         recent = self._sent[message.recipient]
-        if not message.for_staff:
+        if message.loop_capped:
             recent[:] = [sent for sent in recent if sent > now - WINDOW]
             if not allowed(recent, now, per_hour=self._per_hour):
                 wait = next_allowed_at(recent, now, per_hour=self._per_hour) - now
@@ -311,7 +312,7 @@ class EmailChannel:
             self._sending_failed(self._smtp_problem_of(self._sender.connect_error))
         elif result.ok:
             self._sending.up()
-        if result.ok and not message.for_staff:
+        if result.ok and message.loop_capped:
             recent.append(now)
         return result
 
