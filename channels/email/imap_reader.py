@@ -126,6 +126,7 @@ class ImapReader:
         self._uidvalidity = 0
         self._uidnext = 0
         self._lost = False
+        self._lost_event = asyncio.Event()
 
     # -- connection -----------------------------------------------------------------------------
 
@@ -155,6 +156,7 @@ class ImapReader:
             await self.close()
         async with self._lock:
             self._lost = False
+            self._lost_event = asyncio.Event()
             self._imap = self._new_client()
             try:
                 await self._open()
@@ -182,6 +184,7 @@ class ImapReader:
         if imap is not self._imap:
             return  # an earlier connection, closed late: not the one in use
         self._lost = True
+        self._lost_event.set()  # ends a command waiting for its answer, see `_unless_lost`
         # Wake an IDLE waiting for pushes (it checks `_lost` after each), rather than let it
         # find out only when its wait ends and DONE goes unanswered (the command timeout).
         imap.protocol.idle_queue.put_nowait([])
@@ -437,7 +440,7 @@ class ImapReader:
         seconds = self._config.timeout if deadline == -1.0 else deadline
         try:
             async with asyncio.timeout(seconds):
-                return await call
+                return await self._unless_lost(call)
         except aioimaplib.CommandTimeout as exc:
             self._drop()
             raise ImapError(f"{what}: no answer within {self._config.timeout} s") from exc
@@ -447,6 +450,24 @@ class ImapReader:
         except asyncio.CancelledError:
             self._drop()
             raise
+
+    async def _unless_lost(self, call: Awaitable[Any]) -> Any:
+        """`call`'s result, or ConnectionResetError as soon as the socket closes: aioimaplib
+        leaves a command sent just before an outage waiting for an answer until its timeout,
+        and the channel would show the mailbox as connected all that time."""
+        work = asyncio.ensure_future(call)
+        lost = asyncio.ensure_future(self._lost_event.wait())
+        try:
+            done, _ = await asyncio.wait((work, lost), return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            work.cancel()
+            raise
+        finally:
+            lost.cancel()
+        if work in done:
+            return work.result()
+        work.cancel()
+        raise ConnectionResetError("the server closed the connection")
 
 
 # -- pure helpers ---------------------------------------------------------------------------------
