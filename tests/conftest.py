@@ -45,6 +45,10 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+# Fixtures that start or use a real server of their own (Dovecot, SMTP, the Bot API emulator).
+LAB_FIXTURES = frozenset({"mail_lab", "telegram_lab", "smtp"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # SKIP LOCKED concurrency is a PostgreSQL matter: SQLite has one writer at a time.
     items[:] = [
@@ -52,6 +56,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for item in items
         if not (item.get_closest_marker("postgres_only") and "[sqlite]" in item.nodeid)
     ]
+    # Markers for the fast subset (`make test-fast`: not postgresql and not lab).
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("database_url") == "postgresql":
+            item.add_marker(pytest.mark.postgresql)
+        if LAB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.lab)
 
 
 async def _postgres_admin(statement: str) -> None:
