@@ -22,6 +22,7 @@ from channels.base import (
     InboundMessage,
     Offload,
     OutboundMessage,
+    WorkLost,
     run_here,
 )
 from channels.email.compose import build_reply
@@ -65,7 +66,8 @@ class EmailChannel:
         per_hour: int = 10,
         offload: Offload = run_here,
     ) -> None:
-        """`offload` runs the parsing of each block of mail, in a helper process if it can."""
+        """`offload` runs the parsing of each block of mail, in a helper process if it can
+        (`bot.workers.Workers.run_each`)."""
         self.address = address
         self._reader = reader
         self._sender = sender
@@ -133,13 +135,15 @@ class EmailChannel:
                 await self._reader.wait_for_new(self._idle_seconds)
 
     async def _take(
-        self, mail: FetchedMail, parsed: ParsedMail | UnparseableMail
+        self, mail: FetchedMail, parsed: ParsedMail | UnparseableMail | WorkLost
     ) -> InboundMessage | None:
         """The mail as a message to store; None when there is nothing to store (quarantined,
         our own mail coming back), in which case the mail is done already."""
         source = f"imap:{mail.uidvalidity}:{mail.uid}"
         self._fetched.append(mail)
-        if isinstance(parsed, UnparseableMail):
+        # A mail whose parsing killed the helper process is kept aside like one that
+        # cannot be parsed; it is not parsed again in the bot, where it could kill the bot.
+        if isinstance(parsed, UnparseableMail | WorkLost):
             await self._quarantine(mail.raw, source, str(parsed))
             return None
         if parsed.from_address is None or parsed.from_address == self.address.lower():
