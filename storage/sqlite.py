@@ -4,13 +4,16 @@ aiosqlite keeps each sqlite3 connection in a thread of its own and runs every ca
 there, one after another: a statement that waits for a lock, the rollback or close after a
 cancelled wait, all in turn, never from two threads at once.
 
-One change to aiosqlite's connection: `stop()` may be asked more than once. When a task is
-cancelled again while SQLAlchemy closes its connection after an earlier cancellation (the
-bot stopping a reader that waits for a lock the CLI holds), SQLAlchemy stops the connection
-(`terminate`) while its graceful `close()` still waits for the statement in flight; that
-`close()` then stops the connection a second time and waits for an answer from a thread
-that has already ended, for ever, and the process cannot exit. Here the second stop waits
-for the first one.
+Two changes to aiosqlite's connection, both for a process that must always be able to exit:
+- `stop()` may be asked more than once. When a task is cancelled again while SQLAlchemy
+  closes its connection after an earlier cancellation (the bot stopping a reader that waits
+  for a lock the CLI holds), SQLAlchemy stops the connection (`terminate`) while its
+  graceful `close()` still waits for the statement in flight; that `close()` then stopped
+  the connection a second time and waited for an answer from a thread that had already
+  ended, for ever. Here the second stop waits for the first one.
+- Its thread is a daemon thread, as SQLAlchemy makes it for the connections it opens
+  itself: a connection never closed (a start-up that failed half-way) does not keep the
+  process from exiting.
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ def connector(
     """An `async_creator` for `create_async_engine`."""
 
     async def connect() -> aiosqlite.Connection:
-        return await _Connection(
-            partial(sqlite3.connect, database, timeout=lock_wait), ITER_CHUNK_SIZE
-        )
+        connect = partial(sqlite3.connect, database, timeout=lock_wait)
+        connection = _Connection(connect, ITER_CHUNK_SIZE)
+        connection._thread.daemon = True  # before it starts, on the await below
+        return await connection
 
     return connect

@@ -94,3 +94,28 @@ def test_cancelling_a_write_during_a_lock_wait_does_not_crash(tmp_path: Path, ru
     )
     assert done.returncode == 0, (done.returncode, done.stderr[-3000:])
     assert done.stdout.strip() == "OK"
+
+
+LEFT_OPEN = """
+import asyncio, sys
+from storage.db import create_engine, upgrade
+
+async def start_that_fails() -> None:
+    engine = create_engine(sys.argv[1])
+    await upgrade(engine)  # the connection stays open: nobody disposes of the engine
+    sys.modules["__main__"].kept = engine
+    raise SystemExit(3)
+
+asyncio.run(start_that_fails())
+"""
+
+
+def test_a_connection_left_open_does_not_keep_the_process_from_exiting(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LEFT_OPEN, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr[-3000:]
