@@ -49,8 +49,8 @@ def connector(
     """An `async_creator` for `create_async_engine`."""
 
     async def connect() -> aiosqlite.Connection:
-        connect = partial(sqlite3.connect, database, timeout=lock_wait)
-        connection = _Connection(connect, ITER_CHUNK_SIZE)
+        opener = partial(sqlite3.connect, database, timeout=lock_wait)
+        connection = _Connection(opener, ITER_CHUNK_SIZE)
         connection._thread.daemon = True  # before it starts, on the await below
         return await connection
 

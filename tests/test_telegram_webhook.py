@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import cast
 
 import httpx
+import pytest
 from sqlmodel import select
 
 from bot.clock import utc_now
@@ -180,6 +181,15 @@ async def test_webhook_calls_need_the_secret_and_are_answered_once_stored(
             assert sent[1].params["text"].count("?") == 1
         # Stopping leaves the webhook set, so Telegram keeps what comes in meanwhile.
         assert api.webhook
+
+
+async def test_a_port_in_use_fails_the_start_with_the_address() -> None:
+    _, receive = recorder()
+    async with webhook_server(receive) as port:
+        app = web_app([webhook_route(PATH, SECRET, receive)])
+        second = WebServer(app, host="127.0.0.1", port=port)
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}"):
+            await second.start()
 
 
 async def test_a_call_waiting_to_be_stored_when_the_bot_stops_is_answered_503() -> None:

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute
 from bot.logs import log
 
 # Requests still running when the server stops get this long to finish, then are cancelled.
-GRACE_SECONDS = 5.0
+GRACE_SECONDS = 5
 # An idle kept-alive connection is closed after this long.
 KEEP_ALIVE_SECONDS = 30
 
@@ -44,18 +44,14 @@ class WebServer:
         self._port = port
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
-        self._socket: socket.socket | None = None
-
-    @property
-    def port(self) -> int:
+        self.port = port
         """The port listened on (the one the system chose, when asked for port 0)."""
-        assert self._socket is not None
-        return int(self._socket.getsockname()[1])
 
     async def start(self) -> None:
         """Returns once the socket listens; connections made from then on wait in its
         backlog until uvicorn takes them."""
-        self._socket = _listening_socket(self._host, self._port)
+        listening = _listening_socket(self._host, self._port)
+        self.port = int(listening.getsockname()[1])
         config = uvicorn.Config(
             self._app,
             http="h11",
@@ -64,10 +60,10 @@ class WebServer:
             log_config=None,
             access_log=False,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
-            timeout_graceful_shutdown=int(GRACE_SECONDS),
+            timeout_graceful_shutdown=GRACE_SECONDS,
         )
         self._server = _Server(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[self._socket]))
+        self._task = asyncio.create_task(self._server.serve(sockets=[listening]))
         self._task.add_done_callback(_report_failure)
         log.info("web.listening", host=self._host, port=self.port)
 
