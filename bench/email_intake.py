@@ -359,7 +359,9 @@ async def run_klachtbot(
         return app.sessions
 
     workers = Workers(settings.workers.processes)
-    channel = email_channel(settings.email, sessions=sessions, clock=utc_now, offload=workers.run)
+    channel = email_channel(
+        settings.email, sessions=sessions, clock=utc_now, offload=workers.run_each
+    )
     app = App(settings, [channel], workers=workers)
     await app.__aenter__()
     try:

@@ -127,7 +127,9 @@ def run(ctx: typer.Context) -> None:
         workers = Workers(settings.workers.processes)
         if settings.email.configured:
             channels.append(
-                email_channel(settings.email, sessions=sessions, clock=utc_now, offload=workers.run)
+                email_channel(
+                    settings.email, sessions=sessions, clock=utc_now, offload=workers.run_each
+                )
             )
         if settings.telegram.configured:
             channels.append(telegram_channel(settings.telegram, sessions=sessions, clock=utc_now))

@@ -24,7 +24,7 @@ def email_channel(
     offload: Offload = run_here,
 ) -> EmailChannel:
     """`sessions` is asked at use time: storage opens after the channels are built.
-    `offload` parses mail in a helper process (`bot.workers.Workers.run`)."""
+    `offload` parses mail in a helper process (`bot.workers.Workers.run_each`)."""
     account = settings.username or settings.address
     password = settings.password.get_secret_value()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
-from urllib.request import getproxies
 
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -15,12 +14,17 @@ from channels.telegram import OffsetStore, SendLimiter, TelegramChannel
 from channels.telegram.api import ChannelBot
 from channels.telegram.channel import PARALLEL_SENDS, PARALLEL_TIDYING, WebhookConfig
 from channels.telegram.media import DEFAULT_MAX_FILE_BYTES
-from channels.telegram.request import KeepAliveRequest
 from channels.telegram.webhook import Listen
 from storage import telegram
 from storage.db import SessionFactory, transaction
 
 POLL_TIMEOUT_SECONDS = 30
+# Telegram answers a call within a second or two; a connection that does not open or answer
+# within this long is a network fault (TimedOut), and the outbox tries again later.
+CALL_TIMEOUT_SECONDS = 5.0
+# Waiting for a free connection: the pools are sized so that it does not happen; when it
+# does, the call fails (TimedOut) instead of queueing behind the others.
+POOL_TIMEOUT_SECONDS = 1.0
 
 
 def telegram_bot(
@@ -48,16 +52,23 @@ def telegram_bot(
         # keyboard) and the reader's file downloads, each with its own connections: waiting
         # for a free connection would time out.
         request=request or bot_request(PARALLEL_SENDS + PARALLEL_TIDYING + 1),
+        # One long poll at a time; `ChannelBot.receive` lets each poll read for its length
+        # on top of the read timeout.
         get_updates_request=get_updates_request or bot_request(1),
     )
 
 
 def bot_request(pool_size: int) -> BaseRequest:
-    """Our lean keep-alive client, unless the environment names a proxy: httpx knows how
-    to go through one (and which hosts NO_PROXY exempts); ours does not."""
-    if {"http", "https", "all"} & getproxies().keys():
-        return HTTPXRequest(connection_pool_size=pool_size)
-    return KeepAliveRequest(pool_size)
+    """PTB's httpx client with `pool_size` connections. httpx takes the CA bundle from
+    SSL_CERT_FILE or SSL_CERT_DIR when set (else certifi's), and proxies from HTTP(S)_PROXY
+    and NO_PROXY."""
+    return HTTPXRequest(
+        connection_pool_size=pool_size,
+        connect_timeout=CALL_TIMEOUT_SECONDS,
+        read_timeout=CALL_TIMEOUT_SECONDS,
+        write_timeout=CALL_TIMEOUT_SECONDS,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+    )
 
 
 def offset_store(sessions: Callable[[], SessionFactory], clock: Clock) -> OffsetStore:

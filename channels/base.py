@@ -3,7 +3,7 @@ asked to send, and the one small protocol every channel adapter follows."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -187,13 +187,24 @@ class ReportsStatus(Protocol):
     def status(self) -> ChannelStatus: ...
 
 
+class WorkLost(Exception):
+    """The helper process doing this work died meanwhile (killed, out of memory, a crash in
+    C code); the work was not done."""
+
+
 class Offload(Protocol):
-    """Runs a pure function of picklable arguments somewhere else (a helper process, see
-    `bot.workers`) and hands back its result; for CPU work that needs no I/O."""
+    """Runs `function(items, *args)`, a pure function of picklable arguments that gives one
+    result per item, somewhere else (a helper process, see `bot.workers`), for CPU work that
+    needs no I/O. An item whose work killed the helper gets a `WorkLost` in its place; it is
+    not run again here."""
 
-    async def __call__(self, function: Callable[..., _T], /, *args: Any) -> _T: ...
+    async def __call__(
+        self, function: Callable[..., list[_T]], items: Sequence[Any], /, *args: Any
+    ) -> list[_T | WorkLost]: ...
 
 
-async def run_here(function: Callable[..., _T], /, *args: Any) -> _T:
+async def run_here(
+    function: Callable[..., list[_T]], items: Sequence[Any], /, *args: Any
+) -> list[_T | WorkLost]:
     """The `Offload` without helpers: the work runs on the caller's own thread."""
-    return function(*args)
+    return list(function(list(items), *args))

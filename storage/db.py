@@ -21,12 +21,13 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.memo import remembered
-from storage.sqlite_inline import inline_connector
+from storage.sqlite import LOCK_WAIT_SECONDS, connector
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, sqlite_lock_wait: float = LOCK_WAIT_SECONDS) -> AsyncEngine:
+    """`sqlite_lock_wait`: seconds a statement waits for a lock another process holds."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -37,7 +38,7 @@ def create_engine(url: str) -> AsyncEngine:
         # Waiting for the pool is fair and costs no polling.
         engine = create_async_engine(
             url,
-            async_creator=inline_connector(database or ":memory:"),
+            async_creator=connector(database or ":memory:", lock_wait=sqlite_lock_wait),
             pool_size=1,
             max_overflow=0,
             pool_timeout=30,

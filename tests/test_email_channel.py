@@ -43,7 +43,7 @@ class RunningBot:
         # Wired as `klachtbot run` wires it: the channel parses in the App's helpers.
         workers = Workers(self._settings.workers.processes)
         channel = email_channel(
-            self._settings.email, sessions=sessions, clock=utc_now, offload=workers.run
+            self._settings.email, sessions=sessions, clock=utc_now, offload=workers.run_each
         )
         self.app = App(self._settings, [channel], workers=workers)
         await self.app.__aenter__()

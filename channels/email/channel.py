@@ -27,6 +27,7 @@ from channels.base import (
     InboundMessage,
     Offload,
     OutboundMessage,
+    WorkLost,
     run_here,
 )
 from channels.email.compose import build_reply, new_message_id
@@ -78,7 +79,8 @@ class EmailChannel:
         per_hour: int = 10,
         offload: Offload = run_here,
     ) -> None:
-        """`offload` runs the parsing of each block of mail, in a helper process if it can."""
+        """`offload` runs the parsing of each block of mail, in a helper process if it can
+        (`bot.workers.Workers.run_each`)."""
         self.address = address
         self._reader = reader
         self._sender = sender
@@ -236,15 +238,17 @@ class EmailChannel:
                 await self._reader.wait_for_new(self._idle_seconds)
 
     async def _take(
-        self, mail: FetchedMail, parsed: ParsedMail | UnparseableMail
+        self, mail: FetchedMail, parsed: ParsedMail | UnparseableMail | WorkLost
     ) -> InboundMessage | None:
         """The mail as a message to store; None when it was quarantined instead, in which
         case the mail is done already."""
         source = f"imap:{mail.uidvalidity}:{mail.uid}"
         self._fetched.append(mail)
+        # A mail whose parsing killed the helper process is kept aside like one that
+        # cannot be parsed; it is not parsed again in the bot, where it could kill the bot.
         message = (
             NotTaken(str(parsed))
-            if isinstance(parsed, UnparseableMail)
+            if isinstance(parsed, UnparseableMail | WorkLost)
             else to_inbound(
                 parsed,
                 mail.raw,

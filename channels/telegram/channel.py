@@ -22,6 +22,7 @@ from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, Teleg
 from bot.clock import Clock
 from bot.logs import log
 from bot.startup import Problem, StartupFailure, network_problem
+from bot.web.server import WebServer, web_app
 from channels.base import (
     ChannelStatus,
     DeliveryResult,
@@ -39,7 +40,7 @@ from channels.telegram.limits import SendLimiter
 from channels.telegram.offsets import OffsetStore
 from channels.telegram.tidy import Call, ChatTidier
 from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, Received, read_update
-from channels.telegram.webhook import Listen, WebhookServer
+from channels.telegram.webhook import Listen, NotStored, webhook_route
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 TEXT_LIMIT = 4096  # characters per Telegram message
@@ -88,7 +89,7 @@ class TelegramChannel:
         self._link = Link(self.name)
         self._retry_in = NETWORK_BACKOFF[0]
         self._polling = webhook is None
-        self._server: WebhookServer | None = None
+        self._server: WebServer | None = None
         self._handler_chat_id = handler_chat_id
         # Polling: the update each message came in, until it is acknowledged (stored).
         self._update_ids: dict[str, int] = {}
@@ -101,6 +102,8 @@ class TelegramChannel:
         self._webhook_updates: asyncio.Queue[tuple[Received, asyncio.Future[None]]] = asyncio.Queue(
             maxsize=1000
         )
+        self._webhook_waiting: set[asyncio.Future[None]] = set()
+        self._webhook_open = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -110,13 +113,13 @@ class TelegramChannel:
         `StartupFailure`; when Telegram cannot be reached the channel starts unconnected
         and its reader keeps trying."""
         if self._webhook is not None:
-            self._server = WebhookServer(
-                self._webhook.listen, self._webhook.secret, self._receive_by_webhook
-            )
+            listen = self._webhook.listen
+            route = webhook_route(listen.path, self._webhook.secret, self._receive_by_webhook)
+            self._server = WebServer(web_app([route]), host=listen.host, port=listen.port)
+            self._webhook_open = True
             try:
                 await self._server.start()
             except OSError as exc:
-                listen = self._webhook.listen
                 reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
                 raise StartupFailure(
                     Problem(
@@ -202,7 +205,13 @@ class TelegramChannel:
         return self._server.port if self._server is not None else None
 
     async def stop(self) -> None:
-        # The webhook stays set: while we are down Telegram keeps the updates for us.
+        # The webhook stays set: while we are down Telegram keeps the updates for us. Calls
+        # still waiting for their update to be stored are answered now (503), so Telegram
+        # sends those again, rather than after the server's grace period.
+        self._webhook_open = False
+        for waiting in self._webhook_waiting:
+            if not waiting.done():
+                waiting.set_exception(NotStored())
         if self._server is not None:
             await self._server.stop()
         await self._tidy.drain()
@@ -265,10 +274,16 @@ class TelegramChannel:
 
     async def _receive_by_webhook(self, data: dict[str, object]) -> None:
         """Returns once the update is stored; the web endpoint has checked the secret."""
+        if not self._webhook_open:
+            raise NotStored()
         received = Received.from_json(data, self.bot)
         stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._webhook_updates.put((received, stored))
-        await asyncio.wait_for(stored, WEBHOOK_STORE_SECONDS)
+        self._webhook_waiting.add(stored)
+        try:
+            await self._webhook_updates.put((received, stored))
+            await asyncio.wait_for(stored, WEBHOOK_STORE_SECONDS)
+        finally:
+            self._webhook_waiting.discard(stored)
 
     async def _events(self, received: Received) -> AsyncIterator[InboundMessage]:
         incoming = read_update(received, now=self._clock(), handler_chat_id=self._handler_chat_id)

@@ -1,28 +1,36 @@
-"""Webhook mode: a small HTTP endpoint Telegram POSTs updates to.
+"""Webhook mode: the route Telegram POSTs updates to, served by the bot's web server
+(`bot.web`).
 
 Every call must carry the secret in `X-Telegram-Bot-Api-Secret-Token` (compared in constant
-time); without it the call is refused with 403 and nothing is read. An update is answered
-200 only once it is stored: until then Telegram keeps it and sends it again, and a repeat
-is recognised as stored. A plain asyncio server: one route, JSON in, no framework needed.
+time); without it the call is refused with 403 before any of its body is read. A body over
+`MAX_BODY` is refused with 413, as announced by Content-Length or as it arrives (chunked);
+malformed HTTP (a Content-Length that is not a number) is answered 400 by the server. An
+update is answered 200 only once it is stored: until then Telegram keeps it and sends it
+again, and a repeat is recognised as stored.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
 from bot.logs import log
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
 MAX_BODY = 1024 * 1024  # Telegram's updates are small; anything larger is not from Telegram
-READ_TIMEOUT = 30.0
 
 # Takes the update's JSON; returns once it is stored (raises if it could not be).
 Receive = Callable[[dict[str, object]], Awaitable[None]]
+
+
+class NotStored(Exception):
+    """The update could not be taken in now (the bot is stopping); Telegram sends it again."""
 
 
 @dataclass(frozen=True)
@@ -37,83 +45,46 @@ class Listen:
         return cls(host or "127.0.0.1", int(port), path or "/")
 
 
-class WebhookServer:
-    def __init__(self, listen: Listen, secret: str, receive: Receive) -> None:
-        self._listen = listen
-        self._secret = secret.encode()
-        self._receive = receive
-        self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task[None]] = set()
+def webhook_route(path: str, secret: str, receive: Receive) -> Route:
+    expected = secret.encode()
 
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self._listen.host, self._listen.port)
-        log.info("telegram.webhook_listening", host=self._listen.host, port=self.port)
-
-    async def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.close()
-        for task in list(self._connections):
-            task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
-        await self._server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
-        # A connection ends when the caller goes away, sends something that is not HTTP, or
-        # keeps it open idle for longer than READ_TIMEOUT.
-        try:
-            with contextlib.suppress(
-                asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError,
-                ConnectionError,
-                TimeoutError,
-            ):
-                while True:
-                    async with asyncio.timeout(READ_TIMEOUT):
-                        head = await reader.readuntil(b"\r\n\r\n")
-                    status = await self._handle(head, reader)
-                    reply = f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n"
-                    writer.write(reply.encode("latin-1"))
-                    await writer.drain()
-        finally:
-            self._connections.discard(task)
-            writer.close()
-
-    async def _handle(self, head: bytes, reader: asyncio.StreamReader) -> str:
-        request_line, *lines = head.decode("latin-1").split("\r\n")
-        verb, target, *_ = [*request_line.split(" "), "", ""]
-        headers = {
-            name.strip().lower(): value.strip()
-            for name, _, value in (line.partition(":") for line in lines if line)
-        }
-        length = int(headers.get("content-length") or 0)
-        if length > MAX_BODY:
-            raise ConnectionError("body too large")
-        body = await reader.readexactly(length)
-        if verb != "POST" or target.split("?", 1)[0] != self._listen.path:
-            return "404 Not Found"
-        given = headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, self._secret):
+    async def webhook(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode("latin-1")
+        if not hmac.compare_digest(given, expected):
             log.warning("telegram.webhook_refused", reason="secret token missing or wrong")
-            return "403 Forbidden"
+            return Response(status_code=403)
+        body = await _body(request)
+        if body is None:
+            log.warning("telegram.webhook_refused", reason="body too large", limit=MAX_BODY)
+            return Response(status_code=413)
         try:
             update = json.loads(body)
         except ValueError:
-            return "400 Bad Request"
+            return Response(status_code=400)
         if not isinstance(update, dict):
-            return "400 Bad Request"
+            return Response(status_code=400)
         try:
-            await self._receive(update)
+            await receive(update)
+        except NotStored:
+            return Response(status_code=503)
         except Exception:
-            # Not stored: Telegram will send it again.
+            # Not stored: Telegram will send it again. The traceback says where it failed;
+            # the logs render it without local variables, so no token or secret in it.
             log.exception("telegram.webhook_update_failed")
-            return "500 Internal Server Error"
-        return "200 OK"
+            return Response(status_code=500)
+        return Response(status_code=200)
+
+    return Route(path, webhook, methods=["POST"])
+
+
+async def _body(request: Request) -> bytes | None:
+    """The request's body, or None once it proves larger than MAX_BODY."""
+    announced = request.headers.get("content-length")
+    if announced is not None and int(announced) > MAX_BODY:  # the server checked it is a number
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    return bytes(body)

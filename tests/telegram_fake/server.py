@@ -2,7 +2,8 @@
 for the methods the bot uses, plus file downloads (`/file/bot<token>/<path>`), scripted 429
 answers with `retry_after`, and webhook delivery with the secret-token header.
 
-Runs on the test's own event loop (asyncio streams, HTTP/1.1 keep-alive, no dependencies):
+Runs on the test's own event loop (asyncio streams, HTTP/1.1 keep-alive, no dependencies),
+over TLS when given a server context (`FakeBotApi(tls=context)`), as Telegram's is:
 
     async with FakeBotApi() as api:        # api.base_url -> settings.telegram.base_url
         api.push({"message": {...}})       # an update for the bot's next getUpdates
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,6 +49,7 @@ class FakeBotApi:
     # chat that does not exist (400) or a user who blocked the bot (403).
     refusals: dict[int, tuple[int, str]] = field(default_factory=dict)
     webhook: dict[str, str] = field(default_factory=dict)
+    tls: ssl.SSLContext | None = None
     _next_update_id: int = 1
     _next_message_id: int = 1000
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -59,7 +62,7 @@ class FakeBotApi:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def __aenter__(self) -> FakeBotApi:
-        self._server = await asyncio.start_server(self._serve, HOST, 0)
+        self._server = await asyncio.start_server(self._serve, HOST, 0, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -82,7 +85,8 @@ class FakeBotApi:
 
     @property
     def base_url(self) -> str:
-        return f"http://{HOST}:{self.port}/bot"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{HOST}:{self.port}/bot"
 
     # -- the test's side ---------------------------------------------------------------------
 
@@ -143,6 +147,8 @@ class FakeBotApi:
                     }
                     body = await reader.readexactly(int(headers.get("content-length", "0")))
                     status, payload, content_type = await self._route(target, headers, body)
+                    if writer.is_closing():
+                        break  # closed while answering (the server stops): nobody to answer
                     writer.write(
                         f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
                         f"Content-Length: {len(payload)}\r\n\r\n".encode()
