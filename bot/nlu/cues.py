@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from bot.nlu import lexicon as lx
+from bot.nlu.emergency import shows_danger
 
-# What makes a sentence a key sentence, strongest first; the weights rank sentences.
+# What makes a sentence a key sentence, strongest first; the weights rank sentences. Danger
+# (weight 3) is tested by the safety net itself.
+_DANGER_WEIGHT = 3
 _STRENGTH = (
-    (3, lx.EMERGENCY),
     (2, lx.DISPUTE),
     (2, lx.EXPLICIT),
     (2, lx.HIDDEN),
@@ -29,7 +31,7 @@ class Cues:
 
     @cached_property
     def emergency(self) -> bool:
-        return lx.EMERGENCY.search(self._folded) is not None
+        return shows_danger(self._folded)
 
     @cached_property
     def dispute(self) -> bool:
@@ -82,9 +84,10 @@ def find_cues(folded: str) -> Cues:
 
 def complaint_strength(folded: str) -> int:
     """Weight of complaint cues in one sentence, used to rank key sentences."""
-    return sum(weight * len(pattern.findall(folded)) for weight, pattern in _STRENGTH)
+    danger = _DANGER_WEIGHT if shows_danger(folded) else 0
+    return danger + sum(weight * len(pattern.findall(folded)) for weight, pattern in _STRENGTH)
 
 
 def has_complaint_cue(folded: str) -> bool:
     """Whether `complaint_strength(folded)` is above zero, without counting every hit."""
-    return any(pattern.search(folded) for _, pattern in _STRENGTH)
+    return shows_danger(folded) or any(pattern.search(folded) for _, pattern in _STRENGTH)

@@ -20,9 +20,6 @@ _MODEL_FLOOR = 0.55
 _OVERRULE_QUESTION = 0.8
 _OVERRULE_COMPLIMENT = 0.9
 _NO_CUE_COMPLAINT = 0.7
-# The intent model may suggest an emergency; a model guess alone must be this sure (rules
-# decide emergencies, the model only adds the ones their wording misses).
-_MODEL_EMERGENCY = 0.9
 
 
 def decide_intent(cues: Cues, folded: str) -> tuple[Intent, bool | None]:
@@ -59,8 +56,8 @@ def decide_intent(cues: Cues, folded: str) -> tuple[Intent, bool | None]:
         return "complaint", False
     probs = intent_model().probabilities(folded)
     probs.pop("complaint", None)
-    if probs.get("emergency", 0.0) < _MODEL_EMERGENCY:
-        probs.pop("emergency", None)
+    # Emergencies are the safety net's to call (bot.nlu.emergency), never a guess from words.
+    probs.pop("emergency", None)
     label, p = max(probs.items(), key=lambda kv: kv[1])
     if p < _MODEL_FLOOR or label not in INTENTS:
         return "other", None

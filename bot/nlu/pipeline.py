@@ -13,6 +13,7 @@ from bot.nlu.anger import anger_level
 from bot.nlu.category import decide_category
 from bot.nlu.classifier import category_model, complaint_model, intent_model
 from bot.nlu.cues import find_cues
+from bot.nlu.emergency import danger_kinds
 from bot.nlu.intent import decide_intent
 from bot.nlu.language import LanguageVotes, count_votes
 from bot.nlu.normalize import fold
@@ -55,6 +56,10 @@ def read(text: str, *, today: date) -> Reading:
     matter = "\n".join(body.sentences) if body.sentences else text
     folded = "\n".join(body.folded) if body.sentences else folded_all
     intent, explicit = decide_intent(find_cues(folded), folded)
+    # The safety net reads the whole text: danger told after a sign-off is still danger.
+    kinds = danger_kinds(folded_all)
+    if kinds:
+        intent, explicit = "emergency", None
     category = decide_category(folded) if intent == "complaint" else None
     votes = count_votes(folded_all)
     understood = Understanding(
@@ -65,6 +70,7 @@ def read(text: str, *, today: date) -> Reading:
         anger=anger_level(matter, folded, intent),
         slots=extract_slots(text, folded_all, today),
         key_sentences=key_sentences(body),
+        emergency_kind=kinds[0] if kinds and intent == "emergency" else None,
     )
     return Reading(understood, votes)
 
