@@ -76,6 +76,9 @@ SAMPLE = {
         email="anna@example.nl",
     ),
     "promise_at": "2026-11-25 17:00",
+    # The optional language model's instruction.
+    "intents": ["complaint", "question"],
+    "categories": ["delivery", "billing"],
     "earlier": [
         {
             "number": "K-2026-000100",

@@ -26,12 +26,14 @@ class Cues:
     (an emergency, a complaint word), so most messages never need the later groups.
     """
 
-    def __init__(self, folded: str) -> None:
+    def __init__(self, folded: str, danger_in: str | None = None) -> None:
         self._folded = folded
+        # The safety net may read more than the matter (the whole text, signature and all).
+        self._danger_in = folded if danger_in is None else danger_in
 
     @cached_property
     def emergency(self) -> bool:
-        return shows_danger(self._folded)
+        return shows_danger(self._danger_in)
 
     @cached_property
     def dispute(self) -> bool:
@@ -78,8 +80,8 @@ class Cues:
         return "?" in stripped or lx.QUESTION_START.match(stripped) is not None
 
 
-def find_cues(folded: str) -> Cues:
-    return Cues(folded)
+def find_cues(folded: str, danger_in: str | None = None) -> Cues:
+    return Cues(folded, danger_in)
 
 
 def complaint_strength(folded: str) -> int:

@@ -21,49 +21,70 @@ from bot.nlu.types import EmergencyKind
 # Within one clause: danger words far apart in a long mail rarely belong together.
 _NEAR = r"[^.?!\n]{0,40}"
 _CLOSE = r"[^.?!\n]{0,20}"
+_FAR = r"[^.?!\n]{0,60}"
 
 _GAS = alternation(
     r"\bgas(lucht|geur|luchtje|lek\w*|stank)\b",
     r"\b(ruik|ruiken|ruikt|rook|roken|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|stink\w*|"
-    rf"whiff|reek\w*)\b{_NEAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
+    rf"whiff|reek\w*)\b{_FAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
     rf"\bgas\b{_CLOSE}\b(ruik\w*|rook|lek\w*|lucht|geur|smell\w*|leak\w*|stink\w*|stonk)",
     r"\bgas (smell|leak|odou?r)\w*",
     r"\brotte eieren\b|\brotten eggs?\b|\bzwavel(lucht|geur)?\b|\bsul(ph|f)ur\w*",
 )
+_CO_DEVICE = (
+    r"((koolmonoxide|kolendamp|carbon monoxide)[- ]?(melder|alarm|meter|detector|monitor)?|"
+    r"co2?[- ]?(melder|alarm|meter|detector|monitor))"
+)
+_ALARM = (
+    r"((gaat|ging|gingen|is) af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|goes off|"
+    r"beep\w*|sounding|screaming|screeching|started)"
+)
+_SYMPTOMS = (
+    r"(hoofdpijn|duizelig|misselijk|suf|flauw\w*|headache\w*|dizzy|nause\w*|faint\w*|vomit\w*)"
+)
 _CO = alternation(
     r"\b(koolmonoxide|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
     r"\bcarbon monoxide\b(?! (alarm|detector|monitor|meter)s?\b)",
-    rf"\b(koolmonoxide|kolendamp|carbon monoxide|co2?)[- ]?(melder|alarm|meter|detector|monitor)\w*"
-    rf"\b{_NEAR}\b((gaat|ging|gingen|is) af|afgegaan|piep\w*|loeit|alarm|going off|went off|"
-    r"goes off|beep\w*|sounding)\b",
+    rf"\b{_CO_DEVICE}\w*\b{_FAR}\b{_ALARM}\b",
+    rf"\b{_ALARM}\b{_FAR}\b(koolmonoxide|kolendamp|carbon monoxide|co[- ]?(melder|alarm))",
+    rf"\b{_CO_DEVICE}\w*\b[^\n]{{0,120}}\b{_SYMPTOMS}\b",
     rf"\b(geiser|geyser|boiler|ketel|cv-ketel|kachel|heater|fire ?place|haard)\b{_NEAR}"
-    r"\b(hoofdpijn|duizelig|misselijk|flauw\w*|headache\w*|dizzy|nause\w*|faint\w*)\b",
-    rf"\b(hoofdpijn|duizelig|misselijk|flauw\w*|headache\w*|dizzy|nause\w*|faint\w*)\b{_NEAR}"
-    r"\b(geiser|geyser|boiler|ketel|cv-ketel|kachel|heater|melder|alarm)\b",
+    rf"\b{_SYMPTOMS}\b",
+    rf"\b{_SYMPTOMS}\b{_NEAR}\b(geiser|geyser|boiler|ketel|cv-ketel|kachel|heater|melder|alarm)\b",
 )
 _FIRE = alternation(
     r"\b(er is|staat in|in|op) brand\b|^brand\b|\bbrand!|\bbrand brand\b",
     r"\bbrand\b (in|bij|op) (de|het|mijn|ons|onze|een)\b",
     r"\b(keuken|schoorsteen|woning|auto|container|schuur)brand\b|\bbrandje\b",
-    r"\b(brand|schroei|verbrande?|rook)(lucht|geur)\b|\bbrandende lucht\b|\bruikt verbrand\b",
-    r"\bvlam(men)?\b|\bvlam ?gevat\b|\bvuur\b(?!werk)|\bin de fik\b|\bfikkie\b|\blichterlaaie\b",
+    r"\bvlam(men|metjes?)?\b|\bvlam ?gevat\b|\bvuur\b(?!werk)",
+    r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b",
     r"\bsmeult\b|\bsmeulen\w*|\brookontwikkeling\b",
     r"\b(vol|veel|dikke|zwarte|witte|grijze) rook\b|\brookwolk\w*",
-    rf"\brook\b{_CLOSE}\b(uit|komt|overal|onder|door|in de|in het)\b",
-    rf"\b(komt|kwam|zie|zag)\b{_CLOSE}\brook\b",
+    rf"\brook\b{_CLOSE}\b(overal|onder)\b",
+    rf"\b(zie|zag)\b{_CLOSE}\brook\b",
+    r"\b(begon|begint|beginnen|staat|stond) te roken\b",
+    r"\brookt\b(?! (op|in|bij|veel|de hele|elke|een))",
     r"\b(rookmelder|brandalarm|brandmelder)\w* (gaat|gingen|ging|gaan|is) (af|afgegaan)\b",
     r"\b(rookmelder|brandalarm|brandmelder)\w* af\b",
     r"\bbrandweer\b(?! ?(inspectie|keuring|controle|voorschrift\w*|eisen))",
     r"\b(caught|catches|catching|on) fire\b|\bset alight\b|\bablaze\b",
-    r"\bburning\b(?! question)|\bburnt smell\b",
     r"\b(a|the|there'?s a) fire\b(?! (door|exit|escape|extinguisher|safety|inspection|drill|"
     r"blanket|regulation\w*|alarm test|risk assessment|place))",
     r"\bfire (in|at|on) (the|my|our|a)\b|\bfire brigade\b|\bfire (department|service)\b",
     r"\bflames?\b|\bsmoulder\w*|\bsmolder\w*",
-    rf"\bsmoke\b(?! (free|detector test|alarm test|detectors? (need|needs|check)))"
-    rf"{_CLOSE}\b(coming|pouring|from|out|everywhere|billowing|filling|in the)\b",
+    rf"\bsmoke\b(?! ?(free|detectors?|alarms?))"
+    rf"{_CLOSE}\b(pouring|everywhere|billowing|filling)\b",
     r"\b(full of|filled with|thick|black|white|lots of) smoke\b|\bsmoky\b",
     r"\b(smoke|fire) alarms? (is |are |keeps? )?(going off|went off|goes off|sounding)\b",
+)
+# A burning smell alone: fire, unless a socket or wire shows where it comes from (then the
+# electrical instruction fits: do not touch, switch off the main switch).
+_SMOULDER = alternation(
+    r"\b(brand|schroei|verbrande?|rook)(lucht|geur)\b|\bbrandende lucht\b|\bruikt verbrand\b",
+    r"\bverbrand\w* (kabel|plastic|rubber)\b",
+    r"\bburning\b(?! question)|\bburnt smell\b|\bsmell\w* (of )?burnt?\b",
+    rf"\brook\b{_CLOSE}\buit\b",
+    rf"\bsmoke\b(?! ?(free|detectors?|alarms?)){_CLOSE}\b(coming|from|out)\b",
 )
 _ELECTRICAL = alternation(
     r"\bvonk\w*|\bsparks?\b|\bsparking\b|\barcing\b",
@@ -75,14 +96,27 @@ _ELECTRICAL = alternation(
     r"\bshock (from|when (i|we) touch\w*)\b|\belectrocut\w*",
     r"\b(live|exposed|bare|naked) wires?\b|\bwires? (hanging|exposed|sparking)\b",
     r"\b(losse|blote|bloot\w*|kale) (draden|kabels|bedrading)\b",
-    rf"\b(stopcontact|meterkast|groepenkast|stekker|snoer|kabel|lichtknop|schakelaar)\w*\b{_NEAR}"
-    r"\b(rookt|smelt|gesmolten|geblakerd|zwartgeblakerd|verschroeid|brandt|knettert|vonkt|heet)\b",
+    rf"\b(stopcontact|meterkast|groepenkast|zekeringkast|stoppenkast|stekker|snoer|kabel|"
+    rf"lichtknop|schakelaar)\w*\b{_NEAR}"
+    r"\b(rookt|smelt|gesmolten|geblakerd|zwartgeblakerd|verschroeid|brandt|knetter\w*|vonkt|heet|"
+    r"sputter\w*)\b",
+    rf"\b(knetter\w*|sputter\w*)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|"
+    r"stopcontact|kabel|draad|draden)\w*",
+    rf"\b(stroom)?(kabel|kabels|draad|draden|bedrading|elektriciteitskabel)\b{_NEAR}"
+    r"\b(bloot|los|losgeraakt|naar beneden|hangen|hangt|zichtbaar|sputter\w*|op straat|"
+    r"op de stoep|op het voetpad|in een plas|in het water)\b",
+    rf"\b(bloot|losgeraakte|losse)\b{_CLOSE}\b(stroom)?(kabel|kabels|draad|draden)\b",
+    r"\bverbrande? (kabel|kabels|draad|draden|bedrading)\b|\bburnt (wire|wiring|cable)s?\b",
     rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|light switch)s?\b{_NEAR}"
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot)\b",
-    rf"\bwater\b{_NEAR}\b(lamp|stopcontact|meterkast|groepenkast|bedrading|elektra)\w*",
-    rf"\bwater\b{_NEAR}\b(light fitting|socket|fuse ?box|wiring|electrics)\b",
 )
 _WATER = alternation(
+    rf"\bwater\b{_NEAR}\b(lamp|stopcontact|meterkast|groepenkast|stoppenkast|bedrading|elektra)\w*",
+    rf"\bwater\b{_NEAR}\b(light fitting|socket|fuse ?box|wiring|electrics)\b",
+    r"\b(halve )?meter water\b|\bcentimeters? water\b",
+    rf"\bwater\b{_NEAR}\b(omhoog|loopt over|overloopt|stijgt|blijft stijgen)\b",
+    rf"\b(bad|toilet|wc|douche|badkamer|wasbak|gootsteen|afvoer)\b{_NEAR}\b(loopt over|liep over|"
+    r"overgelopen|overlopen|loopt\b[^.?!\n]{0,20}\bover)\b",
     r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\bmet bakken\b|\bemmers vol\b",
     rf"\bwater\b{_NEAR}\b(door|uit|langs|van) (het|de) (plafond|lamp|muur|dak)\b",
     rf"\bplafond\b{_NEAR}\b(lekt|lekken|druppelt|water|stort|komt naar beneden|gutst|stroomt)\b",
@@ -107,18 +141,25 @@ _WATER = alternation(
 _STRUCTURAL = alternation(
     r"\b(ingestort|instort\w*|stort (in|naar beneden))\b",
     r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
-    rf"\b(plafond|balkon|galerij|gevel|muur|dak|schoorsteen|dakpan\w*|stenen|steen|"
-    rf"brokstuk\w*|brokken|stukken|betonrot|beton|balkonplaat)\b{_NEAR}"
-    r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt)|(komt|kwam|komen) naar beneden|"
-    r"gevallen|valt|vallen|viel|vielen|afgebroken|losgeraakt|loskomen|"
-    r"komt los|komen los|hangt los|op de stoep|op straat|dreigt)\b",
-    rf"\b(ceiling|balcony|facade|fa.ade|wall|roof|stairs?|chimney|roof tiles?|bricks?|chunks?|"
-    rf"pieces?|concrete|debris|plaster|window|railing)\b{_NEAR}"
+    rf"\b(plafond\w*|balkon\w*|galerij\w*|gevel\w*|muur|dak|dakpan\w*|schoorsteen|stenen|steen\w*|"
+    rf"brokstuk\w*|brokken|stukken|betonrot|beton)\b{_NEAR}"
+    r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt|komen)|hangt naar beneden|"
+    r"(komt|kwam|komen) naar beneden|gevallen|valt|vallen(?! \w+ aan)|viel|vielen|"
+    r"afgebroken|losgeraakt|loskomen|los|gewaaid|afgewaaid|eraf|op de stoep|op straat|dreigt|"
+    r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door)\b",
+    rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
+    r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt)\b",
+    rf"\b(galerij|balkon|trap)\w*\b{_NEAR}\bgat\b",
+    rf"\b(ceiling|balcony|facade|fa.ade|wall|roof|stairs?|steps?|chimney|roof tiles?|bricks?|"
+    rf"chunks?|pieces?|concrete|debris|plaster|window|railing)\b{_NEAR}"
     r"\b(fell|falling|fallen|came down|coming down|come down|crumbl\w*|collaps\w*|hanging loose|"
-    r"came off|coming off|onto the (pavement|street|path)|about to fall)\b",
+    r"came off|coming off|onto the (pavement|street|path)|about to fall|broke off|broken off|"
+    r"gave way|giving way|bulg\w*|sagging)\b",
 )
 _POWER_OUT = alternation(
-    r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b|\bstroom\w* (is )?(uitgevallen|weg)\b",
+    r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
+    r"\bstroom\w* (is )?(uitgevallen|weg|uit|eraf)\b",
+    r"\bpower'?s? (has )?been (out|off)\b|\bpower (is|was) (out|off)\b",
     r"\bstroomstoring\b|\bstroomuitval\b|\bkortsluiting\b",
     r"\b(no|without) (power|electricity)\b|\bpower (cut|outage|failure|is out|went out|is off)\b",
     r"\b(power|electricity) (has )?(gone|went) (off|out)\b|\bblackout\b",
@@ -145,15 +186,16 @@ _TRAPPED = alternation(
 # No heating for someone frail in frost, also an emergency by the labelling rules.
 _NO_HEAT = alternation(
     r"\b(geen|zonder) (verwarming|warmte)\b",
-    r"\bverwarming\b[^.?!\n]{0,20}\b(uitgevallen|kapot|doet niets)\b",
+    r"\b(verwarming|cv)\b[^.?!\n]{0,30}\b(uitgevallen|kapot|doet niets|stuk)\b",
     r"\b(no|without) heat(ing)?\b|\bheating\b[^.?!\n]{0,20}\b(broken|failed|not working|off)\b",
 )
 _FRAIL_COLD = alternation(
-    r"\b(vriest|vorst|min \d+|-\d+ graden|ijskoud)\b",
+    r"\b(vriest|vorst|min \d+|ijskoud)\b|-\d+\b|\b\d graden buiten\b",
     r"\b(freezing|frost|below zero|minus \d+)\b",
 )
 _FRAIL = alternation(
-    r"\b(baby|pasgeboren|zuigeling|bejaard\w*|hoogbejaard\w*|\d{2} jaar|ziek\w*)\b",
+    r"\b(baby|pasgeboren|zuigeling|bejaard\w*|hoogbejaard\w*|\d{2} jaar|ziek\w*|ouderen|"
+    r"bedlegerig|slecht ter been|longontsteking)\b|\([6-9]\d\)",
     r"\b(chemo\w*|zwanger\w*)\b",
     r"\boud(e)? (moeder|vader|man|vrouw|dame|heer)\b",
     r"\b(newborn|infant|elderly|frail|\d{2} years? old|sick|ill|pregnant|chemo\w*)\b",
@@ -186,6 +228,8 @@ KIND_PRIORITY: tuple[EmergencyKind, ...] = (
 def danger_kinds(folded: str) -> tuple[EmergencyKind, ...]:
     """Every kind of danger the folded text shows, most urgent instruction first."""
     found: set[EmergencyKind] = {kind for kind, pattern in _BY_KIND if pattern.search(folded)}
+    if "electrical" not in found and _SMOULDER.search(folded):
+        found.add("fire")
     if _power_risk(folded):
         found.add("power")
     return tuple(kind for kind in KIND_PRIORITY if kind in found)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bot.nlu import understand
-from bot.nlu.emergency import KIND_PRIORITY, danger_kinds
+from bot.nlu.emergency import KIND_PRIORITY, danger_kinds, shows_danger
 from bot.nlu.normalize import fold
 
 TODAY = date(2026, 3, 20)
@@ -50,16 +50,16 @@ EMERGENCIES: list[tuple[str, str]] = [
     ("flames coming out of the oven!!", "fire"),
     ("strong burning smell from the heat pump, what do I do", "fire"),
     # electrical
-    ("Het stopcontact in de slaapkamer vonkt en er komt een brandlucht af", "fire"),
+    ("Het stopcontact in de slaapkamer vonkt en er komt een brandlucht af", "electrical"),
     ("Er hangen losse draden uit het plafond in de badkamer", "electrical"),
     ("Ik kreeg een schok toen ik de kraan aanraakte", "electrical"),
     ("de meterkast knettert en wordt heet", "electrical"),
     ("Kortsluiting in de keuken, alles is uitgevallen", "electrical"),
-    ("Water loopt langs de lamp in de gang", "electrical"),
+    ("Water loopt langs de lamp in de gang", "water"),
     ("The socket in the hallway is sparking", "electrical"),
     ("Exposed wires hanging from the ceiling after your workmen left", "electrical"),
     ("I got an electric shock from the light switch", "electrical"),
-    ("Water is dripping onto the fuse box", "electrical"),
+    ("Water is dripping onto the fuse box", "water"),
     # water
     ("Er stroomt water door het plafond!", "water"),
     ("leiding gesprongen in de kelder, alles staat blank", "water"),
@@ -172,10 +172,18 @@ def test_danger_is_an_emergency_of_its_kind(text: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize("text", NEAR_MISSES)
-def test_danger_words_about_something_else_are_no_emergency(text: str) -> None:
+def test_the_safety_net_leaves_danger_words_about_something_else_alone(text: str) -> None:
+    assert not shows_danger(fold(text)), text
     heard = understand(text, today=TODAY)
-    assert heard.intent != "emergency", text
     assert heard.emergency_kind is None
+
+
+def test_few_false_alarms_on_the_near_misses() -> None:
+    # Beyond the safety net the model may add an emergency it thinks likely: false alarms are
+    # accepted there (the customer hears the emergency number and still gets a person), but
+    # few: at most one near-miss in ten.
+    alarms = [t for t in NEAR_MISSES if understand(t, today=TODAY).intent == "emergency"]
+    assert len(alarms) <= len(NEAR_MISSES) // 10, alarms
 
 
 def test_gas_outranks_water_where_both_show() -> None:
