@@ -63,6 +63,12 @@ _DATE = re.compile(
     r"|day before yesterday)\b"
     rf"|(?P<part_month>(?:begin|eind|half|medio|midden|early|late|mid|end of|beginning of) "
     rf"(?P<pm_m>{_MO}))\b"
+    r"|(?P<today_part>deze (?:ochtend|morgen|middag|avond))\b"
+    r"|(?P<season>(?:vorig|dit|volgend|afgelopen|deze|last|this|next) (?:jaar|year|zomer|winter|"
+    r"lente|najaar|voorjaar|herfst|summer|spring|autumn)|(?:de|the|afgelopen|sinds de) "
+    r"(?:zomer|winter|kerst|summer|christmas)|voor de kerst|(?:2e |tweede |eerste |1e )?"
+    r"(?:paasdag|pinksterdag|kerstdag)|(?:in )?week \d{1,2})\b"
+    r"|(?P<year>(?<![\d/.,-])(?:19[5-9]\d|20[0-4]\d)(?![\d/-]|[.,]\d))"
     rf"|(?P<wd>(?P<wd_day>{_WD}))\b"
     rf"|(?P<month>(?:vorig jaar |last year )?(?P<mo>januari|februari|maart|april|mei|juni|juli|"
     r"augustus|september|oktober|november|december|january|february|march|june|july|"
@@ -87,7 +93,8 @@ _PROMISED = re.compile(
     r"\b(?:zou|zouden|had|hadden|would|was supposed|were supposed|beloofd|promised|was|were)\b",
     re.I,
 )
-_SENTENCE = re.compile(r"[^.!?\n]+")
+# A sentence ends at ".", "!", "?" or a line break; not at the dot of "3 mrt. 2026".
+_SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\S|\s[a-z0-9]))+")
 
 _HOUR_CUE = r"(?:om|rond|omstreeks|tegen|vanaf|tot|voor|na|at|around|after|before|by|from|until)"
 _TIME = re.compile(
@@ -99,6 +106,18 @@ _TIME = re.compile(
     r"|\b\d{1,2}\.\d{2} ?uur\b"
     rf"|\b{_HOUR_CUE} (?:ongeveer )?\d{{1,2}} ?uur\b"
     r"(?! (?:lang|te laat|later|arbeid|werk|rijden|wachten))"
+    r"(?: 's (?:ochtends|middags|avonds|nachts))?"
+    r"|\b\d{1,2}(?:[:.]\d{2})? ?(?:uur )?'s (?:ochtends|middags|avonds|nachts)"
+    r"|\b(?:een )?uur of (?:een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\d{1,2})\b"
+    r"|\b(?:sinds|om|vanaf|tot) \d{1,2}u\b"
+    r"|\b(?:van|from|between) \d{1,2}(?:[:.]\d{2})? ?(?:tot|to|till|until|-|\u2013) ?"
+    r"\d{1,2}(?:[:.]\d{2})?"
+    r"\b(?! ?(?:dagen|weken|maanden|jaar|euro|%|days|weeks|months|years|per|x\b|keer|times))"
+    r"|\b\d{1,2}(?:[:.]\d{2})? ?(?:to|\u2013) ?\d{1,2}(?:[:.]\d{2})?\b"
+    r"(?! ?(?:dagen|weken|maanden|jaar|euro|%|days|weeks|months|years|per|x\b|keer|times))"
+    r"|\b(?:(?:at|around|after|before|by|from) (?:about )?)?(?:half past|quarter past|quarter to) "
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\b"
+    r"|\b(?:(?:at|around|after|before|by|from) )?\d{1,2} in the (?:morning|afternoon|evening)\b"
     rf"|\b(?:{_HOUR_CUE} (?:about )?)?\d{{1,2}}(?::\d{{2}})? ?(?:am|pm|a\.m\.|p\.m\.)"
     rf"|\b(?:{_HOUR_CUE} (?:about )?)?\d{{1,2}} o'clock\b"
     r"|\b(?:om |rond |na |voor )?(?:half|kwart over|kwart voor|tien over|tien voor|vijf over|"
@@ -204,6 +223,8 @@ def _resolve(m: re.Match[str], today: date, ahead: bool) -> tuple[date, ...]:
         word = g("partday").lower().split()[0]
         prefix = next(p for p in sorted(_PART_DAY, key=len, reverse=True) if word.startswith(p))
         found = today + timedelta(days=_PART_DAY[prefix])
+    elif g("today_part"):
+        found = today
     elif g("rel"):
         found = today + timedelta(days=_RELATIVE[g("rel").lower()])
     elif g("wd"):

@@ -36,11 +36,12 @@ _CO_DEVICE = (
     r"co2?[- ]?(melder|alarm|meter|detector|monitor))"
 )
 _ALARM = (
-    r"((gaat|ging|gingen|is) af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|goes off|"
+    r"((gaat|ging|gingen|is)( \w+)? af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|goes off|"
     r"beep\w*|sounding|screaming|screeching|started)"
 )
 _SYMPTOMS = (
-    r"(hoofdpijn|duizelig|misselijk|suf|flauw\w*|headache\w*|dizzy|nause\w*|faint\w*|vomit\w*)"
+    r"(hoofdpijn|duizelig|misselijk|suf|flauw\w*|raar in (mijn|m'n) hoofd|headache\w*|dizzy|"
+    r"nause\w*|faint\w*|vomit\w*)"
 )
 _CO = alternation(
     r"\b(koolmonoxide|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
@@ -48,6 +49,8 @@ _CO = alternation(
     rf"\b{_CO_DEVICE}\w*\b{_FAR}\b{_ALARM}\b",
     rf"\b{_ALARM}\b{_FAR}\b(koolmonoxide|kolendamp|carbon monoxide|co[- ]?(melder|alarm))",
     rf"\b{_CO_DEVICE}\w*\b[^\n]{{0,120}}\b{_SYMPTOMS}\b",
+    rf"\bco\b{_FAR}\b(ppm|piep\w*|alarm|beep\w*|gaat af)\b|\b\d+ ppm\b",
+    rf"\b(alarm|piept|beep\w*)\b{_CLOSE}\bco\b",
     rf"\b(geiser|geyser|boiler|ketel|cv-ketel|kachel|heater|fire ?place|haard)\b{_NEAR}"
     rf"\b{_SYMPTOMS}\b",
     rf"\b{_SYMPTOMS}\b{_NEAR}\b(geiser|geyser|boiler|ketel|cv-ketel|kachel|heater|melder|alarm)\b",
@@ -56,7 +59,8 @@ _FIRE = alternation(
     r"\b(er is|staat in|in|op) brand\b|^brand\b|\bbrand!|\bbrand brand\b",
     r"\bbrand\b (in|bij|op) (de|het|mijn|ons|onze|een)\b",
     r"\b(keuken|schoorsteen|woning|auto|container|schuur)brand\b|\bbrandje\b",
-    r"\bvlam(men|metjes?)?\b|\bvlam ?gevat\b|\bvuur\b(?!werk)",
+    r"\bvlam(men|metjes?)?\b|\bvlam ?gevat\b|\bvuur(tje)?\b(?!werk)",
+    r"\b(gaan|is gaan|staat te|begon te|beginnen te) branden\b|\bin brand gevlogen\b",
     r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b",
     r"\bsmeult\b|\bsmeulen\w*|\brookontwikkeling\b",
     r"\b(vol|veel|dikke|zwarte|witte|grijze) rook\b|\brookwolk\w*",
@@ -81,7 +85,8 @@ _FIRE = alternation(
 # electrical instruction fits: do not touch, switch off the main switch).
 _SMOULDER = alternation(
     r"\b(brand|schroei|verbrande?|rook)(lucht|geur)\b|\bbrandende lucht\b|\bruikt verbrand\b",
-    r"\bverbrand\w* (kabel|plastic|rubber)\b",
+    r"\bverbrand\w* (kabel|plastic|rubber)\b|\bruik\w* (brand|iets schroei\w*)\b|\bschroeierig\w*",
+    r"\b(zwarte|blauwe|dikke|grijze) walm\b|\bwalm\w* (uit|onder)\b",
     r"\bburning\b(?! question)|\bburnt smell\b|\bsmell\w* (of )?burnt?\b",
     rf"\brook\b{_CLOSE}\buit\b",
     rf"\bsmoke\b(?! ?(free|detectors?|alarms?)){_CLOSE}\b(coming|from|out)\b",
@@ -99,20 +104,25 @@ _ELECTRICAL = alternation(
     rf"\b(stopcontact|meterkast|groepenkast|zekeringkast|stoppenkast|stekker|snoer|kabel|"
     rf"lichtknop|schakelaar)\w*\b{_NEAR}"
     r"\b(rookt|smelt|gesmolten|geblakerd|zwartgeblakerd|verschroeid|brandt|knetter\w*|vonkt|heet|"
-    r"sputter\w*)\b",
+    r"sputter\w*|zwart uitgeslagen|knapte|knal)\b",
+    rf"\b(knapte|knal|geknapt)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|stopcontact)",
     rf"\b(knetter\w*|sputter\w*)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|"
     r"stopcontact|kabel|draad|draden)\w*",
     rf"\b(stroom)?(kabel|kabels|draad|draden|bedrading|elektriciteitskabel)\b{_NEAR}"
-    r"\b(bloot|los|losgeraakt|naar beneden|hangen|hangt|zichtbaar|sputter\w*|op straat|"
-    r"op de stoep|op het voetpad|in een plas|in het water)\b",
+    r"\b(bloot|los|losgeraakt|naar beneden|hangen|hangt|zichtbaar|sputter\w*|op straat|eruit|"
+    r"knettert|op de stoep|op het voetpad|in een plas|in het water)\b",
     rf"\b(bloot|losgeraakte|losse)\b{_CLOSE}\b(stroom)?(kabel|kabels|draad|draden)\b",
     r"\bverbrande? (kabel|kabels|draad|draden|bedrading)\b|\bburnt (wire|wiring|cable)s?\b",
-    rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|light switch)s?\b{_NEAR}"
+    rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|light switch|meter (cupboard|box)|"
+    rf"electricity meter)s?\b{_NEAR}"
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot)\b",
 )
 _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(lamp|stopcontact|meterkast|groepenkast|stoppenkast|bedrading|elektra)\w*",
-    rf"\bwater\b{_NEAR}\b(light fitting|socket|fuse ?box|wiring|electrics)\b",
+    rf"\bwater\b{_NEAR}\b(light fitting|socket|fuse ?box|wiring|electrics|outlet)s?\b",
+    r"\bwater everywhere\b|\boveral water\b",
+    rf"\bwater\b{_CLOSE}\bdoor (de|het) (lichtkoepel|dakraam|plafond|lamp)\b",
+    rf"\bwater\b{_FAR}\b(zakt door|door de vloer)\b",
     r"\b(halve )?meter water\b|\bcentimeters? water\b",
     rf"\bwater\b{_NEAR}\b(omhoog|loopt over|overloopt|stijgt|blijft stijgen)\b",
     rf"\b(bad|toilet|wc|douche|badkamer|wasbak|gootsteen|afvoer)\b{_NEAR}\b(loopt over|liep over|"
@@ -124,10 +134,11 @@ _WATER = alternation(
     rf"\b(stroomt|gutst|spuit|spuiten|klotst|stort)\b{_CLOSE}\bwater\b",
     rf"\bwater\b{_CLOSE}\b(stroomt|gutst|spuit|spuiten|klotst|stort|blijft komen|staat \d+|"
     r"staat centimeters|tot aan)\b",
-    r"\b(leiding|waterleiding|buis|pijp)\w* (is |zijn )?"
-    r"(gesprongen|geknapt|gebarsten|kapot gesprongen)\b",
+    rf"\b(leiding|waterleiding|buis|pijp)\w*\b{_NEAR}\b(gesprongen|geknapt|gebarsten)\b",
     r"\b(gesprongen|geknapte|gebarsten) (leiding|waterleiding|buis|pijp)\w*",
-    r"\b(hoofdkraan|water)\b[^.?!\n]{0,30}\b(niet|krijg\w*) (meer )?dicht\b",
+    r"\b(hoofdkraan|kraan|water)\b[^.?!\n]{0,30}\b(niet|krijg\w*) (meer )?dicht\b",
+    rf"\bwater\b{_NEAR}\b(zakt door|door de vloer|naar binnen|trappenhuis in|de straat op)\b",
+    rf"\b(spuit|spuiten|gutst)\b{_NEAR}\bwater\b",
     r"\b(through|from|out of) the ceiling\b",
     r"\bceiling\b[^.?!\n]{0,30}\b(leak\w*|drip\w*|pour\w*|water)\b",
     r"\bflood(ed|ing|s)?\b(?! (of|with) (e-?mails?|calls|requests|complaints|messages|letters))",
@@ -141,25 +152,34 @@ _WATER = alternation(
 _STRUCTURAL = alternation(
     r"\b(ingestort|instort\w*|stort (in|naar beneden))\b",
     r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
-    rf"\b(plafond\w*|balkon\w*|galerij\w*|gevel\w*|muur|dak|dakpan\w*|schoorsteen|stenen|steen\w*|"
-    rf"brokstuk\w*|brokken|stukken|betonrot|beton)\b{_NEAR}"
+    rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|dak\w*|schoorsteen|stenen|steen\w*|"
+    rf"brokstuk\w*|brok\w*|brokken|stukken|betonrot|beton|luifel)\b{_NEAR}"
     r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt|komen)|hangt naar beneden|"
     r"(komt|kwam|komen) naar beneden|gevallen|valt|vallen(?! \w+ aan)|viel|vielen|"
-    r"afgebroken|losgeraakt|loskomen|los|gewaaid|afgewaaid|eraf|op de stoep|op straat|dreigt|"
+    r"afgebroken|losgeraakt|loskomen|los|gewaaid|afgewaaid|waaien|waait|eraf|op de stoep|"
+    r"op straat|dreigt|"
     r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door)\b",
     rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
-    r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt)\b",
+    r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt)\b",
+    r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,30}\bscheur\w*",
+    rf"\b(vallen|valt|viel|vielen)\b{_CLOSE}\b(stenen|brokken|brokstukken|stukken|beton|dakpannen)\b",
+    r"\b(kan|kunnen) elk moment\b[^.?!\n]{0,30}\b(vallen|naar beneden|instorten|bezwijken)\b",
+    r"\b(could|might|may) (fall|come down|collapse|give way)\b[^.?!\n]{0,20}"
+    r"\bany (moment|minute)\b",
     rf"\b(galerij|balkon|trap)\w*\b{_NEAR}\bgat\b",
+    rf"\b(afgebroken|losgeraakt|losgekomen)\b{_NEAR}\b(schoorsteen|gevel|balkon|dak\w*|plafond)",
+    rf"\b(tak|boom|klimrek|lantaarnpaal|paal|hek|steiger|bouwhek)\w*\b{_NEAR}\b(elk moment|"
+    r"kan (elk moment )?vallen|dreigt|hangt (los|scheef)|afgebroken)",
     rf"\b(ceiling|balcony|facade|fa.ade|wall|roof|stairs?|steps?|chimney|roof tiles?|bricks?|"
-    rf"chunks?|pieces?|concrete|debris|plaster|window|railing)\b{_NEAR}"
+    rf"panels?|glass roof|canopy|chunks?|pieces?|concrete|debris|plaster|window|railing)\b{_NEAR}"
     r"\b(fell|falling|fallen|came down|coming down|come down|crumbl\w*|collaps\w*|hanging loose|"
     r"came off|coming off|onto the (pavement|street|path)|about to fall|broke off|broken off|"
     r"gave way|giving way|bulg\w*|sagging)\b",
 )
 _POWER_OUT = alternation(
     r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
-    r"\bstroom\w* (is )?(uitgevallen|weg|uit|eraf)\b",
-    r"\bpower'?s? (has )?been (out|off)\b|\bpower (is|was) (out|off)\b",
+    rf"\bstroom\b{_NEAR}\b(uitgevallen|weg|uit|eraf)\b|\bstroom\b[^.?!\n]{{0,10}}\bterug\b",
+    rf"\bpower\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
     r"\bstroomstoring\b|\bstroomuitval\b|\bkortsluiting\b",
     r"\b(no|without) (power|electricity)\b|\bpower (cut|outage|failure|is out|went out|is off)\b",
     r"\b(power|electricity) (has )?(gone|went) (off|out)\b|\bblackout\b",
@@ -170,10 +190,12 @@ _AT_RISK = alternation(
     r"\b(vast in|in de) lift\b|\bliftopsluiting\b",
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped|inside)\b",
-    r"\b(beademing\w*|zuurstof\w*|thuisdialyse|dialyse\w*|insuline\w*|medicijn\w*|medicatie|"
+    r"\b(\w*beademing\w*|zuurstof\w*|luchtmatras|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|medicijn\w*|medicatie|"
     r"couveuse|hoog ?bejaard\w*|traplift|hoog-?lift|monitor|apparatuur|rolstoel)\b",
     r"\b(ventilator|oxygen|dialysis|insulin|medication|medicine|medical (equipment|device)|"
-    r"breathing (machine|equipment)|stair ?lift|wheelchair|life support|cpap)\b",
+    r"breathing (machine|equipment)|stair ?lift|wheelchair|life support|cpap|pump|diabet\w*)\b",
+    r"\b(diabe\w*|afhankelijk van|hartproblemen|hartpatient|koeling)\b",
+    r"\b(\d{2}-year-old|elderly|stuck upstairs|can'?t walk|bedridden)\b",
 )
 _TRAPPED = alternation(
     r"\b(vast|opgesloten|gevangen) in de lift\b|\bin de lift (vast|opgesloten)\b",
@@ -182,11 +204,14 @@ _TRAPPED = alternation(
     r"[^.?!\n]{0,20}\b(in|vast)\b",
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped)\b",
+    r"\b(zit|zitten|zat|zaten|sta|staan) (nu |al )?(vast )?in de lift\b",
+    r"\bin de lift\b[^.?!\n]{0,40}\b(blijven hangen|blijft hangen|vast|tussen (de )?\d)",
 )
 # No heating for someone frail in frost, also an emergency by the labelling rules.
 _NO_HEAT = alternation(
     r"\b(geen|zonder) (verwarming|warmte)\b",
-    r"\b(verwarming|cv)\b[^.?!\n]{0,30}\b(uitgevallen|kapot|doet niets|stuk)\b",
+    r"\b(verwarming|cv)\b[^.?!\n]{0,30}\b(uitgevallen|kapot|doet niets|stuk|doet het niet|"
+    r"werkt niet|is uit)\b",
     r"\b(no|without) heat(ing)?\b|\bheating\b[^.?!\n]{0,20}\b(broken|failed|not working|off)\b",
 )
 _FRAIL_COLD = alternation(
@@ -195,7 +220,8 @@ _FRAIL_COLD = alternation(
 )
 _FRAIL = alternation(
     r"\b(baby|pasgeboren|zuigeling|bejaard\w*|hoogbejaard\w*|\d{2} jaar|ziek\w*|ouderen|"
-    r"bedlegerig|slecht ter been|longontsteking)\b|\([6-9]\d\)",
+    r"bedlegerig|slecht ter been|longontsteking|hartproblemen)\b|\([6-9]\d\)",
+    r"\b(is|ben|wordt|werd) [7-9]\d\b",
     r"\b(chemo\w*|zwanger\w*)\b",
     r"\boud(e)? (moeder|vader|man|vrouw|dame|heer)\b",
     r"\b(newborn|infant|elderly|frail|\d{2} years? old|sick|ill|pregnant|chemo\w*)\b",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +29,12 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _SPACES = re.compile(r"\s\s+")
 HEADS = ("intent", "explicit", "category", "anger")
 Floats = npt.NDArray[np.float32]
+
+
+class Model(Protocol):
+    """What reading a message needs from a model: class probabilities per head."""
+
+    def predict(self, text: str) -> dict[str, dict[str, float]]: ...
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,11 @@ from functools import cache
 from importlib import resources
 
 _UPPER = "A-Z\u00c0-\u00de"
-_LOWER = "a-z\u00df-\u00ff"
-_WORD = rf"[{_UPPER}][{_LOWER}'\u2019]+(?:-[{_UPPER}][{_LOWER}'\u2019]+)*"
+# Latin-1 and Latin Extended-A lowercase: "Doğan", "Kowalczyk", "Çelik".
+_LOWER = "a-z\u00df-\u00ff\u0100-\u017f"
+_WORD = (
+    rf"[{_UPPER}][{_LOWER}'\u2019]+(?:-(?:(?:de|van|der|den) )?[{_UPPER}][{_LOWER}'\u2019]+)*"
+)
 _INITIALS = rf"(?:[{_UPPER}]\.){{1,4}}(?:[ ]?\([{_UPPER}][{_LOWER}]+\))?"
 _TUSSEN = (
     r"(?:van|de|der|den|het|ten|ter|te|in 't|op|uit|von|le|la|da|di|el|al|'t|"
@@ -78,7 +81,8 @@ _NOT_NAMES = frozenset(
         "Many", "Warm", "Yours", "Sincerely", "Faithfully", "Alvast", "Bij", "Voorbaat", "Gr",
         "Groetjes", "Thx", "Ook", "Nu", "Now", "Hier", "Here", "Goedemiddag", "Goedemorgen",
         "Goedenavond", "Goeiedag", "Goedendag", "Goeiemiddag", "Goeiemorgen", "Goeie", "Goeiendag",
-        "Awel", "Zeg", "Zo", "Hé", "He", "Hey", "Dag", "Dan", "Complex", "Building",
+        "Awel", "Zeg", "Zo", "Hé", "He", "Hey", "Dag", "Dan", "Eh", "Nou", "Ha", "Wow", "Lovely",
+        "Hiya", "Oh", "Ah", "Tja", "Jeetje", "I've", "Complex", "Building",
         "Seniorencomplex", "Flat", "Blok", "Unit", "Apt", "Portiek", "Wooncomplex", "Residentie",
         "Locatie", "Location", "Straat", "Street", "Waarom", "Why", "Wanneer", "When", "Wat",
         "What", "Hoe", "How", "Kunt", "Kunnen", "Can", "Could", "Is", "Zijn", "Are", "Was", "Waren",
@@ -135,9 +139,14 @@ def extract_names(text: str) -> list[str]:
                 return
         found.append((start, end, name))
 
-    for pattern in (_TITLED, _BY_INITIALS, _INTRO, _ROLE, _NAME_THEN_CONTACT):
+    for pattern in (_TITLED, _BY_INITIALS, _INTRO, _ROLE):
         for m in pattern.finditer(text):
             add(m.start("name"), m.group("name"))
+    for m in _NAME_THEN_CONTACT.finditer(text):
+        # Any capitalised word opens a sentence: only a known first name or two names count.
+        name = m.group("name")
+        if name.split()[0] in first_names() or len(name.split()) > 1:
+            add(m.start("name"), name)
     if (met := _MET.match(text)) is not None:
         add(met.start("name"), met.group("name"))
     for m in _SIGN_OFF.finditer(text):

@@ -15,7 +15,7 @@ from bot.nlu.cues import find_cues
 from bot.nlu.emergency import danger_kinds
 from bot.nlu.intent import decide_intent
 from bot.nlu.language import LanguageVotes, count_votes
-from bot.nlu.linear import LinearModel, shipped_model
+from bot.nlu.linear import Model, shipped_model
 from bot.nlu.normalize import fold
 from bot.nlu.sentences import body_sentences, key_sentences
 from bot.nlu.slots import extract_slots
@@ -46,8 +46,8 @@ def understand(
     return read(text, today=today).in_conversation(previous_language)
 
 
-def read(text: str, *, today: date, model: LinearModel | None = None) -> Reading:
-    """`model`: another trained model than the shipped one (cross-validation)."""
+def read(text: str, *, today: date, model: Model | None = None) -> Reading:
+    """`model`: another trained model than the shipped one (cross-validation, comparisons)."""
     text = text[:_MAX_CHARS]
     folded_all = fold(text)
     body = body_sentences(text)

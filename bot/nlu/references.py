@@ -28,7 +28,9 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         "order",
         r"order(?:nummer|nr)?|bestel(?:nummer|nr|ling)?|zending|track\s?(?:&|en|and)\s?trace"
         r"(?:\s?code)?|tracking(?:\s?(?:code|number))?|trackingnummer|pakket(?:nummer)?|"
-        r"retour(?:nummer|nr)|rma|parcel|shipment|orderbevestiging|bestelbevestiging",
+        r"retour(?:nummer|nr)|rma|parcel|shipment|orderbevestiging|bestelbevestiging|"
+        r"reparatie(?:nummer|nr)?|boeking(?:s)?(?:nummer|nr)?|werkorder|werkbon|"
+        r"job(?: ref| reference| number)?|booking(?: reference| number)?|repair(?: number)?",
     ),
     (
         "invoice",
