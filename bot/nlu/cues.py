@@ -1,4 +1,4 @@
-"""Cue hits for one message, computed once and shared by intent, category and anger."""
+"""Cue hits for one message: what the intent decision and the key-sentence ranking need."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ _STRENGTH = (
 class Cues:
     """Which cue groups fire in one folded message.
 
-    Each group is scanned on first use only: the intent rules stop at the first decisive cue
-    (an emergency, a complaint word), so most messages never need the later groups.
+    Each group is scanned on first use only: the intent decision stops at the first decisive
+    cue (danger, a legal word), so most messages never need the later groups.
     """
 
     def __init__(self, folded: str, danger_in: str | None = None) -> None:
@@ -45,39 +45,6 @@ class Cues:
         if lx.OVERLAST.search(folded):
             return True
         return lx.NEIGHBOUR.search(folded) is not None and lx.NUISANCE.search(folded) is not None
-
-    @cached_property
-    def explicit(self) -> bool:
-        return lx.EXPLICIT.search(self._folded) is not None
-
-    @cached_property
-    def hidden(self) -> bool:
-        return lx.HIDDEN.search(self._folded) is not None
-
-    @cached_property
-    def problem(self) -> bool:
-        return lx.PROBLEM.search(self._folded) is not None
-
-    @cached_property
-    def repair_request(self) -> bool:
-        return lx.REPAIR_REQUEST.search(self._folded) is not None
-
-    @cached_property
-    def repair_words(self) -> bool:
-        return lx.REPAIR_WORDS.search(self._folded) is not None
-
-    @cached_property
-    def compliment(self) -> bool:
-        return lx.COMPLIMENT.search(self._folded) is not None
-
-    @cached_property
-    def contrast(self) -> bool:
-        return lx.CONTRAST.search(self._folded) is not None
-
-    @cached_property
-    def question(self) -> bool:
-        stripped = self._folded.strip()
-        return "?" in stripped or lx.QUESTION_START.match(stripped) is not None
 
 
 def find_cues(folded: str, danger_in: str | None = None) -> Cues:
