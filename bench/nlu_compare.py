@@ -16,7 +16,6 @@ at the commit before it (see docs/understanding.md); their code is no longer in 
 
 from __future__ import annotations
 
-import resource
 import statistics
 import sys
 import time
@@ -26,6 +25,7 @@ import numpy as np
 
 from bench.nlu_accuracy import FIELDS, Report, cross_validate, load_set
 from bot.nlu.linear import HEADS, Head, LinearModel, Model
+from bot.nlu.normalize import fold
 from bot.nlu.training import C, explicit_label, train
 
 # The embedding's weight beside the TF-IDF block in `hybrid` (both l2-normalised).
@@ -121,7 +121,7 @@ def embedding_trainer(embed: Embedder, with_tfidf: bool) -> Any:
                 width = len(vectoriser.idf)
                 data, indices, indptr = [], [], [0]
                 for r in rows:
-                    cols, vals = vectoriser.transform(_fold(str(r["text"])))
+                    cols, vals = vectoriser.transform(fold(str(r["text"])))
                     indices += cols
                     data += vals
                     indptr.append(len(indices))
@@ -133,24 +133,13 @@ def embedding_trainer(embed: Embedder, with_tfidf: bool) -> Any:
     return trainer
 
 
-def _fold(text: str) -> str:
-    from bot.nlu.normalize import fold
-
-    return fold(text)
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def main(argv: list[str]) -> None:
     names = argv or ["linear", "e5", "hybrid"]
     rows = load_set("train-cv")
     texts = [str(r["text"]) for r in rows][:TIMED]
-    results: list[tuple[str, Report, list[float], float]] = []
+    results: list[tuple[str, Report, list[float]]] = []
     embed: Embedder | None = None
     for name in names:
-        before = _rss_mb()
         if name == "linear":
             report = cross_validate(rows)
             model = train(rows)
@@ -166,14 +155,15 @@ def main(argv: list[str]) -> None:
             start = time.perf_counter()
             timer(text)
             samples.append((time.perf_counter() - start) * 1000)
-        results.append((name, report, samples, _rss_mb() - before))
-    head = ["candidate", *FIELDS, "ms p50", "ms p99", "peak RSS +MB"]
+        results.append((name, report, samples))
+    # Memory and start-up of the shipped model: bench/nlu_speed.py (a fresh process each).
+    head = ["candidate", *FIELDS, "model ms p50", "model ms p99"]
     print("| " + " | ".join(head) + " |")
     print("|---|" + "---:|" * (len(head) - 1))
-    for name, report, samples, rss in results:
+    for name, report, samples in results:
         cells = [f"{report.rate(f):.1%}" for f in FIELDS]
         quantiles = statistics.quantiles(samples, n=100)
-        cells += [f"{quantiles[49]:.1f}", f"{quantiles[98]:.1f}", f"{rss:.0f}"]
+        cells += [f"{quantiles[49]:.1f}", f"{quantiles[98]:.1f}"]
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 
