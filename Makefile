@@ -8,12 +8,16 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck pytest bench clean mail-lab-deps telegram-lab-deps
+.PHONY: run test test-fast lint typecheck pytest bench clean mail-lab-deps telegram-lab-deps
 
 run: $(RUN_STAMP)
 	$(BIN)/klachtbot run
 
 test: $(TEST_STAMP) lint typecheck pytest
+
+# The quick subset while working: SQLite only, no mail server or Telegram emulator.
+test-fast: $(TEST_STAMP) lint typecheck
+	$(BIN)/pytest -q -m "not postgresql and not lab"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, seconds_until, utc_now, wait_any
+from bot.delivery_failures import FailureNotices
 from bot.dialogue import Dialogue, Policy
 from bot.dialogue.reading import Understander
 from bot.dispatcher import Dispatcher
@@ -26,10 +28,17 @@ from bot.read_ahead import ReadAhead
 from bot.schedule import deadlines_for, followups_for
 from bot.second_opinion import second_opinion_for
 from bot.settings import Settings
+from bot.startup import open_database
 from bot.warmup import warm_up
 from bot.workers import Workers
-from channels.base import Channel, CustomerPaused, InboundBatch
-from storage.db import SessionFactory, create_engine, session_factory, transaction, upgrade
+from channels.base import (
+    Channel,
+    ChannelStatus,
+    CustomerPaused,
+    InboundBatch,
+    ReportsStatus,
+)
+from storage.db import SessionFactory, session_factory, transaction
 from storage.handlers import sync_handlers
 
 QUEUE_SIZE = 1000
@@ -39,6 +48,7 @@ FOLLOWUPS_POLL_SECONDS = 60.0
 CANCEL_AGAIN_SECONDS = 1.0
 
 Job = int | CustomerPaused
+CONNECTED = ChannelStatus(connected=True)
 
 
 class App:
@@ -63,6 +73,7 @@ class App:
             second_opinion=second_opinion_for(settings.understanding),
         )
         self._engine: AsyncEngine | None = None
+        self._parts = AsyncExitStack()
         self._queue: asyncio.Queue[Job] = asyncio.Queue(maxsize=QUEUE_SIZE)
         self._stop = asyncio.Event()
         self._wake_timers = asyncio.Event()
@@ -72,8 +83,29 @@ class App:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def __aenter__(self) -> App:
-        self._engine = create_engine(self.settings.database.url)
-        await upgrade(self._engine)
+        """Start storage, the helpers and every channel, in that order. If any part fails
+        to start (a `StartupFailure` names the setting), the parts already started are
+        stopped again before the error goes on: nothing is left running."""
+        self._parts = AsyncExitStack()
+        try:
+            await self._start(self._parts)
+        except BaseException:
+            await self._parts.aclose()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # In reverse order of starting: channels, helpers, storage last.
+        await self._parts.aclose()
+
+    async def _start(self, parts: AsyncExitStack) -> None:
+        self._engine = await open_database(self.settings.database.url)
+        parts.push_async_callback(self._engine.dispose)
         self.sessions: SessionFactory = session_factory(self._engine)
         async with transaction(self.sessions) as session:
             await sync_handlers(session, configured=self.settings.handlers)
@@ -99,29 +131,31 @@ class App:
             channels=self.channels,
             settings=self.settings.outbox,
             clock=self.clock,
+            on_failed=FailureNotices(
+                language=self.settings.organisation.language,
+                sender_name=organisation.name,
+                by_email=organisation.handlers_by_email,
+                group=organisation.handler_group,
+            ),
         )
         # The helpers start and warm up on their own cores meanwhile.
         helpers = asyncio.create_task(self.workers.start())
+        parts.push_async_callback(self.workers.close)
+        parts.push_async_callback(self.read_ahead.close)
         try:
             log.info("app.warmed_up", templates=warm_up())
         finally:
             await helpers
         for channel in self.channels.values():
-            await channel.start()
-        return self
+            await channel.start()  # a channel that fails to start cleans up after itself
+            parts.push_async_callback(channel.stop)
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        for channel in self.channels.values():
-            await channel.stop()
-        await self.read_ahead.close()
-        await self.workers.close()
-        if self._engine is not None:
-            await self._engine.dispose()
+    def status(self) -> dict[str, ChannelStatus]:
+        """Each channel's link to its service: connected, or not and why."""
+        return {
+            name: channel.status() if isinstance(channel, ReportsStatus) else CONNECTED
+            for name, channel in self.channels.items()
+        }
 
     def request_stop(self) -> None:
         self._stop.set()

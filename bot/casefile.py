@@ -61,9 +61,11 @@ async def case_detail(
     for column in ("at", "dir", "channel", "text"):
         history.add_column(column)
     for message in messages:
-        history.add_row(
-            _when(message.created_at, tz), message.direction, message.channel, message.text
-        )
+        # The kind tells a handler's relayed reply or unverified mail from the customer's.
+        said = message.direction
+        if message.kind != "text":
+            said = f"{said} ({message.kind})"
+        history.add_row(_when(message.created_at, tz), said, message.channel, message.text)
     parts.append(history)
     sends = Table(title="Outbox")
     for column in ("id", "template", "status", "due", "attempts", "last error"):

@@ -4,41 +4,52 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
 from bot import casefile
 from bot.app import App
 from bot.cli_cases import register as register_case_commands
 from bot.cli_handlers import handlers_app
 from bot.cli_mail import mail_app
+from bot.cli_outbox import outbox_app
 from bot.cli_report import report_command
 from bot.clock import utc_now
 from bot.email_wiring import email_channel
 from bot.logs import configure as configure_logs
-from bot.settings import Language, Settings, SettingsError, load_settings, masked
+from bot.logs import hide
+from bot.settings import (
+    Language,
+    Settings,
+    SettingsError,
+    load_settings,
+    masked,
+    secret_values,
+)
+from bot.signals import StopOnSignals, stoppable
+from bot.startup import StartupFailure, open_database
 from bot.telegram_wiring import telegram_channel
 from bot.templates import render
+from bot.terminal import err, json_inert, out
 from bot.workers import Workers
-from channels.base import Channel
+from channels.base import Channel, ChannelStatus
 from channels.console import ConsoleChannel, script_lines, stdin_lines
-from storage.db import (
-    SessionFactory,
-    create_engine,
-    current_revision,
-    session_factory,
-    upgrade,
-)
+from storage.db import SessionFactory, current_revision, session_factory
 
 T = TypeVar("T")
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Complaint intake bot.")
+# No local variables in a traceback, whichever typer version: they hold tokens and passwords.
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Complaint intake bot.",
+    pretty_exceptions_show_locals=False,
+)
 config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 cases_app = typer.Typer(no_args_is_help=True, help="Look at cases and record what was done.")
@@ -49,10 +60,7 @@ register_case_commands(cases_app)
 app.command("report")(report_command)
 app.add_typer(handlers_app, name="handlers")
 app.add_typer(mail_app, name="mail")
-
-out = Console()
-err = Console(stderr=True)
-
+app.add_typer(outbox_app, name="outbox")
 
 @app.callback()
 def main_options(
@@ -73,11 +81,20 @@ def _settings(ctx: typer.Context) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _run(coroutine: Callable[[], Awaitable[T]]) -> T:
+def _run(coroutine: Callable[[], Awaitable[T]], settings: Settings | None = None) -> T:
+    """Run `coroutine` on a new event loop. A part that cannot start (`StartupFailure`) is
+    one line naming the setting, no traceback; exit code 2 when the settings are wrong,
+    1 when a service the bot needs is away."""
+
     async def wrapped() -> T:
         return await coroutine()
 
-    return asyncio.run(wrapped())
+    try:
+        return asyncio.run(wrapped())
+    except StartupFailure as exc:
+        secrets = secret_values(settings) if settings is not None else ()
+        err.print(f"error: {hide(str(exc.problem), secrets)}")
+        raise typer.Exit(exc.exit_code) from None
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -87,17 +104,19 @@ def _run(coroutine: Callable[[], Awaitable[T]]) -> T:
 def run(ctx: typer.Context) -> None:
     """Start storage, every configured channel and the dispatcher."""
     settings = _settings(ctx)
-    external = _external_channel_status(settings)
-    for name, (active, hint) in external.items():
-        state = "[green]active[/green]" if active else f"[yellow]not configured[/yellow] — {hint}"
-        err.print(f"{name}: {state}")
-    if not any(active for active, _ in external.values()):
+    external = _external_channels(settings)
+    for name, hint in external.items():
+        if hint:
+            err.print(Text.assemble(f"{name}: ", ("not configured", "yellow"), f" — {hint}"))
+    if all(external.values()):
         err.print("No external channel configured: opening the console chat.")
         _chat(settings, script=None, json_output=False, language=None, customer="console")
         return
-    configure_logs(level=settings.log.level, fmt=settings.log.format)
+    configure_logs(
+        level=settings.log.level, fmt=settings.log.format, secrets=secret_values(settings)
+    )
 
-    async def serve() -> None:
+    async def serve(stopper: StopOnSignals) -> None:
         channels: list[Channel] = []
         bot: App | None = None
 
@@ -114,26 +133,30 @@ def run(ctx: typer.Context) -> None:
             channels.append(telegram_channel(settings.telegram, sessions=sessions, clock=utc_now))
         bot = App(settings, channels, workers=workers)
         async with bot:
-            _stop_on_signals(bot)
+            for name, status in bot.status().items():
+                err.print(_status_line(name, status))
+            stopper.running(bot)
             await bot.run()
 
-    _run(serve)
+    _run(lambda: stoppable(serve), settings)
 
 
-def _external_channel_status(settings: Settings) -> dict[str, tuple[bool, str]]:
+def _external_channels(settings: Settings) -> dict[str, str]:
+    """Per external channel: "" when configured, else how to configure it."""
     return {
-        "email": (
-            settings.email.configured,
-            "set \\[email] address, imap_host and smtp_host in klachtbot.toml",
-        ),
-        "telegram": (settings.telegram.configured, "set KLACHTBOT_TELEGRAM__TOKEN"),
+        "email": ""
+        if settings.email.configured
+        else "set [email] address, imap_host and smtp_host in klachtbot.toml",
+        "telegram": "" if settings.telegram.configured else "set KLACHTBOT_TELEGRAM__TOKEN",
     }
 
 
-def _stop_on_signals(bot: App) -> None:
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, bot.request_stop)
+def _status_line(name: str, status: ChannelStatus) -> Text:
+    if status.connected:
+        return Text.assemble(f"{name}: ", ("connected", "green"))
+    return Text.assemble(
+        f"{name}: ", ("not connected", "yellow"), f" ({status.problem}; retrying)"
+    )
 
 
 @app.command()
@@ -167,7 +190,12 @@ def _chat(
     language: str | None,
     customer: str,
 ) -> None:
-    configure_logs(level=settings.log.level, fmt=settings.log.format, file=settings.log.file)
+    configure_logs(
+        level=settings.log.level,
+        fmt=settings.log.format,
+        file=settings.log.file,
+        secrets=secret_values(settings),
+    )
     interactive = script is None and sys.stdin.isatty()
 
     scripted = script.read_text(encoding="utf-8").splitlines() if script is not None else None
@@ -183,9 +211,12 @@ def _chat(
             json_output=json_output,
             interactive=interactive or script is None,
         )
+        await stoppable(lambda stopper: talk(console, stopper))
+
+    async def talk(console: ConsoleChannel, stopper: StopOnSignals) -> None:
         async with App(settings, [console]) as bot:
             console.on_pause_settled(bot.settle)
-            _stop_on_signals(bot)
+            stopper.running(bot)
             if not json_output:
                 out.print(
                     render(
@@ -198,7 +229,7 @@ def _chat(
                 )
             await bot.run(stop_when_intake_ends=True)
 
-    _run(converse)
+    _run(converse, settings)
 
 
 # -- understanding ---------------------------------------------------------------------------
@@ -224,7 +255,7 @@ def classify(
 
     def result(message: str) -> str:
         full = understand(message, today=today).to_dict()
-        return json.dumps({key: full[key] for key in fields}, ensure_ascii=False)
+        return json_inert(json.dumps({key: full[key] for key in fields}, ensure_ascii=False))
 
     if (text is None) == (jsonl is None):
         err.print("klachtbot: give either a text or --jsonl FILE")
@@ -266,7 +297,7 @@ def init(
 def config_show(ctx: typer.Context) -> None:
     """Print the effective settings, secrets masked."""
     settings = _settings(ctx)
-    typer.echo(json.dumps(masked(settings), indent=2, ensure_ascii=False))
+    typer.echo(json_inert(json.dumps(masked(settings), indent=2, ensure_ascii=False)))
 
 
 @db_app.command("upgrade")
@@ -275,14 +306,13 @@ def db_upgrade(ctx: typer.Context) -> None:
     settings = _settings(ctx)
 
     async def migrate() -> str | None:
-        engine = create_engine(settings.database.url)
+        engine = await open_database(settings.database.url)
         try:
-            await upgrade(engine)
             return await current_revision(engine)
         finally:
             await engine.dispose()
 
-    out.print(f"database at revision {_run(migrate)}")
+    out.print(f"database at revision {_run(migrate, settings)}")
 
 
 # -- cases -----------------------------------------------------------------------------------
@@ -290,14 +320,13 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 def _with_sessions(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     async def go() -> T:
-        engine = create_engine(settings.database.url)
+        engine = await open_database(settings.database.url)
         try:
-            await upgrade(engine)
             return await work(session_factory(engine))
         finally:
             await engine.dispose()
 
-    return _run(go)
+    return _run(go, settings)
 
 
 @cases_app.command("list")
@@ -325,4 +354,8 @@ def cases_show(ctx: typer.Context, number: str) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        # Ctrl-C before a command's own handling is in place (while loading): no traceback.
+        raise SystemExit(130) from None

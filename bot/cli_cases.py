@@ -12,19 +12,16 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import aftercare
 from bot.clock import utc_now
 from bot.followups import FollowUps, PlainSender
 from bot.schedule import followups_for
+from bot.terminal import err, out
 from storage import handlers, repo
 from storage.db import SessionFactory, transaction
 from storage.models import Case, Handler
-
-out = Console()
-err = Console(stderr=True)
 
 Number = Annotated[str, typer.Argument(help="The case number, e.g. K-2026-000001.")]
 Actor = Annotated[

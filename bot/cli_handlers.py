@@ -10,17 +10,14 @@ from collections.abc import Sequence
 from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from bot.terminal import err, out
 from storage import handlers as repo
 from storage.db import SessionFactory, transaction
 from storage.models import Handler
 
 handlers_app = typer.Typer(no_args_is_help=True, help="Complaint handlers.")
-
-out = Console()
-err = Console(stderr=True)
 
 
 @handlers_app.command("list")

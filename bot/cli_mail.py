@@ -10,7 +10,8 @@ from rich.table import Table
 from bot.app import App
 from bot.clock import utc_now
 from bot.settings import Settings
-from channels.email.channel import to_inbound
+from bot.terminal import err, out
+from channels.email.channel import NotTaken, to_inbound
 from channels.email.parse import UnparseableMail, parse_mail
 from storage import mail
 from storage.db import SessionFactory, transaction
@@ -24,7 +25,7 @@ mail_app.add_typer(quarantine_app, name="quarantine")
 @quarantine_app.command("list")
 def quarantine_list(ctx: typer.Context) -> None:
     """Every quarantined mail with its error."""
-    from bot.cli import _settings, _with_sessions, out
+    from bot.cli import _settings, _with_sessions
 
     settings = _settings(ctx)
 
@@ -51,10 +52,10 @@ def quarantine_retry(
     ctx: typer.Context, mail_id: Annotated[int, typer.Argument(metavar="ID")]
 ) -> None:
     """Read a quarantined mail again; if it can be read now it joins the intake."""
-    from bot.cli import _run, _settings, err, out
+    from bot.cli import _run, _settings
 
     settings = _settings(ctx)
-    outcome = _run(lambda: _retry(settings, mail_id))
+    outcome = _run(lambda: _retry(settings, mail_id), settings)
     if outcome is None:
         err.print(f"klachtbot: no quarantined mail {mail_id}")
         raise typer.Exit(1)
@@ -76,14 +77,22 @@ async def _retry(settings: Settings, mail_id: int) -> str | None:
             raw, source = payload.data, row.source
         try:
             parsed = parse_mail(raw, max_bytes=settings.email.max_message_bytes)
+            message = to_inbound(
+                parsed,
+                raw,
+                own_address=settings.email.address,
+                source=source,
+                received_at=utc_now(),
+            )
         except UnparseableMail as exc:
+            message = NotTaken(str(exc) or "unreadable")
+        if isinstance(message, NotTaken):
             async with transaction(app.sessions) as session:
                 kept = await session.get(QuarantinedMail, mail_id)
                 assert kept is not None
-                kept.error, kept.retried_at = str(exc), utc_now()
+                kept.error, kept.retried_at = message.reason, utc_now()
                 session.add(kept)
-            return str(exc) or "unreadable"
-        message = to_inbound(parsed, raw, source=source, received_at=utc_now())
+            return message.reason
         stored = await app.intake.store(message)
         if stored is not None:
             await app.intake.process(stored)

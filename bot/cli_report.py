@@ -6,14 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from bot import report
 from bot.clock import utc_now
+from bot.terminal import err, out
 from storage.db import SessionFactory, transaction
-
-out = Console()
-err = Console(stderr=True)
 
 
 def report_command(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.settings import EmailSettings
-from channels.base import Offload, run_here
+from channels.base import Offload, loop_capped, run_here
 from channels.email.channel import EmailChannel, MailboxPosition
 from channels.email.imap_reader import ImapConfig, ImapReader
 from channels.email.smtp_sender import SmtpConfig, SmtpSender
@@ -47,7 +47,8 @@ def email_channel(
 
     async def recent_sends(since: datetime) -> list[tuple[str, datetime]]:
         async with transaction(sessions()) as session:
-            return await mail.sent_since(session, channel="email", since=since)
+            sent = await mail.sent_since(session, channel="email", since=since)
+        return [(recipient, at) for recipient, at, template in sent if loop_capped(template)]
 
     async def quarantine(raw: bytes, source: str, error: str) -> None:
         async with transaction(sessions()) as session:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import aftercare, progress
+from bot import aftercare, digest, progress
 from bot.calendar import Calendar
 from bot.confirmation import queue_confirmation
 from bot.deadlines import Deadlines
@@ -30,6 +30,7 @@ class Timing:
     survey_days: float = 14
     reminder_days: float = 5
     warning_hours: float = 4
+    digest_hour: int = 8
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class FollowUps:
     timing: Timing = field(default_factory=Timing)
     # Whether an email channel runs: only then can a chat customer get mail from us.
     email_enabled: bool = False
+    # What handlers read when no case decides it (the daily digest).
+    language: str = "nl"
 
     async def confirm(
         self, session: AsyncSession, *, case: Case, state: DialogueState, now: datetime
@@ -77,7 +80,8 @@ class FollowUps:
         return await aftercare.take_answer(session, self, case=case, message=message, now=now)
 
     async def tick(self, session: AsyncSession, *, now: datetime) -> None:
-        """Timed work: deadline warnings and escalations, and closing cases whose survey
-        went unanswered."""
+        """Timed work: deadline warnings and escalations, closing cases whose survey went
+        unanswered, and the daily digest of mail kept without a case."""
         await progress.check_deadlines(session, self, now=now)
         await aftercare.close_due(session, self, now=now)
+        await digest.send_when_due(session, self, now=now)

@@ -41,10 +41,16 @@ from bot.summary import handoff_summary
 from bot.templates import render, render_message
 from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
+from channels.email.reply_token import new_reply_token, reply_tokens_in
 from storage import handlers, mail, outbox, repo
 from storage.db import SessionFactory, transaction
 from storage.memo import remembered
 from storage.models import Agreement, Case, Handler, Message
+
+# The kinds of mail from a handler's address, once taken in: relayed to the customer, or
+# kept as a note because it did not prove it answers our handoff mail.
+HANDLER_REPLY = "handler_reply"
+HANDLER_MAIL_UNVERIFIED = "handler_mail_unverified"
 
 
 @dataclass(frozen=True)
@@ -129,12 +135,13 @@ class Intake:
         for message in messages:
             by_channel.setdefault(message.channel, []).append(message)
         for channel, group in by_channel.items():
-            known = await repo.stored_external_ids(
+            known = await repo.stored_keys(
                 session, channel=channel, external_ids=[m.external_id for m in group]
             )
             for message in group:
-                if message.external_id not in known:
-                    known.add(message.external_id)  # the same message twice in one block
+                key = (message.external_id, message.sender, message.content_hash)
+                if key not in known:
+                    known.add(key)  # the same message twice in one block
                     new.append(message)
         if not new:
             return []
@@ -159,6 +166,8 @@ class Intake:
                         "oversized": m.oversized,
                         "kind": m.kind,
                         "edited_at": None,
+                        "content_hash": m.content_hash,
+                        "digested_at": None,
                     },
                     None if m.raw is None else (m.raw_content_type, m.raw),
                 )
@@ -177,8 +186,6 @@ class Intake:
                     data=attachment.data,
                     detail=attachment.detail,
                 )
-            if message.automated:
-                await self._keep_automated(session, message_id, message)
         return list(zip(new, ids, strict=True))
 
     async def _customers(
@@ -228,29 +235,30 @@ class Intake:
         log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
     async def _keep_automated(
-        self, session: AsyncSession, message_id: int, message: InboundMessage
+        self, session: AsyncSession, message: Message, now: datetime
     ) -> None:
-        """Out-of-office, bounces and list mail join their case but never start a dialogue
-        and are never answered: two robots must not talk to each other."""
-        now = self._clock()
-        stored = await session.get_one(Message, message_id)
-        case = await mail.case_by_thread(session, message_ids=message.thread)
-        stored.case_id = case.id if case else None
-        stored.processed_at = now
-        if message.automated == "bounce" and message.bounced_address:
-            bounced = await repo.identity_for(
-                session, channel="email", address=message.bounced_address.lower()
-            )
-            if bounced is not None:
-                bounced.bouncing = True
-                session.add(bounced)
+        """Out-of-office, bounces and bulk mail join the case they answer but never start a
+        dialogue and are never answered: two robots must not talk to each other. Taken in
+        in turn with the rest, so an out-of-office finds the case of a mail that came in the
+        same block. A bounce counts only for a mail we sent, and joins that mail's case;
+        what joins no case reaches a handler in the daily digest."""
+        detail: dict[str, Any] = {"message_id": message.id}
+        if message.automated == "bounce":
+            sent = await mail.sent_mail(session, message_ids=message.thread)
+            case = await session.get(Case, sent.case_id) if sent and sent.case_id else None
+            if sent is not None:
+                detail |= {"outbox_id": sent.id, "recipient": sent.recipient}
+        else:
+            case = await mail.case_by_thread(session, message_ids=message.thread)
+        message.case_id = case.id if case else None
+        message.processed_at = now
         await repo.record_audit(
             session,
-            case_id=stored.case_id,
+            case_id=message.case_id,
             actor="mail",
             action=f"mail.{message.automated}",
             now=now,
-            detail={"message_id": stored.id},
+            detail=detail,
         )
 
     async def pending_message_ids(self) -> list[int]:
@@ -306,6 +314,9 @@ class Intake:
         if message is None or message.processed_at is not None:
             return None
         assert message.customer_id is not None
+        if message.automated:
+            await self._keep_automated(session, message, now)
+            return None
         if await self._handler_answered(session, message, now):
             return None
         if message.kind.startswith(handler_group.KIND_PREFIX):
@@ -388,8 +399,11 @@ class Intake:
     async def _handler_answered(
         self, session: AsyncSession, message: Message, now: datetime
     ) -> bool:
-        """A handler's reply to a handoff mail goes to the customer through the customer's
-        own channel, and is recorded on the case."""
+        """Mail from a handler's address. Only a reply to a handoff mail we sent to that
+        address (it names the mail's secret Message-ID, see `channels.email.reply_token`)
+        goes to the customer, on that mail's case: a From line and a thread are no proof,
+        since anyone can write the one and a customer chooses the ids in the other. Any
+        other mail from the address is kept as a note for the handler and never relayed."""
         if message.channel != "email" or not self._org.handlers_by_email:
             return False
         by_email = await remembered(
@@ -398,12 +412,42 @@ class Intake:
         handler = by_email.get(message.sender.strip().casefold())
         if handler is None:
             return False
-        case = await mail.case_by_thread(session, message_ids=message.thread)
-        if case is None:
-            return False
         message.processed_at = now
-        await self._relay(session, case, handler.name, message, now)
+        case = await mail.case_by_reply_token(
+            session, tokens=reply_tokens_in(message.thread), address=message.sender
+        )
+        if case is None:
+            await self._keep_unverified(session, handler, message, now)
+        else:
+            message.kind = HANDLER_REPLY
+            await self._relay(session, case, handler.name, message, now)
         return True
+
+    async def _keep_unverified(
+        self, session: AsyncSession, handler: Handler, message: Message, now: datetime
+    ) -> None:
+        """On the case the mail refers to, if any, for a handler to read; nobody answers it
+        and no agreement counts it."""
+        case = await mail.case_by_thread(session, message_ids=message.thread)
+        number = case_token_in(message.subject or "")
+        if case is None and number:
+            case = await repo.case_by_number(session, number=number)
+        message.case_id = case.id if case else None
+        message.kind = HANDLER_MAIL_UNVERIFIED
+        await repo.record_audit(
+            session,
+            case_id=message.case_id,
+            actor="mail",
+            action="handler.mail_unverified",
+            now=now,
+            detail={"message_id": message.id, "handler": handler.name},
+        )
+        log.warning(
+            "handler_mail.unverified",
+            message_id=message.id,
+            handler=handler.name,
+            case=case.number if case else None,
+        )
 
     async def _relay(
         self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
@@ -434,7 +478,9 @@ class Intake:
         """A reply joins the case it answers (by thread, then by the case number in the
         subject) when it comes from that case's customer; otherwise the customer's open case."""
         assert message.customer_id is not None
-        answered = await mail.case_by_thread(session, message_ids=message.thread)
+        answered = await mail.case_by_thread(
+            session, message_ids=message.thread, customer_id=message.customer_id
+        )
         token = case_token_in(message.subject or "")
         if answered is None and token:
             answered = await repo.case_by_number(session, number=token)
@@ -653,7 +699,10 @@ class Intake:
     async def _mail_handler(
         self, session: AsyncSession, case: Case, address: str, action: HandOff, now: datetime
     ) -> None:
+        assert case.id is not None
         summary = await handoff_summary(session, case=case, tz=self._org.tz)
+        token = new_reply_token()
+        mail.add_reply_token(session, token=token, case_id=case.id, address=address, now=now)
         await outbox.enqueue(
             session,
             idempotency_key=f"case:{case.id}:handoff-mail:{now.isoformat()}",
@@ -666,6 +715,7 @@ class Intake:
                 "case": case.number,
                 "subject": render("handler/subject.txt.j2", case=case, urgent=action.urgent),
                 "sender_name": self._org.name,
+                "reply_token": token,
             },
             due_at=now,
             now=now,

@@ -16,7 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.outbound import queue_for_customer
 from bot.templates import render
-from storage import handlers, outbox, repo
+from channels.email.reply_token import new_reply_token
+from storage import handlers, mail, outbox, repo
 from storage.models import Agreement, Case, Handler
 
 if TYPE_CHECKING:
@@ -86,8 +87,13 @@ async def _mail(
 ) -> None:
     if not (fu.email_enabled and person.email):
         return  # the audit event is the record; there is no mail to send it by
+    assert case.id is not None
     body = render(f"handler/{template}.txt.j2", case=case, handler_name=person.name, **context)
     subject = render(f"handler/{template}_subject.txt.j2", case=case, **context)
+    # A handler may answer a warning or an escalation as they would the handoff mail: the
+    # token lets that answer reach the customer (see channels.email.reply_token).
+    token = new_reply_token()
+    mail.add_reply_token(session, token=token, case_id=case.id, address=person.email, now=now)
     await outbox.enqueue(
         session,
         idempotency_key=f"case:{case.id}:{key}:{person.id}",
@@ -96,7 +102,12 @@ async def _mail(
         recipient=person.email,
         template=f"handler/{template}",
         body=body,
-        meta={"case": case.number, "subject": subject, "sender_name": fu.sender.name},
+        meta={
+            "case": case.number,
+            "subject": subject,
+            "sender_name": fu.sender.name,
+            "reply_token": token,
+        },
         due_at=now,
         now=now,
     )

@@ -123,20 +123,18 @@ def period(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 async def load(session: AsyncSession, *, start: datetime, end: datetime, now: datetime) -> Figures:
-    """Cases received in [start, end), with their agreements, escalations and surveys."""
-    cases = list(
-        (
-            await session.exec(
-                select(Case).where(col(Case.received_at) >= start, col(Case.received_at) < end)
-            )
-        ).all()
-    )
-    ids = [case.id for case in cases if case.id is not None]
+    """Cases received in [start, end), with their agreements, escalations and surveys.
+
+    The period's cases are a subquery in each statement, never a list of their ids: a
+    year's cases would pass PostgreSQL's limit of 32,767 parameters per statement."""
+    in_period = (col(Case.received_at) >= start, col(Case.received_at) < end)
+    cases = list((await session.exec(select(Case).where(*in_period))).all())
+    period_ids = select(Case.id).where(*in_period).scalar_subquery()
     first_contacts = list(
         (
             await session.exec(
                 select(Agreement).where(
-                    col(Agreement.case_id).in_(ids), Agreement.what == "first_contact"
+                    col(Agreement.case_id).in_(period_ids), Agreement.what == "first_contact"
                 )
             )
         ).all()
@@ -144,7 +142,7 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime, now: da
     escalations = (
         await session.exec(
             select(AuditEvent).where(
-                col(AuditEvent.case_id).in_(ids), AuditEvent.action == "deadline.missed"
+                col(AuditEvent.case_id).in_(period_ids), AuditEvent.action == "deadline.missed"
             )
         )
     ).all()
@@ -158,7 +156,9 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime, now: da
     surveys = list(
         (
             await session.exec(
-                select(FollowUp).where(col(FollowUp.case_id).in_(ids), FollowUp.kind == "survey")
+                select(FollowUp).where(
+                    col(FollowUp.case_id).in_(period_ids), FollowUp.kind == "survey"
+                )
             )
         ).all()
     )

@@ -51,6 +51,8 @@ def followups_for(settings: Settings, sender: Sender) -> FollowUps:
             survey_days=timing.survey_days,
             reminder_days=timing.reminder_days,
             warning_hours=timing.warning_hours,
+            digest_hour=timing.digest_hour,
         ),
         email_enabled=settings.email.configured,
+        language=settings.organisation.language,
     )

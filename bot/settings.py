@@ -26,6 +26,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.calendar import WEEKDAYS, Hours, Weekday
 from bot.calendar import parse_span as parse_clock_span
@@ -63,6 +65,7 @@ class OrganisationSettings(Section):
 
 
 class DatabaseSettings(Section):
+    # May hold a password: shown masked (`masked`) and kept out of logs (`secret_values`).
     url: str = "sqlite+aiosqlite:///./var/klachtbot.db"
 
     @field_validator("url")
@@ -70,13 +73,22 @@ class DatabaseSettings(Section):
     def _async_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with 'sqlite+aiosqlite://' or 'postgresql+asyncpg://'")
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+            raise ValueError(
+                "is not a database URL (driver://user:password@host:port/name)"
+            ) from None
         return value
 
 
 class OutboxSettings(Section):
-    max_attempts: int = Field(default=5, ge=1, le=100)
+    # A message that cannot be sent for a passing reason (the mail server is down or says
+    # "try later") is tried again until this long after its first failure; a final refusal
+    # (unknown address, blocked bot) fails it at once.
+    retry_hours: float = Field(default=48.0, gt=0)
     backoff_seconds: float = Field(default=30.0, gt=0)
-    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    backoff_max_seconds: float = Field(default=1800.0, gt=0)
     lease_seconds: float = Field(default=120.0, gt=0)
     poll_seconds: float = Field(default=5.0, gt=0)
     batch_size: int = Field(default=50, ge=1, le=1000)
@@ -165,6 +177,8 @@ class FollowUpSettings(Section):
     reminder_days: float = Field(default=5, ge=0)
     # The handler hears this many hours before a promised moment that it is near.
     warning_hours: float = Field(default=4, ge=0)
+    # From this hour (local time) each day, a handler gets the mail kept without a case.
+    digest_hour: int = Field(default=8, ge=0, le=23)
 
 
 class HandlerSettings(Section):
@@ -351,14 +365,24 @@ def _describe(exc: ValidationError, path: Path | None) -> str:
     return "\n".join(lines)
 
 
+SET, NOT_SET = "(set)", "(not set)"
+# Query parameters of a database URL that carry a credential (asyncpg takes `password=`).
+_SECRET_QUERY_KEYS = ("password", "secret", "token", "key")
+
+
 def masked(settings: Settings) -> dict[str, Any]:
-    """Effective settings as plain data, secrets shown as '***' (or '' when unset)."""
+    """Effective settings as plain data for people to read: every credential (token,
+    password, secret key) shown only as set or not set, the database URL without its
+    password."""
 
     def walk(value: Any) -> Any:
         if isinstance(value, SecretStr):
-            return "***" if value.get_secret_value() else ""
+            return SET if value.get_secret_value() else NOT_SET
         if isinstance(value, BaseModel):
-            return {name: walk(getattr(value, name)) for name in type(value).model_fields}
+            shown = {name: walk(getattr(value, name)) for name in type(value).model_fields}
+            if isinstance(value, DatabaseSettings):
+                shown["url"] = masked_url(value.url)
+            return shown
         if isinstance(value, list):
             return [walk(item) for item in value]
         if isinstance(value, dict):
@@ -369,3 +393,45 @@ def masked(settings: Settings) -> dict[str, Any]:
 
     result: dict[str, Any] = walk(settings)
     return result
+
+
+def masked_url(url: str) -> str:
+    """A database URL with its password (and credential query parameters) as ***."""
+    parsed = make_url(url)
+    query = {key: "***" if _is_secret_key(key) else value for key, value in parsed.query.items()}
+    return parsed.set(query=query).render_as_string(hide_password=True)
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every credential's value, for the logs to blank out wherever one turns up (an error
+    message quoting a URL, a library's exception that names the token)."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, SecretStr):
+            found.append(value.get_secret_value())
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+
+    walk(settings)
+    found += _url_secrets(make_url(settings.database.url))
+    return sorted({value for value in found if value})
+
+
+def _url_secrets(url: URL) -> list[str]:
+    values = [url.password or ""] if isinstance(url.password, str) else []
+    for key, value in url.query.items():
+        if _is_secret_key(key):
+            values += [value] if isinstance(value, str) else list(value)
+    return values
+
+
+def _is_secret_key(key: str) -> bool:
+    return any(word in key.lower() for word in _SECRET_QUERY_KEYS)

@@ -29,7 +29,9 @@ class InboundMessage:
     """A customer's message as its channel delivered it.
 
     `external_id` is the channel's own identity for the message (Telegram chat+message id,
-    Message-ID of a mail, a console line number); storing is idempotent on (channel, external_id).
+    Message-ID of a mail, a console line number); storing is idempotent on (channel,
+    external_id, sender, content_hash). A channel whose ids can be reused by someone else
+    (a mail's Message-ID) sets `content_hash`, so only the same message is a duplicate.
     """
 
     channel: str
@@ -47,8 +49,8 @@ class InboundMessage:
     subject: str | None = None
     thread: tuple[str, ...] = ()
     automated: str | None = None
-    bounced_address: str | None = None
     oversized: bool = False
+    content_hash: str = ""
     # Chat channels: "text", "choice" (a pressed button; `text` is the choice), "command"
     # (`text` is e.g. "/taal en") or "media" (`text` is the caption, if any).
     kind: str = "text"
@@ -81,6 +83,19 @@ class InboundBatch:
 InboundEvent = InboundMessage | InboundBatch | CustomerPaused
 
 
+# Templates of what goes to handlers and the coordinator, not to a customer.
+STAFF_TEMPLATES = "handler/"
+# Templates that carry a person's own words to a customer (a handler's answer). A loop with
+# a customer's auto-responder never runs through a person, so these are not held back.
+PERSON_TEMPLATES = frozenset({"handler_reply"})
+
+
+def loop_capped(template: str) -> bool:
+    """Automatic mail to a customer: the only mail a guard against mail loops counts and
+    holds back. Staff mail and a person's own words are never capped."""
+    return not template.startswith(STAFF_TEMPLATES) and template not in PERSON_TEMPLATES
+
+
 @dataclass(frozen=True)
 class OutboundMessage:
     outbox_id: int
@@ -90,18 +105,28 @@ class OutboundMessage:
     template: str
     case_number: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # The id chosen for this message before its first attempt (see `NamesDeliveries`):
+    # every retry of the row, also after a crash, goes out under it.
+    delivery_id: str | None = None
+
+    @property
+    def loop_capped(self) -> bool:
+        return loop_capped(self.template)
 
 
 @dataclass(frozen=True)
 class DeliveryResult:
     """What became of one send. `permanent` failures are not retried; `retry_after`
-    is the channel's own request to wait (e.g. Telegram 429)."""
+    is the channel's own request to wait (e.g. Telegram 429). `deferred`: the channel
+    chose not to send yet (a rate limit of our own); the row waits `retry_after` seconds
+    and the wait is no failed attempt."""
 
     ok: bool
     external_id: str | None = None
     error: str | None = None
     permanent: bool = False
     retry_after: float | None = None
+    deferred: bool = False
 
     @classmethod
     def sent(cls, external_id: str | None = None) -> DeliveryResult:
@@ -112,6 +137,10 @@ class DeliveryResult:
         cls, error: str, *, permanent: bool = False, retry_after: float | None = None
     ) -> DeliveryResult:
         return cls(ok=False, error=error, permanent=permanent, retry_after=retry_after)
+
+    @classmethod
+    def later(cls, reason: str, *, retry_after: float) -> DeliveryResult:
+        return cls(ok=False, error=reason, retry_after=retry_after, deferred=True)
 
 
 @runtime_checkable
@@ -131,6 +160,31 @@ class Channel(Protocol):
         ...
 
     async def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+
+@runtime_checkable
+class NamesDeliveries(Protocol):
+    """A channel whose messages carry an id of our choosing (an email's Message-ID). The
+    dispatcher asks for one per outbox row and stores it before the first attempt, so a send
+    repeated after a crash is recognisably the same message."""
+
+    def new_delivery_id(self, message: OutboundMessage) -> str: ...
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    """Whether a channel reaches its service now; if not, why, naming the setting."""
+
+    connected: bool
+    problem: str | None = None
+
+
+@runtime_checkable
+class ReportsStatus(Protocol):
+    """A channel that can lose its service (a mailbox, the Bot API). One that cannot (the
+    console) has no `status` and counts as connected."""
+
+    def status(self) -> ChannelStatus: ...
 
 
 class Offload(Protocol):

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TextIO
 
 from bot.clock import Clock
+from bot.terminal import inert, json_inert
 from channels.base import (
     CustomerPaused,
     DeliveryResult,
@@ -125,9 +126,11 @@ class ConsoleChannel:
                 "text": message.text,
                 "choices": message.meta.get("choices", []),
             }
-            print(json.dumps(record, ensure_ascii=False), file=self._out, flush=True)
+            line = json_inert(json.dumps(record, ensure_ascii=False))
+            print(line, file=self._out, flush=True)
         else:
-            print(f"\n{message.text}\n", file=self._out, flush=True)
+            # A reply can quote what a customer wrote: shown inertly on the terminal.
+            print(f"\n{inert(message.text)}\n", file=self._out, flush=True)
         return DeliveryResult.sent(f"console:{self._run}:{self._sent}")
 
     def _pause(self) -> CustomerPaused:

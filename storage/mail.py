@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.memo import remember, remembered
-from storage.models import Case, MailboxCursor, Message, OutboxRow, QuarantinedMail, RawPayload
+from storage.models import (
+    Case,
+    HandlerReplyToken,
+    MailboxCursor,
+    Message,
+    OutboxRow,
+    QuarantinedMail,
+    RawPayload,
+)
 
 
 async def last_uid(session: AsyncSession, *, account: str, folder: str, uidvalidity: int) -> int:
@@ -74,15 +83,33 @@ async def quarantined(session: AsyncSession) -> list[QuarantinedMail]:
     return list(result.all())
 
 
-async def case_by_thread(session: AsyncSession, *, message_ids: Sequence[str]) -> Case | None:
-    """The case a mail answers: any of its referenced ids that we stored, inbound or our own."""
+# Ids a thread lookup binds at most: a mail may carry 50,000 References, and PostgreSQL's
+# driver takes 32,767 parameters per statement. The newest ids are the ones that matter.
+THREAD_LOOKUP_IDS = 50
+
+
+def newest(message_ids: Sequence[str]) -> Sequence[str]:
+    """A thread (In-Reply-To first, then References from old to new) cut to its first id
+    and the newest ones."""
+    if len(message_ids) <= THREAD_LOOKUP_IDS:
+        return message_ids
+    return [message_ids[0], *message_ids[-(THREAD_LOOKUP_IDS - 1) :]]
+
+
+async def case_by_thread(
+    session: AsyncSession, *, message_ids: Sequence[str], customer_id: int | None = None
+) -> Case | None:
+    """The case a mail answers: any of its referenced ids that we stored, inbound or our own.
+    A Message-ID can be reused by someone else: with `customer_id`, that customer's own
+    mails count first."""
     if not message_ids:
         return None
+    message_ids = newest(message_ids)
     # Mails taken in earlier in this transaction may have joined a case not yet written:
     # their case comes from the session, the rest from storage, without a flush per reply.
     wanted = set(message_ids)
-    joined: dict[int, int | None] = {
-        stored.id: stored.case_id
+    joined: dict[int, tuple[int | None, int | None]] = {
+        stored.id: (stored.case_id, stored.customer_id)
         for stored in session.identity_map.values()
         if isinstance(stored, Message)
         and stored.channel == "email"
@@ -91,27 +118,64 @@ async def case_by_thread(session: AsyncSession, *, message_ids: Sequence[str]) -
     }
     with session.no_autoflush:
         found = await session.exec(
-            select(Message.id, Message.case_id).where(
+            select(Message.id, Message.case_id, Message.customer_id).where(
                 Message.channel == "email",  # with the id: the unique index answers, no scan
                 col(Message.external_id).in_(message_ids),
             )
         )
-        for message_id, case_id in found.all():
+        for message_id, case_id, customer in found.all():
             if message_id is not None:
-                joined.setdefault(message_id, case_id)
-        answered = [case_id for _, case_id in sorted(joined.items()) if case_id is not None]
-        case_id = answered[-1] if answered else None
+                joined.setdefault(message_id, (case_id, customer))
+        answered = sorted(
+            (customer == customer_id, message_id, case_id)
+            for message_id, (case_id, customer) in joined.items()
+            if case_id is not None
+        )
+        case_id = answered[-1][2] if answered else None
         if case_id is None:
-            ours = await session.exec(
-                select(OutboxRow.case_id)
-                .where(
-                    col(OutboxRow.external_id).in_(message_ids),
-                    col(OutboxRow.case_id).is_not(None),
-                )
-                .order_by(col(OutboxRow.id).desc())
-            )
-            case_id = ours.first()
+            ours = await sent_mail(session, message_ids=message_ids)
+            case_id = ours.case_id if ours is not None else None
         return await session.get(Case, case_id) if case_id is not None else None
+
+
+def add_reply_token(
+    session: AsyncSession, *, token: str, case_id: int, address: str, now: datetime
+) -> None:
+    """`token` went to `address` in a handoff mail on the case."""
+    session.add(
+        HandlerReplyToken(
+            token=token, case_id=case_id, address=address.strip().casefold(), created_at=now
+        )
+    )
+
+
+async def case_by_reply_token(
+    session: AsyncSession, *, tokens: Sequence[str], address: str
+) -> Case | None:
+    """The case of the first of `tokens` that went to `address`; None when none did."""
+    if not tokens:
+        return None
+    found = await session.exec(
+        select(HandlerReplyToken.token, HandlerReplyToken.case_id).where(
+            col(HandlerReplyToken.token).in_(tokens),
+            HandlerReplyToken.address == address.strip().casefold(),
+        )
+    )
+    cases = dict(found.all())
+    case_id = next((cases[token] for token in tokens if token in cases), None)
+    return await session.get(Case, case_id) if case_id is not None else None
+
+
+async def sent_mail(session: AsyncSession, *, message_ids: Sequence[str]) -> OutboxRow | None:
+    """The newest mail we sent with one of these Message-IDs, one on a case first."""
+    if not message_ids:
+        return None
+    result = await session.exec(
+        select(OutboxRow)
+        .where(col(OutboxRow.external_id).in_(newest(message_ids)))
+        .order_by(col(OutboxRow.case_id).is_(None), col(OutboxRow.id).desc())
+    )
+    return result.first()
 
 
 async def thread_of_case(session: AsyncSession, *, case: Case) -> tuple[str | None, list[str]]:
@@ -160,13 +224,33 @@ def thread_answering(message: Message) -> tuple[str, list[str]]:
 
 async def sent_since(
     session: AsyncSession, *, channel: str, since: datetime
-) -> list[tuple[str, datetime]]:
-    """(recipient, sent at) of every message sent on `channel` after `since`."""
+) -> list[tuple[str, datetime, str]]:
+    """(recipient, sent at, template) of every message sent on `channel` after `since`."""
     result = await session.exec(
-        select(OutboxRow.recipient, OutboxRow.sent_at).where(
+        select(OutboxRow.recipient, OutboxRow.sent_at, OutboxRow.template).where(
             OutboxRow.channel == channel,
             OutboxRow.status == "sent",
             col(OutboxRow.sent_at) > since,
         )
     )
-    return [(recipient, sent_at) for recipient, sent_at in result.all() if sent_at is not None]
+    return [(recipient, at, template) for recipient, at, template in result.all() if at]
+
+
+async def undigested(session: AsyncSession) -> list[tuple[Message, str | None]]:
+    """Mail taken in without a case, and bounces of our mail on a case, that no daily
+    digest listed yet; with the case number, oldest first. Locked for the transaction, so
+    two workers never list the same mail."""
+    result = await session.exec(
+        select(Message, Case.number)
+        .outerjoin(Case, col(Case.id) == col(Message.case_id))
+        .where(
+            Message.channel == "email",
+            Message.direction == "in",
+            col(Message.processed_at).is_not(None),
+            col(Message.digested_at).is_(None),
+            or_(col(Message.case_id).is_(None), col(Message.automated) == "bounce"),
+        )
+        .order_by(col(Message.id))
+        .with_for_update(of=Message, skip_locked=True)
+    )
+    return list(result.all())

@@ -36,7 +36,6 @@ class ChannelIdentity(SQLModel, table=True):
     channel: str
     address: str
     display_name: str | None = None
-    bouncing: bool = False
     # The customer asked us to stop writing (Telegram /stop) until they write again.
     paused: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -93,8 +92,16 @@ class RawPayload(SQLModel, table=True):
 
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
+    # A mail's Message-ID is the sender's choice, and anyone can reuse it: a message is the
+    # same only with the same sender and content too (channels.base.InboundMessage).
     __table_args__ = (
-        UniqueConstraint("channel", "external_id", name="uq_message_channel_external"),
+        UniqueConstraint(
+            "channel",
+            "external_id",
+            "sender",
+            "content_hash",
+            name="uq_message_channel_external_sender_content",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -120,6 +127,10 @@ class Message(SQLModel, table=True):
     # "command" (/start, /stop, /taal), "media" (a photo, file, voice note, sticker, location).
     kind: str = "text"
     edited_at: datetime | None = _at()
+    content_hash: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # Kept without a case (or a bounce of our mail on one): when a handler's daily digest
+    # listed it.
+    digested_at: datetime | None = _at()
 
 
 class Agreement(SQLModel, table=True):
@@ -155,11 +166,27 @@ class OutboxRow(SQLModel, table=True):
     status: str = "pending"  # pending | sending | sent | failed | cancelled
     attempts: int = 0
     last_error: str | None = None
+    # The first failed send since the row was (re)queued: transient failures are retried
+    # until `outbox.retry_hours` after it.
+    failing_since: datetime | None = _at()
     claimed_by: str | None = None
     lease_until: datetime | None = _at()
     sent_at: datetime | None = _at()
     # The channel's id for what we sent (our Message-ID for mail): a reply is threaded by it.
     external_id: str | None = Field(default=None, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class HandlerReplyToken(SQLModel, table=True):
+    """The secret in the Message-ID of a handoff mail: only the handler it went to has it, so
+    a reply naming it may speak to the customer (see `bot.intake.Intake._handler_answered`)."""
+
+    __tablename__ = "handler_reply_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(unique=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    address: str  # the handler's address the mail went to, case-folded
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 

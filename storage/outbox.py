@@ -93,6 +93,8 @@ class Claimed:
     meta: dict[str, Any]
     attempts: int
     due_at: datetime
+    external_id: str | None
+    failing_since: datetime | None
 
 
 async def claim(
@@ -194,8 +196,25 @@ def _mark_sent_statements() -> tuple[Any, Any]:
     return settle, name_delivery
 
 
+async def name_deliveries(session: AsyncSession, *, names: Mapping[int, str]) -> None:
+    """Give claimed rows the id they will be sent under (row id -> delivery id), before
+    their first attempt; one statement for the block."""
+    if names:
+        _, name_delivery = _mark_sent_statements()
+        await (await core(session)).execute(
+            name_delivery, [{"row": i, "delivered_as": name} for i, name in names.items()]
+        )
+
+
 async def mark_retry(
-    session: AsyncSession, *, row_id: int, worker: str, error: str, attempts: int, due_at: datetime
+    session: AsyncSession,
+    *,
+    row_id: int,
+    worker: str,
+    error: str,
+    attempts: int,
+    due_at: datetime,
+    failing_since: datetime,
 ) -> bool:
     return await _finish(
         session,
@@ -205,12 +224,28 @@ async def mark_retry(
         attempts=attempts,
         last_error=error,
         due_at=due_at,
+        failing_since=failing_since,
         lease_until=None,
     )
 
 
+async def mark_deferred(
+    session: AsyncSession, *, row_id: int, worker: str, reason: str, due_at: datetime
+) -> bool:
+    """Not sent on purpose (a rate limit): the row waits until `due_at`, no attempt spent."""
+    return await _finish(
+        session, row_id, worker, status=PENDING, last_error=reason, due_at=due_at, lease_until=None
+    )
+
+
 async def mark_failed(
-    session: AsyncSession, *, row_id: int, worker: str, error: str, attempts: int
+    session: AsyncSession,
+    *,
+    row_id: int,
+    worker: str,
+    error: str,
+    attempts: int,
+    failing_since: datetime,
 ) -> bool:
     return await _finish(
         session,
@@ -219,6 +254,7 @@ async def mark_failed(
         status=FAILED,
         attempts=attempts,
         last_error=error,
+        failing_since=failing_since,
         lease_until=None,
     )
 
@@ -248,11 +284,42 @@ async def next_due_at(session: AsyncSession, *, channels: Sequence[str]) -> date
     return result.first()
 
 
-async def rows(session: AsyncSession, *, case_id: int | None = None) -> list[OutboxRow]:
+async def rows(
+    session: AsyncSession,
+    *,
+    case_id: int | None = None,
+    statuses: Sequence[str] | None = None,
+) -> list[OutboxRow]:
     statement = select(OutboxRow).order_by(col(OutboxRow.id))
     if case_id is not None:
         statement = statement.where(OutboxRow.case_id == case_id)
+    if statuses is not None:
+        statement = statement.where(col(OutboxRow.status).in_(statuses))
     return list((await session.exec(statement)).all())
+
+
+RETRYABLE = (FAILED, PENDING)
+
+
+async def retry(
+    session: AsyncSession, *, now: datetime, ids: Sequence[int] | None = None
+) -> list[int]:
+    """Send again, now: the rows `ids` that failed or still wait, or (no ids) every failed
+    row. They start afresh: a new retry period and backoff from its first step. Returns the
+    ids taken; a row already sent, cancelled or being sent is left alone."""
+    where = (
+        col(OutboxRow.status) == FAILED
+        if ids is None
+        else col(OutboxRow.id).in_(ids) & col(OutboxRow.status).in_(RETRYABLE)
+    )
+    result = await session.exec(
+        update(OutboxRow)
+        .where(where)
+        .values(status=PENDING, due_at=now, attempts=0, failing_since=None, lease_until=None)
+        .returning(col(OutboxRow.id))
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(result.scalars().all())
 
 
 async def cancel_pending(session: AsyncSession, *, channel: str, recipient: str) -> int:

@@ -81,7 +81,9 @@ async def preload_customers(session: AsyncSession, *, customer_ids: Collection[i
 
 _IDENTITIES = SQLModel.metadata.tables["channel_identities"]
 _MESSAGES = SQLModel.metadata.tables["messages"]
-_STORED_EXTERNAL_IDS = select(_MESSAGES.c.external_id).where(
+_STORED_KEYS = select(
+    _MESSAGES.c.external_id, _MESSAGES.c.sender, _MESSAGES.c.content_hash
+).where(
     _MESSAGES.c.channel == bindparam("channel"),
     _MESSAGES.c.external_id.in_(bindparam("external_ids", expanding=True)),
 )
@@ -130,14 +132,19 @@ async def add_identities(
     return identities
 
 
-async def stored_external_ids(
+MessageKey = tuple[str, str, str]  # (external_id, sender, content_hash)
+
+
+async def stored_keys(
     session: AsyncSession, *, channel: str, external_ids: Sequence[str]
-) -> set[str]:
+) -> set[MessageKey]:
+    """The keys of stored messages with any of these ids: a message is stored already when
+    its (external_id, sender, content_hash) is among them."""
     connection = await core(session)
     result = await connection.execute(
-        _STORED_EXTERNAL_IDS, {"channel": channel, "external_ids": list(external_ids)}
+        _STORED_KEYS, {"channel": channel, "external_ids": list(external_ids)}
     )
-    return set(result.scalars())
+    return {(external_id, sender, content) for external_id, sender, content in result}
 
 
 _RAW_PAYLOADS = SQLModel.metadata.tables["raw_payloads"]

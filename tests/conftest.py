@@ -7,6 +7,7 @@ A service that is missing skips its tests with the reason; with CI=true it fails
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,6 +45,10 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+# Fixtures that start or use a real server of their own (Dovecot, SMTP, the Bot API emulator).
+LAB_FIXTURES = frozenset({"mail_lab", "telegram_lab", "smtp"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # SKIP LOCKED concurrency is a PostgreSQL matter: SQLite has one writer at a time.
     items[:] = [
@@ -50,6 +56,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for item in items
         if not (item.get_closest_marker("postgres_only") and "[sqlite]" in item.nodeid)
     ]
+    # Markers for the fast subset (`make test-fast`: not postgresql and not lab).
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("database_url") == "postgresql":
+            item.add_marker(pytest.mark.postgresql)
+        if LAB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.lab)
 
 
 async def _postgres_admin(statement: str) -> None:
@@ -141,3 +154,15 @@ def clock() -> SteppedClock:
 @pytest.fixture
 def channel() -> RecordingChannel:
     return RecordingChannel()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """For a test that calls `bot.logs.configure` (to stderr, read with capsys): afterwards
+    the logging set-up, structlog's and the standard library's root logger, is as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    structlog.reset_defaults()
+    root.handlers[:] = handlers
+    root.setLevel(level)

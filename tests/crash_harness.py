@@ -1,6 +1,8 @@
-"""A bot process for the crash tests: it stops at a chosen point and waits to be killed.
+"""A bot process for the crash tests: it stops at a chosen point and waits to be killed, or
+runs the email channel against a mail lab until it is killed.
 
 python -m tests.crash_harness DATABASE_URL after-store|mid-send
+python -m tests.crash_harness DATABASE_URL email IMAP_PORT SMTP_PORT
 """
 
 from __future__ import annotations
@@ -10,9 +12,18 @@ import sys
 from datetime import UTC, datetime
 
 from bot.app import App
+from bot.clock import utc_now
+from bot.email_wiring import email_channel
 from bot.settings import Settings
 from channels.base import CustomerPaused, DeliveryResult, InboundMessage, OutboundMessage
+from storage.db import SessionFactory
+from tests.mail_lab.lab import HOST, LAB_USERS
 from tests.support import RecordingChannel
+
+INTAKE = "klachten@lab.test"
+HANDLER = "behandelaar@example.org"
+# A killed bot's claims end after this: the next one soon sends what was in flight.
+CRASH_LEASE_SECONDS = 1.0
 
 
 class HangingChannel(RecordingChannel):
@@ -24,7 +35,52 @@ class HangingChannel(RecordingChannel):
         raise AssertionError("unreachable")
 
 
-async def main(database_url: str, mode: str) -> None:
+def email_settings(database_url: str, imap_port: int, smtp_port: int) -> Settings:
+    """The bot against a mail lab, with a handler outside it (so the lab records their mail)."""
+    return Settings.model_validate(
+        {
+            "database": {"url": database_url},
+            "organisation": {"name": "Woonstichting De Linde", "emergency_phone": "0800-1234"},
+            "outbox": {"lease_seconds": CRASH_LEASE_SECONDS},
+            "email": {
+                "address": INTAKE,
+                "imap_host": HOST,
+                "imap_port": imap_port,
+                "imap_security": "none",
+                "smtp_host": HOST,
+                "smtp_port": smtp_port,
+                "smtp_security": "none",
+                "smtp_login": False,
+                "username": INTAKE,
+                "password": LAB_USERS[INTAKE],
+                "poll_seconds": 2,
+            },
+            "handlers": [{"name": "Sanne de Boer", "email": HANDLER}],
+            # No helper processes: a killed bot would leave them behind (issue 13, 12).
+            "workers": {"processes": 0},
+        }
+    )
+
+
+async def run_email(settings: Settings) -> None:
+    """Wired as `klachtbot run` wires it; says READY once storage and the channel are up."""
+    bot: App | None = None
+
+    def sessions() -> SessionFactory:
+        assert bot is not None
+        return bot.sessions
+
+    bot = App(settings, [email_channel(settings.email, sessions=sessions, clock=utc_now)])
+    async with bot:
+        print("READY", flush=True)
+        await bot.run()
+
+
+async def main(database_url: str, mode: str, *ports: str) -> None:
+    if mode == "email":
+        imap_port, smtp_port = map(int, ports)
+        await run_email(email_settings(database_url, imap_port, smtp_port))
+        return
     now = datetime.now(UTC)
     first = InboundMessage(
         channel="test",
@@ -45,4 +101,4 @@ async def main(database_url: str, mode: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    asyncio.run(main(*sys.argv[1:]))

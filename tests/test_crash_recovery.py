@@ -1,20 +1,34 @@
 """Kill the bot process (SIGKILL) between storing a message and sending its reply; the
-next start sends that reply exactly once."""
+next start sends that reply exactly once. And kill it at twenty random moments while it
+reads mail from a real Dovecot and sends replies over SMTP: no mail in or out is lost, and
+a reply is repeated at most once per kill, under the same Message-ID."""
 
 import asyncio
+import contextlib
+import random
 import signal
 import sys
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
+from sqlmodel import col, select
 
 from bot.app import App
+from bot.clock import utc_now
+from bot.email_wiring import email_channel
 from bot.settings import Settings
 from channels.base import CustomerPaused
 from storage import outbox
 from storage.db import SessionFactory, transaction
-from tests.support import RecordingChannel, SteppedClock
+from storage.models import Message, OutboxRow
+from tests.crash_harness import HANDLER, INTAKE, email_settings
+from tests.mail_lab import MailLab
+from tests.support import RecordingChannel, SteppedClock, eventually
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,3 +85,186 @@ async def test_reply_is_sent_exactly_once_after_a_kill(
     assert again.sent == []
     async with transaction(sessions) as session:
         assert [row.status for row in await outbox.rows(session)] == ["sent", "sent"]
+
+
+# -- kill -9 at random moments during email intake and dispatch ------------------------------
+
+KILLS = 20
+MAILS_PER_RUN = 3
+# Long enough for a bot to start, read and answer; a run that hits it is killed all the same.
+RUN_LIMIT_SECONDS = 30.0
+COMPLAINTS = (
+    "Mijn bestelling {n} is nog steeds niet geleverd. Ik heb al twee keer gebeld en niemand "
+    "belt terug.",
+    "De monteur zou dinsdag komen voor de lekkende kraan in woning {n}, maar er kwam niemand.",
+    "My invoice {n} charges me twice for the same order and nobody answers my emails.",
+)
+EMERGENCY = "Ik ruik een sterke gaslucht in de meterkast van huisnummer {n}!"
+ANSWER = "Het gaat om nummer {n}. Ik wil graag dat het deze week nog wordt opgelost."
+
+
+class Customers:
+    """Writes the mail of the runs: new complaints, emergencies, answers in the thread of a
+    reply the bot sent, and out-of-office replies to it."""
+
+    def __init__(self, lab: MailLab, rng: random.Random) -> None:
+        self._lab = lab
+        self._rng = rng
+        self._count = 0
+        self.message_ids: list[str] = []
+
+    def next_mails(self) -> list[EmailMessage]:
+        kinds = ("complaint", "emergency", "answer", "out-of-office")
+        return [
+            self._mail(kind)
+            for kind in self._rng.choices(kinds, weights=(4, 1, 3, 1), k=MAILS_PER_RUN)
+        ]
+
+    def _mail(self, kind: str) -> EmailMessage:
+        self._count += 1
+        n = self._count
+        replies = [mail for mail in self._lab.outside if HANDLER not in mail.rcpt_tos]
+        message = EmailMessage()
+        message["Message-ID"] = make_msgid(domain="example.nl")
+        message["To"] = INTAKE
+        if kind in ("answer", "out-of-office") and replies:
+            ours = message_from_bytes(self._rng.choice(replies).raw, policy=policy.default)
+            message["From"] = str(ours["To"])
+            message["In-Reply-To"] = message["References"] = str(ours["Message-ID"])
+            if kind == "out-of-office":
+                message["Auto-Submitted"] = "auto-replied"
+                message["Subject"] = f"Automatisch antwoord: {ours['Subject']}"
+                message.set_content("Ik ben afwezig tot maandag.")
+            else:
+                message["Subject"] = f"Re: {ours['Subject']}"
+                message.set_content(ANSWER.format(n=4471200 + n))
+        else:
+            message["From"] = f"Klant {n} <klant{n}@example.nl>"
+            message["Subject"] = "Gaslucht" if kind == "emergency" else "Klacht"
+            text = EMERGENCY if kind == "emergency" else self._rng.choice(COMPLAINTS)
+            message.set_content(text.format(n=4471200 + n))
+        self.message_ids.append(str(message["Message-ID"]))
+        return message
+
+    async def send(self) -> None:
+        for mail in self.next_mails():
+            await asyncio.to_thread(self._lab.deliver, bytes(mail), INTAKE)
+
+
+async def start_email_bot(database_url: str, lab: MailLab) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.crash_harness",
+        database_url,
+        "email",
+        str(lab.imap_port),
+        str(lab.smtp_port),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    async with asyncio.timeout(RUN_LIMIT_SECONDS):
+        while (line := await process.stdout.readline()).strip() != b"READY":
+            assert line, "the bot ended before it was ready"
+    return process
+
+
+async def kill_at_a_random_moment(
+    process: asyncio.subprocess.Process, lab: MailLab, customers: Customers, rng: random.Random
+) -> None:
+    """While mail comes in: right away, or just after the k-th mail the SMTP server took
+    (the moment between a send and its record)."""
+    sent_before = len(lab.outside)
+    await customers.send()
+    wanted = rng.randint(0, 4)
+    # Fewer mails may go out than drawn: that run ends at the limit all the same.
+    with contextlib.suppress(TimeoutError):
+        await eventually(
+            lambda: _true(len(lab.outside) >= sent_before + wanted),
+            within=RUN_LIMIT_SECONDS,
+            every=0.001,
+        )
+    process.send_signal(signal.SIGKILL)
+    await process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def settle(app: App, sessions: SessionFactory, message_ids: list[str]) -> None:
+    """Run the bot until every mail is stored and processed and nothing due is unsent."""
+    left: dict[str, object] = {}
+
+    async def settled() -> bool:
+        async with transaction(sessions) as session:
+            stored = (
+                await session.exec(
+                    select(Message.external_id).where(
+                        Message.direction == "in",
+                        col(Message.processed_at).is_not(None),
+                    )
+                )
+            ).all()
+            waiting = (
+                await session.exec(
+                    select(OutboxRow.id).where(
+                        col(OutboxRow.status).in_([outbox.PENDING, outbox.SENDING]),
+                        col(OutboxRow.due_at) <= app.clock(),
+                    )
+                )
+            ).all()
+        left["not stored or not processed"] = sorted(set(message_ids) - set(stored))
+        left["outbox rows due but not sent"] = list(waiting)
+        return not any(left.values())
+
+    running = asyncio.create_task(app.run())
+    try:
+        await eventually(settled, within=120, every=0.1)
+    except TimeoutError:
+        raise AssertionError(f"lost after the kills: {left}") from None
+    finally:
+        app.request_stop()
+        await running
+
+
+async def test_kill_9_at_random_moments_loses_no_mail_and_repeats_only_what_was_in_flight(
+    database_url: str, sessions: SessionFactory, lab: MailLab
+) -> None:
+    rng = random.Random(f"kill-9:{database_url.split(':')[0]}")
+    customers = Customers(lab, rng)
+    for _ in range(KILLS):
+        process = await start_email_bot(database_url, lab)
+        await kill_at_a_random_moment(process, lab, customers, rng)
+
+    # The last start runs to the end, in this process, later than any claim of the killed.
+    settings = email_settings(database_url, lab.imap_port, lab.smtp_port)
+    clock = SteppedClock(utc_now() + timedelta(minutes=5))
+    app: App | None = None
+
+    def app_sessions() -> SessionFactory:
+        assert app is not None
+        return app.sessions
+
+    channel = email_channel(settings.email, sessions=app_sessions, clock=clock)
+    app = App(settings, [channel], clock=clock)
+    async with app:
+        await settle(app, sessions, customers.message_ids)
+
+    async with transaction(sessions) as session:
+        rows = await outbox.rows(session)
+    assert {row.status for row in rows if row.due_at <= clock()} == {outbox.SENT}
+    sent_as = {row.external_id for row in rows if row.status == outbox.SENT}
+    arrived = Counter(
+        str(message_from_bytes(mail.raw, policy=policy.default)["Message-ID"])
+        for mail in lab.outside
+    )
+    assert set(arrived) == sent_as  # each reply arrived, and no mail under a new id
+    repeats = sum(arrived.values()) - len(arrived)
+    print(f"{KILLS} kills, {len(arrived)} replies, {repeats} repeated (same Message-ID)")
+    assert repeats <= KILLS
+    assert len(customers.message_ids) == KILLS * MAILS_PER_RUN
+    assert len(arrived) >= KILLS  # the runs did answer mail between the kills

@@ -159,7 +159,8 @@ async def test_out_of_office_is_kept_but_never_answered_and_a_restart_reads_noth
                 kept[:] = (
                     await session.exec(select(Message).where(col(Message.automated).is_not(None)))
                 ).all()
-            return bool(kept)
+            # Stored first, then taken in by the intake like any mail: wait for both.
+            return bool(kept) and kept[0].processed_at is not None
 
         await eventually(stored, within=30)
     assert kept[0].automated == "auto_reply"

@@ -1,7 +1,7 @@
 """Where each incoming mail lands, end to end against the mail lab: replies join the case
 they answer (by thread or by case number), someone else's reply starts a case of its own,
 and the mail nobody should answer (duplicates, bounces, broken MIME, our own mail) is kept
-or dropped without a word sent."""
+or quarantined without a word sent."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from channels.email.channel import OWN_MAIL
 from storage.db import SessionFactory, transaction
 from storage.models import (
     AuditEvent,
     Case,
-    ChannelIdentity,
     Message,
     OutboxRow,
     QuarantinedMail,
@@ -183,8 +183,9 @@ def html_only_complaint(sender: str) -> tuple[bytes, str]:
     return raw, ident
 
 
-def bounce_for(address: str) -> tuple[bytes, str]:
-    """A Postfix-style delivery failure for `address`, as the corpus has it."""
+def bounce_for(address: str, returned_id: str) -> tuple[bytes, str]:
+    """A Postfix-style delivery failure for `address`, as the corpus has it, returning the
+    mail with Message-ID `returned_id`."""
     raw = (CORPUS / "bounce.eml").read_bytes()
     ident = make_msgid(domain="mx.outside.test")
     raw = raw.replace(b"mx.bakkerijdevries.nl", b"mx.outside.test")
@@ -192,7 +193,9 @@ def bounce_for(address: str) -> tuple[bytes, str]:
     raw = raw.replace(b"<20261124091402.ABC@mx.outside.test>", ident.encode())
     raw = raw.replace(b"Onbekend@Example.nl", address.upper().encode())
     raw = raw.replace(b"onbekend@example.nl", address.encode())
+    raw = raw.replace(b"<ack-000125@klachten.bakkerijdevries.nl>", returned_id.encode())
     assert address.upper().encode() in raw
+    assert returned_id.encode() in raw
     return raw, ident
 
 
@@ -212,7 +215,7 @@ def nested_too_deeply(depth: int = 2_000) -> tuple[bytes, str]:
     return head + opening + b"Content-Type: text/plain\r\n\r\nhoi\r\n" + closing, ident
 
 
-async def test_duplicates_bounces_broken_and_own_mail_are_kept_or_dropped_without_a_reply(
+async def test_duplicates_bounces_broken_and_own_mail_are_kept_or_quarantined_without_a_reply(
     lab: MailLab,
     database_url: str,
     sessions: SessionFactory,
@@ -228,29 +231,26 @@ async def test_duplicates_bounces_broken_and_own_mail_are_kept_or_dropped_withou
         "Klachtenservice",
         "Klachten@Lab.Test",
     )
-    bounce, bounce_id = bounce_for(CUSTOMER)
+    forged_bounce, forged_id = bounce_for(CUSTOMER, make_msgid(domain="lab.test"))
     broken, broken_id = nested_too_deeply()
     latin1, latin1_id = latin1_complaint("gerrit@outside.test")
     html, html_id = html_only_complaint("marieke@outside.test")
 
     async with RunningBot(lab_settings(database_url, lab)) as app:
         await send(lab, complaint)
-        await processed(sessions, str(complaint["Message-ID"]))
+        annas = await processed(sessions, str(complaint["Message-ID"]))
         await app.settle()
         replies_to_anna = await lab.fetch_all(CUSTOMER)
         assert replies_to_anna
+        # A real delivery report for the acknowledgement we sent Anna, from the null sender.
+        bounce, bounce_id = bounce_for(CUSTOMER, message_id(replies_to_anna[0]))
 
         # Straight into the intake mailbox over LMTP, in this order (IMAP UID order); the
         # acknowledgement Anna got comes back as it was sent, as a forwarding loop would.
-        for raw in (
-            bytes(duplicate),
-            bytes(duplicate),
-            bounce,
-            replies_to_anna[0],
-            bytes(own),
-            broken,
-            latin1,
-        ):
+        for raw in (bytes(duplicate), bytes(duplicate), forged_bounce, replies_to_anna[0]):
+            lab.deliver(raw, to=INTAKE)
+        lab.deliver(bounce, to=INTAKE, mail_from="")
+        for raw in (bytes(own), broken, latin1):
             lab.deliver(raw, to=INTAKE)
         lab.deliver(html, to=INTAKE)
         last = await processed(sessions, html_id)  # read in order: everything before it is in
@@ -260,22 +260,24 @@ async def test_duplicates_bounces_broken_and_own_mail_are_kept_or_dropped_withou
     # 4. The same mail delivered twice is stored once.
     assert len(await inbound(sessions, str(duplicate["Message-ID"]))) == 1
 
-    # 5. The bounce is kept as such, answered by nobody, and marks Anna's address as bouncing.
+    # 5. A delivery report for the mail we sent Anna joins her case and is answered by
+    # nobody; one for a Message-ID we never sent counts for no case.
     (bounced,) = await inbound(sessions, bounce_id)
-    assert bounced.automated == "bounce"
+    assert (bounced.automated, bounced.case_id) == ("bounce", annas.case_id)
     assert bounced.processed_at is not None
+    (forged,) = await inbound(sessions, forged_id)
+    assert (forged.automated, forged.case_id) == ("bounce", None)
     assert len(await lab.fetch_all(CUSTOMER)) == len(replies_to_anna)
     assert lab.sent_to("MAILER-DAEMON@mx.outside.test") == []
     async with transaction(sessions) as session:
-        anna = (
-            await session.exec(select(ChannelIdentity).where(ChannelIdentity.address == CUSTOMER))
-        ).one()
         to_daemon = (
             await session.exec(
                 select(OutboxRow).where(col(OutboxRow.recipient).ilike("mailer-daemon@%"))
             )
         ).all()
-        quarantined = (await session.exec(select(QuarantinedMail))).all()
+        quarantined = (
+            await session.exec(select(QuarantinedMail).order_by(col(QuarantinedMail.id)))
+        ).all()
         payloads = {q.id: (await session.get(RawPayload, q.raw_id)) for q in quarantined}
         own_stored = (
             await session.exec(select(Message).where(Message.sender == INTAKE.lower()))
@@ -283,15 +285,18 @@ async def test_duplicates_bounces_broken_and_own_mail_are_kept_or_dropped_withou
         to_ourselves = (
             await session.exec(select(OutboxRow).where(OutboxRow.recipient == INTAKE))
         ).all()
-    assert anna.bouncing
     assert to_daemon == []
-    assert await audit(sessions, "mail.bounce")
+    bounces = await audit(sessions, "mail.bounce")
+    assert [(event.case_id, event.detail.get("recipient")) for event in bounces] == [
+        (None, None),
+        (annas.case_id, CUSTOMER),
+    ]
 
-    # 6. The mail the parser gives up on is quarantined with its reason; the next one is read.
-    (kept,) = quarantined
-    assert kept.error == "nested too deeply"
-    assert kept.source.startswith("imap:")
-    payload = payloads[kept.id]
+    # 6. Our own mail coming back, and the mail the parser gives up on, are quarantined with
+    # their reasons; the next one is read.
+    assert [kept.error for kept in quarantined] == [OWN_MAIL, OWN_MAIL, "nested too deeply"]
+    assert all(kept.source.startswith("imap:") for kept in quarantined)
+    payload = payloads[quarantined[-1].id]
     assert payload is not None
     assert broken_id.encode() in payload.data
     assert await inbound(sessions, broken_id) == []
@@ -311,7 +316,7 @@ async def test_duplicates_bounces_broken_and_own_mail_are_kept_or_dropped_withou
         assert markup not in last.text
     assert "€ 3,95 & geen korting" in last.text
 
-    # 9. Our own mail coming back is neither stored nor answered.
+    # 9. Our own mail is neither stored as a message nor answered.
     assert await inbound(sessions, str(own["Message-ID"])) == []
     assert await inbound(sessions, message_id(replies_to_anna[0])) == []
     assert own_stored == []

@@ -1,10 +1,11 @@
+import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.settings import SettingsError, load_settings, masked
+from bot.settings import SettingsError, load_settings, masked, masked_url, secret_values
 
 runner = CliRunner()
 
@@ -35,13 +36,13 @@ def test_file_then_environment_with_nested_keys(
     assert settings.organisation.name == "Uit de omgeving"
     assert settings.email.address == "k@example.nl"
     assert settings.email.password.get_secret_value() == "geheim"
-    assert masked(settings)["email"]["password"] == "***"
+    assert masked(settings)["email"]["password"] == "(set)"
 
 
 @pytest.mark.parametrize(
     ("toml", "key", "complaint"),
     [
-        ("[outbox]\nmax_attempts = 0\n", "outbox.max_attempts", "greater than or equal to 1"),
+        ("[outbox]\nretry_hours = 0\n", "outbox.retry_hours", "greater than 0"),
         ('[organisation]\ntimezone = "Mars/Olympus"\n', "organisation.timezone", "unknown time"),
         ('[email]\npasword = "x"\n', "email.pasword", "unknown setting"),
         ('[database]\nurl = "mysql://x"\n', "database.url", "must start with"),
@@ -59,10 +60,10 @@ def test_bad_setting_names_key(tmp_path: Path, toml: str, key: str, complaint: s
 def test_cli_reports_bad_setting_with_exit_2_and_no_traceback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("KLACHTBOT_OUTBOX__MAX_ATTEMPTS", "many")
+    monkeypatch.setenv("KLACHTBOT_OUTBOX__RETRY_HOURS", "many")
     result = runner.invoke(app, ["config", "show"])
     assert result.exit_code == 2
-    assert "outbox.max_attempts" in result.output
+    assert "outbox.retry_hours" in result.output
     assert "Traceback" not in result.output
 
 
@@ -76,10 +77,48 @@ def test_cli_rejects_broken_toml(tmp_path: Path) -> None:
 
 def test_config_show_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KLACHTBOT_TELEGRAM__TOKEN", "123:very-secret")
+    monkeypatch.setenv("KLACHTBOT_TELEGRAM__MODE", "webhook")
+    monkeypatch.setenv("KLACHTBOT_TELEGRAM__WEBHOOK_URL", "https://bot.example.nl/hook")
+    monkeypatch.setenv("KLACHTBOT_TELEGRAM__WEBHOOK_SECRET", "hook-secret_42")
+    monkeypatch.setenv("KLACHTBOT_EMAIL__PASSWORD", "mail-pass-7")
+    monkeypatch.setenv(
+        "KLACHTBOT_DATABASE__URL", "postgresql+asyncpg://bot:db-pass-9@db.example.nl:5433/klachten"
+    )
     result = runner.invoke(app, ["config", "show"])
-    assert result.exit_code == 0
-    assert "very-secret" not in result.output
-    assert '"token": "***"' in result.output
+    assert result.exit_code == 0, result.output
+    for secret in ("very-secret", "hook-secret_42", "mail-pass-7", "db-pass-9"):
+        assert secret not in result.output
+    shown = json.loads(result.output)
+    assert shown["telegram"]["token"] == "(set)"
+    assert shown["telegram"]["webhook_secret"] == "(set)"
+    assert shown["email"]["password"] == "(set)"
+    assert shown["database"]["url"] == "postgresql+asyncpg://bot:***@db.example.nl:5433/klachten"
+
+
+def test_config_show_says_which_secrets_are_not_set() -> None:
+    shown = json.loads(runner.invoke(app, ["config", "show"]).output)
+    assert shown["telegram"]["token"] == "(not set)"
+    assert shown["email"]["password"] == "(not set)"
+    assert shown["database"]["url"] == "sqlite+aiosqlite:///./var/klachtbot.db"
+
+
+def test_secret_values_cover_every_credential_and_the_database_password() -> None:
+    settings = load_settings(
+        None,
+        telegram={"token": "123:tok"},
+        email={"password": "pw"},
+        database={"url": "postgresql+asyncpg://u:dbpw@h/d?ssl=require&password=qpw"},
+    )
+    assert sorted(secret_values(settings)) == ["123:tok", "dbpw", "pw", "qpw"]
+    assert "qpw" not in masked_url(settings.database.url)
+    assert "ssl=require" in masked_url(settings.database.url)
+
+
+def test_a_database_url_that_cannot_be_parsed_is_a_setting_error(tmp_path: Path) -> None:
+    config = tmp_path / "klachtbot.toml"
+    config.write_text('[database]\nurl = "postgresql+asyncpg://host:notaport/db"\n')
+    with pytest.raises(SettingsError, match=r"'database\.url': is not a database URL"):
+        load_settings(config)
 
 
 def test_init_writes_an_example_that_loads_back(tmp_path: Path) -> None:

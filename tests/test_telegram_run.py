@@ -45,4 +45,4 @@ async def test_klachtbot_run_serves_telegram_when_a_token_is_set(
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, output.decode()
-    assert b"telegram: active" in output
+    assert b"telegram: connected" in output

@@ -76,6 +76,30 @@ SAMPLE = {
         email="anna@example.nl",
     ),
     "promise_at": "2026-11-25 17:00",
+    # The daily digest of mail kept without a case.
+    "count": 2,
+    "more": 0,
+    "mails": [
+        {
+            "received": "2026-11-24 10:00",
+            "sender": "anna@example.nl",
+            "subject": "Automatisch antwoord",
+            "kind": "auto_reply",
+            "case_number": None,
+            "text": "Ik ben tot maandag afwezig.",
+        },
+        {
+            "received": "2026-11-24 11:00",
+            "sender": "mailer-daemon@example.nl",
+            "subject": "",
+            "kind": "bounce",
+            "case_number": "K-2026-000123",
+            "text": "",
+        },
+    ],
+    # A message the outbox could not deliver.
+    "error": "SMTP server refused RCPT TO: 550 5.1.1 no such user",
+    "outbox_id": 42,
     # The optional language model's instruction.
     "intents": ["complaint", "question"],
     "categories": ["delivery", "billing"],

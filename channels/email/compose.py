@@ -55,6 +55,13 @@ def references_for(parent_id: str, parent_references: Sequence[str]) -> list[str
     return chain
 
 
+def new_message_id(sender: str, domain: str | None = None, token: str | None = None) -> str:
+    """A fresh Message-ID in the sender's domain (or `domain`). With `token` (a handoff's
+    `reply_token`) the token is its left part, so that a reply proves it answers this mail."""
+    domain = domain or sender.rsplit("@", 1)[-1].strip()
+    return f"<{token}@{domain}>" if token else make_msgid(domain=domain)
+
+
 def build_reply(
     *,
     sender: str,
@@ -71,14 +78,16 @@ def build_reply(
     automatic: bool = False,
     reply_to: str | None = None,
     domain: str | None = None,
+    message_id: str | None = None,
 ) -> OutgoingMail:
     """A multipart/alternative mail from `sender` (the intake address) to `recipient`.
 
     With `parent_id` it answers that mail: `Re: `, In-Reply-To and References are set.
     `automatic` marks mail the bot sends without a person (RFC 3834), so that the
     customer's out-of-office does not answer back. `reply_to` defaults to `sender`, the
-    Message-ID domain to the sender's domain. Raises ValueError for a naive date or an
-    address that cannot be written in a header.
+    Message-ID domain to the sender's domain. `message_id`: the id chosen earlier for this
+    mail (a retry goes out under the id of the first attempt); by default a fresh one.
+    Raises ValueError for a naive date or an address that cannot be written in a header.
     """
     if date.tzinfo is None:
         raise ValueError("date must be timezone-aware")
@@ -90,7 +99,7 @@ def build_reply(
         _name(subject), case_token=case_token, is_reply=parent_id is not None
     )
     date_text = format_datetime(date)
-    message_id = make_msgid(domain=domain or sender.rsplit("@", 1)[-1].strip())
+    message_id = message_id or new_message_id(sender, domain)
 
     # (name, tokens as written, value as read)
     fields: list[tuple[str, list[str], str]] = [

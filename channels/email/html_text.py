@@ -1,4 +1,11 @@
-"""HTML mail bodies as plain text, on the stdlib parser: nothing to install, nothing run.
+"""HTML mail bodies as plain text.
+
+Parsed by an HTML5 parser (lexbor, through selectolax), so the document tree is the one a
+browser builds: implied end tags (`<head>` without `</head>`, `<p>` without `</p>`), an
+unclosed `<svg>` or `<math>` that ends where HTML content resumes, raw text in `<script>` and
+`<style>`. The stdlib parser only tokenises; every such rule would have to be written again
+on top of it, and each one missed lost the customer's text. The tree is then walked without
+recursion (mail can nest thousands of elements deep).
 
 Quoted parts (`<blockquote>`) come out with `> ` prefixes so that quote stripping treats an
 HTML-only reply the same as a plain-text one.
@@ -7,10 +14,18 @@ HTML-only reply the same as a plain-text one.
 from __future__ import annotations
 
 import re
-from html import unescape
-from html.parser import HTMLParser
 
-_SKIPPED = frozenset({"script", "style", "head", "title", "noscript", "template", "svg"})
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# What a reader never sees: the head, code, inert templates, raw-text fallbacks, and the
+# tooltips and descriptions inside SVG and MathML. Text in the body of an SVG (`<text>`)
+# or MathML formula is shown, so it is kept.
+_SKIPPED = frozenset(
+    {
+        "head", "script", "style", "title", "template", "noembed", "noframes", "iframe",
+        "desc", "metadata", "annotation", "annotation-xml",
+    }
+)
 _PARAGRAPH = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "pre", "blockquote"}
 )
@@ -21,19 +36,17 @@ _LINE = frozenset(
         "tbody", "thead", "tfoot", "body", "html",
     }
 )
-_VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "wbr"})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"), None)
-_TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
+_TEXT = "-text"
 
 
-class _Converter(HTMLParser):
+class _Converter:
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         # (quote depth, text) segments; "\n" segments are line breaks.
         self.segments: list[tuple[int, str]] = []
-        self._skip: list[str] = []
         self._depth = 0
+        self._preformatted = 0
 
     def _break(self, lines: int, *, add: bool = False) -> None:
         # Adjacent block breaks merge (`</li><li>` is one break, not two) while `<br>`s add
@@ -45,14 +58,15 @@ class _Converter(HTMLParser):
         else:
             self.segments.append((self._depth, "\n" * lines))
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._skip:
-            if tag == self._skip[-1] and tag not in _VOID:
-                self._skip.append(tag)
-            return
-        if tag in _SKIPPED:
-            self._skip.append(tag)
-        elif tag == "br":
+    def enter(self, node: LexborNode) -> bool:
+        """Returns whether the node's children are to be read."""
+        tag = node.tag or ""
+        if tag == _TEXT:
+            self._text(node.text_content or "")
+            return False
+        if tag in _SKIPPED or tag.startswith(("-", "#", "!")):  # comments and the like
+            return False
+        if tag == "br":
             self._break(1, add=True)
         elif tag == "li":
             self._break(1)
@@ -61,32 +75,53 @@ class _Converter(HTMLParser):
             self._break(2)
             if tag == "blockquote":
                 self._depth += 1
+            elif tag == "pre":
+                self._preformatted += 1
         elif tag in _LINE:
             self._break(1)
         elif tag in {"td", "th"}:
             self.segments.append((self._depth, " "))
+        return True
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # `<br/>` and `<p/>` alike: only the break matters, there is no content to skip.
-        if not self._skip and tag not in _SKIPPED:
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip:
-            if tag == self._skip[-1]:
-                self._skip.pop()
-            return
+    def leave(self, node: LexborNode) -> None:
+        tag = node.tag or ""
         if tag in _PARAGRAPH:
             if tag == "blockquote" and self._depth:
                 self._depth -= 1
+            elif tag == "pre" and self._preformatted:
+                self._preformatted -= 1
             self._break(2)
         elif tag in _LINE or tag == "li":
             self._break(1)
 
-    def handle_data(self, data: str) -> None:
-        # Source line breaks are only whitespace in HTML; breaks come from tags alone.
-        if not self._skip and data:
+    def _text(self, data: str) -> None:
+        if not data:
+            return
+        if not self._preformatted:
+            # Source line breaks are only whitespace in HTML; breaks come from tags alone.
             self.segments.append((self._depth, _SPACE.sub(" ", data)))
+            return
+        for number, line in enumerate(data.replace("\r\n", "\n").split("\n")):
+            if number:
+                self._break(1, add=True)
+            self.segments.append((self._depth, line))
+
+    def walk(self, root: LexborNode) -> None:
+        """Depth first, in document order, with a call on the way in and on the way out."""
+        node: LexborNode | None = root
+        while node is not None:
+            if self.enter(node) and node.child is not None:
+                node = node.child
+                continue
+            while node is not None:
+                if node.tag != _TEXT:
+                    self.leave(node)
+                if node is root:
+                    return
+                if node.next is not None:
+                    node = node.next
+                    break
+                node = node.parent
 
 
 def _render(segments: list[tuple[int, str]]) -> str:
@@ -117,17 +152,12 @@ def _render(segments: list[tuple[int, str]]) -> str:
     return "\n".join(rendered)
 
 
-def _crude(html: str) -> str:
-    return " ".join(unescape(_TAG.sub(" ", html)).split())
-
-
 def html_to_text(html: str) -> str:
+    # The HTML5 parser has no error path: whatever the input, it builds a tree (stray NULs
+    # and lone surrogates included).
+    root = LexborHTMLParser(html).root
+    if root is None:
+        return ""
     converter = _Converter()
-    try:
-        converter.feed(html)
-        converter.close()
-    # The stdlib parser still raises on a few malformed declarations (`<![foo[`); a
-    # tag-stripped single line beats losing the customer's words.
-    except Exception:
-        return _crude(html)
+    converter.walk(root)
     return _render(converter.segments)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import re
 import ssl
 from collections.abc import Awaitable, Callable, Iterable
@@ -64,6 +65,15 @@ class ImapError(Exception):
 
 class ImapAuthError(ImapError):
     """The server refused the credentials: retrying soon will not help."""
+
+
+class ImapRefused(ImapError):
+    """The server will not do what the configuration asks: `what` is "folder" (no such
+    folder to SELECT) or "security" (no STARTTLS offered)."""
+
+    def __init__(self, message: str, *, what: Literal["folder", "security"]) -> None:
+        super().__init__(message)
+        self.what = what
 
 
 @dataclass(frozen=True)
@@ -116,8 +126,13 @@ class ImapReader:
         self._uidvalidity = 0
         self._uidnext = 0
         self._lost = False
+        self._lost_event = asyncio.Event()
 
     # -- connection -----------------------------------------------------------------------------
+
+    @property
+    def config(self) -> ImapConfig:
+        return self._config
 
     @property
     def uidvalidity(self) -> int:
@@ -141,6 +156,7 @@ class ImapReader:
             await self.close()
         async with self._lock:
             self._lost = False
+            self._lost_event = asyncio.Event()
             self._imap = self._new_client()
             try:
                 await self._open()
@@ -161,11 +177,17 @@ class ImapReader:
             imap = aioimaplib.IMAP4(host=config.host, port=config.port, timeout=config.timeout)
         # aioimaplib fails no pending command when the socket closes; remember it ourselves so
         # the next call fails fast. (IMAP4_SSL's constructor does not take the callback.)
-        imap.protocol.conn_lost_cb = self._on_connection_lost
+        imap.protocol.conn_lost_cb = functools.partial(self._on_connection_lost, imap)
         return imap
 
-    def _on_connection_lost(self, _exc: Exception | None) -> None:
+    def _on_connection_lost(self, imap: Any, _exc: Exception | None) -> None:
+        if imap is not self._imap:
+            return  # an earlier connection, closed late: not the one in use
         self._lost = True
+        self._lost_event.set()  # ends a command waiting for its answer, see `_unless_lost`
+        # Wake an IDLE waiting for pushes (it checks `_lost` after each), rather than let it
+        # find out only when its wait ends and DONE goes unanswered (the command timeout).
+        imap.protocol.idle_queue.put_nowait([])
 
     async def _open(self) -> None:
         config = self._config
@@ -175,7 +197,9 @@ class ImapReader:
         await self._login()
         # The capabilities before login are partial (Dovecot announces MOVE, UIDPLUS only after).
         await self._refresh_capabilities()
-        reply = await self._command(self._imap.select(_mailbox(config.folder)), "SELECT")
+        reply = await self._ask(self._imap.select(_mailbox(config.folder)), "SELECT")
+        if not reply.ok:
+            raise ImapRefused(f"SELECT {config.folder}: {reply.result} {reply.text}", what="folder")
         self._uidvalidity = _int_code(_UIDVALIDITY_RE, reply)
         self._uidnext = _int_code(_UIDNEXT_RE, reply)
         if self._uidvalidity <= 0:
@@ -185,7 +209,7 @@ class ImapReader:
         imap = self._imap
         if "STARTTLS" not in imap.protocol.capabilities:
             # Never fall back to plain text: the password would travel in the clear.
-            raise ImapError("server does not offer STARTTLS")
+            raise ImapRefused("server does not offer STARTTLS", what="security")
         protocol = imap.protocol
         command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
         await self._command(protocol.execute(command), "STARTTLS")
@@ -416,7 +440,7 @@ class ImapReader:
         seconds = self._config.timeout if deadline == -1.0 else deadline
         try:
             async with asyncio.timeout(seconds):
-                return await call
+                return await self._unless_lost(call)
         except aioimaplib.CommandTimeout as exc:
             self._drop()
             raise ImapError(f"{what}: no answer within {self._config.timeout} s") from exc
@@ -426,6 +450,24 @@ class ImapReader:
         except asyncio.CancelledError:
             self._drop()
             raise
+
+    async def _unless_lost(self, call: Awaitable[Any]) -> Any:
+        """`call`'s result, or ConnectionResetError as soon as the socket closes: aioimaplib
+        leaves a command sent just before an outage waiting for an answer until its timeout,
+        and the channel would show the mailbox as connected all that time."""
+        work = asyncio.ensure_future(call)
+        lost = asyncio.ensure_future(self._lost_event.wait())
+        try:
+            done, _ = await asyncio.wait((work, lost), return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            work.cancel()
+            raise
+        finally:
+            lost.cancel()
+        if work in done:
+            return work.result()
+        work.cancel()
+        raise ConnectionResetError("the server closed the connection")
 
 
 # -- pure helpers ---------------------------------------------------------------------------------

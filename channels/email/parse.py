@@ -7,6 +7,7 @@ reported in `ParsedMail.defects`. Only when the stdlib parser itself gives up do
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import re
 from collections.abc import Callable
@@ -54,6 +55,8 @@ class ParsedMail:
     from_address: str | None
     from_name: str | None
     reply_to: str | None
+    reply_to_name: str | None
+    sender_address: str | None  # the Sender header: who sent it for the From, if anyone
     to: tuple[str, ...]
     cc: tuple[str, ...]
     date: datetime | None
@@ -62,11 +65,14 @@ class ParsedMail:
     full_text: str
     kind: MailKind
     kind_reason: str | None
-    bounced_recipient: str | None
+    returned_message_id: str | None  # a delivery report: the mail it reports on
     attachments: tuple[Attachment, ...]
     oversized: bool
     size: int
     defects: tuple[str, ...]
+    # What the mail says (subject, text, attachments): with the Message-ID and the sender it
+    # tells the same mail delivered twice from another mail that reuses the Message-ID.
+    content_hash: str
 
 
 READING_POLICY = policy.default.clone(header_factory=REMEMBERING_HEADERS)
@@ -207,14 +213,31 @@ def _first(values: tuple[str, ...]) -> str | None:
     return values[0] if values else None
 
 
+def _mailbox(msg: Message, name: str) -> tuple[str | None, str | None]:
+    """(display name, address) of the first address in a header; (None, None) if none."""
+    found = addresses(msg, name)
+    return (found[0][0] or None, found[0][1]) if found else (None, None)
+
+
+def _content_hash(subject: str, text: str, attachments: list[tuple[str, str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    parts = [subject, text]
+    for name, content_type, data in attachments:
+        parts += [name, content_type, hashlib.sha256(data).hexdigest()]
+    for part in parts:  # length-prefixed: no two different lists hash alike
+        encoded = part.encode("utf-8", "surrogatepass")
+        digest.update(b"%d:" % len(encoded) + encoded)
+    return digest.hexdigest()
+
+
 def _extract(msg: Message, raw: bytes, max_bytes: int) -> ParsedMail:
     subject = header_text(msg, "subject") or ""
-    senders = addresses(msg, "from")
-    from_name, from_address = senders[0] if senders else (None, None)
+    from_name, from_address = _mailbox(msg, "from")
+    reply_to_name, reply_to = _mailbox(msg, "reply-to")
     content = _content(msg)
     full_text = _body_text(content)
     attachments, oversized = _attachments(content.attachments, max_bytes)
-    verdict: Classification = classify(msg, from_address=from_address, subject=subject)
+    verdict: Classification = classify(msg, from_address=from_address)
     auto_submitted = raw_header(msg, "auto-submitted")
     return ParsedMail(
         message_id=_first(message_ids(msg, "message-id")),
@@ -223,8 +246,10 @@ def _extract(msg: Message, raw: bytes, max_bytes: int) -> ParsedMail:
         subject=subject,
         case_token=find_case_token(subject),
         from_address=from_address,
-        from_name=from_name or None,
-        reply_to=_first(tuple(address for _, address in addresses(msg, "reply-to"))),
+        from_name=from_name,
+        reply_to=reply_to,
+        reply_to_name=reply_to_name,
+        sender_address=_mailbox(msg, "sender")[1],
         to=tuple(address for _, address in addresses(msg, "to")),
         cc=tuple(address for _, address in addresses(msg, "cc")),
         date=header_date(msg),
@@ -233,9 +258,10 @@ def _extract(msg: Message, raw: bytes, max_bytes: int) -> ParsedMail:
         full_text=full_text,
         kind=verdict.kind,
         kind_reason=verdict.reason,
-        bounced_recipient=verdict.bounced_recipient,
+        returned_message_id=verdict.returned_message_id,
         attachments=attachments,
         oversized=oversized,
         size=len(raw),
         defects=tuple(dict.fromkeys(content.defects)),
+        content_hash=_content_hash(subject, full_text, content.attachments),
     )

@@ -32,6 +32,11 @@ class SmtpConfig:
     timeout: float = 30.0  # per connect and per SMTP command
 
 
+def login_refused(exc: BaseException) -> aiosmtplib.SMTPException | None:
+    """The server's refusal of our login, if that is what `exc` is."""
+    return exc.cause if isinstance(exc, _LoginFailed) else None
+
+
 class _LoginFailed(Exception):
     """AUTH went wrong: kept apart because the fix is a person's, not a retry's."""
 
@@ -52,6 +57,19 @@ class SmtpSender:
         self._smtp: aiosmtplib.SMTP | None = None
         self._lock = asyncio.Lock()
         self.connections_opened = 0
+        # Why the last attempt to open a connection (and log in) failed; None once one is
+        # open. What the channel shows as its state.
+        self.connect_error: Exception | None = None
+
+    @property
+    def config(self) -> SmtpConfig:
+        return self._config
+
+    async def check(self) -> None:
+        """Open the connection and log in now rather than at the first mail, so wrong
+        settings show at start. Raises what opening raised (see `login_refused`)."""
+        async with self._lock:
+            await self._connection()
 
     async def send(self, mail: OutgoingMail) -> DeliveryResult:
         async with self._lock:
@@ -104,7 +122,12 @@ class SmtpSender:
         if self._smtp is not None and self._smtp.is_connected:
             return self._smtp
         self._discard()
-        self._smtp = await self._open()
+        try:
+            self._smtp = await self._open()
+        except Exception as exc:
+            self.connect_error = exc
+            raise
+        self.connect_error = None
         return self._smtp
 
     async def _open(self) -> aiosmtplib.SMTP:

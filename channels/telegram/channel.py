@@ -10,23 +10,27 @@ was stored falls out as a duplicate on chat and message id.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from functools import partial
+from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.clock import Clock
 from bot.logs import log
+from bot.startup import Problem, StartupFailure, network_problem
 from channels.base import (
+    ChannelStatus,
     DeliveryResult,
     InboundBatch,
     InboundEvent,
     InboundMessage,
     OutboundMessage,
 )
+from channels.link import Link
 from channels.telegram import media
 from channels.telegram.api import ChannelBot
 from channels.telegram.delivery import failure, retry_after_seconds
@@ -40,6 +44,8 @@ from channels.telegram.webhook import Listen, WebhookServer
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 TEXT_LIMIT = 4096  # characters per Telegram message
 NETWORK_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+# A token Telegram refuses after a good start (revoked meanwhile) will not come back soon.
+REFUSED_TOKEN_BACKOFF = 300.0
 # Chats the dispatcher may send to at the same time (one chat's messages still go in order;
 # the SendLimiter still keeps Telegram's limits). The Bot's connection pool is sized for it.
 PARALLEL_SENDS = 8
@@ -79,7 +85,8 @@ class TelegramChannel:
         self._poll_timeout = poll_timeout
         self._max_file_bytes = max_file_bytes
         self._webhook = webhook
-        self._context = contextlib.AsyncExitStack()
+        self._link = Link(self.name)
+        self._retry_in = NETWORK_BACKOFF[0]
         self._polling = webhook is None
         self._server: WebhookServer | None = None
         self._handler_chat_id = handler_chat_id
@@ -98,22 +105,97 @@ class TelegramChannel:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        # The Bot as an async context (initialize ... shutdown), held open until stop().
-        await self._context.enter_async_context(self.bot)
+        """Checks the token with Telegram (getMe) and sets up polling or the webhook. A
+        token Telegram refuses, or a webhook it will not take, stops the start with
+        `StartupFailure`; when Telegram cannot be reached the channel starts unconnected
+        and its reader keeps trying."""
+        if self._webhook is not None:
+            self._server = WebhookServer(
+                self._webhook.listen, self._webhook.secret, self._receive_by_webhook
+            )
+            try:
+                await self._server.start()
+            except OSError as exc:
+                listen = self._webhook.listen
+                reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+                raise StartupFailure(
+                    Problem(
+                        "telegram.webhook_listen",
+                        f"cannot listen on {listen.host}:{listen.port} ({reason})",
+                    )
+                ) from None
+        try:
+            await self._connect()
+        except TelegramError as exc:
+            problem = self._problem(exc)
+            if problem.configuration:
+                await self.stop()
+                raise StartupFailure(problem) from None
+            self._failed(exc)
+
+    async def _connect(self) -> None:
+        await self.bot.initialize()  # getMe: checks the token; returns at once when done
         if self._webhook is None:
             # Telegram refuses getUpdates while a webhook is set.
             await self.bot.delete_webhook()
         else:
-            self._server = WebhookServer(
-                self._webhook.listen, self._webhook.secret, self._receive_by_webhook
-            )
-            await self._server.start()
-            await self.bot.set_webhook(
-                self._webhook.url,
-                secret_token=self._webhook.secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            try:
+                await self.bot.set_webhook(
+                    self._webhook.url,
+                    secret_token=self._webhook.secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            except BadRequest as exc:
+                raise _WebhookRefused(exc.message) from exc
+        self._link.up()
         log.info("telegram.started", bot=self.bot.username, polling=self._polling)
+
+    async def _until_connected(self) -> None:
+        while not self._link.status().connected:
+            await asyncio.sleep(self._retry_in)
+            try:
+                await self._connect()
+            except TelegramError as exc:
+                self._failed(exc)
+
+    def status(self) -> ChannelStatus:
+        return self._link.status()
+
+    def _retry_delay(self, problem: Problem | None = None) -> float:
+        if problem is not None and problem.configuration:
+            return REFUSED_TOKEN_BACKOFF
+        return NETWORK_BACKOFF[min(self._link.failures, len(NETWORK_BACKOFF) - 1)]
+
+    def _failed(self, exc: TelegramError) -> float:
+        """Say why, and how long to wait before trying again."""
+        problem = self._problem(exc)
+        self._retry_in = self._retry_delay(problem)
+        self._link.down(problem, retry_in=self._retry_in)
+        return self._retry_in
+
+    def _problem(self, exc: TelegramError) -> Problem:
+        """What is wrong, naming the setting; never the token itself (PTB's InvalidToken
+        from getMe quotes it, so its message is not used)."""
+        if isinstance(exc, InvalidToken):
+            return Problem("telegram.token", "Telegram refused the token (wrong or revoked)")
+        if isinstance(exc, _WebhookRefused):
+            return Problem("telegram.webhook_url", f"Telegram refused the webhook: {exc}")
+        if isinstance(exc, Conflict):
+            return Problem(
+                "telegram.token",
+                "another process is reading updates with this token",
+                configuration=False,
+            )
+        # Only the host: the Bot API URL ends in the token.
+        api = urlsplit(self.bot.base_url)
+        host = api.hostname or "api.telegram.org"
+        port = api.port or (443 if api.scheme == "https" else 80)
+        network = network_problem(exc, setting="telegram.base_url", host=host, port=port)
+        return network or Problem(
+            "telegram.base_url",
+            f"the Bot API at {host}:{port} failed ({type(exc).__name__}: {exc.message})",
+            configuration=False,
+        )
 
     @property
     def webhook_port(self) -> int | None:
@@ -124,11 +206,12 @@ class TelegramChannel:
         if self._server is not None:
             await self._server.stop()
         await self._tidy.drain()
-        await self._context.aclose()
+        await self.bot.shutdown()  # safe when never initialised
 
     # -- inbound -----------------------------------------------------------------------------
 
     async def inbound(self) -> AsyncIterator[InboundEvent]:
+        await self._until_connected()
         if self._webhook is not None:
             while True:
                 received, stored = await self._webhook_updates.get()
@@ -138,7 +221,6 @@ class TelegramChannel:
                 if not stored.done():
                     stored.set_result(None)
         offset = self._saved_offset = await self._offsets.load(self.bot.id)
-        failures = 0
         while True:
             try:
                 updates = await self.bot.receive(
@@ -146,20 +228,14 @@ class TelegramChannel:
                     poll_seconds=self._poll_timeout,
                     allowed_updates=ALLOWED_UPDATES,
                 )
-                failures = 0
+                self._link.up()
             except RetryAfter as exc:
                 await asyncio.sleep(retry_after_seconds(exc))
                 continue
-            except InvalidToken as exc:
-                # Nothing will ever come with this token; say so instead of retrying forever.
-                log.error("telegram.polling_stopped", error=f"{type(exc).__name__}: {exc}")
-                return
             except TelegramError as exc:
-                # Conflict (another poller, e.g. during a deploy) and network trouble pass.
-                delay = NETWORK_BACKOFF[min(failures, len(NETWORK_BACKOFF) - 1)]
-                failures += 1
-                log.warning("telegram.poll_failed", error=str(exc), retry_in_s=delay)
-                await asyncio.sleep(delay)
+                # Network trouble and a Conflict (another poller, e.g. during a deploy) pass;
+                # a token revoked meanwhile is tried again now and then, said each time.
+                await asyncio.sleep(self._failed(exc))
                 continue
             if not updates:
                 continue
@@ -287,6 +363,10 @@ class TelegramChannel:
                 self._limiter.hold(retry_after_seconds(exc))
             return failure(exc)
         return DeliveryResult.sent(str(message.meta["edit"]))
+
+
+class _WebhookRefused(TelegramError):
+    """setWebhook answered 400: the URL (or its certificate) will not do."""
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from channels.email import build_reply, parse_mail
+from channels.email.compose import new_message_id
 from channels.email.outgoing import OutgoingMail
+from channels.email.reply_token import new_reply_token, reply_tokens_in
 
 INTAKE = "klachten@bakkerijdevries.nl"
 DATE = datetime(2026, 11, 24, 10, 12, tzinfo=timezone(timedelta(hours=1)))
@@ -117,6 +119,20 @@ def test_separate_reply_to_and_message_id_domain() -> None:
     message = _reply(reply_to="antwoord@bakkerijdevries.nl", domain="mail.example.nl")
     assert message["Reply-To"] == "antwoord@bakkerijdevries.nl"
     assert str(message["Message-ID"]).endswith("@mail.example.nl>")
+
+
+def test_a_reply_token_is_the_message_ids_left_part_and_the_parser_reads_it_back() -> None:
+    token = new_reply_token()
+    message = _reply(message_id=new_message_id(INTAKE, token=token))
+    assert message.message_id == f"<{token}@bakkerijdevries.nl>"
+    assert message["Message-ID"] == message.message_id
+    answer = (
+        f"From: sanne@example.nl\r\nIn-Reply-To: {message.message_id}\r\n"
+        f"References: <root@example.nl> {message.message_id}\r\n\r\nIk bel haar.\r\n"
+    ).encode()
+    parsed = parse_mail(answer)
+    assert reply_tokens_in((parsed.in_reply_to or "", *parsed.references)) == [token]
+    assert _reply()["Message-ID"] != _reply()["Message-ID"]  # random without one
 
 
 def test_naive_date_is_refused() -> None:

@@ -34,5 +34,47 @@ def test_html_to_text(html: str, text: str) -> None:
     assert html_to_text(html) == text
 
 
-def test_parser_errors_fall_back_to_stripped_tags() -> None:
-    assert html_to_text("<![unknown[ tekst <b>vet</b>") == "vet"
+# Valid HTML5 leaves out what the parser implies; none of it may cost the customer's text.
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        # The head ends where the body's content begins (no </head>, no <body>).
+        ("<html><head><title>Klacht</title><p>De kraan lekt.", "De kraan lekt."),
+        ("<head><meta charset=utf-8><style>p{}</style>Geen water sinds maandag.",
+         "Geen water sinds maandag."),
+        # An unclosed <svg> or <math> ends where HTML content resumes, or with its parent.
+        ("<p>Logo <svg><circle r=1></svg> na</p>", "Logo na"),
+        ("<svg><circle r=1><p>De rest van de klacht.</p><p>En meer.", "De rest van de klacht.\n\n"
+         "En meer."),
+        ("<div><svg><g><path d=M0></div><div>Tweede blok</div>", "Tweede blok"),
+        ("<math><mi>x</mi><div>Na de formule", "x\nNa de formule"),
+        # Text the reader sees inside SVG stays; its tooltips and styles do not.
+        ("<svg><title>tip</title><desc>uitleg</desc><style>.a{}</style><text>Bakkerij</text>"
+         "</svg>", "Bakkerij"),
+        # Mail clients run no scripts: what <noscript> holds is shown; a template is inert.
+        ("<noscript><p>Zichtbaar</p></noscript><template><p>inert</p></template>", "Zichtbaar"),
+        ("<pre>regel een\n  regel twee</pre>na", "regel een\nregel twee\n\nna"),
+        ("<table><tr><td>Bon<td>4711<tr><td>Prijs</table>", "Bon 4711\nPrijs"),
+        ("<ul><li>een<li>twee</ul><p>a<p>b", "- een\n- twee\n\na\n\nb"),
+        ("<![unknown[ tekst <b>vet</b>", "vet"),  # a bogus comment, then the text
+    ],
+)
+def test_implied_structure_keeps_the_text(html: str, text: str) -> None:
+    assert html_to_text(html) == text
+
+
+def test_deep_nesting_is_read_without_recursion() -> None:
+    html = "<div>" * 50_000 + "diep" + "</div>" * 50_000
+    assert html_to_text(html) == "diep"
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>kapot \udc80 <b>teken</b>", "kapot teken"),
+        ("a\x00b<p>c", "ab\n\nc"),
+        ("<" * 5, "<<<<<"),
+    ],
+)
+def test_garbage_never_costs_the_text_around_it(html: str, text: str) -> None:
+    assert html_to_text(html) == text

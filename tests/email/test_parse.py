@@ -109,11 +109,12 @@ def test_broken_encoded_words_do_not_crash() -> None:
 @pytest.mark.parametrize(
     ("name", "kind", "reason"),
     [
-        ("out_of_office_nl.eml", "auto_reply", "out-of-office subject"),
+        # Only a subject says "out of office" here: a person may write that, too.
+        ("out_of_office_nl.eml", "human", None),
         ("out_of_office_en.eml", "auto_reply", "Auto-Submitted: auto-replied"),
         ("bounce.eml", "bounce", "delivery status: failed"),
-        ("list_mail.eml", "list", "list-id"),
-        ("noreply.eml", "auto_reply", "sender no-reply"),
+        ("list_mail.eml", "list", "Precedence: list"),
+        ("noreply.eml", "human", None),
         ("reply_nl_gmail.eml", "human", None),
         ("with_attachments.eml", "human", None),  # carries a forwarded bounce
     ],
@@ -123,9 +124,9 @@ def test_kind(name: str, kind: str, reason: str | None) -> None:
     assert (mail.kind, mail.kind_reason) == (kind, reason)
 
 
-def test_bounce_names_the_failed_recipient() -> None:
+def test_bounce_names_the_mail_it_returns() -> None:
     mail = parsed("bounce.eml")
-    assert mail.bounced_recipient == "onbekend@example.nl"
+    assert mail.returned_message_id == "<ack-000125@klachten.bakkerijdevries.nl>"
     assert "550 5.1.1 User unknown" in mail.text
 
 

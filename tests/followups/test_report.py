@@ -5,10 +5,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, insert
+from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
-from bot.report import figures, percentile
+from bot.report import figures, load, percentile
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, Case, Customer, FollowUp
 
@@ -144,3 +146,35 @@ async def test_report_command_prints_the_period(sessions: SessionFactory) -> Non
         runner.invoke, app, ["report", "--from", "2026-11-30", "--to", "2026-11-01"]
     )
     assert backwards.exit_code == 2
+
+
+async def test_a_period_with_more_cases_than_a_statement_takes_parameters(
+    sessions: SessionFactory,
+) -> None:
+    """PostgreSQL's driver binds at most 32,767 parameters: the period's cases are a
+    subquery, never a list of ids."""
+    many = 40_000
+    async with transaction(sessions) as session:
+        customer = Customer(created_at=T0)
+        session.add(customer)
+        await session.flush()
+        connection = await session.connection()
+        await connection.execute(
+            insert(Case),
+            [
+                {"customer_id": customer.id, "channel": "email", "received_at": T0,
+                 "status": "open", "language": "nl", "anger": 0, "dialogue_state": {}}
+                for _ in range(many)
+            ],
+        )
+        last = (await session.exec(select(func.max(Case.id)))).one()
+        assert last is not None
+        session.add(
+            Agreement(case_id=last, what="first_contact", who="S", due_at=T0, created_at=T0)
+        )
+        session.add(survey(last, 4, 4, 4, 4))
+    async with transaction(sessions) as session:
+        numbers = await load(session, start=T0, end=T0 + timedelta(days=1), now=NOW)
+    assert numbers.cases == many
+    assert numbers.first_contact_due == 1
+    assert numbers.surveys_answered == 1

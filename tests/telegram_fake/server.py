@@ -43,6 +43,9 @@ class FakeBotApi:
     # The next this-many sendMessage calls answer 429 with this retry_after.
     too_many: int = 0
     retry_after: int = 1
+    # sendMessage to these chats answers (error_code, description), as Telegram refuses a
+    # chat that does not exist (400) or a user who blocked the bot (403).
+    refusals: dict[int, tuple[int, str]] = field(default_factory=dict)
     webhook: dict[str, str] = field(default_factory=dict)
     _next_update_id: int = 1
     _next_message_id: int = 1000
@@ -210,10 +213,13 @@ class FakeBotApi:
                 "description": f"Too Many Requests: retry after {self.retry_after}",
                 "parameters": {"retry_after": self.retry_after},
             }
+        chat_id = int(params["chat_id"])
+        if chat_id in self.refusals:
+            code, description = self.refusals[chat_id]
+            return code, {"ok": False, "error_code": code, "description": description}
         self.sent.append(call)
         await self._notify()
         self._next_message_id += 1
-        chat_id = int(params["chat_id"])
         message: dict[str, Any] = {
             "message_id": self._next_message_id,
             "from": BOT_USER,

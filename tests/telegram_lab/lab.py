@@ -92,6 +92,13 @@ class TelegramLab:
             response = await client.post("/reset")
             response.raise_for_status()
 
+    async def revoke(self, token: str, *, revoked: bool = True) -> None:
+        """From now on every Bot API call with `token` is answered 401 Unauthorized, as
+        Telegram answers a wrong or revoked token (`revoked=False` takes that back)."""
+        async with httpx.AsyncClient(base_url=self.url, timeout=10) as client:
+            response = await client.post("/revoke", json={"token": token, "revoked": revoked})
+            response.raise_for_status()
+
     def __enter__(self) -> TelegramLab:
         self.start()
         return self

@@ -124,6 +124,18 @@ app.post('/reset', (req, res) => {
 app.post('/botMessagesSince', (req, res) => {
   botMessagesSince(req, res).catch((error) => res.status(500).json({ ok: false, description: String(error) }));
 });
+// Tokens a test revoked: every Bot API call answers 401 Unauthorized, as Telegram does
+// for a wrong or revoked token. POST /revoke {token, revoked: false} takes it back.
+const revoked = new Set();
+app.post('/revoke', (req, res) => {
+  if (req.body.revoked === false) revoked.delete(req.body.token);
+  else revoked.add(req.body.token);
+  res.json({ ok: true, result: true });
+});
+app.use('/bot:token/:method', (req, res, next) => {
+  if (!revoked.has(req.params.token)) return next();
+  return res.status(401).json({ ok: false, error_code: 401, description: 'Unauthorized' });
+});
 app.all('/bot:token/getUpdates', (req, res) => {
   longPoll(req, res).catch((error) => res.status(500).json({ ok: false, description: String(error) }));
 });
@@ -141,7 +153,7 @@ app.use('/bot:token/:method', (req, res, next) => {
 // These must run before the stock routes: move the layers just added to the front,
 // behind the body parsers.
 const stack = app._router.stack;
-const added = stack.splice(stack.length - 5, 5);
+const added = stack.splice(stack.length - 7, 7);
 const firstRoute = stack.findIndex((layer) => layer.route);
 stack.splice(firstRoute, 0, ...added);
 
