@@ -26,6 +26,7 @@ from bot.logs import log
 from bot.nlu import understand
 from bot.read_ahead import ReadAhead
 from bot.schedule import deadlines_for, followups_for
+from bot.second_opinion import second_opinion_for
 from bot.settings import Settings
 from bot.startup import open_database
 from bot.warmup import warm_up
@@ -65,7 +66,12 @@ class App:
         self.channels = {channel.name: channel for channel in channels}
         self.clock = clock
         self.workers = workers or Workers(settings.workers.processes)
-        self.read_ahead = ReadAhead(self.workers, tz=settings.organisation.tz, clock=clock)
+        self.read_ahead = ReadAhead(
+            self.workers,
+            tz=settings.organisation.tz,
+            clock=clock,
+            second_opinion=second_opinion_for(settings.understanding),
+        )
         self._engine: AsyncEngine | None = None
         self._parts = AsyncExitStack()
         self._queue: asyncio.Queue[Job] = asyncio.Queue(maxsize=QUEUE_SIZE)

@@ -250,7 +250,10 @@ def classify(
 
     settings = _settings(ctx)
     today = utc_now().astimezone(settings.organisation.tz).date()
-    fields = ("language", "intent", "explicit", "category", "anger", "slots")
+    fields = (
+        "language", "intent", "explicit", "category", "anger", "emergency_kind", "confidence",
+        "slots",
+    )
 
     def result(message: str) -> str:
         full = understand(message, today=today).to_dict()

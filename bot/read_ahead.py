@@ -4,8 +4,10 @@ A stored message waits while the messages before it are processed. Meanwhile a h
 read it (`bot.nlu.read`, the costly part of understanding), so when its turn comes the
 dialogue only settles the language, the one part that depends on the conversation.
 
-Reading ahead never changes what is understood: a text that was not read ahead, or was read
-for another day, is read on the spot as before.
+Reading ahead never changes what is understood, except where a language model is configured
+for a second opinion (bot/second_opinion.py): a reading the offline understanding is unsure of
+is then checked by it here, before its turn, so the dialogue never waits on the network. A text
+that was not read ahead, or was read for another day, is read on the spot as before.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.clock import Clock
 from bot.logs import log
 from bot.nlu import Language, Understanding
 from bot.nlu.pipeline import Reading, read, read_many
+from bot.second_opinion import SecondOpinion
 from bot.workers import Workers
 
 _Key = tuple[str, date]
@@ -28,8 +31,16 @@ KEEP = 2000
 
 
 class ReadAhead:
-    def __init__(self, workers: Workers, *, tz: ZoneInfo, clock: Clock) -> None:
+    def __init__(
+        self,
+        workers: Workers,
+        *,
+        tz: ZoneInfo,
+        clock: Clock,
+        second_opinion: SecondOpinion | None = None,
+    ) -> None:
         self._workers = workers
+        self._second_opinion = second_opinion
         self._tz = tz
         self._clock = clock
         self._running: dict[int, asyncio.Task[list[Reading]]] = {}  # by message id
@@ -38,14 +49,14 @@ class ReadAhead:
 
     def start(self, messages: Iterable[tuple[int, str]]) -> None:
         """Have a helper read these (message id, text); returns at once."""
-        if not self._workers.elsewhere:
+        if not self._workers.elsewhere and self._second_opinion is None:
             return  # reading here, now, would only move the work earlier
         today = self._clock().astimezone(self._tz).date()
         todo = dict((message_id, text) for message_id, text in messages if text.strip())
         if not todo:
             return
         texts = list(todo.values())
-        task = asyncio.create_task(self._workers.run(read_many, texts, today))
+        task = asyncio.create_task(self._read(texts, today))
         self._running |= dict.fromkeys(todo, task)
         keys = [(text, today) for text in texts]
         task.add_done_callback(lambda done: self._keep(list(todo), keys, done))
@@ -55,6 +66,13 @@ class ReadAhead:
         waiting = {self._running[m] for m in message_ids if m in self._running}
         if waiting:
             await asyncio.wait(waiting)
+
+    async def _read(self, texts: list[str], today: date) -> list[Reading]:
+        readings = await self._workers.run(read_many, texts, today)
+        if self._second_opinion is None:
+            return readings
+        review = self._second_opinion.review
+        return list(await asyncio.gather(*map(review, texts, readings)))
 
     def understand(
         self, text: str, *, today: date, previous_language: Language | None = None
@@ -73,6 +91,8 @@ class ReadAhead:
             task.cancel()
         if running:
             await asyncio.wait(running)
+        if self._second_opinion is not None:
+            await self._second_opinion.close()
 
     def _keep(
         self, message_ids: list[int], keys: list[_Key], done: asyncio.Task[list[Reading]]

@@ -251,6 +251,35 @@ class TelegramSettings(Section):
         return self
 
 
+class UnderstandingSettings(Section):
+    # An OpenAI-compatible endpoint (e.g. a local Ollama: "http://localhost:11434/v1") asked for
+    # a second opinion where the offline understanding is unsure. Empty: off, and nothing about
+    # a message leaves the machine.
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # Asked only when the offline reading's confidence is below this.
+    llm_below_confidence: float = Field(default=0.6, gt=0, le=1)
+
+    @field_validator("llm_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (e.g. http://localhost:11434/v1)")
+        return value
+
+    @model_validator(mode="after")
+    def _model_named(self) -> UnderstandingSettings:
+        if self.llm_url and not self.llm_model:
+            raise ValueError("llm_url is set: set llm_model too (the model the endpoint serves)")
+        return self
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_url)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KLACHTBOT_",
@@ -271,6 +300,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     handlers: list[HandlerSettings] = Field(default_factory=list)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
+    understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
 
 
 class SettingsError(Exception):

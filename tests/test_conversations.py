@@ -217,3 +217,11 @@ def test_summary_before_agreement_and_a_concrete_promise(
 def test_emergency_names_112(tmp_path: Path, database_url: str) -> None:
     replies = run(tmp_path, database_url, "emergency-nl")
     assert "112" in str(replies[0]["text"])
+
+
+def test_emergency_instruction_fits_the_danger(tmp_path: Path, database_url: str) -> None:
+    gas = str(run(tmp_path, database_url, "emergency-nl")[0]["text"])
+    flood = str(run(tmp_path, database_url, "emergency-en")[0]["text"])
+    assert "lichtschakelaars" in gas, gas
+    assert "main water tap" in flood, flood
+    assert "light switch" not in flood, flood

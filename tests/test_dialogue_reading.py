@@ -39,7 +39,7 @@ class CountingUnderstander:
 
 def _messages() -> list[str]:
     texts: list[str] = []
-    for name in ("eval", "holdout"):
+    for name in ("seed_eval", "seed_holdout"):
         path = resources.files("bot.nlu").joinpath(f"data/{name}.jsonl")
         with path.open(encoding="utf-8") as fh:
             texts += [json.loads(line)["text"] for line in fh if line.strip()]

@@ -226,7 +226,13 @@ async def test_a_mail_over_the_size_limit_is_kept_and_answered_politely(
 ) -> None:
     settings = lab_settings(database_url, lab)
     settings.email.max_message_bytes = 50_000
-    big = mail("Hierbij de foto's van de schimmel in de badkamer.", subject="Schimmel")
+    # A complaint, so the notice about the attachments comes with an acknowledgement and a
+    # question (three mails).
+    big = mail(
+        "Hierbij de foto's van de schimmel in de badkamer. Ik heb het al drie keer gemeld en er "
+        "gebeurt niets.",
+        subject="Schimmel",
+    )
     big.add_attachment(
         b"\x89PNG" + bytes(200_000), maintype="image", subtype="png", filename="a.png"
     )

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot import nlu
+from bot.nlu.types import EMERGENCY_KINDS
 from bot.templates import render_message, templates_dir
 from tests.test_templates import INFORMAL_DUTCH, UNHELPFUL
 
@@ -142,8 +143,8 @@ def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
         for consent_email in (True, False):
             yield {"consent_email": consent_email}
     elif name == "emergency":
-        for phone in ("", PHONE):
-            yield {"emergency_phone": phone}
+        for phone, kind in itertools.product(("", PHONE), (None, *EMERGENCY_KINDS)):
+            yield {"emergency_phone": phone, "emergency_kind": kind}
     elif name == "receipt_after_handoff":
         for handler_name in (None, "Sanne"):
             yield {"handler_name": handler_name}
@@ -249,6 +250,20 @@ def test_emergency_gives_112_and_the_emergency_line(language: str) -> None:
         else:
             assert PHONE not in text, text
             assert ("storingsnummer" if language == "nl" else "emergency line") in text, text
+
+
+# Words only the instruction for one kind of danger may use.
+KIND_WORDS = {
+    "nl": {"gas": "lichtschakelaars", "water": "hoofdkraan", "fire": "geen lift"},
+    "en": {"gas": "light switches", "water": "main water tap", "fire": "do not use a lift"},
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_emergency_instruction_fits_the_danger(language: str) -> None:
+    for context, text in renders(language, "emergency"):
+        for kind, words in KIND_WORDS[language].items():
+            assert (words in text) == (context["emergency_kind"] == kind), text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

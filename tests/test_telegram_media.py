@@ -16,7 +16,8 @@ ANNA = 4242
 PHOTO = b"\xff\xd8\xff\xe0 a large photo"
 STICKER = b"RIFF sticker"
 VOICE = b"OggS voice"
-CAPTION = "De kraan in de keuken lekt al een week, hier is een foto."
+# A complaint, so the bot acknowledges and asks (three messages with the media reply).
+CAPTION = "Ik ben ontevreden: de kraan in de keuken lekt al een week, hier is een foto."
 
 
 def photo_sizes() -> list[dict[str, object]]:
@@ -95,7 +96,9 @@ async def test_media_are_kept_on_the_case_and_answered(
             assert any("bestand" in text and "te groot" in text for text in later), later
             assert any("spraakbericht" in text for text in later), later
 
-            edited_caption = "De kraan in de keuken lekt al twee weken, hier is een foto."
+            edited_caption = (
+                "Ik ben ontevreden: de kraan in de keuken lekt al twee weken, hier is een foto."
+            )
             api.push(
                 customer_update(ANNA, 1, edited=True, photo=photo_sizes(), caption=edited_caption)
             )

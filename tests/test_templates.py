@@ -100,6 +100,9 @@ SAMPLE = {
     # A message the outbox could not deliver.
     "error": "SMTP server refused RCPT TO: 550 5.1.1 no such user",
     "outbox_id": 42,
+    # The optional language model's instruction.
+    "intents": ["complaint", "question"],
+    "categories": ["delivery", "billing"],
     "earlier": [
         {
             "number": "K-2026-000100",

@@ -1,14 +1,13 @@
 """Start-up loads what the first conversation would otherwise wait for."""
 
-from bot.nlu.classifier import complaint_model, intent_model
+from bot.nlu.linear import shipped_model
 from bot.templates import all_template_names, environment
 from bot.warmup import warm_up
 
 
-def test_warm_up_trains_the_models_and_compiles_every_template() -> None:
+def test_warm_up_loads_the_model_and_compiles_every_template() -> None:
     compiled = warm_up()
     assert compiled == len(all_template_names()) > 0
-    assert complaint_model.cache_info().currsize == 1
-    assert intent_model.cache_info().currsize == 1
+    assert shipped_model.cache_info().currsize == 1
     cached = {name for _, name in environment().cache or {}}
     assert set(all_template_names()) <= cached

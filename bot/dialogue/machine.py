@@ -330,7 +330,8 @@ class Dialogue:
             key_sentences=heard.key_sentences or (event.text,),
         )
         return state, [
-            Reply("emergency"),
+            # The instruction fits the danger: gas advice for gas, not for a flooding.
+            Reply("emergency", {"emergency_kind": heard.emergency_kind}),
             Classify(state.language, "emergency", None, None, state.anger),
             MarkAcknowledged(),
             HandOff(

@@ -1,15 +1,19 @@
 """Offline understanding of customer messages: language, intent, topic, anger and slots.
 
-Rules and a small lexicon decide where there is a clear cue; a tiny naive Bayes model trained
-on `data/train.jsonl` fills in where no rule fires. Nothing is downloaded at run time.
+A safety net of danger patterns decides emergencies (and their kind) first; a linear model
+trained on the labelled corpus in `data/` (weights shipped in `data/model.npz`) reads intent,
+explicit/hidden, topic and anger; extractors pull the facts. Nothing is downloaded at run time.
+See docs/understanding.md.
 """
 
 from bot.nlu.pipeline import understand
 from bot.nlu.types import (
     CATEGORIES,
+    EMERGENCY_KINDS,
     INTENTS,
     LANGUAGES,
     Category,
+    EmergencyKind,
     Intent,
     Language,
     Slots,
@@ -18,9 +22,11 @@ from bot.nlu.types import (
 
 __all__ = [
     "CATEGORIES",
+    "EMERGENCY_KINDS",
     "INTENTS",
     "LANGUAGES",
     "Category",
+    "EmergencyKind",
     "Intent",
     "Language",
     "Slots",

@@ -11,69 +11,6 @@ import re
 
 from bot.nlu.rx import alternation
 
-# --- emergency: danger to people or property right now --------------------------------------
-EMERGENCY = alternation(
-    # gas
-    r"\b(ruik|ruiken|rook|stinkt|lucht)\w*\b[^.?!]{0,30}\bgas\b",
-    r"\bgas\w*\b[^.?!]{0,20}\b(ruik\w*|lek\w*|lucht|geur)\b",
-    r"\b(naar|van) gas\b",
-    r"\bgas(lucht|geur|lek)\b",
-    r"\b(smell\w*|smelt)\b[^.?!]{0,20}\bgas\b",
-    r"\bgas (smell|leak)\w*",
-    # fire and smoke
-    r"\b(er is|staat in|in) brand\b|^brand\b|\bbrand!",
-    r"\bbrand\b[^.?!]{0,10}\b(in|bij|op)\b (de|het|mijn|ons|onze)\b",
-    r"\bin brand\b",
-    r"\b(brand|schroei)lucht\b",
-    r"\bvlammen\b",
-    r"\b(vol|veel|dikke|zwarte) rook\b",
-    r"\brook\b[^.?!]{0,15}\buit\b",
-    r"\b(uit|van)\b[^.?!]{0,30}\bkomt\b[^.?!]{0,10}\brook\b",
-    r"\brookmelder\w* (gaat|gingen|ging) af\b",
-    r"\b(on )?fire\b(?! (drill|extinguisher check))",
-    r"\bflames?\b",
-    r"\bsparks?\b",
-    r"\bsmell\w* (of )?burning\b",
-    r"\bburning smell\b",
-    r"\bsmoke\b(?! (free|detector test))[^.?!]{0,20}\b(coming|pouring|from|out|everywhere)\b",
-    r"\b(full of|filled with|thick|black) smoke\b",
-    r"\bsmoke alarm\w* (is |are )?(going off|went off)\b",
-    # water where it must not be
-    r"\bwater\b[^.?!]{0,30}\b(door|uit) (het|de) plafond\b",
-    r"\bplafond\b[^.?!]{0,30}\b(lekt|druppelt|water|stort)\b",
-    r"\bonder water\b",
-    r"\bstaat blank\b",
-    r"\boverstroom\w*",
-    r"\b(stroomt|gutst|spuit)\b[^.?!]{0,20}\bwater\b",
-    r"\bwater\b[^.?!]{0,20}\b(stroomt|gutst|spuit)\b",
-    r"\bwater\b[^.?!]{0,25}\b(lamp|stopcontact|meterkast)\b",
-    r"\b(through|from) the ceiling\b",
-    r"\bflood(ed|ing)?\b",
-    r"\bwater (is )?(pouring|gushing|pissing|streaming|coming) (through|in|into|out|from)\b",
-    r"\bwater\b[^.?!]{0,25}\b(light fitting|socket|fuse ?box)\b",
-    # no power at all, electrical danger, other danger to life
-    r"\b(geen|zonder) (stroom|elektriciteit)\b",
-    r"\bstroomstoring\b",
-    r"\bkortsluiting\b",
-    r"\b(no|without) (power|electricity)\b",
-    r"\bpower (cut|outage|failure)\b",
-    r"\bschok\b[^.?!]{0,40}\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|elektr)\w*",
-    r"\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar)\w*\b[^.?!]{0,40}\bschok\b",
-    r"\b(elektrische|stroom)\s?schok\b",
-    r"\bstaat onder stroom\b",
-    r"\belectric(al)? shock\b|\bshock from\b|\bgot a shock\b",
-    r"\b(live|exposed|bare) wires?\b",
-    r"\b(losse|blote|bloot\w*) (draden|kabels)\b",
-    r"\bkoolmonoxide\b",
-    r"\bcarbon monoxide\b",
-    r"\blevensgevaar\w*",
-    r"\b(danger to life|life[- ]threatening)\b",
-    r"\b(ingestort|instort\w*|stort in)\b",
-    r"\bcollaps\w*",
-    r"\bontplof\w*",
-    r"\bexplo(sie|deer\w*|sion|ded|des|ding)\b",
-)
-
 # --- dispute: formal objection or legal steps -----------------------------------------------
 DISPUTE = alternation(
     r"\bbezwaar\w*",
@@ -293,42 +230,4 @@ PROBLEM = alternation(
     r"\bcrack\w*|\bstiff\b|\berror\b|\bdent\w*|\bstain\w*|\bscratch\w*",
     r"\bloose\b|\bwobbl\w*|\bpeel\w*|\bburns?\b|\bruined\b|\bsoaking\b",
     r"\bno hot water\b|\bgeen warm water\b",
-)
-# Asking someone to come and fix something.
-REPAIR_REQUEST = alternation(
-    r"\b(kunt|kan|kunnen|wilt|zou|zouden)\b[^.?!]{0,30}\b(sturen|langskomen|langs komen|kijken|"
-    r"repareren|maken|vervangen|verhelpen|verholpen|gerepareerd|vervangen|nakijken|inplannen|komen)\b",
-    r"\bgraag\b[^.?!]{0,30}\b(monteur|afspraak|reparatie|iemand)\b",
-    r"\b(reparatie|onderhoud)\w*\b[^.?!]{0,25}\b(aanvragen|inplannen|plannen|melden)\b",
-    r"\b(monteur|loodgieter|elektricien)\b[^.?!]{0,15}\b(sturen|langs)\b",
-    r"\b(could|can|would|will)\b[^.?!]{0,30}\b(send|come|fix|repair|replace|replaced|repaired|fixed|"
-    r"look|arrange|book)\b",
-    r"\bplease\b[^.?!]{0,20}\b(send|arrange|fix|repair|book|replace|come)\b",
-    r"\b(request|book|arrange|schedule)\b[^.?!]{0,10}"
-    r"\b(a |an )?(repair|service visit|engineer|visit)\b",
-    r"\bsend someone\b|\bcome (round|by|out)\b|\bhave a look\b",
-)
-REPAIR_WORDS = alternation(
-    r"\b(monteur|reparatie|repareren|onderhoud|loodgieter|elektricien|klusjesman)\w*",
-    r"\b(repair|engineer|plumber|electrician|handyman|service visit|maintenance|fix)\w*",
-)
-# Praise; thanks alone ("ok, dank je") is an acknowledgement, not a compliment.
-COMPLIMENT = alternation(
-    r"\bcompliment\w*",
-    r"\b(bedank\w*|dank (u|je|jullie)( wel)?)\b[^.?!]{0,10}\bvoor\b",
-    r"\b(zeer|heel|erg|super) (tevreden|blij)\b|\b(ben|zijn) (zeer |heel |erg )?tevreden\b",
-    r"\b(top|super|geweldig|fantastisch|uitstekend|prachtig|perfect|fijn\w*|netjes|vakman)\b",
-    r"\bvriendelijk (geholpen|ontvangen)\b|\bgoed geholpen\b",
-    r"\bthank(s| you)\b[^.?!]{0,15}\bfor\b",
-    r"\b(great|brilliant|excellent|amazing|fantastic|wonderful|superb|perfect|lovely)\b",
-    r"\b(happy|pleased|delighted) (with|about)\b|\bvery (happy|pleased)\b",
-    r"\bkudos\b|\bwell done\b|\bfive stars\b|\btop job\b|\bso helpful\b|\bvery friendly\b",
-)
-# A contrast after praise usually introduces the real point ("netjes geleverd, maar ...").
-CONTRAST = re.compile(r"\b(maar|echter|alleen|helaas|but|however|unfortunately)\b")
-
-QUESTION_START = re.compile(
-    r"^(wat|waar|wanneer|waarom|hoe|hoeveel|welke|wie|kan|kunt|kunnen|mag|mogen|is|zijn|heeft|hebben|"
-    r"heb|doen|doet|leveren|verkopen|zou|what|where|when|why|how|which|who|can|could|do|does|is|are|"
-    r"will|would|may|should)\b"
 )

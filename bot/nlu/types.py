@@ -27,17 +27,27 @@ Category = Literal[
     "other",
 ]
 
+EmergencyKind = Literal["gas", "co", "fire", "electrical", "structural", "water", "power"]
+
 # The allowed values, in order, taken from the types so the two cannot drift apart.
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 INTENTS: tuple[Intent, ...] = get_args(Intent)
 CATEGORIES: tuple[Category, ...] = get_args(Category)
+EMERGENCY_KINDS: tuple[EmergencyKind, ...] = get_args(EmergencyKind)
 
 
 @dataclass(frozen=True)
 class Slots:
-    """Facts pulled from free text; every field keeps the order of appearance."""
+    """Facts pulled from free text; every field keeps the order of appearance.
+
+    Values are copied from the text as written, except `dates` (ISO dates, "start/end" for a
+    range, so a handler sees the day meant by "vorige week dinsdag") and `amounts` (plain
+    decimals). `date_mentions` keeps the words the dates were read from, also those that name
+    no single day ("begin november")."""
 
     dates: tuple[str, ...] = ()
+    date_mentions: tuple[str, ...] = ()
+    times: tuple[str, ...] = ()
     order_numbers: tuple[str, ...] = ()
     invoice_numbers: tuple[str, ...] = ()
     customer_numbers: tuple[str, ...] = ()
@@ -46,6 +56,9 @@ class Slots:
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    postcodes: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, list[str]]:
         # Empty fields are left out so stored case data stays small and readable.
@@ -63,6 +76,12 @@ class Understanding:
     anger: int
     slots: Slots
     key_sentences: tuple[str, ...] = ()
+    # The danger behind an emergency, so the customer gets the instruction that fits it (gas
+    # advice for gas, not for a flooding); None for other intents and for danger of no known kind.
+    emergency_kind: EmergencyKind | None = None
+    # How sure the offline reading is of its intent, 0-1: low values are where a second opinion
+    # (the optional LLM) may be asked.
+    confidence: float = 1.0
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -71,6 +90,8 @@ class Understanding:
             "explicit": self.explicit,
             "category": self.category,
             "anger": self.anger,
+            "emergency_kind": self.emergency_kind,
+            "confidence": round(self.confidence, 3),
             "slots": self.slots.to_dict(),
             "key_sentences": list(self.key_sentences),
         }

@@ -56,7 +56,7 @@ def _corpus() -> list[str]:
         "ik wacht al drie dagen, al weken",
         "zou worden",
     ]
-    for name in ("eval", "holdout"):
+    for name in ("seed_eval", "seed_holdout", "corpus_train"):
         path = resources.files("bot.nlu").joinpath(f"data/{name}.jsonl")
         with path.open(encoding="utf-8") as fh:
             texts += [fold(json.loads(line)["text"]) for line in fh if line.strip()]

@@ -22,7 +22,7 @@ def _ranked(body: Body, limit: int) -> tuple[str, ...]:
 
 def _messages() -> list[str]:
     texts: list[str] = []
-    for name in ("eval", "holdout", "train"):
+    for name in ("seed_eval", "seed_holdout", "seed_train", "corpus_train"):
         path = resources.files("bot.nlu").joinpath(f"data/{name}.jsonl")
         with path.open(encoding="utf-8") as fh:
             texts += [json.loads(line)["text"] for line in fh if line.strip()]

@@ -106,3 +106,125 @@ def test_names(text: str, name: str) -> None:
 def test_to_dict_keeps_only_filled_fields() -> None:
     assert slots("Bel 06-12345678").to_dict() == {"phones": ["06-12345678"]}
     assert Slots().to_dict() == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Geachte mevrouw De Vries, ik wacht nog steeds.", "mevrouw De Vries"),
+        ("Hoogachtend,\nmr. drs. P.H. Verbeek", "mr. drs. P.H. Verbeek"),
+        ("Vandaag kwam monteur Ruud, en het lekt nog.", "Ruud"),
+        ("Thanks for the help yesterday, Sophie was really helpful.", "Sophie"),
+        ("The parcel never came.\n\nBest,\nKwame Mensah", "Kwame Mensah"),
+        ("Meneer de Haan van de klantenservice heeft het opgelost.", "Meneer de Haan"),
+        ("Lamp kapot. Nicole van Dam, Zeeweg 80-2, Haarlem", "Nicole van Dam"),
+    ],
+)
+def test_names_with_titles_initials_first_names_and_signatures(text: str, name: str) -> None:
+    assert name in slots(text).names
+
+
+def test_a_street_named_after_a_person_is_no_name() -> None:
+    s = slots("Apt 3C, Hugo de Grootstraat 19, Delft.")
+    assert s.names == ()
+    assert s.addresses == ("Hugo de Grootstraat 19",)
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "postcode", "city"),
+    [
+        ("Adres: Meeuwenlaan 12 hs, 1021 JK Amsterdam.", "Meeuwenlaan 12 hs", "1021 JK",
+         "Amsterdam"),
+        ("Ik woon aan de Kastanjelaan 7 A in Zwolle.", "Kastanjelaan 7 A", None, "Zwolle"),
+        ("Mijn adres is Oude Gracht 7bis, 3511AP Utrecht.", "Oude Gracht 7bis", "3511AP",
+         "Utrecht"),
+        ("Adres Tesselschadestraat 9-III, 1054 ET Amsterdam.", "Tesselschadestraat 9-III",
+         "1054 ET", "Amsterdam"),
+        ("Voor mijn adres (Hoefslag 3, 3981 KE Bunnik) graag glasvezel.", "Hoefslag 3", "3981 KE",
+         "Bunnik"),
+        ("Het stinkt naar gas. Akkerwinde 19 Zwolle", "Akkerwinde 19", None, "Zwolle"),
+        ("Bredestraat 9 bus 2, 9000 Gent.", "Bredestraat 9 bus 2", "9000", "Gent"),
+        ("Gallery lights out at Laan van Meerdervoort 12.", "Laan van Meerdervoort 12", None, None),
+    ],
+)
+def test_address_postcode_city(
+    text: str, address: str, postcode: str | None, city: str | None
+) -> None:
+    s = slots(text)
+    assert s.addresses == (address,)
+    assert s.postcodes == ((postcode,) if postcode else ())
+    assert s.cities == ((city,) if city else ())
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "numbers"),
+    [
+        ("Het gaat om factuur nr. 88123 en nr. 88124.", "invoice_numbers", ("88123", "88124")),
+        ("Zie de factuur van maart. Nummer: 4400-1192.", "invoice_numbers", ("4400-1192",)),
+        ("My tenant number is 50-88127.", "customer_numbers", ("50-88127",)),
+        ("Klantnr. 74401293, tel 06-31122908.", "customer_numbers", ("74401293",)),
+        ("Track & trace code 3SXYZ4412090 zegt niets.", "order_numbers", ("3SXYZ4412090",)),
+        ("Contract van 12 maanden, klant sinds 2019.", "customer_numbers", ()),
+    ],
+)
+def test_references_after_cue_words(text: str, kind: str, numbers: tuple[str, ...]) -> None:
+    assert getattr(slots(text), kind) == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "days"),
+    [
+        ("Vanochtend kwam er niemand.", "Vanochtend", ("2026-03-20",)),
+        ("Ik ontving gisteravond een sms.", "gisteravond", ("2026-03-19",)),
+        ("De monteur zou dinsdag komen, niemand gezien.", "dinsdag", ("2026-03-17",)),
+        ("Kunt u dinsdag komen?", "dinsdag", ("2026-03-24",)),
+        ("Dat was vorige week donderdag.", "vorige week donderdag", ("2026-03-12",)),
+        ("We zijn weg van 12 t/m 26 december.", "12 t/m 26 december", ("2025-12-12", "2025-12-26")),
+        ("I called last Thursday.", "last Thursday", ("2026-03-19",)),
+        ("Sinds januari is het kapot.", "januari", ()),
+    ],
+)
+def test_date_mentions_and_the_days_they_mean(
+    text: str, mention: str, days: tuple[str, ...]
+) -> None:
+    s = slots(text)
+    assert s.date_mentions == (mention,)
+    assert s.dates == days
+
+
+@pytest.mark.parametrize(
+    ("text", "time"),
+    [
+        ("De monteur zou tussen 8 en 12 komen.", "tussen 8 en 12"),
+        ("Om 14:30 stond ik klaar.", "Om 14:30"),
+        ("Ik ben thuis na half vier.", "na half vier"),
+        ("I'm home after 3:30pm.", "after 3:30pm"),
+    ],
+)
+def test_times(text: str, time: str) -> None:
+    assert slots(text).times == (time,)
+
+
+def test_durations_and_thousands_are_no_times() -> None:
+    assert slots("Ik heb 3 uur lang gewacht en €1.250 betaald.").times == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("Er staat een bedrag van 29,99 op mijn rekening.", "29.99"),
+        ("Mijn termijnbedrag is 89 afgesproken.", "89"),
+        ("You charge 2.50 for a paper invoice?", "2.50"),
+    ],
+)
+def test_amounts_without_a_currency_sign(text: str, amount: str) -> None:
+    assert slots(text).amounts == (amount,)
+
+
+@pytest.mark.parametrize("phone", ["0476 22 18 90", "+44 7700 900431", "06-71188290"])
+def test_phones_as_people_write_them(phone: str) -> None:
+    assert slots(f"Bel me op {phone}.").phones == (phone,)
+
+
+def test_order_numbers_are_no_phones() -> None:
+    assert slots("Order 7700123455, klantnummer 20077341.").phones == ()

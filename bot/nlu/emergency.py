@@ -1,0 +1,276 @@
+"""The emergency safety net: signs of danger in a message, and which kind of danger.
+
+Emergencies are not one class among others for a model to weigh: any sign of danger sends the
+message down the emergency route, whatever the intent model says. A false alarm costs a customer
+an emergency number they did not need (and they still get a person); a missed emergency may cost
+a life. So the patterns lean towards alarm, and only wording that plainly is not about danger
+here and now ("gasrekening", "the fire door", "a flood of emails") is kept out.
+
+The kind decides which safety instruction the customer gets: gas advice for a gas smell, not
+for a flooding. Where several kinds fire, the one whose instruction matters most for safety
+wins (`KIND_PRIORITY`): leaving a house that smells of gas beats moving things out of the water.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.nlu.rx import alternation
+from bot.nlu.types import EmergencyKind
+
+# Within one clause: danger words far apart in a long mail rarely belong together.
+_NEAR = r"[^.?!\n]{0,40}"
+_CLOSE = r"[^.?!\n]{0,20}"
+_FAR = r"[^.?!\n]{0,60}"
+
+_GAS = alternation(
+    r"\bgas(lucht|geur|luchtje|lek\w*|stank)\b",
+    r"\b(ruik|ruiken|ruikt|rook|roken|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|stink\w*|"
+    rf"whiff|reek\w*)\b{_FAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
+    rf"\bgas\b{_CLOSE}\b(ruik\w*|rook|lek\w*|lucht|geur|smell\w*|leak\w*|stink\w*|stonk)",
+    r"\bgas (smell|leak|odou?r)\w*",
+    r"\brotte eieren\b|\brotten eggs?\b|\bzwavel(lucht|geur)?\b|\bsul(ph|f)ur\w*",
+)
+_CO_DEVICE = (
+    r"((koolmonoxide|kolendamp|carbon monoxide)[- ]?(melder|alarm|meter|detector|monitor)?|"
+    r"co2?[- ]?(melder|alarm|meter|detector|monitor))"
+)
+_ALARM = (
+    r"((gaat|ging|gingen|is)( \w+)? af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|goes off|"
+    r"beep\w*|sounding|screaming|screeching|started)"
+)
+_SYMPTOMS = (
+    r"(hoofdpijn|duizelig|misselijk|suf|flauw\w*|raar in (mijn|m'n) hoofd|headache\w*|dizzy|"
+    r"nause\w*|faint\w*|vomit\w*)"
+)
+_CO = alternation(
+    r"\b(koolmonoxide|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
+    r"\bcarbon monoxide\b(?! (alarm|detector|monitor|meter)s?\b)",
+    rf"\b{_CO_DEVICE}\w*\b{_FAR}\b{_ALARM}\b",
+    rf"\b{_ALARM}\b{_FAR}\b(koolmonoxide|kolendamp|carbon monoxide|co[- ]?(melder|alarm))",
+    rf"\b{_CO_DEVICE}\w*\b[^\n]{{0,120}}\b{_SYMPTOMS}\b",
+    rf"\bco\b{_FAR}\b(ppm|piep\w*|alarm|beep\w*|gaat af)\b|\b\d+ ppm\b",
+    rf"\b(alarm|piept|beep\w*)\b{_CLOSE}\bco\b",
+    rf"\b(geiser|geyser|boiler|ketel|cv-ketel|kachel|heater|fire ?place|haard)\b{_NEAR}"
+    rf"\b{_SYMPTOMS}\b",
+    rf"\b{_SYMPTOMS}\b{_NEAR}\b(geiser|geyser|boiler|ketel|cv-ketel|kachel|heater|melder|alarm)\b",
+)
+_FIRE = alternation(
+    r"\b(er is|staat in|in|op) brand\b|^brand\b|\bbrand!|\bbrand brand\b",
+    r"\bbrand\b (in|bij|op) (de|het|mijn|ons|onze|een)\b",
+    r"\b(keuken|schoorsteen|woning|auto|container|schuur)brand\b|\bbrandje\b",
+    r"\bvlam(men|metjes?)?\b|\bvlam ?gevat\b|\bvuur(tje)?\b(?!werk)",
+    r"\b(gaan|is gaan|staat te|begon te|beginnen te) branden\b|\bin brand gevlogen\b",
+    r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b",
+    r"\bsmeult\b|\bsmeulen\w*|\brookontwikkeling\b",
+    r"\b(vol|veel|dikke|zwarte|witte|grijze) rook\b|\brookwolk\w*",
+    rf"\brook\b{_CLOSE}\b(overal|onder)\b",
+    rf"\b(zie|zag)\b{_CLOSE}\brook\b",
+    r"\b(begon|begint|beginnen|staat|stond) te roken\b",
+    r"\brookt\b(?! (op|in|bij|veel|de hele|elke|een))",
+    r"\b(rookmelder|brandalarm|brandmelder)\w* (gaat|gingen|ging|gaan|is) (af|afgegaan)\b",
+    r"\b(rookmelder|brandalarm|brandmelder)\w* af\b",
+    r"\bbrandweer\b(?! ?(inspectie|keuring|controle|voorschrift\w*|eisen))",
+    r"\b(caught|catches|catching|on) fire\b|\bset alight\b|\bablaze\b",
+    r"\b(a|the|there'?s a) fire\b(?! (door|exit|escape|extinguisher|safety|inspection|drill|"
+    r"blanket|regulation\w*|alarm test|risk assessment|place))",
+    r"\bfire (in|at|on) (the|my|our|a)\b|\bfire brigade\b|\bfire (department|service)\b",
+    r"\bflames?\b|\bsmoulder\w*|\bsmolder\w*",
+    rf"\bsmoke\b(?! ?(free|detectors?|alarms?))"
+    rf"{_CLOSE}\b(pouring|everywhere|billowing|filling)\b",
+    r"\b(full of|filled with|thick|black|white|lots of) smoke\b|\bsmoky\b",
+    r"\b(smoke|fire) alarms? (is |are |keeps? )?(going off|went off|goes off|sounding)\b",
+)
+# A burning smell alone: fire, unless a socket or wire shows where it comes from (then the
+# electrical instruction fits: do not touch, switch off the main switch).
+_SMOULDER = alternation(
+    r"\b(brand|schroei|verbrande?|rook)(lucht|geur)\b|\bbrandende lucht\b|\bruikt verbrand\b",
+    r"\bverbrand\w* (kabel|plastic|rubber)\b|\bruik\w* (brand|iets schroei\w*)\b|\bschroeierig\w*",
+    r"\b(zwarte|blauwe|dikke|grijze) walm\b|\bwalm\w* (uit|onder)\b",
+    r"\bburning\b(?! question)|\bburnt smell\b|\bsmell\w* (of )?burnt?\b",
+    rf"\brook\b{_CLOSE}\buit\b",
+    rf"\bsmoke\b(?! ?(free|detectors?|alarms?)){_CLOSE}\b(coming|from|out)\b",
+)
+_ELECTRICAL = alternation(
+    r"\bvonk\w*|\bsparks?\b|\bsparking\b|\barcing\b",
+    r"\bkortsluiting\b|\bshort[- ]circuit\w*",
+    rf"\bschok\b{_NEAR}\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|elektr|kraan|snoer)\w*",
+    rf"\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|kraan)\w*\b{_NEAR}\bschok\b",
+    r"\b(elektrische|stroom)\s?schok\b|\bstaat onder stroom\b|\bonder spanning\b",
+    r"\belectric(al)? shock\b|\b(got|get|getting|gave me) (a |an )?(electric )?shock from\b",
+    r"\bshock (from|when (i|we) touch\w*)\b|\belectrocut\w*",
+    r"\b(live|exposed|bare|naked) wires?\b|\bwires? (hanging|exposed|sparking)\b",
+    r"\b(losse|blote|bloot\w*|kale) (draden|kabels|bedrading)\b",
+    rf"\b(stopcontact|meterkast|groepenkast|zekeringkast|stoppenkast|stekker|snoer|kabel|"
+    rf"lichtknop|schakelaar)\w*\b{_NEAR}"
+    r"\b(rookt|smelt|gesmolten|geblakerd|zwartgeblakerd|verschroeid|brandt|knetter\w*|vonkt|heet|"
+    r"sputter\w*|zwart uitgeslagen|knapte|knal)\b",
+    rf"\b(knapte|knal|geknapt)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|stopcontact)",
+    rf"\b(knetter\w*|sputter\w*)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|"
+    r"stopcontact|kabel|draad|draden)\w*",
+    rf"\b(stroom)?(kabel|kabels|draad|draden|bedrading|elektriciteitskabel)\b{_NEAR}"
+    r"\b(bloot|los|losgeraakt|naar beneden|hangen|hangt|zichtbaar|sputter\w*|op straat|eruit|"
+    r"knettert|op de stoep|op het voetpad|in een plas|in het water)\b",
+    rf"\b(bloot|losgeraakte|losse)\b{_CLOSE}\b(stroom)?(kabel|kabels|draad|draden)\b",
+    r"\bverbrande? (kabel|kabels|draad|draden|bedrading)\b|\bburnt (wire|wiring|cable)s?\b",
+    rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|light switch|meter (cupboard|box)|"
+    rf"electricity meter)s?\b{_NEAR}"
+    r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot)\b",
+)
+_WATER = alternation(
+    rf"\bwater\b{_NEAR}\b(lamp|stopcontact|meterkast|groepenkast|stoppenkast|bedrading|elektra)\w*",
+    rf"\bwater\b{_NEAR}\b(light fitting|socket|fuse ?box|wiring|electrics|outlet)s?\b",
+    r"\bwater everywhere\b|\boveral water\b",
+    rf"\bwater\b{_CLOSE}\bdoor (de|het) (lichtkoepel|dakraam|plafond|lamp)\b",
+    rf"\bwater\b{_FAR}\b(zakt door|door de vloer)\b",
+    r"\b(halve )?meter water\b|\bcentimeters? water\b",
+    rf"\bwater\b{_NEAR}\b(omhoog|loopt over|overloopt|stijgt|blijft stijgen)\b",
+    rf"\b(bad|toilet|wc|douche|badkamer|wasbak|gootsteen|afvoer)\b{_NEAR}\b(loopt over|liep over|"
+    r"overgelopen|overlopen|loopt\b[^.?!\n]{0,20}\bover)\b",
+    r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\bmet bakken\b|\bemmers vol\b",
+    rf"\bwater\b{_NEAR}\b(door|uit|langs|van) (het|de) (plafond|lamp|muur|dak)\b",
+    rf"\bplafond\b{_NEAR}\b(lekt|lekken|druppelt|water|stort|komt naar beneden|gutst|stroomt)\b",
+    r"\bonder water\b|\bstaat blank\b|\boverstroom\w*|\bwateroverlast\b",
+    rf"\b(stroomt|gutst|spuit|spuiten|klotst|stort)\b{_CLOSE}\bwater\b",
+    rf"\bwater\b{_CLOSE}\b(stroomt|gutst|spuit|spuiten|klotst|stort|blijft komen|staat \d+|"
+    r"staat centimeters|tot aan)\b",
+    rf"\b(leiding|waterleiding|buis|pijp)\w*\b{_NEAR}\b(gesprongen|geknapt|gebarsten)\b",
+    r"\b(gesprongen|geknapte|gebarsten) (leiding|waterleiding|buis|pijp)\w*",
+    r"\b(hoofdkraan|kraan|water)\b[^.?!\n]{0,30}\b(niet|krijg\w*) (meer )?dicht\b",
+    rf"\bwater\b{_NEAR}\b(zakt door|door de vloer|naar binnen|trappenhuis in|de straat op)\b",
+    rf"\b(spuit|spuiten|gutst)\b{_NEAR}\bwater\b",
+    r"\b(through|from|out of) the ceiling\b",
+    r"\bceiling\b[^.?!\n]{0,30}\b(leak\w*|drip\w*|pour\w*|water)\b",
+    r"\bflood(ed|ing|s)?\b(?! (of|with) (e-?mails?|calls|requests|complaints|messages|letters))",
+    r"\bwater (is |was )?(pouring|gushing|pissing|streaming|spraying|flooding|rushing)\b",
+    r"\b(pouring|gushing|streaming|spraying|rushing)\b[^.?!\n]{0,20}\bwater\b",
+    r"\bwater (is )?coming (through|down|in through) (the )?(ceiling|roof|light|walls?)\b",
+    r"\b(burst|broken|split) (water )?(pipe|main)s?\b|\bpipes? (has |have )?(burst|split)\b",
+    r"\b(can'?t|cannot|unable to) (stop|turn off|shut off) the water\b",
+    r"\b(inches|centimetres|centimeters|ankle[- ]deep|knee[- ]deep) (of )?water\b",
+)
+_STRUCTURAL = alternation(
+    r"\b(ingestort|instort\w*|stort (in|naar beneden))\b",
+    r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
+    rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|dak\w*|schoorsteen|stenen|steen\w*|"
+    rf"brokstuk\w*|brok\w*|brokken|stukken|betonrot|beton|luifel)\b{_NEAR}"
+    r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt|komen)|hangt naar beneden|"
+    r"(komt|kwam|komen) naar beneden|gevallen|valt|vallen(?! \w+ aan)|viel|vielen|"
+    r"afgebroken|losgeraakt|loskomen|los|gewaaid|afgewaaid|waaien|waait|eraf|op de stoep|"
+    r"op straat|dreigt|"
+    r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door)\b",
+    rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
+    r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt)\b",
+    r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,30}\bscheur\w*",
+    rf"\b(vallen|valt|viel|vielen)\b{_CLOSE}\b(stenen|brokken|brokstukken|stukken|beton|dakpannen)\b",
+    r"\b(kan|kunnen) elk moment\b[^.?!\n]{0,30}\b(vallen|naar beneden|instorten|bezwijken)\b",
+    r"\b(could|might|may) (fall|come down|collapse|give way)\b[^.?!\n]{0,20}"
+    r"\bany (moment|minute)\b",
+    rf"\b(galerij|balkon|trap)\w*\b{_NEAR}\bgat\b",
+    rf"\b(afgebroken|losgeraakt|losgekomen)\b{_NEAR}\b(schoorsteen|gevel|balkon|dak\w*|plafond)",
+    rf"\b(tak|boom|klimrek|lantaarnpaal|paal|hek|steiger|bouwhek)\w*\b{_NEAR}\b(elk moment|"
+    r"kan (elk moment )?vallen|dreigt|hangt (los|scheef)|afgebroken)",
+    rf"\b(ceiling|balcony|facade|fa.ade|wall|roof|stairs?|steps?|chimney|roof tiles?|bricks?|"
+    rf"panels?|glass roof|canopy|chunks?|pieces?|concrete|debris|plaster|window|railing)\b{_NEAR}"
+    r"\b(fell|falling|fallen|came down|coming down|come down|crumbl\w*|collaps\w*|hanging loose|"
+    r"came off|coming off|onto the (pavement|street|path)|about to fall|broke off|broken off|"
+    r"gave way|giving way|bulg\w*|sagging)\b",
+)
+_POWER_OUT = alternation(
+    r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
+    rf"\bstroom\b{_NEAR}\b(uitgevallen|weg|uit|eraf)\b|\bstroom\b[^.?!\n]{{0,10}}\bterug\b",
+    rf"\bpower\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
+    r"\bstroomstoring\b|\bstroomuitval\b|\bkortsluiting\b",
+    r"\b(no|without) (power|electricity)\b|\bpower (cut|outage|failure|is out|went out|is off)\b",
+    r"\b(power|electricity) (has )?(gone|went) (off|out)\b|\bblackout\b",
+)
+# A power cut is an emergency when someone depends on power to be safe, or is trapped by it.
+_AT_RISK = alternation(
+    r"\b(zit|zitten|zat|staat|opgesloten|vast)\b[^.?!\n]{0,25}\b(lift|vast)\b",
+    r"\b(vast in|in de) lift\b|\bliftopsluiting\b",
+    r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
+    r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped|inside)\b",
+    r"\b(\w*beademing\w*|zuurstof\w*|luchtmatras|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|medicijn\w*|medicatie|"
+    r"couveuse|hoog ?bejaard\w*|traplift|hoog-?lift|monitor|apparatuur|rolstoel)\b",
+    r"\b(ventilator|oxygen|dialysis|insulin|medication|medicine|medical (equipment|device)|"
+    r"breathing (machine|equipment)|stair ?lift|wheelchair|life support|cpap|pump|diabet\w*)\b",
+    r"\b(diabe\w*|afhankelijk van|hartproblemen|hartpatient|koeling)\b",
+    r"\b(\d{2}-year-old|elderly|stuck upstairs|can'?t walk|bedridden)\b",
+)
+_TRAPPED = alternation(
+    r"\b(vast|opgesloten|gevangen) in de lift\b|\bin de lift (vast|opgesloten)\b",
+    r"\bliftopsluiting\b",
+    r"\blift\b[^.?!\n]{0,20}\b(zit|zitten|zat|zaten|staat) (iemand|mensen|mijn|een|er)\b"
+    r"[^.?!\n]{0,20}\b(in|vast)\b",
+    r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
+    r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped)\b",
+    r"\b(zit|zitten|zat|zaten|sta|staan) (nu |al )?(vast )?in de lift\b",
+    r"\bin de lift\b[^.?!\n]{0,40}\b(blijven hangen|blijft hangen|vast|tussen (de )?\d)",
+)
+# No heating for someone frail in frost, also an emergency by the labelling rules.
+_NO_HEAT = alternation(
+    r"\b(geen|zonder) (verwarming|warmte)\b",
+    r"\b(verwarming|cv)\b[^.?!\n]{0,30}\b(uitgevallen|kapot|doet niets|stuk|doet het niet|"
+    r"werkt niet|is uit)\b",
+    r"\b(no|without) heat(ing)?\b|\bheating\b[^.?!\n]{0,20}\b(broken|failed|not working|off)\b",
+)
+_FRAIL_COLD = alternation(
+    r"\b(vriest|vorst|min \d+|ijskoud)\b|-\d+\b|\b\d graden buiten\b",
+    r"\b(freezing|frost|below zero|minus \d+)\b",
+)
+_FRAIL = alternation(
+    r"\b(baby|pasgeboren|zuigeling|bejaard\w*|hoogbejaard\w*|\d{2} jaar|ziek\w*|ouderen|"
+    r"bedlegerig|slecht ter been|longontsteking|hartproblemen)\b|\([6-9]\d\)",
+    r"\b(is|ben|wordt|werd) [7-9]\d\b",
+    r"\b(chemo\w*|zwanger\w*)\b",
+    r"\boud(e)? (moeder|vader|man|vrouw|dame|heer)\b",
+    r"\b(newborn|infant|elderly|frail|\d{2} years? old|sick|ill|pregnant|chemo\w*)\b",
+)
+_GENERAL = alternation(
+    r"\blevensgevaar\w*|\bgevaarlijk\w* situatie\b|\bacuut gevaar\b",
+    r"\b(danger to life|life[- ]threatening|immediate danger|in danger)\b(?! of)",
+    r"\b112 (gebeld|bellen|called|calling)\b|\b(gebeld|bel|belde|called|call|calling) 112\b",
+    r"\b(ontploffing|explosie|explosion)\b(?! (van|of) (de |the )?(kosten|prijzen|costs|prices))",
+    rf"\b(ketel|boiler|geiser|geyser|gasfles|fles|meter|meterkast|accu|batterij|battery|cylinder|"
+    rf"heater|kachel|oven|magnetron|microwave)\w*\b{_NEAR}\b(ontploft|ontplofte|exploded|explodes|"
+    r"exploding)\b",
+    rf"\b(ontploft|ontplofte|exploded)\b{_NEAR}\b(ketel|boiler|geiser|gasfles|meter|accu|battery)\w*",
+)
+
+_BY_KIND: tuple[tuple[EmergencyKind, re.Pattern[str]], ...] = (
+    ("gas", _GAS),
+    ("co", _CO),
+    ("fire", _FIRE),
+    ("electrical", _ELECTRICAL),
+    ("structural", _STRUCTURAL),
+    ("water", _WATER),
+)
+# The order in which one instruction outranks another where a message shows several dangers.
+KIND_PRIORITY: tuple[EmergencyKind, ...] = (
+    "gas", "co", "fire", "electrical", "structural", "water", "power",
+)
+
+
+def danger_kinds(folded: str) -> tuple[EmergencyKind, ...]:
+    """Every kind of danger the folded text shows, most urgent instruction first."""
+    found: set[EmergencyKind] = {kind for kind, pattern in _BY_KIND if pattern.search(folded)}
+    if "electrical" not in found and _SMOULDER.search(folded):
+        found.add("fire")
+    if _power_risk(folded):
+        found.add("power")
+    return tuple(kind for kind in KIND_PRIORITY if kind in found)
+
+
+def _power_risk(folded: str) -> bool:
+    if _TRAPPED.search(folded):
+        return True
+    if _POWER_OUT.search(folded) and _AT_RISK.search(folded):
+        return True
+    return bool(
+        _NO_HEAT.search(folded) and _FRAIL_COLD.search(folded) and _FRAIL.search(folded)
+    )
+
+
+def shows_danger(folded: str) -> bool:
+    """Whether the safety net fires: a kind of danger, or danger named without its kind."""
+    return bool(danger_kinds(folded)) or _GENERAL.search(folded) is not None

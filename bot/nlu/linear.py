@@ -1,0 +1,175 @@
+"""The shipped linear model: TF-IDF over word and character n-grams, one logistic-regression
+head per field (intent, explicit, category, anger).
+
+Trained offline (`bot.nlu.training`, scikit-learn) and shipped as `data/model.npz`; reading a
+message needs only numpy. The features are computed here exactly as scikit-learn's
+`TfidfVectorizer` computes them in training (word 1-2-grams with its default token pattern,
+`char_wb` n-grams, sublinear tf, smooth idf, l2 norm per vectoriser), which a test checks
+against scikit-learn itself, so training and reading cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.nlu.normalize import fold
+
+# scikit-learn's default token pattern: words of two or more word characters.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_SPACES = re.compile(r"\s\s+")
+HEADS = ("intent", "explicit", "category", "anger")
+Floats = npt.NDArray[np.float32]
+
+
+class Model(Protocol):
+    """What reading a message needs from a model: class probabilities per head."""
+
+    def predict(self, text: str) -> dict[str, dict[str, float]]: ...
+
+
+@dataclass(frozen=True)
+class Vectoriser:
+    """One TF-IDF vectoriser: its vocabulary (term -> column) and idf per column."""
+
+    kind: str  # "word" or "char_wb"
+    ngrams: tuple[int, int]
+    vocabulary: dict[str, int]
+    idf: Floats
+
+    def terms(self, folded: str) -> list[str]:
+        low, high = self.ngrams
+        if self.kind == "word":
+            tokens = _TOKEN.findall(folded)
+            out: list[str] = []
+            for n in range(low, high + 1):
+                out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+            return out
+        grams = []
+        for word in _SPACES.sub(" ", folded).split():
+            padded = f" {word} "
+            size = len(padded)
+            for n in range(low, high + 1):
+                offset = 0
+                grams.append(padded[offset : offset + n])
+                while offset + n < size:
+                    offset += 1
+                    grams.append(padded[offset : offset + n])
+                if offset == 0:  # a short word is counted once, as scikit-learn does
+                    break
+        return grams
+
+    def transform(self, folded: str) -> tuple[list[int], list[float]]:
+        """Column indices and l2-normalised sublinear tf-idf values of the known terms."""
+        counts = Counter(self.vocabulary[t] for t in self.terms(folded) if t in self.vocabulary)
+        if not counts:
+            return [], []
+        columns = list(counts)
+        values = [(1.0 + math.log(counts[c])) * float(self.idf[c]) for c in columns]
+        norm = math.sqrt(sum(v * v for v in values))
+        return columns, [v / norm for v in values]
+
+
+@dataclass(frozen=True)
+class Head:
+    """One field's logistic regression: weights per feature column and class."""
+
+    classes: tuple[str, ...]
+    weights: Floats  # (features, classes), or (features, 1) for a two-class head
+    intercept: Floats
+
+    def probabilities(self, columns: list[int], values: list[float]) -> dict[str, float]:
+        scores = self.intercept.astype(np.float64).copy()
+        if columns:
+            scores += np.asarray(values, dtype=np.float64) @ self.weights[columns]
+        if len(self.classes) == 2 and scores.shape[0] == 1:
+            p = 1.0 / (1.0 + math.exp(-float(scores[0])))
+            return {self.classes[0]: 1.0 - p, self.classes[1]: p}
+        scores -= scores.max()
+        exp = np.exp(scores)
+        exp /= exp.sum()
+        return dict(zip(self.classes, (float(x) for x in exp), strict=True))
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    vectorisers: tuple[Vectoriser, ...]
+    heads: dict[str, Head]
+
+    def features(self, text: str) -> tuple[list[int], list[float]]:
+        folded = fold(text)
+        columns: list[int] = []
+        values: list[float] = []
+        offset = 0
+        for vectoriser in self.vectorisers:
+            cols, vals = vectoriser.transform(folded)
+            columns += [offset + c for c in cols]
+            values += vals
+            offset += len(vectoriser.idf)
+        return columns, values
+
+    def predict(self, text: str) -> dict[str, dict[str, float]]:
+        """Class probabilities per head for one message."""
+        columns, values = self.features(text)
+        return {name: head.probabilities(columns, values) for name, head in self.heads.items()}
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, npt.NDArray[np.generic]] = {}
+        for i, v in enumerate(self.vectorisers):
+            terms = sorted(v.vocabulary, key=v.vocabulary.__getitem__)
+            arrays[f"v{i}_kind"] = np.array(v.kind)
+            arrays[f"v{i}_ngrams"] = np.array(v.ngrams)
+            # One string with a separator that no folded term contains keeps the file small.
+            arrays[f"v{i}_terms"] = np.array("\x00".join(terms))
+            arrays[f"v{i}_idf"] = v.idf.astype(np.float32)
+        for name, head in self.heads.items():
+            arrays[f"h_{name}_classes"] = np.array("\x00".join(head.classes))
+            arrays[f"h_{name}_weights"] = head.weights.astype(np.float32)
+            arrays[f"h_{name}_intercept"] = head.intercept.astype(np.float32)
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: Path) -> LinearModel:
+        with np.load(path) as data:
+            vectorisers = []
+            i = 0
+            while f"v{i}_kind" in data:
+                terms = str(data[f"v{i}_terms"]).split("\x00")
+                low, high = (int(x) for x in data[f"v{i}_ngrams"])
+                vectorisers.append(
+                    Vectoriser(
+                        kind=str(data[f"v{i}_kind"]),
+                        ngrams=(low, high),
+                        vocabulary={t: j for j, t in enumerate(terms)},
+                        idf=data[f"v{i}_idf"].astype(np.float32),
+                    )
+                )
+                i += 1
+            heads = {
+                name: Head(
+                    classes=tuple(str(data[f"h_{name}_classes"]).split("\x00")),
+                    weights=np.ascontiguousarray(data[f"h_{name}_weights"], dtype=np.float32),
+                    intercept=data[f"h_{name}_intercept"].astype(np.float32),
+                )
+                for name in HEADS
+                if f"h_{name}_classes" in data
+            }
+        return cls(tuple(vectorisers), heads)
+
+
+def shipped_model_path() -> Path:
+    return Path(str(resources.files("bot.nlu").joinpath("data/model.npz")))
+
+
+@cache
+def shipped_model() -> LinearModel:
+    return LinearModel.load(shipped_model_path())
