@@ -34,8 +34,14 @@ SLOT_HOLDS: dict[str, tuple[str, ...]] = {
 }
 # The summary's parts that quote the customer verbatim (the core sentence, the quotes, the
 # corrections as typed, the story): a fact found only there is not registered under a label.
-VERBATIM_HEADS = ("Kern:", "Core:", "Letterlijk:", "Verbatim:", "Correcties van de klant:",
-                  "Customer's corrections:")
+VERBATIM_HEADS = (
+    "Kern:",
+    "Core:",
+    "Letterlijk:",
+    "Verbatim:",
+    "Correcties van de klant:",
+    "Customer's corrections:",
+)
 STORY_HEADS = ("Verhaal van de klant:", "Customer's story:")
 
 TODAY = date(2026, 11, 24)  # the driver's clock: Tuesday 24 November 2026
@@ -50,10 +56,34 @@ WEEKDAYS = {
 MONTHS = {
     name: number
     for names in (
-        ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-         "september", "oktober", "november", "december"),
-        ("january", "february", "march", "april", "may", "june", "july", "august",
-         "september", "october", "november", "december"),
+        (
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ),
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
     )
     for number, name in enumerate(names, start=1)
 }

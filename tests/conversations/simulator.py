@@ -29,10 +29,16 @@ QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
         ("email_offer", r"bevestig|confirm"),
-        ("correction", r"klopt er niet|aanpassen|verkeerd genoteerd|what is not right|"
-                       r"what should I change|got wrong|what needs chang|not correct|wrong\b"),
-        ("summary", r"klopt dit|klopt dat|is this (right|correct)|is that (right|correct)|"
-                    r"did I get"),
+        (
+            "correction",
+            r"klopt er niet|aanpassen|verkeerd genoteerd|what is not right|"
+            r"what should I change|got wrong|what needs chang|not correct|wrong\b",
+        ),
+        (
+            "summary",
+            r"klopt dit|klopt dat|is this (right|correct)|is that (right|correct)|"
+            r"did I get",
+        ),
         ("contact", r"bereiken|telefoonnummer|reach you|phone"),
         ("email", r"e-?mail ?ad|email address"),
         ("order_number", r"bestelnummer|order number"),
@@ -42,8 +48,11 @@ QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("product", r"product|apparaat|appliance"),
         ("who", r"met wie|wie van ons|who from|who did you"),
         ("when", r"wanneer|sinds|when|since"),
-        ("outcome", r"helpen|oplossing|goed te maken|graag zien|help you|outcome|put this right|"
-                    r"would you like"),
+        (
+            "outcome",
+            r"helpen|oplossing|goed te maken|graag zien|help you|outcome|put this right|"
+            r"would you like",
+        ),
         ("name", r"naam|your name"),
         ("address", r"adres|address"),
         ("postcode", r"postcode|postal code|zip"),

@@ -64,15 +64,18 @@ def test_the_checks_and_offers_are_recognised(language: str) -> None:
 async def test_a_persona_runs_to_an_end_through_the_wired_app(tmp_path: Path) -> None:
     persona = next(p for p in PERSONAS if p.key == "nl-woensdag")
     conversation = await run_persona(persona, f"sqlite+aiosqlite:///{tmp_path / 'k.db'}")
-    assert conversation.state is not None and conversation.state.step in END_STEPS
-    assert conversation.case is not None and conversation.case.intent == "complaint"
+    assert conversation.state is not None
+    assert conversation.state.step in END_STEPS
+    assert conversation.case is not None
+    assert conversation.case.intent == "complaint"
     assert conversation.turns[0].customer == persona.story
     assert "Zaak " in conversation.summary
     # The correction was sent together with an answer, as the persona says it does.
     assert persona.correction is not None
     assert any(persona.correction.text in (t.customer or "") for t in conversation.turns[1:])
     measures = measure(conversation)
-    assert measures.route_right and measures.facts_given >= 3
+    assert measures.route_right
+    assert measures.facts_given >= 3
 
 
 PLANTED = Persona(
@@ -81,8 +84,12 @@ PLANTED = Persona(
     route="complaint",
     topic="delivery",
     story="Mijn bestelling 12345 is niet gekomen.",
-    facts={"order_number": "12345", "outcome": "een nieuwe levering", "address": "Laan 1",
-           "phone": "0612345678"},  # fmt: skip
+    facts={
+        "order_number": "12345",
+        "outcome": "een nieuwe levering",
+        "address": "Laan 1",
+        "phone": "0612345678",
+    },
     behaviours=frozenset({"correction"}),
     correction=Correction("order_number", "12345", "12346", "Sorry, het is 12346."),
 )
@@ -95,7 +102,7 @@ def planted(turns: list[Turn], facts: dict[str, str], said: list[str]) -> Conver
     summary = (
         "Kern: Mijn bestelling 12345 is niet gekomen.\n"
         "Gegevens:\n  - Bestelnummer: 12345\n"
-        "Verhaal van de klant:\n  \"Laan 1\"\n"
+        'Verhaal van de klant:\n  "Laan 1"\n'
     )
     return Conversation(PLANTED, turns, customer, None, state, summary)
 
@@ -110,9 +117,11 @@ def test_the_metrics_find_a_planted_mis_slot_and_re_ask() -> None:
     measures = measure(planted(turns, {"outcome": "Laan 1", "contact": "0612345678"}, said))
     assert measures.misslotted == ["outcome holds address: Laan 1"]
     assert [r.split(":")[0] for r in measures.reasked] == ["order_number"]
-    assert measures.ack_first and measures.max_questions == 1
+    assert measures.ack_first
+    assert measures.max_questions == 1
     # The address is only in the verbatim story, the phone nowhere in the summary.
-    assert measures.facts_given == 3 and sorted(measures.missing) == ["address", "phone"]
+    assert measures.facts_given == 3
+    assert sorted(measures.missing) == ["address", "phone"]
     assert not measures.clean
 
 
@@ -126,10 +135,13 @@ def test_the_metrics_pass_a_conversation_without_faults() -> None:
         "Gegevens:", "Wat de klant wil: een nieuwe levering\nGegevens:"
     )
     measures = measure(conversation)
-    assert measures.misslotted == [] and measures.reasked == []
+    assert measures.misslotted == []
+    assert measures.reasked == []
     assert measures.facts_recalled == measures.facts_given == 2
     # No day and time promised on a complaint: not clean.
-    assert measures.promise_needed and not measures.promised and not measures.clean
+    assert measures.promise_needed
+    assert not measures.promised
+    assert not measures.clean
 
 
 def test_a_question_asked_back_and_a_language_switch_stored_as_facts_are_mis_slots() -> None:
@@ -142,4 +154,5 @@ def test_a_question_asked_back_and_a_language_switch_stored_as_facts_are_mis_slo
     state = DialogueState(step="handed_off", facts={"when": said[1], "outcome": said[2]})
     measures = measure(Conversation(PLANTED, turns, customer, None, state, ""))
     assert len(measures.misslotted) == 2
-    assert measures.asked_back == 1 and measures.answered_back == 0
+    assert measures.asked_back == 1
+    assert measures.answered_back == 0
