@@ -125,6 +125,8 @@ def appears(slot: str, value: str, text: str) -> bool:
     squashed = squash(text)
     if squash(value) in squashed:
         return True
+    if slot == "amount":  # stored as a number: "59,95 euro" as 59.95
+        return any(squash(n) in squashed for n in re.findall(r"\d+(?:[.,]\d+)?", value))
     return slot == "when" and any(squash(form) in squashed for form in date_forms(value))
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.dialogue import DialogueState
 from bot.templates import render_message
-from tests.conversations.metrics import measure
+from tests.conversations.metrics import appears, labelled_part, measure
 from tests.conversations.personas import BEHAVIOURS, PERSONAS, Correction, Persona
 from tests.conversations.simulator import (
     END_STEPS,
@@ -156,3 +156,14 @@ def test_a_question_asked_back_and_a_language_switch_stored_as_facts_are_mis_slo
     assert len(measures.misslotted) == 2
     assert measures.asked_back == 1
     assert measures.answered_back == 0
+
+
+def test_a_fact_counts_as_recalled_in_the_form_the_bot_stores_it() -> None:
+    assert appears("when", "dinsdag", "Wanneer: 2026-11-17")  # the Tuesday before the clock
+    assert not appears("when", "woensdag", "Wanneer: 2026-11-17")
+    assert appears("when", "20 november", "Wanneer: 2026-11-20")
+    assert appears("amount", "59,95 euro", "Bedrag: 59.95")
+    assert appears("phone", "06-24 68 24 68", "Bereikbaar via: 0624682468")
+    assert not appears("phone", "06-24682468", "Bereikbaar via: kees@example.nl")
+    # Quoted story lines do not count: only what the handler sees under a label.
+    assert "Laan 1" not in labelled_part('Gegevens:\nVerhaal van de klant:\n  "Laan 1"')
