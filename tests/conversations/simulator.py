@@ -133,12 +133,6 @@ class Customer:
         self.said.append(text)
         return text
 
-    def expected_facts(self) -> dict[str, str]:
-        facts = dict(self.persona.facts)
-        if self.persona.correction and not self.corrected:
-            facts[self.persona.correction.slot] = self.persona.correction.wrong
-        return facts
-
     def answer(self, kind: str | None) -> str | None:
         """The reply to a bot message whose last question is of `kind` (None: no question)."""
         p, b = self.persona, self.persona.behaviours
