@@ -133,8 +133,8 @@ async def open_database(url: str) -> AsyncEngine:
     try:
         # Connecting first tells "cannot reach or open it" apart from a failed migration,
         # which is a fault of ours and keeps its traceback.
-        async with engine.connect():
-            pass
+        connection = await engine.connect()
+        await connection.close()
     except Exception as exc:
         await engine.dispose()
         problem = database_problem(exc, url)

@@ -63,6 +63,6 @@ async def test_a_certificate_the_system_does_not_trust_is_refused(
     async with FakeBotApi(tls=server_tls) as api:
         settings = telegram_settings("sqlite+aiosqlite:///unused.db", api.base_url, new_token())
         with pytest.raises(NetworkError, match="CERTIFICATE_VERIFY_FAILED"):
-            async with telegram_bot(settings.telegram):  # asks getMe on entering
-                pass
+            async with telegram_bot(settings.telegram) as bot:  # asks getMe on entering
+                pytest.fail(f"connected to an untrusted server as {bot.username}")
     assert not api.calls

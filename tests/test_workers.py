@@ -5,7 +5,9 @@ the spot understands."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -142,11 +144,26 @@ def _running(pid: int) -> bool:
 
 
 def _wait_until_gone(pids: list[int], *, within: float) -> list[int]:
-    """Polls until none of `pids` runs or `within` seconds passed; what still runs."""
-    deadline = time.monotonic() + within
-    while (running := [pid for pid in pids if _running(pid)]) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return running
+    """Waits until none of `pids` runs or `within` seconds passed; what still runs. The
+    helpers are not our children, so no wait(): each one's pidfd turns readable when it ends."""
+    waiting: dict[int, int] = {}
+    try:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):  # ended already
+                waiting[os.pidfd_open(pid)] = pid
+        ended = select.poll()
+        for fd in waiting:
+            ended.register(fd, select.POLLIN)
+        deadline = time.monotonic() + within
+        while waiting and (left := deadline - time.monotonic()) > 0:
+            for fd, _ in ended.poll(left * 1000):
+                ended.unregister(fd)
+                os.close(fd)
+                del waiting[fd]
+        return sorted(waiting.values())
+    finally:
+        for fd in waiting:
+            os.close(fd)
 
 
 @pytest.mark.parametrize(
