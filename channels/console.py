@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TextIO
 
 from channels.base import (
+    ChannelTraits,
     CustomerPaused,
     DeliveryResult,
     InboundEvent,
@@ -56,6 +57,8 @@ def script_lines(lines: Iterable[str]) -> LineSource:
 
 class ConsoleChannel:
     name = "console"
+    # A typed chat: a pause ends a burst; choices are only named in the text.
+    traits = ChannelTraits()
 
     def __init__(
         self,
