@@ -23,7 +23,7 @@ from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from bot.app import App
-from bot.cli import app as cli
+from bot.cli.main import app as cli
 from bot.settings import HandlerSettings, Settings
 from channels.base import InboundMessage
 from channels.email.channel import NO_SENDER

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.settings import HandlerSettings
 from storage import handlers
 from storage.db import SessionFactory, transaction

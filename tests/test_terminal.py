@@ -16,7 +16,7 @@ from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from bot.app import App
-from bot.cli import app
+from bot.cli.main import app
 from bot.settings import Settings
 from bot.terminal import InertConsole, inert, json_inert
 from channels.base import CustomerPaused, InboundMessage

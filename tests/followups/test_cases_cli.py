@@ -10,7 +10,7 @@ from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from bot.app import App
-from bot.cli import app
+from bot.cli.main import app
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, FollowUp, Handler

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.report import figures, load, percentile
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, Case, Customer, FollowUp

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from bot.app import App
+from bot.cli.common import run, settings_of, with_sessions
 from bot.clock import utc_now
 from bot.settings import Settings
 from bot.terminal import err, out
@@ -25,9 +26,8 @@ mail_app.add_typer(quarantine_app, name="quarantine")
 @quarantine_app.command("list")
 def quarantine_list(ctx: typer.Context) -> None:
     """Every quarantined mail with its error."""
-    from bot.cli import _settings, _with_sessions
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def rows(sessions: SessionFactory) -> list[QuarantinedMail]:
         async with transaction(sessions) as session:
@@ -36,7 +36,7 @@ def quarantine_list(ctx: typer.Context) -> None:
     table = Table(title="Quarantine")
     for column in ("id", "source", "error", "kept since", "last retry"):
         table.add_column(column)
-    for row in _with_sessions(settings, rows):
+    for row in with_sessions(settings, rows):
         table.add_row(
             str(row.id),
             row.source,
@@ -52,10 +52,9 @@ def quarantine_retry(
     ctx: typer.Context, mail_id: Annotated[int, typer.Argument(metavar="ID")]
 ) -> None:
     """Read a quarantined mail again; if it can be read now it joins the intake."""
-    from bot.cli import _run, _settings
 
-    settings = _settings(ctx)
-    outcome = _run(lambda: _retry(settings, mail_id), settings)
+    settings = settings_of(ctx)
+    outcome = run(lambda: _retry(settings, mail_id), settings)
     if outcome is None:
         err.print(f"klachtbot: no quarantined mail {mail_id}")
         raise typer.Exit(1)
@@ -101,3 +100,7 @@ async def _retry(settings: Settings, mail_id: int) -> str | None:
             if kept is not None:
                 await session.delete(kept)
     return ""
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(mail_app, name="mail")

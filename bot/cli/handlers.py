@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
+from bot.cli.common import settings_of, with_sessions
 from bot.terminal import err, out
 from storage import handlers as repo
 from storage.db import SessionFactory, transaction
@@ -23,17 +24,15 @@ handlers_app = typer.Typer(no_args_is_help=True, help="Complaint handlers.")
 @handlers_app.command("list")
 def handlers_list(ctx: typer.Context) -> None:
     """Every handler: role, contact details, whether away, and their substitute."""
-    # Imported here, not at the top: bot.cli imports this module to register it.
-    from bot.cli import _settings, _with_sessions
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def work(sessions: SessionFactory) -> list[Handler]:
         async with transaction(sessions) as session:
             await repo.sync_handlers(session, configured=settings.handlers)
             return await repo.list_handlers(session)
 
-    everyone = _with_sessions(settings, work)
+    everyone = with_sessions(settings, work)
     if not everyone:
         err.print(
             "No handlers configured: add [[handlers]] entries to klachtbot.toml.", markup=False
@@ -49,9 +48,8 @@ def handlers_away(
     state: Annotated[Literal["on", "off"], typer.Argument(help="on: away; off: back.")],
 ) -> None:
     """Mark a handler away (new cases go to someone else) or back."""
-    from bot.cli import _settings, _with_sessions
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def work(sessions: SessionFactory) -> tuple[Handler | None, list[Handler]]:
         async with transaction(sessions) as session:
@@ -59,7 +57,7 @@ def handlers_away(
             changed = await repo.set_away(session, name=name, away=state == "on")
             return changed, await repo.list_handlers(session)
 
-    changed, everyone = _with_sessions(settings, work)
+    changed, everyone = with_sessions(settings, work)
     if changed is None:
         known = ", ".join(handler.name for handler in everyone) or "none configured"
         err.print(f"klachtbot: no handler named {name!r} (known: {known})", highlight=False)
@@ -87,3 +85,7 @@ def handler_table(everyone: Sequence[Handler]) -> Table:
 
 def _yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(handlers_app, name="handlers")

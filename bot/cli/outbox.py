@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
+from bot.cli.common import settings_of, with_sessions
 from bot.clock import utc_now
 from bot.terminal import err, json_inert, out
 from storage import outbox
@@ -31,9 +32,8 @@ def outbox_list(
     json_output: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False,
 ) -> None:
     """Messages not sent (yet): failed and waiting ones, oldest first, with their last error."""
-    from bot.cli import _settings, _with_sessions
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     statuses: list[str] = []
     if failed or not pending:
         statuses.append(outbox.FAILED)
@@ -44,7 +44,7 @@ def outbox_list(
         async with transaction(sessions) as session:
             return await outbox.rows(session, statuses=statuses)
 
-    rows = [_fields(row) for row in _with_sessions(settings, work)]
+    rows = [_fields(row) for row in with_sessions(settings, work)]
     if json_output:
         # json escapes control characters; ASCII output keeps C1 codes out as well.
         typer.echo(json_inert(json.dumps(rows, indent=2)))
@@ -59,18 +59,17 @@ def outbox_retry(
     failed: Annotated[bool, typer.Option("--failed", help="Every message that failed.")] = False,
 ) -> None:
     """Send messages again now (by id, or every failed one), with a fresh retry period."""
-    from bot.cli import _settings, _with_sessions
 
     if bool(ids) == failed:
         err.print("klachtbot: give message ids or --failed")
         raise typer.Exit(2)
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def work(sessions: SessionFactory) -> list[int]:
         async with transaction(sessions) as session:
             return await outbox.retry(session, now=utc_now(), ids=ids or None)
 
-    taken = _with_sessions(settings, work)
+    taken = with_sessions(settings, work)
     listed = ", ".join(map(str, taken)) or "none"
     out.print(f"queued again: {listed}")
     left = sorted(set(ids or ()) - set(taken))
@@ -127,3 +126,7 @@ def _local(moment: str | None, tz: ZoneInfo) -> str:
         return "—"
     return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(outbox_app, name="outbox")

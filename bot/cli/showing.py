@@ -1,0 +1,240 @@
+"""Cases shown: tables for people at any width down to 80 columns, records for programs.
+
+A case number and a date are never cut: their columns do not wrap and are as wide as their
+longest value; the handler, topic and customer columns give way and wrap instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich import box
+from rich.console import RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from bot.cli.casefile import CaseFile, CaseLine, Deadline
+from bot.cli.output import iso, moment, say, word
+
+OVERDUE = "!"
+
+
+def topic(language: str, category: str | None, intent: str | None) -> str:
+    """The category in words; for what is not a complaint, the kind of message."""
+    if category:
+        return word(language, f"category.{category}")
+    return word(language, f"intent.{intent}") if intent else "—"
+
+
+def _table(title: str | None = None) -> Table:
+    # No side borders and one space between columns: room for the words at 80 columns.
+    return Table(
+        title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True
+    )
+
+
+def _fixed(table: Table, header: str, values: list[str], **options: Any) -> None:
+    """A column that never wraps and is never narrower than its widest value."""
+    width = max([len(header), *(len(value) for value in values)])
+    table.add_column(header, no_wrap=True, min_width=width, max_width=width, **options)
+
+
+def case_table(lines: list[CaseLine], tz: ZoneInfo, language: str, now: datetime) -> Table:
+    this_year = now.astimezone(tz).year
+    dues = [
+        moment(line.next_due, tz, language, year=line.next_due.astimezone(tz).year != this_year)
+        if line.next_due
+        else "—"
+        for line in lines
+    ]
+    marked = [
+        f"{OVERDUE} {due}" if line.overdue else due
+        for line, due in zip(lines, dues, strict=True)
+    ]
+    statuses = [word(language, f"status.{line.status}") for line in lines]
+    table = _table(word(language, "cases"))
+    _fixed(table, word(language, "case"), [line.number for line in lines])
+    _fixed(table, word(language, "status"), statuses)
+    table.add_column(word(language, "handler"), ratio=1, min_width=8)
+    _fixed(table, word(language, "deadline"), marked)
+    table.add_column(word(language, "topic"), ratio=1, min_width=8)
+    table.add_column(word(language, "customer"), ratio=2, min_width=8)
+    for line, status, due in zip(lines, statuses, marked, strict=True):
+        table.add_row(
+            line.number,
+            status,
+            line.handler or "—",
+            Text(due, style="bold red") if line.overdue else due,
+            topic(language, line.category, line.intent),
+            line.customer or "—",
+        )
+    if any(line.overdue for line in lines):
+        table.caption = word(language, "overdue_legend")
+    elif not lines:
+        table.caption = word(language, "none")
+    return table
+
+
+def line_record(line: CaseLine) -> dict[str, Any]:
+    return {
+        "number": line.number,
+        "status": line.status,
+        "handler": line.handler,
+        "next_due": iso(line.next_due),
+        "overdue": line.overdue,
+        "intent": line.intent,
+        "category": line.category,
+        "customer": line.customer,
+        "channel": line.channel,
+        "received_at": iso(line.received_at),
+    }
+
+
+# -- one case --------------------------------------------------------------------------------
+
+
+def case_file_parts(
+    shown: CaseFile, tz: ZoneInfo, language: str, now: datetime
+) -> list[RenderableType]:
+    case = shown.case
+
+    def when(at: datetime | None) -> str:
+        return moment(at, tz, language)
+
+    fields = _table(f"{word(language, 'case')} {case.number}")
+    fields.show_header = False
+    fields.add_column("", no_wrap=True)
+    fields.add_column("")
+    for key, value in (
+        ("status", word(language, f"status.{case.status}")),
+        ("topic", topic(language, case.category, case.intent)),
+        ("customer", shown.customer or "—"),
+        ("channel", case.channel),
+        ("language", case.language),
+        ("handler", shown.handler or "—"),
+        ("received", when(case.received_at)),
+        ("acknowledged", when(case.acknowledged_at)),
+        ("handed_off", when(case.handed_off_at)),
+        ("resolved", when(case.resolved_at)),
+        ("closed", when(case.closed_at)),
+    ):
+        fields.add_row(word(language, key), value)
+    parts: list[RenderableType] = [fields, Panel(shown.summary, title=word(language, "summary"))]
+    if shown.deadlines:
+        parts.append(_deadlines(shown.deadlines, language, now, when))
+    timeline = _table(word(language, "timeline"))
+    moments = [when(entry.at) for entry in shown.timeline]
+    _fixed(timeline, word(language, "at"), moments)
+    timeline.add_column(word(language, "who"), ratio=1)
+    timeline.add_column(word(language, "what"), ratio=2)
+    timeline.add_column(word(language, "text"), ratio=4)
+    for entry, at in zip(shown.timeline, moments, strict=True):
+        due = entry.detail.get("due_at")
+        what = say(
+            language,
+            "event",
+            kind=entry.kind,
+            detail=entry.detail,
+            due=when(datetime.fromisoformat(due)) if isinstance(due, str) else "",
+        )
+        timeline.add_row(at, entry.who, what, entry.text)
+    parts.append(timeline)
+    if shown.outbox:
+        parts.append(_outbox(shown, language, when))
+    return parts
+
+
+def _deadlines(deadlines: list[Deadline], language: str, now: datetime, when: Any) -> Table:
+    table = _table(word(language, "deadlines"))
+    dues = [when(d.due_at) for d in deadlines]
+    marked = [
+        f"{OVERDUE} {due}" if d.done_at is None and d.due_at and d.due_at < now else due
+        for d, due in zip(deadlines, dues, strict=True)
+    ]
+    table.add_column(word(language, "what"), ratio=1)
+    _fixed(table, word(language, "due"), marked)
+    _fixed(table, word(language, "done"), [when(d.done_at) for d in deadlines])
+    for deadline, due in zip(deadlines, marked, strict=True):
+        what = deadline.what if deadline.agreed else word(language, f"deadline.{deadline.what}")
+        late = due.startswith(OVERDUE)
+        table.add_row(what, Text(due, style="bold red") if late else due, when(deadline.done_at))
+    if any(due.startswith(OVERDUE) for due in marked):
+        table.caption = word(language, "overdue_legend")
+    return table
+
+
+def _outbox(shown: CaseFile, language: str, when: Any) -> Table:
+    table = _table(word(language, "outbox"))
+    table.add_column("id", no_wrap=True)
+    table.add_column(word(language, "template"))
+    table.add_column(word(language, "status"))
+    _fixed(table, word(language, "due"), [when(row.due_at) for row in shown.outbox])
+    table.add_column(word(language, "attempts"), justify="right")
+    table.add_column(word(language, "last_error"))
+    for row in shown.outbox:
+        table.add_row(
+            str(row.id),
+            row.template,
+            row.status,
+            when(row.due_at),
+            str(row.attempts),
+            row.last_error or "",
+        )
+    return table
+
+
+def timeline_record(shown: CaseFile) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": iso(entry.at),
+            "who": entry.who,
+            "kind": entry.kind,
+            "text": entry.text,
+            "detail": entry.detail,
+        }
+        for entry in shown.timeline
+    ]
+
+
+def case_file_record(shown: CaseFile) -> dict[str, Any]:
+    case = shown.case
+    return {
+        "number": case.number,
+        "status": case.status,
+        "intent": case.intent,
+        "category": case.category,
+        "customer": shown.customer,
+        "channel": case.channel,
+        "language": case.language,
+        "handler": shown.handler,
+        "received_at": iso(case.received_at),
+        "acknowledged_at": iso(case.acknowledged_at),
+        "handed_off_at": iso(case.handed_off_at),
+        "resolved_at": iso(case.resolved_at),
+        "closed_at": iso(case.closed_at),
+        "summary": shown.summary,
+        "deadlines": [
+            {
+                "what": d.what,
+                "agreed": d.agreed,
+                "due_at": iso(d.due_at),
+                "done_at": iso(d.done_at),
+            }
+            for d in shown.deadlines
+        ],
+        "timeline": timeline_record(shown),
+        "outbox": [
+            {
+                "id": row.id,
+                "template": row.template,
+                "status": row.status,
+                "due_at": iso(row.due_at),
+                "attempts": row.attempts,
+                "last_error": row.last_error,
+            }
+            for row in shown.outbox
+        ],
+    }
