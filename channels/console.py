@@ -152,7 +152,7 @@ class ConsoleChannel:
     def _show(self, speaker: str, text: str) -> None:
         # A reply can quote what a customer wrote: `turn` shows it inertly.
         shown = turn(speaker, text, width=self._speakers.width())
-        print(f"\n{shown}\n", file=self._out, flush=True)
+        print(f"\n{shown}", file=self._out, flush=True)
 
     def _pause(self) -> CustomerPaused:
         return CustomerPaused(channel=self.name, sender=self.customer, at=self._clock())

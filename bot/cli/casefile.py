@@ -19,7 +19,8 @@ from storage.models import Agreement, AuditEvent, Case, Customer, FollowUp, Hand
 
 # A case in these states waits for nobody: it has no next deadline.
 SETTLED = ("resolved", "closed")
-FIRST_CONTACT = "first_contact"
+# Agreements the bot makes itself; any other `what` is a handler's words.
+OWN_AGREEMENTS = ("first_contact", "resolution")
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ class CaseFile:
 
 
 # Audit details that hold the words a person wrote or said.
-_SAID = ("text", "what", "words", "reason", "before")
+_SAID = ("text", "what", "words", "before")
+_WHO = {"in": "customer", "out": "bot"}
 
 
 async def case_file(session: AsyncSession, number: str, tz: ZoneInfo) -> CaseFile | None:
@@ -179,7 +181,8 @@ async def case_file(session: AsyncSession, number: str, tz: ZoneInfo) -> CaseFil
     timeline = [
         Entry(
             at=message.created_at,
-            who=message.sender if message.direction == "in" else "bot",
+            # A handler's mail names the handler; the customer's own messages, "customer".
+            who=message.sender if message.kind.startswith("handler") else _WHO[message.direction],
             kind=f"message.{message.direction if message.kind == 'text' else message.kind}",
             text=message.text,
         )
@@ -198,12 +201,10 @@ async def case_file(session: AsyncSession, number: str, tz: ZoneInfo) -> CaseFil
             what=agreement.what,
             due_at=agreement.due_at,
             done_at=agreement.done_at,
-            agreed=agreement.what != FIRST_CONTACT,
+            agreed=agreement.what not in OWN_AGREEMENTS,
         )
         for agreement in agreements
     ]
-    if case.resolution_due is not None:
-        deadlines.append(Deadline("resolution", case.resolution_due, case.resolved_at, False))
     deadlines += [
         Deadline(step.kind, step.due_at, step.answered_at, False)
         for step in steps

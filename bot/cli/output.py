@@ -47,14 +47,23 @@ def word(language: str, key: str) -> str:
     return words(language).get(key, key)
 
 
-def moment(at: datetime | None, tz: ZoneInfo, language: str, *, year: bool = True) -> str:
-    """'vr 4 dec 2026 18:30 CET' / 'Fri 4 Dec 2026 18:30 CET'; without the year when
-    `year` is False (lists, where the current year goes without saying); '—' for none."""
+def moment(at: datetime | None, tz: ZoneInfo, language: str) -> str:
+    """'vr 4 dec 2026 18:30 CET' / 'Fri 4 Dec 2026 18:30 CET'; '—' for none."""
+    return _written(at, tz, language, "EEE d MMM yyyy")
+
+
+def short_moment(at: datetime | None, tz: ZoneInfo, language: str, now: datetime) -> str:
+    """For lists: '4 dec 18:30 CET', with the year only when it is not this year."""
+    this_year = at is not None and at.astimezone(tz).year == now.astimezone(tz).year
+    return _written(at, tz, language, "d MMM" if this_year else "d MMM yyyy")
+
+
+def _written(at: datetime | None, tz: ZoneInfo, language: str, day: str) -> str:
     if at is None:
         return "—"
     local = at.astimezone(tz)
-    day = format_date(local, "EEE d MMM yyyy" if year else "EEE d MMM", locale=language)
-    return f"{day} {format_time(local, 'HH:mm', locale=language)} {local.tzname()}"
+    written = format_date(local, day, locale=language)
+    return f"{written} {format_time(local, 'HH:mm', locale=language)} {local.tzname()}"
 
 
 def iso(at: datetime | None) -> str | None:

@@ -10,14 +10,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich import box
 from rich.console import RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from bot.cli.casefile import CaseFile, CaseLine, Deadline
-from bot.cli.output import iso, moment, say, word
+from bot.cli.output import iso, moment, say, short_moment, word
 
 OVERDUE = "!"
 
@@ -30,9 +29,14 @@ def topic(language: str, category: str | None, intent: str | None) -> str:
 
 
 def _table(title: str | None = None) -> Table:
-    # No side borders and one space between columns: room for the words at 80 columns.
+    # No borders, one space between columns, the header underlined: at 80 columns the room
+    # goes to the words.
     return Table(
-        title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True
+        title=title,
+        box=None,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+        header_style="bold underline",
     )
 
 
@@ -42,14 +46,15 @@ def _fixed(table: Table, header: str, values: list[str], **options: Any) -> None
     table.add_column(header, no_wrap=True, min_width=width, max_width=width, **options)
 
 
+def _flexible(table: Table, header: str, ratio: int | None, widest: int = 0) -> None:
+    """A column that gives way: its words wrap, a word too long for it is shortened (…)."""
+    table.add_column(
+        header, ratio=ratio, min_width=max(len(header), min(widest, 12)), overflow="ellipsis"
+    )
+
+
 def case_table(lines: list[CaseLine], tz: ZoneInfo, language: str, now: datetime) -> Table:
-    this_year = now.astimezone(tz).year
-    dues = [
-        moment(line.next_due, tz, language, year=line.next_due.astimezone(tz).year != this_year)
-        if line.next_due
-        else "—"
-        for line in lines
-    ]
+    dues = [short_moment(line.next_due, tz, language, now) for line in lines]
     marked = [
         f"{OVERDUE} {due}" if line.overdue else due
         for line, due in zip(lines, dues, strict=True)
@@ -58,17 +63,19 @@ def case_table(lines: list[CaseLine], tz: ZoneInfo, language: str, now: datetime
     table = _table(word(language, "cases"))
     _fixed(table, word(language, "case"), [line.number for line in lines])
     _fixed(table, word(language, "status"), statuses)
-    table.add_column(word(language, "handler"), ratio=1, min_width=8)
+    topics = [topic(language, line.category, line.intent) for line in lines]
+    _flexible(table, word(language, "handler"), ratio=1)
     _fixed(table, word(language, "deadline"), marked)
-    table.add_column(word(language, "topic"), ratio=1, min_width=8)
-    table.add_column(word(language, "customer"), ratio=2, min_width=8)
-    for line, status, due in zip(lines, statuses, marked, strict=True):
+    # A topic is a word or two: as wide as the widest, unless the customer needs the room.
+    _flexible(table, word(language, "topic"), ratio=None, widest=max(map(len, topics), default=0))
+    _flexible(table, word(language, "customer"), ratio=2)
+    for line, status, due, about in zip(lines, statuses, marked, topics, strict=True):
         table.add_row(
             line.number,
             status,
             line.handler or "—",
             Text(due, style="bold red") if line.overdue else due,
-            topic(language, line.category, line.intent),
+            about,
             line.customer or "—",
         )
     if any(line.overdue for line in lines):
@@ -128,9 +135,9 @@ def case_file_parts(
     timeline = _table(word(language, "timeline"))
     moments = [when(entry.at) for entry in shown.timeline]
     _fixed(timeline, word(language, "at"), moments)
-    timeline.add_column(word(language, "who"), ratio=1)
+    timeline.add_column(word(language, "who"), max_width=16)
     timeline.add_column(word(language, "what"), ratio=2)
-    timeline.add_column(word(language, "text"), ratio=4)
+    timeline.add_column(word(language, "text"), ratio=3)
     for entry, at in zip(shown.timeline, moments, strict=True):
         due = entry.detail.get("due_at")
         what = say(
@@ -140,7 +147,7 @@ def case_file_parts(
             detail=entry.detail,
             due=when(datetime.fromisoformat(due)) if isinstance(due, str) else "",
         )
-        timeline.add_row(at, entry.who, what, entry.text)
+        timeline.add_row(at, word(language, f"who.{entry.who}"), what, entry.text)
     parts.append(timeline)
     if shown.outbox:
         parts.append(_outbox(shown, language, when))
