@@ -117,7 +117,7 @@ def cases_list(
         print_csv([line_record(line) for line in lines], LINE_COLUMNS)
     else:
         organisation = settings.organisation
-        out.print(case_table(lines, organisation.tz, organisation.language, now))
+        out.print(case_table(lines, organisation.tz, organisation.language, now, out.width))
 
 
 @cases_app.command("show")

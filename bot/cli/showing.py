@@ -40,43 +40,72 @@ def _table(title: str | None = None) -> Table:
     )
 
 
-def _fixed(table: Table, header: str, values: list[str], **options: Any) -> None:
-    """A column that never wraps and is never narrower than its widest value."""
+def _fixed(table: Table, header: str, values: list[str], **options: Any) -> int:
+    """A column that never wraps and is as wide as its widest value; returns that width."""
     width = max([len(header), *(len(value) for value in values)])
-    table.add_column(header, no_wrap=True, min_width=width, max_width=width, **options)
+    table.add_column(header, no_wrap=True, width=width, **options)
+    return width
 
 
-def _flexible(table: Table, header: str, ratio: int | None, widest: int = 0) -> None:
-    """A column that gives way: its words wrap, a word too long for it is shortened (…)."""
-    table.add_column(
-        header, ratio=ratio, min_width=max(len(header), min(widest, 12)), overflow="ellipsis"
-    )
+def _share(room: int, wants: list[int], floors: list[int]) -> list[int]:
+    """Split `room` over columns that want `wants` and need at least `floors`: each gets
+    its floor, then what is left goes to the columns in the order given, up to what each
+    wants."""
+    widths = list(floors)
+    left = room - sum(floors)
+    for index, want in enumerate(wants):
+        extra = max(min(want - widths[index], left), 0)
+        widths[index] += extra
+        left -= extra
+    return widths
 
 
-def case_table(lines: list[CaseLine], tz: ZoneInfo, language: str, now: datetime) -> Table:
+def case_table(
+    lines: list[CaseLine], tz: ZoneInfo, language: str, now: datetime, width: int
+) -> Table:
     dues = [short_moment(line.next_due, tz, language, now) for line in lines]
     marked = [
         f"{OVERDUE} {due}" if line.overdue else due
         for line, due in zip(lines, dues, strict=True)
     ]
     statuses = [word(language, f"status.{line.status}") for line in lines]
-    table = _table(word(language, "cases"))
-    _fixed(table, word(language, "case"), [line.number for line in lines])
-    _fixed(table, word(language, "status"), statuses)
     topics = [topic(language, line.category, line.intent) for line in lines]
-    _flexible(table, word(language, "handler"), ratio=1)
-    _fixed(table, word(language, "deadline"), marked)
-    # A topic is a word or two: as wide as the widest, unless the customer needs the room.
-    _flexible(table, word(language, "topic"), ratio=None, widest=max(map(len, topics), default=0))
-    _flexible(table, word(language, "customer"), ratio=2)
-    for line, status, due, about in zip(lines, statuses, marked, topics, strict=True):
+    handlers = [line.handler or "—" for line in lines]
+    customers = [line.customer or "—" for line in lines]
+    table = _table(word(language, "cases"))
+    fixed = [
+        _fixed(table, word(language, "case"), [line.number for line in lines]),
+        _fixed(table, word(language, "status"), statuses),
+    ]
+    # What is left after the case number, status and deadline (and a space between columns)
+    # goes to the customer first, then the handler, then the topic.
+    deadline = word(language, "deadline")
+    fixed.append(max([len(deadline), *map(len, marked)]))
+    room = width - sum(fixed) - 5
+    headers = [word(language, key) for key in ("customer", "handler", "topic")]
+    widest = [
+        max([len(header), *map(len, values)])
+        for header, values in zip(headers, (customers, handlers, topics), strict=True)
+    ]
+    customer_width, handler_width, topic_width = _share(
+        room,
+        wants=[widest[0], min(widest[1], 20), min(widest[2], 12)],
+        floors=[max(len(headers[0]), 8), len(headers[1]), min(widest[2], 12)],
+    )
+    table.add_column(headers[1], width=handler_width, overflow="ellipsis")
+    _fixed(table, deadline, marked)
+    table.add_column(headers[2], width=topic_width, overflow="ellipsis")
+    table.add_column(headers[0], width=customer_width, overflow="ellipsis")
+    for line, status, handler, due, about, customer in zip(
+        lines, statuses, handlers, marked, topics, customers, strict=True
+    ):
         table.add_row(
             line.number,
             status,
-            line.handler or "—",
+            handler,
             Text(due, style="bold red") if line.overdue else due,
             about,
-            line.customer or "—",
+            customer,
         )
     if any(line.overdue for line in lines):
         table.caption = word(language, "overdue_legend")
