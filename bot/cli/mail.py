@@ -9,6 +9,7 @@ from rich.table import Table
 
 from bot.app import App
 from bot.cli.common import run, settings_of, with_sessions
+from bot.cli.output import moment, word
 from bot.clock import utc_now
 from bot.settings import Settings
 from bot.terminal import err, out
@@ -33,16 +34,17 @@ def quarantine_list(ctx: typer.Context) -> None:
         async with transaction(sessions) as session:
             return await mail.quarantined(session)
 
-    table = Table(title="Quarantine")
-    for column in ("id", "source", "error", "kept since", "last retry"):
-        table.add_column(column)
+    tz, language = settings.organisation.tz, settings.organisation.language
+    table = Table(title=word(language, "quarantine"))
+    for key in ("id", "source", "error", "kept_since", "last_retry"):
+        table.add_column(word(language, key))
     for row in with_sessions(settings, rows):
         table.add_row(
             str(row.id),
             row.source,
             row.error,
-            row.created_at.isoformat(timespec="minutes"),
-            row.retried_at.isoformat(timespec="minutes") if row.retried_at else "—",
+            moment(row.created_at, tz, language),
+            moment(row.retried_at, tz, language),
         )
     out.print(table)
 

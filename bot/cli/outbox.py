@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import settings_of, with_sessions
+from bot.cli.output import moment, word
 from bot.clock import utc_now
 from bot.terminal import err, json_inert, out
 from storage import outbox
@@ -49,7 +50,7 @@ def outbox_list(
         # json escapes control characters; ASCII output keeps C1 codes out as well.
         typer.echo(json_inert(json.dumps(rows, indent=2)))
         return
-    out.print(_table(rows, settings.organisation.tz))
+    out.print(_table(rows, settings.organisation.tz, settings.organisation.language))
 
 
 @outbox_app.command("retry")
@@ -99,12 +100,12 @@ def _fields(row: OutboxRow) -> dict[str, Any]:
     }
 
 
-def _table(rows: list[dict[str, Any]], tz: ZoneInfo) -> Table:
-    table = Table(title="Outbox")
-    for column in ("id", "status", "channel", "case", "recipient", "template", "tries"):
-        table.add_column(column, no_wrap=True)
-    for column in ("due", "failing since", "last error"):
-        table.add_column(column)
+def _table(rows: list[dict[str, Any]], tz: ZoneInfo, language: str) -> Table:
+    table = Table(title=word(language, "outbox"))
+    for key in ("id", "status", "channel", "case", "recipient", "template", "attempts"):
+        table.add_column(word(language, key), no_wrap=True)
+    for key in ("due", "failing_since", "last_error"):
+        table.add_column(word(language, key))
     for row in rows:
         table.add_row(
             str(row["id"]),
@@ -114,18 +115,15 @@ def _table(rows: list[dict[str, Any]], tz: ZoneInfo) -> Table:
             row["recipient"],
             row["template"],
             str(row["attempts"]),
-            _local(row["due_at"], tz),
-            _local(row["failing_since"], tz),
+            _local(row["due_at"], tz, language),
+            _local(row["failing_since"], tz, language),
             row["last_error"] or "—",
         )
     return table
 
 
-def _local(moment: str | None, tz: ZoneInfo) -> str:
-    if moment is None:
-        return "—"
-    return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
+def _local(at: str | None, tz: ZoneInfo, language: str) -> str:
+    return moment(datetime.fromisoformat(at) if at else None, tz, language)
 
 
 def register(app: typer.Typer) -> None:
