@@ -43,8 +43,9 @@ def words(language: str) -> Mapping[str, str]:
 
 
 def word(language: str, key: str) -> str:
-    """The label for `key`; a value no template names yet is shown as it is stored."""
-    return words(language).get(key, key)
+    """The label for `key` ("status.open"); a value no template names is shown as stored
+    ("status.new" shows "new")."""
+    return words(language).get(key, key.split(".", 1)[-1])
 
 
 def moment(at: datetime | None, tz: ZoneInfo, language: str) -> str:

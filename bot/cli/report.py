@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
+from babel.numbers import format_decimal
+from rich.table import Table
 
 from bot import report
 from bot.cli.common import settings_of, with_sessions
-from bot.cli.output import CsvFlag, JsonFlag, one_format, print_csv, print_json
+from bot.cli.output import CsvFlag, JsonFlag, one_format, print_csv, print_json, say, word
 from bot.clock import utc_now
 from bot.terminal import err, out
 from storage.db import SessionFactory, transaction
@@ -55,9 +57,63 @@ def report_command(
             [{"figure": name, "value": value} for name, value in flat(record)], ("figure", "value")
         )
     else:
-        title = f"Report {start:%Y-%m-%d} to {end:%Y-%m-%d}"
-        for table in report.tables(numbers, title):
+        language = settings.organisation.language
+        title = say(language, "report_title", start=start.date(), end=end.date())
+        for table in tables(numbers, title, language):
             out.print(table)
+
+
+def _duration(value: timedelta | None, language: str) -> str:
+    if value is None:
+        return "—"
+    hours = value.total_seconds() / 3600
+    if hours < 48:
+        return f"{format_decimal(hours, '0.0', locale=language)} {word(language, 'hours')}"
+    return f"{format_decimal(hours / 24, '0.0', locale=language)} {word(language, 'days')}"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.0f} %)" if whole else "—"
+
+
+def tables(numbers: report.Figures, title: str, language: str) -> list[Table]:
+    """The figures, then the counts per intent, category and channel."""
+    counts = []
+    for name, values, key in (
+        ("intent", numbers.per_intent, "intent."),
+        ("category", numbers.per_category, "category."),
+        ("channel", numbers.per_channel, "channel."),
+    ):
+        table = Table(title=word(language, f"report.per_{name}"))
+        table.add_column(word(language, f"report.{name}"))
+        table.add_column(word(language, "cases"), justify="right")
+        for value, count in values.items():
+            table.add_row(word(language, f"{key}{value}"), str(count))
+        counts.append(table)
+    summary = Table(title=title, show_header=False)
+    summary.add_column("")
+    summary.add_column("", justify="right")
+    averages = numbers.survey_averages
+    for key, value in (
+        ("received", str(numbers.cases)),
+        ("resolved", str(numbers.resolved)),
+        ("handling_median", _duration(numbers.handling_median, language)),
+        ("handling_p90", _duration(numbers.handling_p90, language)),
+        ("first_contact_met", _share(numbers.first_contact_met, numbers.first_contact_due)),
+        ("resolution_met", _share(numbers.resolution_met, numbers.resolution_due)),
+        *(
+            (
+                f"survey_{name}",
+                "—"
+                if (average := averages.get(name)) is None
+                else format_decimal(average, "0.0#", locale=language),
+            )
+            for name in report.SCORES
+        ),
+        ("survey_rate", _share(numbers.surveys_answered, numbers.surveys_sent)),
+    ):
+        summary.add_row(word(language, f"report.{key}"), value)
+    return [summary, *counts]
 
 
 def figures_record(numbers: report.Figures) -> dict[str, Any]:

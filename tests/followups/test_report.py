@@ -140,10 +140,12 @@ async def test_report_command_prints_the_period(sessions: SessionFactory) -> Non
         runner.invoke, app, ["report", "--from", "2026-11-01", "--to", "2026-11-30"]
     )
     assert result.exit_code == 0, result.output
-    assert "Report 2026-11-01 to 2026-11-30" in result.output
+    # In the organisation's language (Dutch unless configured), numbers written the Dutch way.
+    assert "Rapportage 2026-11-01 t/m 2026-11-30" in result.output
     lines = {line.strip("│ ").split("│")[0].strip(): line for line in result.output.splitlines()}
-    assert "2" in lines["cases received"]  # the December case is outside the period
-    assert "30.0 h" in lines["handling time, median"]
+    assert "2" in lines["zaken ontvangen"]  # the December case is outside the period
+    assert "30,0 uur" in lines["doorlooptijd, mediaan"]
+    assert "facturering" in lines
     assert "telegram" in result.output
 
     period = ["report", "--from", "2026-11-01", "--to", "2026-11-30"]
