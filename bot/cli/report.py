@@ -86,7 +86,7 @@ def tables(numbers: report.Figures, title: str, language: str) -> list[Table]:
     ):
         table = Table(title=word(language, f"report.per_{name}"))
         table.add_column(word(language, f"report.{name}"))
-        table.add_column(word(language, "cases"), justify="right")
+        table.add_column(word(language, "report.count"), justify="right")
         for value, count in values.items():
             table.add_row(word(language, f"{key}{value}"), str(count))
         counts.append(table)
