@@ -14,8 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.clock import Clock
-from bot.terminal import json_inert, turn
 from channels.base import (
     CustomerPaused,
     DeliveryResult,
@@ -23,6 +21,8 @@ from channels.base import (
     InboundMessage,
     OutboundMessage,
 )
+from common.clock import Clock
+from common.terminal import json_inert, turn
 
 PAUSE_LINE = "~pause"
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli.main import app
 from bot.cli.output import moment, short_moment
-from bot.terminal import turn
+from common.terminal import turn
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, Customer, FollowUp, Handler
 

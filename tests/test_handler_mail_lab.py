@@ -15,9 +15,9 @@ from sqlmodel import select
 
 from bot.cli.casefile import case_file
 from bot.cli.showing import case_file_parts
-from bot.clock import utc_now
-from bot.intake import HANDLER_MAIL_UNVERIFIED, HANDLER_REPLY
-from bot.settings import HandlerSettings, Settings
+from bot.config.settings import HandlerSettings, Settings
+from bot.intake.intake import HANDLER_MAIL_UNVERIFIED, HANDLER_REPLY
+from common.clock import utc_now
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, Message, OutboxRow
 from tests.mail_lab import MailLab

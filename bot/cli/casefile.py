@@ -13,7 +13,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.summary import handoff_summary
+from bot.handlers.summary import handoff_summary
 from storage import followups, outbox, repo
 from storage.models import Agreement, AuditEvent, Case, Customer, FollowUp, Handler, OutboxRow
 

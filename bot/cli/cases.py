@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import aftercare
 from bot.cli.casefile import CaseFile, CaseLine, case_file, case_lines
 from bot.cli.common import settings_of, with_sessions
 from bot.cli.output import (
@@ -35,10 +34,11 @@ from bot.cli.showing import (
     line_record,
     timeline_record,
 )
-from bot.clock import utc_now
-from bot.followups import FollowUps, PlainSender
-from bot.schedule import followups_for
-from bot.terminal import err, out
+from bot.followups import aftercare
+from bot.followups.followups import FollowUps, PlainSender
+from bot.runtime.schedule import followups_for
+from common.clock import utc_now
+from common.terminal import err, out
 from storage import handlers, repo
 from storage.db import SessionFactory, transaction
 from storage.models import Case, Handler

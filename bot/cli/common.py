@@ -8,10 +8,11 @@ from typing import TypeVar
 
 import typer
 
-from bot.logs import hide
-from bot.settings import Settings, SettingsError, load_settings, secret_values
-from bot.startup import StartupFailure, open_database
-from bot.terminal import err
+from bot.config.settings import Settings, SettingsError, load_settings, secret_values
+from bot.runtime.database import open_database
+from common.logs import hide
+from common.problems import StartupFailure
+from common.terminal import err
 from storage.db import SessionFactory, session_factory
 
 T = TypeVar("T")

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import settings_of, with_sessions
-from bot.terminal import err, out
+from common.terminal import err, out
 from storage import handlers as repo
 from storage.db import SessionFactory, transaction
 from storage.models import Handler

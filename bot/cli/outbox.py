@@ -13,8 +13,8 @@ from rich.table import Table
 
 from bot.cli.common import settings_of, with_sessions
 from bot.cli.output import moment, word
-from bot.clock import utc_now
-from bot.terminal import err, json_inert, out
+from common.clock import utc_now
+from common.terminal import err, json_inert, out
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import OutboxRow

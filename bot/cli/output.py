@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import typer
 from babel.dates import format_date, format_time
 
-from bot.templates import render
-from bot.terminal import err, inert, json_inert
+from common.templates import render
+from common.terminal import err, inert, json_inert
 
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="For programs: JSON, dates in ISO 8601 (UTC).")

@@ -10,11 +10,11 @@ import typer
 from babel.numbers import format_decimal
 from rich.table import Table
 
-from bot import report
 from bot.cli.common import settings_of, with_sessions
 from bot.cli.output import CsvFlag, JsonFlag, one_format, print_csv, print_json, say, word
-from bot.clock import utc_now
-from bot.terminal import err, out
+from bot.reports import report
+from common.clock import utc_now
+from common.terminal import err, out
 from storage.db import SessionFactory, transaction
 
 

@@ -10,20 +10,20 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from bot.app import App
 from bot.cli.common import run, settings_of
 from bot.cli.output import say
-from bot.clock import utc_now
-from bot.email_wiring import email_channel
-from bot.logs import configure as configure_logs
-from bot.settings import Language, Settings, secret_values
-from bot.signals import StopOnSignals, stoppable
-from bot.telegram_wiring import telegram_channel
-from bot.templates import render
-from bot.terminal import err, out
-from bot.workers import Workers
+from bot.config.settings import Language, Settings, secret_values
+from bot.reading.workers import Workers
+from bot.runtime.app import App
+from bot.runtime.email_wiring import email_channel
+from bot.runtime.signals import StopOnSignals, stoppable
+from bot.runtime.telegram_wiring import telegram_channel
 from channels.base import Channel, ChannelStatus
 from channels.console import ConsoleChannel, Speakers, script_lines, stdin_lines
+from common.clock import utc_now
+from common.logs import configure as configure_logs
+from common.templates import render
+from common.terminal import err, out
 from storage.db import SessionFactory
 
 

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import run, settings_of
-from bot.settings import masked
-from bot.startup import open_database
-from bot.templates import render
-from bot.terminal import err, json_inert, out
+from bot.config.settings import masked
+from bot.runtime.database import open_database
+from common.templates import render
+from common.terminal import err, json_inert, out
 from storage.db import current_revision
 
 config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import settings_of
-from bot.clock import utc_now
-from bot.terminal import err, json_inert
+from common.clock import utc_now
+from common.terminal import err, json_inert
 
 
 def classify(

@@ -13,7 +13,7 @@ from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from bot.cli.main import app
-from bot.report import figures, load, percentile
+from bot.reports.report import figures, load, percentile
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, Case, Customer, FollowUp
 
