@@ -6,6 +6,7 @@ longest value; the handler, topic and customer columns give way and wrap instead
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,8 @@ from bot.cli.casefile import CaseFile, CaseLine, Deadline
 from bot.cli.output import iso, moment, say, short_moment, word
 
 OVERDUE = "!"
+# A moment written out for people: `moment` with the zone and language filled in.
+Written = Callable[[datetime | None], str]
 
 
 def topic(language: str, category: str | None, intent: str | None) -> str:
@@ -183,7 +186,9 @@ def case_file_parts(
     return parts
 
 
-def _deadlines(deadlines: list[Deadline], language: str, now: datetime, when: Any) -> Table:
+def _deadlines(
+    deadlines: list[Deadline], language: str, now: datetime, when: Written
+) -> Table:
     table = _table(word(language, "deadlines"))
     dues = [when(d.due_at) for d in deadlines]
     marked = [
@@ -202,7 +207,7 @@ def _deadlines(deadlines: list[Deadline], language: str, now: datetime, when: An
     return table
 
 
-def _outbox(shown: CaseFile, language: str, when: Any) -> Table:
+def _outbox(shown: CaseFile, language: str, when: Written) -> Table:
     table = _table(word(language, "outbox"))
     table.add_column("id", no_wrap=True)
     table.add_column(word(language, "template"))
