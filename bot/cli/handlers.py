@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import settings_of, with_sessions
+from bot.cli.output import say, word
 from common.terminal import err, out
 from storage import handlers as repo
 from storage.db import SessionFactory, transaction
@@ -38,7 +39,7 @@ def handlers_list(ctx: typer.Context) -> None:
             "No handlers configured: add [[handlers]] entries to klachtbot.toml.", markup=False
         )
         return
-    out.print(handler_table(everyone))
+    out.print(handler_table(everyone, settings.organisation.language))
 
 
 @handlers_app.command("away")
@@ -62,29 +63,25 @@ def handlers_away(
         known = ", ".join(handler.name for handler in everyone) or "none configured"
         err.print(f"klachtbot: no handler named {name!r} (known: {known})", highlight=False)
         raise typer.Exit(1)
-    out.print(f"{changed.name}: away {_yes_no(changed.away)}", highlight=False)
+    out.print(say(settings.organisation.language, "away", name=changed.name, away=changed.away))
 
 
-def handler_table(everyone: Sequence[Handler]) -> Table:
+def handler_table(everyone: Sequence[Handler], language: str) -> Table:
     names = {handler.id: handler.name for handler in everyone}
-    table = Table(title="Handlers")
-    table.add_column("name", no_wrap=True)
-    for column in ("role", "email", "telegram", "away", "substitute"):
-        table.add_column(column)
+    table = Table(title=word(language, "handlers"))
+    table.add_column(word(language, "name"), no_wrap=True)
+    for key in ("role", "email", "telegram", "away", "substitute"):
+        table.add_column(word(language, key))
     for handler in everyone:
         table.add_row(
             handler.name,
-            handler.role,
+            word(language, f"role.{handler.role}"),
             handler.email or "—",
             str(handler.telegram_user_id) if handler.telegram_user_id else "—",
-            _yes_no(handler.away),
+            word(language, f"yes_no.{handler.away}"),
             names.get(handler.substitute_id, "—") if handler.substitute_id else "—",
         )
     return table
-
-
-def _yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"
 
 
 def register(app: typer.Typer) -> None:
