@@ -54,10 +54,6 @@ PENDING: dict[tuple[str, ...], frozenset[str]] = {
     ("report",): frozenset({"--json", "--csv"}),
 }
 
-# Files the docs link to that another part of issue 16 writes (docs/architecture.md comes with
-# the package layout). Emptied at merge, like PENDING.
-PENDING_FILES = frozenset({"docs/architecture.md"})
-
 CASE = "K-2026-000001"
 # What each command's output must show, besides exit code 0. Every command the docs run
 # needs an entry: a command without one fails the test, so nothing is run unchecked.
@@ -411,10 +407,6 @@ def test_every_link_to_a_file_resolves() -> None:
             if re.match(r"[a-z]+:", target):
                 continue  # a web address
             file = (doc.parent / target.split("#")[0]).resolve()
-            name = file.relative_to(ROOT).as_posix()
-            if name in PENDING_FILES:
-                assert not file.exists(), f"{name} exists now: take it out of PENDING_FILES"
-                continue
             assert file.exists(), f"{doc.name} links to {target}, which does not exist"
             checked += 1
     assert checked >= 5, "no links found in the docs"
