@@ -1,0 +1,48 @@
+"""What the "klopt dit?" summary shows: the gist of the story and every fact, by kind.
+
+The labels are in the customer's language in templates/messages/*/summary.txt.j2; the order
+here is the order a person tells it in: what, when, the numbers, then who they are and how to
+reach them. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogue.gist import gist
+from bot.dialogue.state import DialogueState
+
+# Every fact kind the dialogue keeps, in the order it is read back; "outcome" (the wish) gets a
+# line of its own. "contact" is the older single kind for phone-or-email, kept for stored cases.
+FACT_ORDER = (
+    "product",
+    "when",
+    "order_number",
+    "invoice_number",
+    "customer_number",
+    "amount",
+    "who",
+    "name",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "contact",
+)
+
+
+def facts_in_order(facts: dict[str, str]) -> list[dict[str, str]]:
+    """The known facts as {"slot", "value"} in FACT_ORDER; kinds not listed come last."""
+    known = [kind for kind in FACT_ORDER if facts.get(kind)]
+    known += sorted(k for k, v in facts.items() if v and k not in FACT_ORDER and k != "outcome")
+    return [{"slot": kind, "value": facts[kind]} for kind in known]
+
+
+def recap(state: DialogueState) -> dict[str, Any]:
+    """The context of the `summary` reply."""
+    return {
+        "gist": gist(state.story, state.key_sentences),
+        "facts": facts_in_order(state.facts),
+        "outcome": state.facts.get("outcome"),
+        "changed": list(state.changed),
+    }
