@@ -41,7 +41,7 @@ async def case_table(sessions: SessionFactory, limit: int, tz: ZoneInfo) -> Tabl
 
 
 async def case_detail(
-    sessions: SessionFactory, number: str, tz: ZoneInfo
+    sessions: SessionFactory, number: str, tz: ZoneInfo, language: str
 ) -> list[RenderableType] | None:
     async with transaction(sessions) as session:
         case = await repo.case_by_number(session, number=number)
@@ -51,8 +51,8 @@ async def case_detail(
         queued = await outbox.rows(session, case_id=case.id)
         after = await followups.of_case(session, case_id=case.id)
         handler = await session.get(Handler, case.handler_id) if case.handler_id else None
-        # A handed-off case shows the summary the handler got; others, how it stands now.
-        summary = case.summary or await handoff_summary(session, case=case, tz=tz)
+        # As the case stands now (handler, status, later additions), not a copy from the handoff.
+        summary = await handoff_summary(session, case=case, tz=tz, language=language)
     parts: list[RenderableType] = [
         _fields(case, tz, handler.name if handler else None),
         Panel(summary, title="Summary for the handler"),

@@ -346,8 +346,10 @@ def cases_list(
 def cases_show(ctx: typer.Context, number: str) -> None:
     """One case: its fields, the handoff summary and every message."""
     settings = _settings(ctx)
-    tz = settings.organisation.tz
-    shown = _with_sessions(settings, lambda sessions: casefile.case_detail(sessions, number, tz))
+    tz, language = settings.organisation.tz, settings.organisation.language
+    shown = _with_sessions(
+        settings, lambda sessions: casefile.case_detail(sessions, number, tz, language)
+    )
     if shown is None:
         err.print(f"klachtbot: no case {number}")
         raise typer.Exit(1)

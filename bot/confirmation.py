@@ -53,7 +53,7 @@ async def queue_confirmation(
         context={
             "summary": list(words[:3]),
             "facts": [
-                {"slot": slot, "value": readable_fact(state.facts[slot], case.language)}
+                {"slot": slot, "value": readable_fact(state.facts[slot], case.language, slot)}
                 for slot in SUMMARY_FACTS
                 if state.facts.get(slot)
             ],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +37,7 @@ from bot.logs import log
 from bot.outbound import choices_meta, email_meta, moments, readable_fact
 from bot.read_ahead import ReadAhead
 from bot.summary import handoff_summary
-from bot.templates import render, render_message
+from bot.templates import render, render_message, variant
 from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
 from channels.email.reply_token import new_reply_token, reply_tokens_in
@@ -536,7 +535,9 @@ class Intake:
                 await self._apply(session, case, new_state, action, index, now)
         if case.handed_off_at is not None:
             # Keep what the handler reads current: consent, additions, corrections.
-            case.summary = await handoff_summary(session, case=case, tz=self._org.tz)
+            case.summary = await handoff_summary(
+                session, case=case, tz=self._org.tz, language=self._org.default_language
+            )
         session.add(case)
 
     async def _apply(
@@ -607,7 +608,7 @@ class Intake:
         context: dict[str, Any] = {
             "organisation": self._org.name,
             "case_number": case.number,
-            "variant": zlib.crc32(f"{case.number}/{action.template}".encode()),
+            "variant": variant(case.id, action.template),
             "anger": state.anger,
             "category": state.category,
             "intent": state.intent,
@@ -618,7 +619,7 @@ class Intake:
         }
         if "facts" in context:
             context["facts"] = [
-                {**fact, "value": readable_fact(fact["value"], state.language)}
+                {**fact, "value": readable_fact(fact["value"], state.language, fact["slot"])}
                 for fact in context["facts"]
             ]
         identity = await repo.reply_identity(session, case=case)
@@ -675,7 +676,9 @@ class Intake:
         if self._org.handlers_by_email and handler is not None and handler.email:
             await self._mail_handler(session, case, handler.email, action, now)
         if self._org.handler_group is not None:
-            summary = await handoff_summary(session, case=case, tz=self._org.tz)
+            summary = await handoff_summary(
+                session, case=case, tz=self._org.tz, language=self._org.default_language
+            )
             await handler_group.post_handoff(session, self._org.handler_group, case, summary, now)
         await repo.record_audit(
             session,
@@ -700,7 +703,9 @@ class Intake:
         self, session: AsyncSession, case: Case, address: str, action: HandOff, now: datetime
     ) -> None:
         assert case.id is not None
-        summary = await handoff_summary(session, case=case, tz=self._org.tz)
+        summary = await handoff_summary(
+            session, case=case, tz=self._org.tz, language=self._org.default_language
+        )
         token = new_reply_token()
         mail.add_reply_token(session, token=token, case_id=case.id, address=address, now=now)
         await outbox.enqueue(
@@ -713,7 +718,11 @@ class Intake:
             body=summary,
             meta={
                 "case": case.number,
-                "subject": render("handler/subject.txt.j2", case=case, urgent=action.urgent),
+                "subject": render(
+                    f"handler/{self._org.default_language}/subject.txt.j2",
+                    case=case,
+                    urgent=action.urgent,
+                ),
                 "sender_name": self._org.name,
                 "reply_token": token,
             },

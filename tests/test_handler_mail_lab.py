@@ -135,7 +135,9 @@ async def test_forged_mail_as_the_handler_is_a_note_and_the_real_reply_still_goe
         assert (await first_contact(sessions)).done_at is None  # escalation still watches
         # The handler finds it on the case.
         assert case.number is not None
-        shown = await casefile.case_detail(sessions, case.number, app.settings.organisation.tz)
+        shown = await casefile.case_detail(
+            sessions, case.number, app.settings.organisation.tz, app.settings.organisation.language
+        )
         assert shown is not None
         console = Console(width=250, record=True)
         for part in shown:

@@ -86,6 +86,7 @@ async def test_handed_off_to_the_handler_with_summary_and_agreement(
         case.number or "",
         "Wat de klant wil: Dat de regel wordt aangepast.",
         "Behandelaar: Sanne de Boer",
+        "Stand: bij een behandelaar",
         "Bevestiging per e-mail: nee",
         '"Het beleid over huisdieren vind ik oneerlijk."',
     ):
@@ -154,5 +155,8 @@ async def test_the_summary_names_an_address_added_in_the_same_transaction(
                 created_at=clock(),
             )
         )
-        summary = await handoff_summary(session, case=case, tz=ZoneInfo("Europe/Amsterdam"))
-    assert "telegram: 4242, email: bram@example.nl" in summary
+        summary = await handoff_summary(
+            session, case=case, tz=ZoneInfo("Europe/Amsterdam"), language="nl"
+        )
+    assert "Bekend via: Telegram 4242, e-mail bram@example.nl" in summary
+    assert "E-mail: bram@example.nl" in summary  # the registration fact, from the channel

@@ -7,6 +7,7 @@ reach them. Pure: no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.dialogue.gist import gist
@@ -46,3 +47,17 @@ def recap(state: DialogueState) -> dict[str, Any]:
         "outcome": state.facts.get("outcome"),
         "changed": list(state.changed),
     }
+
+
+def reached_by(facts: Mapping[str, str], *, channel: str, email: str | None) -> tuple[str, str]:
+    """How the person who takes the case will contact the customer: ("phone", number) when a
+    phone number was given, else ("email", address), else ("chat", the conversation's channel).
+    The promise to the customer and the handler's summary both say this."""
+    contact = facts.get("contact", "")
+    phone = facts.get("phone") or (contact if contact and "@" not in contact else "")
+    if phone:
+        return "phone", phone
+    address = facts.get("email") or email or (contact if "@" in contact else "")
+    if address:
+        return "email", address
+    return "chat", channel
