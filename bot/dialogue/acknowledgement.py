@@ -44,7 +44,7 @@ IMPACT_CUES: dict[str, re.Pattern[str]] = {
         r"|never (called|rang|got) back|not called back|heard nothing)\b"
     ),
     "again": re.compile(
-        r"\b(alweer|opnieuw|weer (niet|kapot|mis)|voor de (tweede|derde|vierde) keer"
+        r"\b(alweer|opnieuw|weer (niet|kapot|mis)|(tweede|derde|vierde|vijfde) keer"
         r"|al (twee|drie|vier|vijf) keer|again|(second|third|fourth) time|three times|twice)\b"
     ),
 }
