@@ -209,8 +209,11 @@ def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
             yield {"gist": gist, "facts": facts, "outcome": outcome, "changed": changed}
     elif name == "agreement":
         day = "woensdag 25 november" if language == "nl" else "Wednesday 25 November"
-        for handler_name, channel, offer_email in itertools.product(
-            (None, "Sanne"), ("console", "telegram", "email"), (True, False)
+        for handler_name, channel, offer_email, reached in itertools.product(
+            (None, "Sanne"),
+            ("console", "telegram", "email"),
+            (True, False),
+            ({}, {"reach_kind": "phone", "reach_address": "06-12345678"}),
         ):
             yield {
                 "promise_day": day,
@@ -218,6 +221,7 @@ def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
                 "handler_name": handler_name,
                 "channel": channel,
                 "offer_email": offer_email,
+                **reached,
             }
     elif name == "closing":
         for consent_email in (True, False):
@@ -479,7 +483,11 @@ def test_agreement_says_who_when_and_how(language: str) -> None:
             assert ("een collega van " if language == "nl" else "a colleague from ") + (
                 ORGANISATION
             ) in text, text
-        if context["channel"] == "email":
+        if context.get("reach_kind") == "phone":
+            # A phone number given: we call, and say on which number.
+            assert ("telefonisch" if language == "nl" else "by phone") in text, text
+            assert context["reach_address"] in text, text
+        elif context["channel"] == "email":
             assert ("per e-mail" if language == "nl" else "by email") in text, text
         else:
             assert ("via dit gesprek" if language == "nl" else "in this chat") in text, text

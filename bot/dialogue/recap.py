@@ -61,3 +61,9 @@ def reached_by(facts: Mapping[str, str], *, channel: str, email: str | None) -> 
     if address:
         return "email", address
     return "chat", channel
+
+
+def reach(state: DialogueState) -> dict[str, str]:
+    """The agreement's context for how we will get in touch (see `reached_by`)."""
+    kind, address = reached_by(state.facts, channel=state.channel, email=state.email)
+    return {"reach_kind": kind, "reach_address": address}
