@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.dialogue import Dialogue, DialogueState, Policy
+from bot.dialogue import Dialogue, DialogueState, Policy, Reply
 from bot.dialogue.acknowledgement import acknowledgement, impacts
 from bot.dialogue.events import CustomerMessage, PauseElapsed
 from bot.nlu import understand
@@ -102,5 +102,5 @@ def test_the_dialogue_sends_this_acknowledgement_once_the_story_is_told() -> Non
     story = "De nieuwe wasmachine die ik bij u kocht is kapot."
     state, _ = talk.step(DialogueState(channel="telegram"), CustomerMessage(1, story), now)
     state, actions = talk.step(state, PauseElapsed(), now)
-    (reply,) = [a for a in actions if getattr(a, "template", None) == "acknowledge"]
+    (reply,) = [a for a in actions if isinstance(a, Reply) and a.template == "acknowledge"]
     assert reply.context == acknowledgement(understand(story, today=now.date()), (story,))

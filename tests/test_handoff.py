@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from rich.panel import Panel
 from sqlmodel import col, select
 
 from bot import casefile
@@ -109,7 +110,9 @@ async def test_cases_show_gives_the_summary_as_the_case_is_now(
         session.add(case)
     shown = await casefile.case_detail(sessions, case.number or "", ZoneInfo("UTC"), "en")
     assert shown is not None
-    summary = shown[1].renderable  # the panel with the handler's summary
+    panel = shown[1]  # the panel with the handler's summary
+    assert isinstance(panel, Panel)
+    summary = panel.renderable
     assert isinstance(summary, str)
     assert "Handler: Piet Jansen" in summary
     assert "Status: closed" in summary
