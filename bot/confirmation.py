@@ -12,11 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.calendar import Calendar
 from bot.dialogue import DialogueState
+from bot.dialogue.gist import gist
+from bot.dialogue.recap import facts_in_order, reach
 from bot.outbound import Sender, queue_for_customer, readable_fact
 from storage import repo
 from storage.models import Case, ChannelIdentity
-
-SUMMARY_FACTS = ("order_number", "invoice_number", "when", "product", "who", "amount")
 
 
 async def queue_confirmation(
@@ -38,7 +38,8 @@ async def queue_confirmation(
     if by_email and case.channel != "email":
         channel, recipient = "email", state.email
         await _link_address(session, case=case, address=recipient or "", now=now)
-    words = state.key_sentences or state.story[:1]
+    # The gist as the customer reads it back: a whole sentence, never a shouted line.
+    words = gist(state.story, state.key_sentences)
     return await queue_for_customer(
         session,
         case=case,
@@ -51,12 +52,12 @@ async def queue_confirmation(
         channel=channel,
         recipient=recipient,
         context={
-            "summary": list(words[:3]),
+            "summary": [words] if words else [],
             "facts": [
-                {"slot": slot, "value": readable_fact(state.facts[slot], case.language, slot)}
-                for slot in SUMMARY_FACTS
-                if state.facts.get(slot)
+                {**fact, "value": readable_fact(fact["value"], case.language, fact["slot"])}
+                for fact in facts_in_order(state.facts)
             ],
+            **reach(state),
             "outcome": state.facts.get("outcome"),
             "promise_at": datetime.fromisoformat(state.promise_at),
             "resolve_at": case.resolution_due,
