@@ -104,3 +104,9 @@ def test_the_dialogue_sends_this_acknowledgement_once_the_story_is_told() -> Non
     state, actions = talk.step(state, PauseElapsed(), now)
     (reply,) = [a for a in actions if isinstance(a, Reply) and a.template == "acknowledge"]
     assert reply.context == acknowledgement(understand(story, today=now.date()), (story,))
+
+
+def test_a_dutch_preposition_is_not_taken_for_a_product() -> None:
+    context, shown = acknowledge("Mijn plafond is beschadigd door de lekkage bij de buren.")
+    assert context["product"] == "plafond"
+    assert "uw door" not in shown, shown

@@ -60,3 +60,19 @@ def test_sentences_keep_decimals_and_initials_together() -> None:
         "Het kost 9.99 euro.",
         "J. de Vries belde.",
     ]
+
+
+def test_a_greeting_an_introduction_and_contact_details_are_not_the_gist() -> None:
+    story = (
+        "Goedemiddag, ik ben Henk Jansen, klantnummer 40771. Op factuur 2026-3312 staat 189 "
+        "euro te veel. Bel mij op 0612398745 of mail henk.jansen@example.nl.",
+    )
+    assert gist(story, ("ik ben Henk Jansen, klantnummer 40771.",)) == (
+        "Op factuur 2026-3312 staat 189 euro te veel."
+    )
+    assert gist(("Goedemorgen, de lift is weer kapot sinds maandag.",)) == (
+        "De lift is weer kapot sinds maandag."
+    )
+    assert gist(("Ik ben boos, want de lift is weer kapot.",)) == (
+        "Ik ben boos, want de lift is weer kapot."
+    )

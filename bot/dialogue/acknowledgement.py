@@ -54,6 +54,10 @@ ANGRY = 2
 # finds unfair, the neighbours, a plain question, a wish for a repair.
 NO_APOLOGY_INTENTS = frozenset({"nuisance", "question", "repair_request", "dispute", "compliment"})
 NO_APOLOGY_CATEGORIES = frozenset({"policy"})
+# Words the product list also knows but that, in a story in this language, are mostly
+# something else: Dutch "door" (by, through), "bank" when the story is about paying.
+NOT_A_PRODUCT = {"nl": frozenset({"door", "bin"}), "en": frozenset()}
+PAYING_TOPICS = frozenset({"billing", "dispute"})
 # Topics the templates have their own reflection for; anything else is "other".
 TOPICS = (
     "delivery",
@@ -86,6 +90,14 @@ def topic(heard: Understanding) -> str:
     return heard.category if heard.category in TOPICS else "other"
 
 
+def product(heard: Understanding) -> str:
+    """The first thing the story names that is really a thing, in the customer's word."""
+    skip = NOT_A_PRODUCT.get(heard.language, frozenset())
+    if topic(heard) in PAYING_TOPICS:
+        skip |= {"bank"}
+    return next((word for word in heard.slots.products if word not in skip), "")
+
+
 def apologise(heard: Understanding) -> bool:
     """Sorry where we went wrong; not for a rule, the neighbours or a question."""
     return heard.intent not in NO_APOLOGY_INTENTS and heard.category not in NO_APOLOGY_CATEGORIES
@@ -98,7 +110,7 @@ def acknowledgement(heard: Understanding, story: Iterable[str]) -> dict[str, Any
     return {
         "topic": topic(heard),
         # The thing it is about, in the customer's word ("wasmachine", "dak"), if they named one.
-        "product": slots.products[0] if slots.products else "",
+        "product": product(heard),
         "amount": slots.amounts[0] if slots.amounts else "",
         "impacts": list(impacts(story, amount=bool(slots.amounts))),
         "feeling": heard.anger >= ANGRY,

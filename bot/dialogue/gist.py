@@ -21,6 +21,18 @@ _ABBREVIATION = re.compile(
 _LETTER = re.compile(r"[^\W\d_]")
 _REPEATED_MARKS = re.compile(r"([!?.])[!?.]+")
 _SPACES = re.compile(r"\s+")
+# A greeting before the first words ("Goedemiddag, ik …") is not part of the sentence.
+_GREETING = re.compile(
+    r"^(?:goede(?:morgen|middag|navond)|goeiemorgen|goeiemiddag|hallo|hoi|beste|geachte|dag"
+    r"|hello|hi|dear|good (?:morning|afternoon|evening))\b[^,.!?]{0,40}[,!.:]\s*",
+    re.IGNORECASE,
+)
+# Who the customer is or how to reach them: registration, not what happened.
+_INTRODUCTION = re.compile(
+    r"^(?:(?:[Ii]k ben|I am|I'm|[Tt]his is|[Hh]ier is) (?:de |mevrouw |meneer |mevr\.? |dhr\.? "
+    r"|mr\.? |mrs\.? |ms\.? )?[A-Z]|(?:[Mm]ijn naam is|[Mm]y name is)\b)"
+)
+_CONTACT = re.compile(r"@|\b0\d[\d -]{7,}")
 # Too short to say what happened ("Belachelijk!", "Hallo,"), too long to read back.
 MIN_WORDS = 4
 MAX_CHARS = 240
@@ -49,8 +61,12 @@ def shouted(sentence: str) -> bool:
 
 
 def calm(sentence: str) -> str:
-    """The sentence with the shouting taken out: ordinary case, one closing full stop."""
+    """The sentence with the shouting and a leading greeting taken out: ordinary case, one
+    closing full stop."""
     text = _SPACES.sub(" ", sentence).strip()
+    rest = _GREETING.sub("", text)
+    if rest != text and rest:
+        text = rest[:1].upper() + rest[1:]
     if shouted(text):
         text = text.lower()
         text = re.sub(r"\bi\b", "I", text)  # English "I" stays a capital
@@ -70,6 +86,8 @@ def _usable(original: str, text: str) -> bool:
     first = text[:1]
     return (
         not outburst(original)
+        and not _INTRODUCTION.match(text)
+        and not _CONTACT.search(text)
         and len(text.split()) >= MIN_WORDS
         and len(text) <= MAX_CHARS
         and not text.endswith("?")
