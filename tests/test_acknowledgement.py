@@ -12,7 +12,7 @@ from bot.dialogue import Dialogue, DialogueState, Policy, Reply
 from bot.dialogue.acknowledgement import acknowledgement, impacts
 from bot.dialogue.events import CustomerMessage, PauseElapsed
 from bot.nlu import understand
-from bot.templates import render_message, variant
+from common.templates import render_message, variant
 
 TODAY = date(2026, 12, 4)
 APOLOGY = r"spijt|excuses|sorry|apologi[sz]e|apologies"

@@ -12,9 +12,9 @@ import pytest
 
 from bot.dialogue import STEPS, DialogueState
 from bot.dialogue.recap import FACT_ORDER, reached_by
+from bot.handlers.summary import REGISTRATION, readable_moment, registration
 from bot.nlu import CATEGORIES, INTENTS
-from bot.summary import REGISTRATION, readable_moment, registration
-from bot.templates import environment, render
+from common.templates import environment, render
 from storage.models import Case
 
 LANGUAGES = ("nl", "en")

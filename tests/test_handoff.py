@@ -2,13 +2,12 @@
 
 from zoneinfo import ZoneInfo
 
-from rich.panel import Panel
 from sqlmodel import col, select
 
-from bot import casefile
-from bot.app import App
-from bot.settings import Settings
-from bot.summary import handoff_summary
+from bot.cli.casefile import case_file
+from bot.config.settings import Settings
+from bot.handlers.summary import handoff_summary
+from bot.runtime.app import App
 from channels.base import CustomerPaused, InboundEvent, InboundMessage
 from storage import handlers, repo
 from storage.db import SessionFactory, transaction
@@ -108,12 +107,10 @@ async def test_cases_show_gives_the_summary_as_the_case_is_now(
         assert piet is not None
         case.handler_id, case.status = piet.id, "closed"
         session.add(case)
-    shown = await casefile.case_detail(sessions, case.number or "", ZoneInfo("UTC"), "en")
+    async with transaction(sessions) as session:
+        shown = await case_file(session, case.number or "", ZoneInfo("UTC"), "en")
     assert shown is not None
-    panel = shown[1]  # the panel with the handler's summary
-    assert isinstance(panel, Panel)
-    summary = panel.renderable
-    assert isinstance(summary, str)
+    summary = shown.summary
     assert "Handler: Piet Jansen" in summary
     assert "Status: closed" in summary
     assert "Sanne" not in summary

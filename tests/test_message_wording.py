@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from bot import nlu, templates
+from bot import nlu
 from bot.dialogue import recap
 from bot.nlu.types import EMERGENCY_KINDS
-from bot.templates import render_message, templates_dir
+from common import templates
+from common.templates import render_message, templates_dir
 from tests.test_templates import INFORMAL_DUTCH, UNHELPFUL
 
 LANGUAGES = ("nl", "en")

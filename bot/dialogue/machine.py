@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.deadlines import Deadlines
 from bot.dialogue.acknowledgement import acknowledgement
 from bot.dialogue.actions import (
     Action,
@@ -41,6 +40,7 @@ from bot.dialogue.recap import recap
 from bot.dialogue.slots import facts_from, next_question
 from bot.dialogue.state import STEPS, DialogueState, Step
 from bot.nlu import Language, Understanding
+from bot.policy.deadlines import Deadlines
 
 Outcome = tuple[DialogueState, list[Action]]
 YES_NO = ("yes", "no")
