@@ -12,9 +12,10 @@ import pytest
 
 from bot.dialogue import STEPS, DialogueState
 from bot.dialogue.recap import FACT_ORDER, reached_by
-from bot.handlers.summary import REGISTRATION, readable_moment, registration
+from bot.handlers.summary import REGISTRATION, registration
 from bot.nlu import CATEGORIES, INTENTS
 from common.templates import environment, render
+from common.written import readable_moment
 from storage.models import Case
 
 LANGUAGES = ("nl", "en")

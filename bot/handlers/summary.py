@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from sqlalchemy import bindparam, select
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,8 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dialogue import DialogueState
 from bot.dialogue.gist import gist
 from bot.dialogue.recap import facts_in_order, reached_by
-from bot.outbound.outbound import readable_fact
 from common.templates import render
+from common.written import readable_fact, readable_moment
 from storage import repo
 from storage.db import core
 from storage.models import Case, ChannelIdentity, Handler
@@ -42,18 +41,6 @@ REQUIRED = ("name", "address", "phone", "email")
 
 def local(moment: datetime | None, tz: ZoneInfo) -> str | None:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
-
-
-def readable_moment(moment: datetime | None, tz: ZoneInfo, language: str) -> dict[str, str] | None:
-    """Day, time and zone as people write them: "vrijdag 4 december 2026", "17:00", "CET"."""
-    if moment is None:
-        return None
-    there = moment.astimezone(tz)
-    return {
-        "day": format_date(there, "EEEE d MMMM yyyy", locale=language),
-        "time": there.strftime("%H:%M"),
-        "zone": there.tzname() or str(tz),
-    }
 
 
 def registration(

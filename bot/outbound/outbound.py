@@ -8,19 +8,18 @@ is moved to the end of them here, when they are queued, so the dispatcher needs 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_interval, format_time
-from babel.numbers import format_currency
+from babel.dates import format_date, format_time
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogue import DialogueState
 from bot.policy.calendar import Calendar
 from common.logs import log
 from common.templates import render, render_message, variant
+from common.written import readable_fact
 from storage import mail, outbox, repo
 from storage.models import Case, Handler
 
@@ -43,30 +42,6 @@ def readable_day(moment: datetime, *, tz: ZoneInfo, language: str) -> str:
 
 def readable_time(moment: datetime, *, tz: ZoneInfo, language: str) -> str:
     return format_time(moment.astimezone(tz), "HH:mm", locale=language)
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def readable_fact(value: str, language: str, kind: str = "") -> str:
-    """A fact as people write it: "maandag 30 november 2026", "30 nov - 4 dec 2026" for a
-    range, "€ 9,99" for an amount; anything else as the customer wrote it."""
-    start, _, end = value.partition("/")
-    first, last = _day(start), _day(end)
-    if first and last:
-        return format_interval(first, last, "yMMMMd", locale=language)
-    if first and not end:
-        return format_date(first, "EEEE d MMMM yyyy", locale=language)
-    if kind == "amount":
-        try:
-            return format_currency(Decimal(value), "EUR", locale=language)
-        except InvalidOperation:
-            return value
-    return value
 
 
 def moments(context: dict[str, Any], *, tz: ZoneInfo, language: str) -> dict[str, Any]:
