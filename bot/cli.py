@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -36,6 +37,7 @@ from bot.startup import StartupFailure, open_database
 from bot.telegram_wiring import telegram_channel
 from bot.templates import render
 from bot.terminal import err, json_inert, out
+from bot.web.desk import desk_for
 from bot.workers import Workers
 from channels.base import Channel, ChannelStatus
 from channels.console import ConsoleChannel, script_lines, stdin_lines
@@ -61,6 +63,7 @@ app.command("report")(report_command)
 app.add_typer(handlers_app, name="handlers")
 app.add_typer(mail_app, name="mail")
 app.add_typer(outbox_app, name="outbox")
+
 
 @app.callback()
 def main_options(
@@ -134,7 +137,7 @@ def run(ctx: typer.Context) -> None:
         if settings.telegram.configured:
             channels.append(telegram_channel(settings.telegram, sessions=sessions, clock=utc_now))
         bot = App(settings, channels, workers=workers)
-        async with bot:
+        async with bot, desk_for(settings, bot):
             for name, status in bot.status().items():
                 err.print(_status_line(name, status))
             stopper.running(bot)
@@ -156,9 +159,7 @@ def _external_channels(settings: Settings) -> dict[str, str]:
 def _status_line(name: str, status: ChannelStatus) -> Text:
     if status.connected:
         return Text.assemble(f"{name}: ", ("connected", "green"))
-    return Text.assemble(
-        f"{name}: ", ("not connected", "yellow"), f" ({status.problem}; retrying)"
-    )
+    return Text.assemble(f"{name}: ", ("not connected", "yellow"), f" ({status.problem}; retrying)")
 
 
 @app.command()
@@ -251,7 +252,13 @@ def classify(
     settings = _settings(ctx)
     today = utc_now().astimezone(settings.organisation.tz).date()
     fields = (
-        "language", "intent", "explicit", "category", "anger", "emergency_kind", "confidence",
+        "language",
+        "intent",
+        "explicit",
+        "category",
+        "anger",
+        "emergency_kind",
+        "confidence",
         "slots",
     )
 
@@ -291,7 +298,10 @@ def init(
     if path.exists() and not force:
         err.print(f"klachtbot: {path} exists; use --force to overwrite it")
         raise typer.Exit(1)
-    path.write_text(render("config/klachtbot.toml.j2") + "\n", encoding="utf-8")
+    secret_key = secrets.token_urlsafe(32)
+    path.write_text(
+        render("config/klachtbot.toml.j2", secret_key=secret_key) + "\n", encoding="utf-8"
+    )
     out.print(f"wrote {path}")
 
 

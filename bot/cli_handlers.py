@@ -13,11 +13,13 @@ import typer
 from rich.table import Table
 
 from bot.terminal import err, out
+from bot.web.passwd_command import handlers_passwd
 from storage import handlers as repo
 from storage.db import SessionFactory, transaction
 from storage.models import Handler
 
 handlers_app = typer.Typer(no_args_is_help=True, help="Complaint handlers.")
+handlers_app.command("passwd")(handlers_passwd)
 
 
 @handlers_app.command("list")

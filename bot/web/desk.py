@@ -1,0 +1,116 @@
+"""The handler desk: one Starlette app on the bot's web server, started by `klachtbot run`
+next to the channels and the dispatcher.
+
+Stopped before the channels and storage (see bot/cli.py `run`): open live-update streams
+end first, then uvicorn lets requests in flight finish (bot/web/server.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
+from typing import Protocol
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from bot.clock import Clock, utc_now
+from bot.logs import log
+from bot.settings import Settings
+from bot.web import actions, login, pages
+from bot.web.events import ChangeFeed
+from bot.web.headers import SecurityHeaders
+from bot.web.server import WebServer
+from bot.web.sessions import Sessions
+from bot.web.state import DeskState
+from bot.web.throttle import LoginThrottle
+from storage.db import SessionFactory
+
+STATIC = __file__.rsplit("/", 1)[0] + "/static"
+
+
+def desk_app(state: DeskState) -> Starlette:
+    return Starlette(
+        routes=[
+            *login.routes(state),
+            *pages.routes(state),
+            *actions.routes(state),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+    )
+
+
+class Desk:
+    """`async with Desk(settings, sessions):` serves the desk on `[web] listen`."""
+
+    def __init__(self, settings: Settings, sessions: SessionFactory, *, clock: Clock = utc_now):
+        web = settings.web
+        key = web.secret_key.get_secret_value()
+        if not key:
+            log.warning("web.secret_key_missing", effect="handlers log in again after a restart")
+            key = secrets.token_urlsafe(32)
+        self.feed = ChangeFeed(sessions)
+        self.state = DeskState(
+            db=sessions,
+            logins=Sessions(
+                sessions, secret_key=key.encode(), secure=web.secure_cookies, clock=clock
+            ),
+            throttle=LoginThrottle(clock),
+            feed=self.feed,
+            clock=clock,
+            organisation=settings.organisation.name,
+            language=settings.organisation.language,
+            tz=settings.organisation.tz,
+        )
+        host, _, port = web.listen.rpartition(":")
+        self.server = WebServer(desk_app(self.state), host=host or "127.0.0.1", port=int(port))
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    async def __aenter__(self) -> Desk:
+        await self.server.start()
+        self.feed.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.feed.close()
+        await self.server.stop()
+
+
+def desk_for(settings: Settings, bot: HasSessions) -> AbstractAsyncContextManager[object]:
+    """The desk for `klachtbot run`, entered once `bot` has opened storage; nothing when
+    `[web] enabled = false`."""
+    if not settings.web.enabled:
+        return contextlib.nullcontext()
+    return _DeskOf(settings, bot)
+
+
+class HasSessions(Protocol):
+    sessions: SessionFactory
+
+
+class _DeskOf:
+    # `bot.sessions` exists only once the bot has started, after `desk_for` is called.
+    def __init__(self, settings: Settings, bot: HasSessions) -> None:
+        self._settings, self._bot = settings, bot
+        self._desk: Desk | None = None
+
+    async def __aenter__(self) -> Desk:
+        self._desk = Desk(self._settings, self._bot.sessions)
+        return await self._desk.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._desk is not None:
+            await self._desk.__aexit__(None, None, None)

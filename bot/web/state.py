@@ -1,0 +1,43 @@
+"""What every page of the desk shares: storage, logins, the change feed, how pages render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.responses import HTMLResponse
+
+from bot.clock import Clock
+from bot.templates import environment, template
+from bot.web.events import ChangeFeed
+from bot.web.sessions import Sessions, Visitor
+from bot.web.throttle import LoginThrottle
+from storage.db import SessionFactory
+
+
+@dataclass(frozen=True)
+class DeskState:
+    db: SessionFactory
+    logins: Sessions
+    throttle: LoginThrottle
+    feed: ChangeFeed
+    clock: Clock
+    organisation: str
+    language: str
+    tz: ZoneInfo
+
+    def render(
+        self,
+        name: str,
+        *,
+        visitor: Visitor | None,
+        status_code: int = 200,
+        **context: Any,
+    ) -> HTMLResponse:
+        words = environment().get_template(f"web/{self.language}/words.html.j2").module
+        html = template(f"web/{name}.html.j2").render(
+            w=words, visitor=visitor, organisation=self.organisation, **context
+        )
+        # Pages carry a CSRF token and personal data: no shared or browser cache keeps them.
+        return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
