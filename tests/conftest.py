@@ -45,8 +45,9 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-# Fixtures that start or use a real server of their own (Dovecot, SMTP, the Bot API emulator).
-LAB_FIXTURES = frozenset({"mail_lab", "telegram_lab", "smtp"})
+# Fixtures that start or use a real server of their own (Dovecot, SMTP, the Bot API emulator)
+# or a real browser (Chromium, tests/web).
+LAB_FIXTURES = frozenset({"mail_lab", "telegram_lab", "smtp", "browser"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
