@@ -234,9 +234,7 @@ class Intake:
             session.add(stored)
         log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
-    async def _keep_automated(
-        self, session: AsyncSession, message: Message, now: datetime
-    ) -> None:
+    async def _keep_automated(self, session: AsyncSession, message: Message, now: datetime) -> None:
         """Out-of-office, bounces and bulk mail join the case they answer but never start a
         dialogue and are never answered: two robots must not talk to each other. Taken in
         in turn with the rest, so an out-of-office finds the case of a mail that came in the
@@ -448,6 +446,14 @@ class Intake:
             handler=handler.name,
             case=case.number if case else None,
         )
+
+    async def handler_replied(
+        self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
+    ) -> None:
+        """A handler's answer written on the web desk (`message`, stored by the caller): to
+        the customer by the same road as one from the Telegram group or by mail."""
+        message.kind = HANDLER_REPLY
+        await self._relay(session, case, handler_name, message, now)
 
     async def _relay(
         self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime

@@ -11,7 +11,7 @@ import contextlib
 import secrets
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -28,7 +28,9 @@ from bot.web.server import WebServer
 from bot.web.sessions import Sessions
 from bot.web.state import DeskState
 from bot.web.throttle import LoginThrottle
-from storage.db import SessionFactory
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 
@@ -46,9 +48,11 @@ def desk_app(state: DeskState) -> Starlette:
 
 
 class Desk:
-    """`async with Desk(settings, sessions):` serves the desk on `[web] listen`."""
+    """`async with Desk(settings, bot):` serves the desk on `[web] listen`, for a bot that
+    has started (its storage is open)."""
 
-    def __init__(self, settings: Settings, sessions: SessionFactory, *, clock: Clock = utc_now):
+    def __init__(self, settings: Settings, bot: App, *, clock: Clock = utc_now):
+        sessions = bot.sessions
         web = settings.web
         key = web.secret_key.get_secret_value()
         if not key:
@@ -66,6 +70,9 @@ class Desk:
             organisation=settings.organisation.name,
             language=settings.organisation.language,
             tz=settings.organisation.tz,
+            followups=bot.followups,
+            relay=bot.intake.handler_replied,
+            wake_dispatcher=bot.dispatcher.wake,
         )
         host, _, port = web.listen.rpartition(":")
         self.server = WebServer(desk_app(self.state), host=host or "127.0.0.1", port=int(port))
@@ -89,26 +96,22 @@ class Desk:
         await self.server.stop()
 
 
-def desk_for(settings: Settings, bot: HasSessions) -> AbstractAsyncContextManager[object]:
-    """The desk for `klachtbot run`, entered once `bot` has opened storage; nothing when
+def desk_for(settings: Settings, bot: App) -> AbstractAsyncContextManager[object]:
+    """The desk for `klachtbot run`, entered once `bot` has started; nothing when
     `[web] enabled = false`."""
     if not settings.web.enabled:
         return contextlib.nullcontext()
     return _DeskOf(settings, bot)
 
 
-class HasSessions(Protocol):
-    sessions: SessionFactory
-
-
 class _DeskOf:
-    # `bot.sessions` exists only once the bot has started, after `desk_for` is called.
-    def __init__(self, settings: Settings, bot: HasSessions) -> None:
+    # Made when entered: the bot's storage and parts exist only once it has started.
+    def __init__(self, settings: Settings, bot: App) -> None:
         self._settings, self._bot = settings, bot
         self._desk: Desk | None = None
 
     async def __aenter__(self) -> Desk:
-        self._desk = Desk(self._settings, self._bot.sessions)
+        self._desk = Desk(self._settings, self._bot)
         return await self._desk.__aenter__()
 
     async def __aexit__(self, *exc: object) -> None:

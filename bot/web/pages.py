@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from bot.handler_group import KIND_PREFIX
+from bot.intake import HANDLER_REPLY
 from bot.summary import handoff_summary, local
 from bot.web.caselist import Filters, case_rows, choices, deadline_signal
 from bot.web.sessions import Visitor
@@ -152,7 +154,12 @@ async def case_context(state: DeskState, session: Any, case: Case) -> dict[str, 
     assert case.id is not None
     tz, now = state.tz, state.clock()
     customer = await repo.customer(session, customer_id=case.customer_id)
-    messages = await repo.messages_of_case(session, case_id=case.id)
+    # A handler's own reply is shown as what the customer received (the outbound copy).
+    messages = [
+        m
+        for m in await repo.messages_of_case(session, case_id=case.id)
+        if m.kind != HANDLER_REPLY and not m.kind.startswith(KIND_PREFIX)
+    ]
     files: dict[int, list[dict[str, Any]]] = {}
     attachment = SQLModel.metadata.tables["attachments"].c
     for file in await (await core(session)).execute(

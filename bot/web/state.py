@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,6 +10,8 @@ from zoneinfo import ZoneInfo
 from starlette.responses import HTMLResponse
 
 from bot.clock import Clock
+from bot.followups import FollowUps
+from bot.handler_group import Relay
 from bot.templates import environment, template
 from bot.web.events import ChangeFeed
 from bot.web.sessions import Sessions, Visitor
@@ -26,6 +29,11 @@ class DeskState:
     organisation: str
     language: str
     tz: ZoneInfo
+    # The bot's own parts the actions go through: the steps after resolution, the road of a
+    # handler's reply to the customer, and a nudge for the outbox to send it now.
+    followups: FollowUps
+    relay: Relay
+    wake_dispatcher: Callable[[], None]
 
     def render(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from storage import desk as accounts
 from storage import handlers
 from storage.db import transaction
 from storage.models import Case, Message
+from tests.support import RecordingChannel
 
 PASSWORD = "correct horse battery"
 HANDLERS = [
@@ -41,6 +43,7 @@ def desk_settings(database_url: str, **web: object) -> Settings:
 class RunningDesk:
     app: App
     desk: Desk
+    customers: RecordingChannel
 
     @property
     def url(self) -> str:
@@ -71,8 +74,11 @@ class RunningDesk:
 
 @asynccontextmanager
 async def running_desk(database_url: str, **web: object) -> AsyncIterator[RunningDesk]:
+    """The bot running (intake, dispatcher, timers) with its desk; customers write on the
+    console channel, and what is sent to them is recorded there."""
     settings = desk_settings(database_url, **web)
-    async with App(settings, []) as app, Desk(settings, app.sessions) as desk:
+    customers = RecordingChannel(name="console")
+    async with App(settings, [customers]) as app, Desk(settings, app) as desk:
         hashed = await hash_password(PASSWORD)
         async with transaction(app.sessions) as session:
             for entry in HANDLERS:
@@ -82,4 +88,9 @@ async def running_desk(database_url: str, **web: object) -> AsyncIterator[Runnin
                 await accounts.set_password_hash(
                     session, handler_id=handler.id, hash=hashed, now=utc_now()
                 )
-        yield RunningDesk(app, desk)
+        running = asyncio.create_task(app.run())
+        try:
+            yield RunningDesk(app, desk, customers)
+        finally:
+            app.request_stop()
+            await running

@@ -6,8 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage import followups, handlers
+from storage.db import transaction
+from storage.models import Case
+from tests.support import eventually
 
 from tests.web.conftest import keep_screenshot
 from tests.web.support import PASSWORD, RunningDesk, running_desk
@@ -85,3 +90,73 @@ async def test_a_new_case_appears_in_the_list_without_reloading(
     row = page.locator(f"tr[data-case='{case.number}']")
     await expect(row).to_contain_text("verwarming", timeout=LIVE_WITHIN_MS)
     assert await page.evaluate("window.notReloaded") is True  # the same page, updated in place
+
+
+async def test_a_handler_works_a_case_through_to_resolution(
+    page: Page, browser: Browser, desk: RunningDesk
+) -> None:
+    case = await desk.customer_writes("De lift staat al twee weken stil.", sender="carel")
+    await log_in(page, desk, "Sanne")
+    await page.goto(f"{desk.url}/cases/{case.number}")
+    actions = page.locator("section.actions")
+
+    await actions.get_by_role("button", name="Oppakken").click()
+    await expect(page.locator(".timeline")).to_contain_text("toegewezen")
+    await expect(actions.get_by_role("button", name="Oppakken")).to_have_count(0)
+
+    await actions.get_by_label("Antwoord aan de klant").fill("Morgen om 10:00 komt de monteur.")
+    await actions.get_by_role("button", name="Versturen").click()
+    await eventually(lambda: _received(desk, "Morgen om 10:00 komt de monteur."), within=10)
+    await expect(page.locator(".conversation")).to_contain_text("Morgen om 10:00 komt de monteur.")
+
+    await actions.get_by_label("Notitie").fill("Gebeld, klant is gerustgesteld.")
+    await actions.get_by_label("Ik heb de klant gesproken").check()
+    await actions.get_by_role("button", name="Notitie opslaan").click()
+    await expect(page.locator(".timeline")).to_contain_text("Gebeld, klant is gerustgesteld.")
+
+    await actions.get_by_label("Afspraak").fill("Monteur vervangt de liftmotor")
+    await actions.get_by_label("Uiterlijk").fill("2030-01-15")
+    await actions.get_by_role("button", name="Afspraak vastleggen").click()
+    await expect(page.locator(".deadlines")).to_contain_text("2030-01-15 17:00")
+
+    await actions.get_by_label("Hoe is het opgelost?").fill("Liftmotor vervangen.")
+    await actions.get_by_role("button", name="Oplossen").click()
+    await expect(page.locator(".timeline")).to_contain_text("opgelost")
+    await keep_screenshot(page, "case-resolved")
+    async with transaction(desk.app.sessions) as session:
+        planned = await followups.of_case(session, case_id=case.id or 0)
+        assert sorted(step.kind for step in planned) == ["close", "execution_check", "survey"]
+        stored = await session.get(Case, case.id)
+        assert stored is not None
+        assert stored.status == "resolved"
+
+
+async def test_the_coordinator_reassigns_a_case_while_its_handler_is_away(
+    page: Page, browser: Browser, desk: RunningDesk
+) -> None:
+    case = await desk.customer_writes("Mijn factuur klopt niet.", sender="dirk")
+    await log_in(page, desk, "Sanne")
+    await page.goto(f"{desk.url}/cases/{case.number}")
+    await page.locator("section.actions").get_by_role("button", name="Oppakken").click()
+    await expect(page.locator(".summary")).to_contain_text("Sanne")
+    assert await page.locator("select[name=handler]").count() == 0  # not a coordinator
+    await page.get_by_role("button", name="Meld mij afwezig").click()
+    await expect(page.get_by_role("button", name="Meld mij terug")).to_be_visible()
+
+    coordinator = await (await browser.new_context()).new_page()
+    await log_in(coordinator, desk, "Carla")
+    await coordinator.goto(f"{desk.url}/cases/{case.number}")
+    await coordinator.locator("select[name=handler]").select_option("Piet")
+    await coordinator.get_by_role("button", name="Toewijzen").click()
+    await expect(coordinator.locator(".timeline")).to_contain_text("Piet")
+    row = page.locator(f"tr[data-case='{case.number}']")
+    await page.goto(desk.url)
+    await expect(row).to_contain_text("Piet")
+    async with transaction(desk.app.sessions) as session:
+        sanne = await handlers.handler_by_name(session, name="Sanne")
+        assert sanne is not None
+        assert sanne.away
+
+
+async def _received(desk: RunningDesk, text: str) -> bool:
+    return any(text in message.text for message in desk.customers.sent)
