@@ -13,7 +13,6 @@ from storage import followups, handlers
 from storage.db import transaction
 from storage.models import Case
 from tests.support import eventually
-
 from tests.web.conftest import keep_screenshot
 from tests.web.support import PASSWORD, RunningDesk, running_desk
 
