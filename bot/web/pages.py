@@ -5,7 +5,7 @@ is the login page, and a fragment htmx asks for sends the browser there."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -118,8 +118,15 @@ def routes(state: DeskState) -> list[Route]:
         return file_response(found, download=bool(request.query_params.get("download")))
 
     async def events(request: Request, visitor: Visitor) -> Response:
+        async def while_logged_in() -> AsyncIterator[str]:
+            async for chunk in state.feed.stream():
+                # A handler logged out (or removed) meanwhile hears nothing more.
+                if await state.logins.visitor(request) is None:
+                    return
+                yield chunk
+
         return StreamingResponse(
-            state.feed.stream(),
+            while_logged_in(),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )

@@ -29,10 +29,11 @@ HANDLERS = [
 _ids = itertools.count(1)
 
 
-def desk_settings(database_url: str, **web: object) -> Settings:
+def desk_settings(database_url: str, *, language: str = "nl", **web: object) -> Settings:
     return Settings.model_validate(
         {
             "database": {"url": database_url},
+            "organisation": {"language": language},
             "handlers": HANDLERS,
             "web": {"listen": "127.0.0.1:0", "secret_key": "test-secret-key", **web},
         }
@@ -73,10 +74,12 @@ class RunningDesk:
 
 
 @asynccontextmanager
-async def running_desk(database_url: str, **web: object) -> AsyncIterator[RunningDesk]:
+async def running_desk(
+    database_url: str, *, language: str = "nl", **web: object
+) -> AsyncIterator[RunningDesk]:
     """The bot running (intake, dispatcher, timers) with its desk; customers write on the
     console channel, and what is sent to them is recorded there."""
-    settings = desk_settings(database_url, **web)
+    settings = desk_settings(database_url, language=language, **web)
     customers = RecordingChannel(name="console")
     async with App(settings, [customers]) as app, Desk(settings, app) as desk:
         hashed = await hash_password(PASSWORD)

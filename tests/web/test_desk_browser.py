@@ -159,3 +159,25 @@ async def test_the_coordinator_reassigns_a_case_while_its_handler_is_away(
 
 async def _received(desk: RunningDesk, text: str) -> bool:
     return any(text in message.text for message in desk.customers.sent)
+
+
+async def test_the_case_page_shows_a_new_customer_message_without_reloading(
+    page: Page, desk: RunningDesk
+) -> None:
+    case = await desk.customer_writes("Er lekt water door het plafond.", sender="joke")
+    await log_in(page, desk, "Sanne")
+    await page.goto(f"{desk.url}/cases/{case.number}")
+    await expect(page.locator("body[data-live-open]")).to_have_count(1)
+    await page.locator("section.actions").get_by_label("Notitie").fill("half getypt")
+    again = await desk.customer_writes(
+        "Het wordt nu erger, de lamp doet het niet meer.", sender="joke"
+    )
+    assert again.number == case.number
+    await expect(page.locator(".conversation")).to_contain_text(
+        "de lamp doet het niet meer", timeout=LIVE_WITHIN_MS
+    )
+    await expect(page.locator(".summary")).to_contain_text("de lamp doet het niet meer")
+    # What the handler was typing is left alone: only the live part was fetched again.
+    await expect(page.locator("section.actions").get_by_label("Notitie")).to_have_value(
+        "half getypt"
+    )
