@@ -129,6 +129,16 @@ async def test_a_handler_works_a_case_through_to_resolution(
         assert stored is not None
         assert stored.status == "resolved"
 
+    await actions.get_by_label("Waarom?").fill("De lift staat weer stil.")
+    await actions.get_by_role("button", name="Heropenen").click()
+    await expect(page.locator(".timeline")).to_contain_text("heropend")
+    async with transaction(desk.app.sessions) as session:
+        stored = await session.get(Case, case.id)
+        assert stored is not None
+        assert stored.status == "handed_off"
+        remaining = await followups.of_case(session, case_id=case.id or 0)
+        assert all(step.status == "cancelled" for step in remaining)
+
 
 async def test_the_coordinator_reassigns_a_case_while_its_handler_is_away(
     page: Page, browser: Browser, desk: RunningDesk
