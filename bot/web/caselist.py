@@ -6,18 +6,20 @@ next deadlines and last messages, so the page costs the same whatever the table 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import core
 
 PAGE = 100
+CASE_NUMBER = re.compile(r"[Kk]-\d{4}-\d{6}")
 CLOSED = ("resolved", "closed")
 ALL = "all"
 # Deadline signals, as the templates name them.
@@ -66,22 +68,12 @@ class Row:
     last_message: str | None
 
 
-_cases = SQLModel.metadata.tables["cases"]
-_case = _cases.c
+_case = SQLModel.metadata.tables["cases"].c
 _agreement = SQLModel.metadata.tables["agreements"].c
 _customer = SQLModel.metadata.tables["customers"].c
 _identity = SQLModel.metadata.tables["channel_identities"].c
 _message = SQLModel.metadata.tables["messages"].c
 _handler = SQLModel.metadata.tables["handlers"].c
-
-
-def _next_due() -> Any:
-    return (
-        select(func.min(_agreement.due_at))
-        .where(_agreement.case_id == _case.id, _agreement.done_at.is_(None))
-        .correlate(_cases)
-        .scalar_subquery()
-    )
 
 
 def _like(text: str) -> str:
@@ -100,30 +92,45 @@ def _conditions(filters: Filters, *, handler_id: int, now: datetime) -> list[Col
     if filters.unassigned:
         found.append(_case.handler_id.is_(None))
     if filters.overdue:
-        found.append(_next_due() < now)
+        # The next deadline has passed when any open one has. Subqueries that do not refer
+        # to the case are run once, not once per case.
+        found.append(
+            _case.id.in_(
+                select(_agreement.case_id).where(
+                    _agreement.done_at.is_(None), _agreement.due_at < now
+                )
+            )
+        )
     if filters.topic:
         found.append(_case.category == filters.topic)
     if filters.channel:
         found.append(_case.channel == filters.channel)
     if filters.search:
-        pattern = _like(filters.search)
-
-        def like(column: Any) -> ColumnElement[bool]:
-            matched: ColumnElement[bool] = column.ilike(pattern, escape="\\")
-            return matched
-
-        found.append(
-            or_(
-                like(_case.number),
-                exists().where(_customer.id == _case.customer_id, like(_customer.name)),
-                exists().where(
-                    _identity.customer_id == _case.customer_id,
-                    or_(like(_identity.address), like(_identity.display_name)),
-                ),
-                exists().where(_message.case_id == _case.id, like(_message.text)),
-            )
-        )
+        found.append(_matching(filters.search))
     return found
+
+
+def _matching(search: str) -> ColumnElement[bool]:
+    """A case number finds that case; other text is looked for in the case number, the
+    customer's name, addresses and display names, and every message of the case."""
+    if CASE_NUMBER.fullmatch(search):
+        return _case.number == search.upper()
+    pattern = _like(search)
+
+    def like(column: Any) -> ColumnElement[bool]:
+        matched: ColumnElement[bool] = column.ilike(pattern, escape="\\")
+        return matched
+
+    return or_(
+        like(_case.number),
+        _case.customer_id.in_(select(_customer.id).where(like(_customer.name))),
+        _case.customer_id.in_(
+            select(_identity.customer_id).where(
+                or_(like(_identity.address), like(_identity.display_name))
+            )
+        ),
+        _case.id.in_(select(_message.case_id).where(like(_message.text))),
+    )
 
 
 async def case_rows(
@@ -132,7 +139,7 @@ async def case_rows(
     db = await core(session)
     cases = (
         await db.execute(
-            select(_cases)
+            select(SQLModel.metadata.tables["cases"])
             .where(and_(true(), *_conditions(filters, handler_id=handler_id, now=now)))
             .order_by(_case.id.desc())
             .limit(PAGE)
