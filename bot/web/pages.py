@@ -86,9 +86,8 @@ def routes(state: DeskState) -> list[Route]:
             away=away,
             case=case,
             handler_names=names,
-            problem=request.query_params.get("problem")
-            if request.query_params.get("problem") in ("action_refused",)
-            else None,
+            # Only a problem the page has words for: the query string is anyone's to write.
+            problem="action_refused" if request.query_params.get("problem") else None,
             **context,
         )
 

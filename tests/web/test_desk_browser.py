@@ -41,6 +41,10 @@ async def log_in(page: Page, desk: RunningDesk, name: str, password: str = PASSW
 
 
 async def test_a_handler_logs_in_and_sees_the_cases(page: Page, desk: RunningDesk) -> None:
+    # Anything the Content-Security-Policy blocks (an inline style htmx adds, an inline
+    # script) is reported on the console: the desk must need none of it.
+    complaints: list[str] = []
+    page.on("console", lambda message: complaints.append(message.text))
     case = await desk.customer_writes(
         "De monteur is al drie keer niet gekomen.", sender="anna", name="Anna Jansen"
     )
@@ -59,6 +63,7 @@ async def test_a_handler_logs_in_and_sees_the_cases(page: Page, desk: RunningDes
     await expect(page).to_have_url(f"{desk.url}/cases/{case.number}")
     await expect(page.locator(".conversation")).to_contain_text("drie keer niet gekomen")
     await keep_screenshot(page, "case-page")
+    assert not [text for text in complaints if "Content Security Policy" in text], complaints
 
 
 async def test_customer_markup_is_shown_as_text_and_never_runs(
