@@ -21,11 +21,11 @@ import httpx
 from sqlalchemy import insert
 from sqlmodel import SQLModel
 
-from bot.app import App
-from bot.logs import configure as configure_logs
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.runtime.app import App
 from bot.web.desk import Desk
 from bot.web.passwords import hash_password
+from common.logs import configure as configure_logs
 from storage import desk as accounts
 from storage import handlers
 from storage.db import core, create_engine, transaction, upgrade

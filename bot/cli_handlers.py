@@ -1,6 +1,6 @@
-"""`klachtbot handlers …`: who handles complaints, and who is away.
+"""`klachtbot handlers …`: who handles complaints, who is away, and their desk passwords.
 
-Both commands first bring the handlers table in line with the configuration, so what
+Each command first brings the handlers table in line with the configuration, so what
 they show and change is what the bot itself would route by.
 """
 
@@ -12,14 +12,14 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from bot.terminal import err, out
-from bot.web.passwd_command import handlers_passwd
+from bot.web import accounts
+from common.clock import utc_now
+from common.terminal import err, out
 from storage import handlers as repo
 from storage.db import SessionFactory, transaction
 from storage.models import Handler
 
 handlers_app = typer.Typer(no_args_is_help=True, help="Complaint handlers.")
-handlers_app.command("passwd")(handlers_passwd)
 
 
 @handlers_app.command("list")
@@ -67,6 +67,36 @@ def handlers_away(
         err.print(f"klachtbot: no handler named {name!r} (known: {known})", highlight=False)
         raise typer.Exit(1)
     out.print(f"{changed.name}: away {_yes_no(changed.away)}", highlight=False)
+
+
+@handlers_app.command("passwd")
+def handlers_passwd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The handler's name, as configured.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set the password a handler logs in to the web desk with (ends their desk sessions)."""
+    from bot.cli import _settings, _with_sessions
+
+    settings = _settings(ctx)
+    try:
+        password = accounts.read_new_password(from_stdin=password_stdin)
+    except accounts.PasswordRefused as exc:
+        err.print(f"klachtbot: {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+
+    async def work(sessions: SessionFactory) -> str | None:
+        return await accounts.set_password(
+            sessions, configured=settings.handlers, name=name, password=password, now=utc_now()
+        )
+
+    changed = _with_sessions(settings, work)
+    if changed is None:
+        err.print(f"klachtbot: no handler named {name!r} in [[handlers]]", highlight=False)
+        raise typer.Exit(1)
+    out.print(f"{changed}: password set; open desk sessions ended", highlight=False)
 
 
 def handler_table(everyone: Sequence[Handler]) -> Table:

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.settings import (
+from bot.config.settings import (
     Settings,
     SettingsError,
     load_settings,

@@ -14,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot import aftercare
-from bot.logs import log
+from bot.followups import aftercare
 from bot.web import csrf
 from bot.web.pages import logged_in
 from bot.web.sessions import Visitor
 from bot.web.state import DeskState
+from common.logs import log
 from storage import handlers, repo
 from storage.db import transaction
 from storage.models import Case, Message

@@ -10,17 +10,18 @@ from __future__ import annotations
 import contextlib
 import secrets
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from bot.clock import Clock, utc_now
-from bot.logs import log
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.followups.followups import FollowUps
 from bot.web import actions, login, pages
 from bot.web.events import ChangeFeed
 from bot.web.headers import SecurityHeaders
@@ -28,9 +29,10 @@ from bot.web.server import WebServer
 from bot.web.sessions import Sessions
 from bot.web.state import DeskState
 from bot.web.throttle import LoginThrottle
-
-if TYPE_CHECKING:
-    from bot.app import App
+from common.clock import Clock, utc_now
+from common.logs import log
+from storage.db import SessionFactory
+from storage.models import Case, Message
 
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 
@@ -47,11 +49,35 @@ def desk_app(state: DeskState) -> Starlette:
     )
 
 
+class _Relays(Protocol):
+    async def handler_replied(
+        self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
+    ) -> None: ...
+
+
+class _Wakes(Protocol):
+    def wake(self) -> None: ...
+
+
+class Bot(Protocol):
+    """What the desk needs of the running bot (bot.runtime.app.App): its storage, the steps
+    after resolution, the road of a handler's reply, and the dispatcher to nudge."""
+
+    @property
+    def sessions(self) -> SessionFactory: ...
+    @property
+    def followups(self) -> FollowUps: ...
+    @property
+    def intake(self) -> _Relays: ...
+    @property
+    def dispatcher(self) -> _Wakes: ...
+
+
 class Desk:
     """`async with Desk(settings, bot):` serves the desk on `[web] listen`, for a bot that
     has started (its storage is open)."""
 
-    def __init__(self, settings: Settings, bot: App, *, clock: Clock = utc_now):
+    def __init__(self, settings: Settings, bot: Bot, *, clock: Clock = utc_now):
         sessions = bot.sessions
         web = settings.web
         key = web.secret_key.get_secret_value()
@@ -96,7 +122,7 @@ class Desk:
         await self.server.stop()
 
 
-def desk_for(settings: Settings, bot: App) -> AbstractAsyncContextManager[object]:
+def desk_for(settings: Settings, bot: Bot) -> AbstractAsyncContextManager[object]:
     """The desk for `klachtbot run`, entered once `bot` has started; nothing when
     `[web] enabled = false`."""
     if not settings.web.enabled:
@@ -106,7 +132,7 @@ def desk_for(settings: Settings, bot: App) -> AbstractAsyncContextManager[object
 
 class _DeskOf:
     # Made when entered: the bot's storage and parts exist only once it has started.
-    def __init__(self, settings: Settings, bot: App) -> None:
+    def __init__(self, settings: Settings, bot: Bot) -> None:
         self._settings, self._bot = settings, bot
         self._desk: Desk | None = None
 

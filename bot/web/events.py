@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.clock import wait_any
-from bot.logs import log
+from common.clock import wait_any
+from common.logs import log
 from storage.db import SessionFactory, core, transaction
 from storage.models import AuditEvent, Case, Message
 

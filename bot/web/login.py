@@ -6,11 +6,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.logs import log
 from bot.web import csrf
 from bot.web.passwords import password_matches
 from bot.web.sessions import LIFETIME, desk_role
 from bot.web.state import DeskState
+from common.logs import log
 from storage import desk
 from storage import handlers as repo
 from storage.db import transaction

@@ -16,9 +16,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from bot.handler_group import KIND_PREFIX
-from bot.intake import HANDLER_REPLY
-from bot.summary import handoff_summary, local
+from bot.handlers.handler_group import KIND_PREFIX
+from bot.handlers.summary import handoff_summary, local
 from bot.web.caselist import Filters, case_rows, choices, deadline_signal
 from bot.web.sessions import Visitor
 from bot.web.state import DeskState
@@ -27,6 +26,7 @@ from storage import repo
 from storage.db import core, transaction
 from storage.models import Agreement, Attachment, AuditEvent, Case, Handler, Message
 
+HANDLER_REPLY = "handler_reply"
 # Shown in the browser as themselves; anything else is only offered as a download. Not SVG:
 # it can carry script.
 INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -160,7 +160,8 @@ async def case_context(state: DeskState, session: Any, case: Case) -> dict[str, 
     assert case.id is not None
     tz, now = state.tz, state.clock()
     customer = await repo.customer(session, customer_id=case.customer_id)
-    # A handler's own reply is shown as what the customer received (the outbound copy).
+    # A handler's own reply (from the desk, the group or by mail: kind "handler_reply", see
+    # bot.intake) is shown as what the customer received: the outbound copy.
     messages = [
         m
         for m in await repo.messages_of_case(session, case_id=case.id)

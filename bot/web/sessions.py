@@ -18,7 +18,7 @@ from typing import Literal
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.clock import Clock
+from common.clock import Clock
 from storage import desk
 from storage import handlers as roles
 from storage.db import SessionFactory, transaction

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 from starlette.responses import HTMLResponse
 
-from bot.clock import Clock
-from bot.followups import FollowUps
-from bot.handler_group import Relay
-from bot.templates import environment, template
+from bot.followups.followups import FollowUps
+from bot.handlers.handler_group import Relay
 from bot.web.events import ChangeFeed
 from bot.web.sessions import Sessions, Visitor
 from bot.web.throttle import LoginThrottle
+from common.clock import Clock
+from common.templates import environment, template
 from storage.db import SessionFactory
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
+from common.clock import Clock
 
 FREE_ATTEMPTS = 5
 FIRST_WAIT = timedelta(minutes=1)

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.app import App
-from bot.clock import utc_now
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.runtime.app import App
 from bot.web.desk import Desk
 from bot.web.passwords import hash_password
 from channels.base import InboundMessage
+from common.clock import utc_now
 from storage import desk as accounts
 from storage import handlers
 from storage.db import transaction

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.settings import load_settings
-from bot.startup import open_database
+from bot.config.settings import load_settings
+from bot.runtime.database import open_database
 from bot.web.passwords import password_matches
 from storage import desk, handlers
 from storage.db import session_factory, transaction

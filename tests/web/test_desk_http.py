@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import aftercare
-from bot.clock import utc_now
+from bot.followups import aftercare
 from bot.web.headers import POLICY
 from bot.web.server import GRACE_SECONDS
+from common.clock import utc_now
 from storage import handlers, repo
 from storage.db import transaction
 from storage.models import Case
