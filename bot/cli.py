@@ -33,7 +33,6 @@ from bot.runtime.database import open_database
 from bot.runtime.email_wiring import email_channel
 from bot.runtime.signals import StopOnSignals, stoppable
 from bot.runtime.telegram_wiring import telegram_channel
-from bot.web.desk import desk_for
 from channels.base import Channel, ChannelStatus
 from channels.console import ConsoleChannel, script_lines, stdin_lines
 from common.clock import utc_now
@@ -137,8 +136,8 @@ def run(ctx: typer.Context) -> None:
             )
         if settings.telegram.configured:
             channels.append(telegram_channel(settings.telegram, sessions=sessions, clock=utc_now))
-        bot = App(settings, channels, workers=workers)
-        async with bot, desk_for(settings, bot):
+        bot = App(settings, channels, workers=workers, serve_desk=True)
+        async with bot:
             for name, status in bot.status().items():
                 err.print(_status_line(name, status))
             stopper.running(bot)

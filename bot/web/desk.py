@@ -1,15 +1,13 @@
 """The handler desk: one Starlette app on the bot's web server, started by `klachtbot run`
-next to the channels and the dispatcher.
+next to the channels and the dispatcher (bot.runtime.app.App with `serve_desk`).
 
-Stopped before the channels and storage (see bot/cli.py `run`): open live-update streams
-end first, then uvicorn lets requests in flight finish (bot/web/server.py).
+Stopped first, with the channel readers (see the stop order in bot/runtime/app.py): open
+live-update streams end, then uvicorn lets requests in flight finish (bot/web/server.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -31,6 +29,7 @@ from bot.web.state import DeskState
 from bot.web.throttle import LoginThrottle
 from common.clock import Clock, utc_now
 from common.logs import log
+from common.problems import Problem, StartupFailure
 from storage.db import SessionFactory
 from storage.models import Case, Message
 
@@ -108,7 +107,11 @@ class Desk:
         return self.server.port
 
     async def __aenter__(self) -> Desk:
-        await self.server.start()
+        try:
+            await self.server.start()
+        except OSError as exc:
+            problem = Problem("web.listen", exc.strerror or str(exc))
+            raise StartupFailure(problem) from None
         self.feed.start()
         return self
 
@@ -118,28 +121,10 @@ class Desk:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Open live streams end, requests in flight finish (or are cancelled after
+        bot/web/server.py's grace period); closing again does nothing."""
         await self.feed.close()
         await self.server.stop()
-
-
-def desk_for(settings: Settings, bot: Bot) -> AbstractAsyncContextManager[object]:
-    """The desk for `klachtbot run`, entered once `bot` has started; nothing when
-    `[web] enabled = false`."""
-    if not settings.web.enabled:
-        return contextlib.nullcontext()
-    return _DeskOf(settings, bot)
-
-
-class _DeskOf:
-    # Made when entered: the bot's storage and parts exist only once it has started.
-    def __init__(self, settings: Settings, bot: Bot) -> None:
-        self._settings, self._bot = settings, bot
-        self._desk: Desk | None = None
-
-    async def __aenter__(self) -> Desk:
-        self._desk = Desk(self._settings, self._bot)
-        return await self._desk.__aenter__()
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._desk is not None:
-            await self._desk.__aexit__(None, None, None)

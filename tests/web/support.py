@@ -81,7 +81,9 @@ async def running_desk(
     console channel, and what is sent to them is recorded there."""
     settings = desk_settings(database_url, language=language, **web)
     customers = RecordingChannel(name="console")
-    async with App(settings, [customers]) as app, Desk(settings, app) as desk:
+    async with App(settings, [customers], serve_desk=True) as app:
+        desk = app.desk
+        assert desk is not None
         hashed = await hash_password(PASSWORD)
         async with transaction(app.sessions) as session:
             for entry in HANDLERS:

@@ -6,21 +6,27 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.config.settings import load_settings
+from bot.runtime.app import App
 from bot.runtime.database import open_database
 from bot.web.passwords import password_matches
+from common.problems import StartupFailure
 from storage import desk, handlers
 from storage.db import session_factory, transaction
+from tests.support import RecordingChannel
 from tests.telegram_lab import TelegramLab
 from tests.telegram_support import new_token
+from tests.web.support import desk_settings
 
 runner = CliRunner()
 
@@ -124,3 +130,31 @@ async def test_klachtbot_run_serves_the_desk_and_stops_it_on_sigterm(
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, (seen + output).decode()
+
+
+async def test_a_taken_port_stops_the_start_naming_web_listen(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        settings = desk_settings(database_url, listen=f"127.0.0.1:{port}")
+        channel = RecordingChannel(name="console")
+        with pytest.raises(StartupFailure) as failure:
+            async with App(settings, [channel], serve_desk=True):
+                pass
+        assert failure.value.problem.setting == "web.listen"
+        assert f"127.0.0.1:{port}" in failure.value.problem.reason
+        assert channel.stopped  # what had started is stopped again
+    finally:
+        taken.close()
+
+
+async def test_the_desk_is_not_served_when_switched_off(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    settings = desk_settings(database_url, enabled=False)
+    async with App(settings, [], serve_desk=True) as bot:
+        assert bot.desk is None
