@@ -22,7 +22,7 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from bot.cli import app as cli
+from bot.cli.main import app as cli
 from bot.config.settings import HandlerSettings, Settings
 from bot.runtime.app import App
 from channels.base import InboundMessage

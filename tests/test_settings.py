@@ -5,7 +5,7 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.config.settings import (
     Settings,
     SettingsError,

@@ -26,14 +26,15 @@ class PasswordRefused(Exception):
         self.exit_code = exit_code
 
 
-def read_new_password(*, from_stdin: bool) -> str:
+def read_new_password(*, from_stdin: bool, prompts: tuple[str, str]) -> str:
+    """`prompts`: what to ask, the first time and the second (on a terminal)."""
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif not sys.stdin.isatty():
         raise PasswordRefused("no terminal to ask on; use --password-stdin", exit_code=2)
     else:
-        password = getpass.getpass("New password: ")
-        if getpass.getpass("Again: ") != password:
+        password = getpass.getpass(prompts[0])
+        if getpass.getpass(prompts[1]) != password:
             raise PasswordRefused("the two passwords differ; nothing changed")
     if len(password) < MIN_LENGTH:
         raise PasswordRefused(f"a password needs at least {MIN_LENGTH} characters")

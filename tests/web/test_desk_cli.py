@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.config.settings import load_settings
 from bot.runtime.app import App
 from bot.runtime.database import open_database
@@ -66,7 +66,7 @@ async def test_passwd_reads_the_password_from_stdin_and_stores_an_argon2id_hash(
         passwd, config, "sanne de boer", "--password-stdin", stdin="lang genoeg wachtwoord\n"
     )
     assert code == 0, output
-    assert "Sanne de Boer: password set" in output
+    assert "Sanne de Boer: wachtwoord voor de klachtenbalie ingesteld" in output
     hashed = await stored_hash(config, "Sanne de Boer")
     assert hashed is not None
     assert hashed.startswith("$argon2id$")
