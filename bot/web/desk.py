@@ -8,6 +8,7 @@ live-update streams end, then uvicorn lets requests in flight finish (bot/web/se
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -20,13 +21,14 @@ from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.web import actions, login, pages
+from bot.web import actions, health, login, pages
 from bot.web.events import ChangeFeed
 from bot.web.headers import SecurityHeaders
 from bot.web.server import WebServer
 from bot.web.sessions import Sessions
 from bot.web.state import DeskState
 from bot.web.throttle import LoginThrottle
+from channels.base import ChannelStatus
 from common.clock import Clock, utc_now
 from common.logs import log
 from common.problems import Problem, StartupFailure
@@ -36,9 +38,10 @@ from storage.models import Case, Message
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 
 
-def desk_app(state: DeskState) -> Starlette:
+def desk_app(state: DeskState, statuses: health.Statuses) -> Starlette:
     return Starlette(
         routes=[
+            *health.routes(state, statuses),
             *login.routes(state),
             *pages.routes(state),
             *actions.routes(state),
@@ -70,6 +73,7 @@ class Bot(Protocol):
     def intake(self) -> _Relays: ...
     @property
     def dispatcher(self) -> _Wakes: ...
+    def status(self) -> Mapping[str, ChannelStatus]: ...
 
 
 class Desk:
@@ -100,7 +104,9 @@ class Desk:
             wake_dispatcher=bot.dispatcher.wake,
         )
         host, _, port = web.listen.rpartition(":")
-        self.server = WebServer(desk_app(self.state), host=host or "127.0.0.1", port=int(port))
+        self.server = WebServer(
+            desk_app(self.state, bot.status), host=host or "127.0.0.1", port=int(port)
+        )
 
     @property
     def port(self) -> int:
