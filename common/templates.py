@@ -19,7 +19,8 @@ def templates_dir() -> Path:
 def environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(templates_dir()),
-        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+        # The web desk's pages (web/*.html.j2) are HTML: everything put in them is escaped.
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         trim_blocks=True,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.dialogue import DialogueState
-from common.templates import all_template_names, render
+from common.templates import all_template_names, environment, render
 from storage.models import Case
 
 SAMPLE = {
@@ -111,6 +111,8 @@ SAMPLE = {
     "outbox_id": 42,
     # The optional language model's instruction.
     "intents": ["complaint", "question"],
+    # The example configuration's generated desk key.
+    "secret_key": "sample-secret-key",
     "categories": ["delivery", "billing"],
     "earlier": [
         {
@@ -153,11 +155,32 @@ def test_there_are_templates_in_both_languages() -> None:
         assert f"messages/en/{name}" in MESSAGE_TEMPLATES
 
 
-@pytest.mark.parametrize("name", SHOWN_TEMPLATES)
+# The web desk's pages take their words from web/<language>/words.html.j2 and render with a
+# running desk (tests/web); their words are checked here.
+@pytest.mark.parametrize("name", [n for n in SHOWN_TEMPLATES if not n.startswith("web/")])
 def test_template_renders_and_avoids_unhelpful_wording(name: str) -> None:
     text = render(name, **SAMPLE)
     assert text.strip()
+    _assert_helpful(name, text)
+
+
+def _assert_helpful(name: str, text: str) -> None:
     for pattern in UNHELPFUL:
         assert not re.search(pattern, text, re.IGNORECASE), f"{name}: {pattern}"
     if "/nl/" in name:
         assert not re.search(INFORMAL_DUTCH, text, re.IGNORECASE), f"{name} uses informal Dutch"
+
+
+def _words(language: str) -> dict[str, object]:
+    module = environment().get_template(f"web/{language}/words.html.j2").module
+    return {name: getattr(module, name) for name in dir(module) if not name.startswith("_")}
+
+
+def test_the_web_desk_has_every_word_in_both_languages_and_says_it_well() -> None:
+    dutch, english = _words("nl"), _words("en")
+    assert dutch.keys() == english.keys()
+    for language, words in (("nl", dutch), ("en", english)):
+        for key, value in words.items():
+            if isinstance(value, dict):
+                assert value.keys() == (dutch if language == "en" else english)[key].keys()  # type: ignore[attr-defined]
+            _assert_helpful(f"web/{language}/words.html.j2", str(value))

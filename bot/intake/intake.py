@@ -457,6 +457,14 @@ class Intake:
             case=case.number if case else None,
         )
 
+    async def handler_replied(
+        self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
+    ) -> None:
+        """A handler's answer written on the web desk (`message`, stored by the caller): to
+        the customer by the same road as one from the Telegram group or by mail."""
+        message.kind = HANDLER_REPLY
+        await self._relay(session, case, handler_name, message, now)
+
     async def _relay(
         self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
     ) -> None:
