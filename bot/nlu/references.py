@@ -33,7 +33,8 @@ _CUES: tuple[tuple[Reference, str], ...] = (
     ),
     (
         "invoice",
-        r"factuur(?:nummer|nr)?|facturen|nota(?:nummer)?|invoice|bill|aanslag(?:nummer|nr)?|"
+        r"factuur(?:nummer|nr)?|facturen|(?:fact|inv)(?=\.)|nota(?:nummer)?|invoice|bill|"
+        r"aanslag(?:nummer|nr)?|"
         r"beschikking(?:s?nummer)?|naheffingsaanslag|rekening(?:nummer|nr)|creditnota|"
         r"offerte(?:nummer|nr)?|quote|betalingskenmerk|(?:betaal)?herinnering|aanmaning|"
         r"(?:payment )?reminder|(?:tax )?assessment(?: number)?",
