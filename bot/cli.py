@@ -12,18 +12,12 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.text import Text
 
-from bot import casefile
-from bot.app import App
 from bot.cli_cases import register as register_case_commands
 from bot.cli_handlers import handlers_app
 from bot.cli_mail import mail_app
 from bot.cli_outbox import outbox_app
 from bot.cli_report import report_command
-from bot.clock import utc_now
-from bot.email_wiring import email_channel
-from bot.logs import configure as configure_logs
-from bot.logs import hide
-from bot.settings import (
+from bot.config.settings import (
     Language,
     Settings,
     SettingsError,
@@ -31,14 +25,21 @@ from bot.settings import (
     masked,
     secret_values,
 )
-from bot.signals import StopOnSignals, stoppable
-from bot.startup import StartupFailure, open_database
-from bot.telegram_wiring import telegram_channel
-from bot.templates import render
-from bot.terminal import err, json_inert, out
-from bot.workers import Workers
+from bot.handlers import casefile
+from bot.reading.workers import Workers
+from bot.runtime.app import App
+from bot.runtime.database import open_database
+from bot.runtime.email_wiring import email_channel
+from bot.runtime.signals import StopOnSignals, stoppable
+from bot.runtime.telegram_wiring import telegram_channel
 from channels.base import Channel, ChannelStatus
 from channels.console import ConsoleChannel, script_lines, stdin_lines
+from common.clock import utc_now
+from common.logs import configure as configure_logs
+from common.logs import hide
+from common.problems import StartupFailure
+from common.templates import render
+from common.terminal import err, json_inert, out
 from storage.db import SessionFactory, current_revision, session_factory
 
 T = TypeVar("T")

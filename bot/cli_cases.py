@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import aftercare
-from bot.clock import utc_now
-from bot.followups import FollowUps, PlainSender
-from bot.schedule import followups_for
-from bot.terminal import err, out
+from bot.followups import aftercare
+from bot.followups.followups import FollowUps, PlainSender
+from bot.runtime.schedule import followups_for
+from common.clock import utc_now
+from common.terminal import err, out
 from storage import handlers, repo
 from storage.db import SessionFactory, transaction
 from storage.models import Case, Handler

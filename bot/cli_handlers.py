@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from bot.terminal import err, out
+from common.terminal import err, out
 from storage import handlers as repo
 from storage.db import SessionFactory, transaction
 from storage.models import Handler

@@ -7,12 +7,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bot.app import App
-from bot.clock import utc_now
-from bot.settings import Settings
-from bot.terminal import err, out
+from bot.config.settings import Settings
+from bot.runtime.app import App
 from channels.email.channel import NotTaken, to_inbound
 from channels.email.parse import UnparseableMail, parse_mail
+from common.clock import utc_now
+from common.terminal import err, out
 from storage import mail
 from storage.db import SessionFactory, transaction
 from storage.models import QuarantinedMail, RawPayload

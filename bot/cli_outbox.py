@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from bot.clock import utc_now
-from bot.terminal import err, json_inert, out
+from common.clock import utc_now
+from common.terminal import err, json_inert, out
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import OutboxRow

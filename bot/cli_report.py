@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from bot import report
-from bot.clock import utc_now
-from bot.terminal import err, out
+from bot.reports import report
+from common.clock import utc_now
+from common.terminal import err, out
 from storage.db import SessionFactory, transaction
 
 

@@ -13,8 +13,6 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TextIO
 
-from bot.clock import Clock
-from bot.terminal import inert, json_inert
 from channels.base import (
     CustomerPaused,
     DeliveryResult,
@@ -22,6 +20,8 @@ from channels.base import (
     InboundMessage,
     OutboundMessage,
 )
+from common.clock import Clock
+from common.terminal import inert, json_inert
 
 PAUSE_LINE = "~pause"
 

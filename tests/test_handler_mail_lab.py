@@ -13,10 +13,10 @@ import aiosmtplib
 from rich.console import Console
 from sqlmodel import select
 
-from bot import casefile
-from bot.clock import utc_now
-from bot.intake import HANDLER_MAIL_UNVERIFIED, HANDLER_REPLY
-from bot.settings import HandlerSettings, Settings
+from bot.config.settings import HandlerSettings, Settings
+from bot.handlers import casefile
+from bot.intake.intake import HANDLER_MAIL_UNVERIFIED, HANDLER_REPLY
+from common.clock import utc_now
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, Message, OutboxRow
 from tests.mail_lab import MailLab

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.settings import HandlerSettings
+from bot.config.settings import HandlerSettings
 from storage import handlers
 from storage.db import SessionFactory, transaction
 from storage.models import Handler

@@ -5,7 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.settings import SettingsError, load_settings, masked, masked_url, secret_values
+from bot.config.settings import SettingsError, load_settings, masked, masked_url, secret_values
 
 runner = CliRunner()
 

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.app import App
 from bot.cli import app
+from bot.runtime.app import App
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, FollowUp, Handler

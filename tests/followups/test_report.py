@@ -10,7 +10,7 @@ from sqlmodel import select
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
-from bot.report import figures, load, percentile
+from bot.reports.report import figures, load, percentile
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, Case, Customer, FollowUp
 
