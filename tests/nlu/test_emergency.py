@@ -67,6 +67,8 @@ EMERGENCIES: list[tuple[str, str]] = [
     ("De badkamer van de bovenburen lekt door ons plafond, het komt met bakken naar beneden",
      "water"),
     ("onze benedenverdieping staat onder water", "water"),
+    ("Door de storm waaien er pannen van het dak op het speelplein", "structural"),
+    ("Er woeien net twee dakpannen naar beneden, vlak naast mijn dochter", "structural"),
     ("Water is pouring through the ceiling!", "water"),
     ("A pipe burst in the loft and the landing is flooded", "water"),
     ("burst pipe under the sink, can't stop the water", "water"),
