@@ -33,9 +33,9 @@ _CUES: tuple[tuple[Reference, str], ...] = (
     ),
     (
         "invoice",
-        r"factuur(?:nummer|nr)?|facturen|(?:fact|inv)(?=\.)|nota(?:nummer)?|invoice|bill|"
-        r"aanslag(?:nummer|nr)?|"
-        r"beschikking(?:s?nummer)?|naheffingsaanslag|rekening(?:nummer|nr)|creditnota|"
+        r"\w*factuur(?:nummer|nr)?|\w*facturen|(?:fact|inv)(?=\.)|\w*nota(?:nummer)?|"
+        r"(?:jaar|eind|slot)?afrekening|invoice|bill|credit note|aanslag(?:nummer|nr)?|"
+        r"beschikking(?:s?nummer)?|naheffingsaanslag|rekening(?:nummer|nr)|"
         r"offerte(?:nummer|nr)?|quote|betalingskenmerk|(?:betaal)?herinnering|aanmaning|"
         r"(?:payment )?reminder|(?:tax )?assessment(?: number)?",
     ),
@@ -82,6 +82,8 @@ _CONTEXT: tuple[tuple[Reference, re.Pattern[str]], ...] = (
 )
 # After a first reference, ", 0492-522910" or ", 5611 EM" is a phone number or a postcode.
 _PHONE_OR_POSTCODE = re.compile(r"(?:\+|0)[\d -]{8,}\d|\d{4}[ ]?[A-Z]{2}\b")
+# "afrekening 1460,12" is an amount.
+_DECIMALS_AFTER = re.compile(r",\d{1,2}(?!\d)")
 # "aanmaning van 12-03-2026" names a day, not a reference.
 _DAY = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{2,4})?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -113,6 +115,7 @@ def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
     return not (
         len(ref) < 3
         or _UNIT_AFTER.match(text, m.end("ref"))
+        or _DECIMALS_AFTER.match(text, m.end("ref"))
         or _NOT_A_REFERENCE.match(ref)
         or _YEAR.match(ref)
         or _DAY.match(ref)
