@@ -11,6 +11,7 @@ clipboard (OSC 52), hide text or move the cursor over other lines. `inert` remov
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 
 from rich.console import Console
@@ -44,6 +45,26 @@ def json_inert(encoded: str) -> str:
     """JSON text with the characters a terminal acts on written as \\u escapes: the data
     stays the same for a program that reads it."""
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+
+
+def turn(speaker: str, text: str, *, width: int) -> str:
+    """One turn of a chat: `speaker: text`, inert, each line wrapped to `width` with the
+    lines after the first indented under it. Words are never split: case numbers, phone
+    numbers, addresses and links stay whole, and a line keeps its own indentation."""
+    lines: list[str] = []
+    lead = f"{inert(speaker)}: "
+    for line in inert(text).splitlines() or [""]:
+        own = line[: len(line) - len(line.lstrip())]
+        first = lead if not lines else "  "
+        lines += textwrap.wrap(
+            line.strip(),
+            width=max(width, 20),
+            initial_indent=first + own,
+            subsequent_indent="  " + own,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [first.rstrip()]
+    return "\n".join(lines)
 
 
 class InertConsole(Console):

@@ -17,10 +17,9 @@ DOC = ROOT / "docs" / "architecture.md"
 PRODUCT = ("bot", "channels", "common", "storage")
 # Imports of these are ours: a product module may import them only as the table allows.
 OURS = (*PRODUCT, "tests", "bench", "templates")
-# What may sit directly in bot/ besides its packages: the entry point and, until the CLI
-# becomes one package, its modules.
+# What may sit directly in bot/ besides its packages: the entry point.
 ENTRY_POINT = ("bot", "bot.cli")
-BOT_ROOT_MODULES = re.compile(r"^bot(\.__main__|\.cli(_\w+)?)?$")
+BOT_ROOT_MODULES = re.compile(r"^bot(\.__main__)?$")
 
 ROW = re.compile(r"^\| `(?P<package>[\w.]+)` \|(?P<owns>[^|]*)\|(?P<allowed>[^|]*)\|$")
 NAMES = re.compile(r"`([\w.]+)`")

@@ -43,16 +43,9 @@ ELSEWHERE: dict[tuple[str, ...], str] = {
     ),
 }
 
-# Options the docs already describe that this branch's CLI does not have yet (issue 16's
-# CLI work, merged separately). The lead empties this at merge; a test below fails as soon
-# as one of them exists, so the list cannot outlive its reason.
-PENDING: dict[tuple[str, ...], frozenset[str]] = {
-    ("cases", "list"): frozenset(
-        {"--status", "--handler", "--overdue", "--mine", "--as", "--json", "--csv"}
-    ),
-    ("cases", "show"): frozenset({"--json", "--csv"}),
-    ("report",): frozenset({"--json", "--csv"}),
-}
+# Options the docs already describe that the CLI does not have yet; a test below fails as
+# soon as one of them exists, so the list cannot outlive its reason.
+PENDING: dict[tuple[str, ...], frozenset[str]] = {}
 
 CASE = "K-2026-000001"
 # What each command's output must show, besides exit code 0. Every command the docs run

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.config.settings import Settings
 from bot.runtime.app import App
 from channels.base import CustomerPaused, InboundMessage

@@ -1,7 +1,7 @@
 """The coordinator's report over a period: counts per intent, category and channel,
 handling times, deadlines met, satisfaction and response rate.
 
-`figures` is pure (rows in, numbers out); `load` reads the rows; `tables` renders them.
+`figures` is pure (rows in, numbers out); `load` reads the rows; the CLI shows them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from rich.table import Table
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -169,48 +168,3 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime, now: da
         surveys=surveys,
         now=now,
     )
-
-
-def _duration(value: timedelta | None) -> str:
-    if value is None:
-        return "—"
-    hours = value.total_seconds() / 3600
-    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({100 * part / whole:.0f} %)" if whole else "—"
-
-
-def tables(numbers: Figures, title: str) -> list[Table]:
-    counts = []
-    for name, values in (
-        ("intent", numbers.per_intent),
-        ("category", numbers.per_category),
-        ("channel", numbers.per_channel),
-    ):
-        table = Table(title=f"Cases per {name}")
-        table.add_column(name)
-        table.add_column("cases", justify="right")
-        for key, count in values.items():
-            table.add_row(key, str(count))
-        counts.append(table)
-    summary = Table(title=title, show_header=False)
-    summary.add_column("figure")
-    summary.add_column("value", justify="right")
-    averages = numbers.survey_averages
-    for label, value in (
-        ("cases received", str(numbers.cases)),
-        ("resolved", str(numbers.resolved)),
-        ("handling time, median", _duration(numbers.handling_median)),
-        ("handling time, 90th percentile", _duration(numbers.handling_p90)),
-        ("first contact on time", _share(numbers.first_contact_met, numbers.first_contact_due)),
-        ("resolved on time", _share(numbers.resolution_met, numbers.resolution_due)),
-        *(
-            (f"survey: {name} (1-5)", "—" if averages.get(name) is None else f"{averages[name]}")
-            for name in SCORES
-        ),
-        ("survey response rate", _share(numbers.surveys_answered, numbers.surveys_sent)),
-    ):
-        summary.add_row(label, value)
-    return [summary, *counts]

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
+from bot.cli.common import settings_of, with_sessions
+from bot.cli.output import moment, word
 from common.clock import utc_now
 from common.terminal import err, json_inert, out
 from storage import outbox
@@ -31,9 +33,8 @@ def outbox_list(
     json_output: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False,
 ) -> None:
     """Messages not sent (yet): failed and waiting ones, oldest first, with their last error."""
-    from bot.cli import _settings, _with_sessions
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     statuses: list[str] = []
     if failed or not pending:
         statuses.append(outbox.FAILED)
@@ -44,12 +45,12 @@ def outbox_list(
         async with transaction(sessions) as session:
             return await outbox.rows(session, statuses=statuses)
 
-    rows = [_fields(row) for row in _with_sessions(settings, work)]
+    rows = [_fields(row) for row in with_sessions(settings, work)]
     if json_output:
         # json escapes control characters; ASCII output keeps C1 codes out as well.
         typer.echo(json_inert(json.dumps(rows, indent=2)))
         return
-    out.print(_table(rows, settings.organisation.tz))
+    out.print(_table(rows, settings.organisation.tz, settings.organisation.language))
 
 
 @outbox_app.command("retry")
@@ -59,18 +60,17 @@ def outbox_retry(
     failed: Annotated[bool, typer.Option("--failed", help="Every message that failed.")] = False,
 ) -> None:
     """Send messages again now (by id, or every failed one), with a fresh retry period."""
-    from bot.cli import _settings, _with_sessions
 
     if bool(ids) == failed:
         err.print("klachtbot: give message ids or --failed")
         raise typer.Exit(2)
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def work(sessions: SessionFactory) -> list[int]:
         async with transaction(sessions) as session:
             return await outbox.retry(session, now=utc_now(), ids=ids or None)
 
-    taken = _with_sessions(settings, work)
+    taken = with_sessions(settings, work)
     listed = ", ".join(map(str, taken)) or "none"
     out.print(f"queued again: {listed}")
     left = sorted(set(ids or ()) - set(taken))
@@ -100,12 +100,12 @@ def _fields(row: OutboxRow) -> dict[str, Any]:
     }
 
 
-def _table(rows: list[dict[str, Any]], tz: ZoneInfo) -> Table:
-    table = Table(title="Outbox")
-    for column in ("id", "status", "channel", "case", "recipient", "template", "tries"):
-        table.add_column(column, no_wrap=True)
-    for column in ("due", "failing since", "last error"):
-        table.add_column(column)
+def _table(rows: list[dict[str, Any]], tz: ZoneInfo, language: str) -> Table:
+    table = Table(title=word(language, "outbox"))
+    for key in ("id", "status", "channel", "case", "recipient", "template", "attempts"):
+        table.add_column(word(language, key), no_wrap=True)
+    for key in ("due", "failing_since", "last_error"):
+        table.add_column(word(language, key))
     for row in rows:
         table.add_row(
             str(row["id"]),
@@ -115,15 +115,16 @@ def _table(rows: list[dict[str, Any]], tz: ZoneInfo) -> Table:
             row["recipient"],
             row["template"],
             str(row["attempts"]),
-            _local(row["due_at"], tz),
-            _local(row["failing_since"], tz),
+            _local(row["due_at"], tz, language),
+            _local(row["failing_since"], tz, language),
             row["last_error"] or "—",
         )
     return table
 
 
-def _local(moment: str | None, tz: ZoneInfo) -> str:
-    if moment is None:
-        return "—"
-    return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+def _local(at: str | None, tz: ZoneInfo, language: str) -> str:
+    return moment(datetime.fromisoformat(at) if at else None, tz, language)
 
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(outbox_app, name="outbox")

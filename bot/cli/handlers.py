@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
+from bot.cli.common import settings_of, with_sessions
+from bot.cli.output import say, word
 from common.terminal import err, out
 from storage import handlers as repo
 from storage.db import SessionFactory, transaction
@@ -23,23 +25,21 @@ handlers_app = typer.Typer(no_args_is_help=True, help="Complaint handlers.")
 @handlers_app.command("list")
 def handlers_list(ctx: typer.Context) -> None:
     """Every handler: role, contact details, whether away, and their substitute."""
-    # Imported here, not at the top: bot.cli imports this module to register it.
-    from bot.cli import _settings, _with_sessions
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def work(sessions: SessionFactory) -> list[Handler]:
         async with transaction(sessions) as session:
             await repo.sync_handlers(session, configured=settings.handlers)
             return await repo.list_handlers(session)
 
-    everyone = _with_sessions(settings, work)
+    everyone = with_sessions(settings, work)
     if not everyone:
         err.print(
             "No handlers configured: add [[handlers]] entries to klachtbot.toml.", markup=False
         )
         return
-    out.print(handler_table(everyone))
+    out.print(handler_table(everyone, settings.organisation.language))
 
 
 @handlers_app.command("away")
@@ -49,9 +49,8 @@ def handlers_away(
     state: Annotated[Literal["on", "off"], typer.Argument(help="on: away; off: back.")],
 ) -> None:
     """Mark a handler away (new cases go to someone else) or back."""
-    from bot.cli import _settings, _with_sessions
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def work(sessions: SessionFactory) -> tuple[Handler | None, list[Handler]]:
         async with transaction(sessions) as session:
@@ -59,31 +58,31 @@ def handlers_away(
             changed = await repo.set_away(session, name=name, away=state == "on")
             return changed, await repo.list_handlers(session)
 
-    changed, everyone = _with_sessions(settings, work)
+    changed, everyone = with_sessions(settings, work)
     if changed is None:
         known = ", ".join(handler.name for handler in everyone) or "none configured"
         err.print(f"klachtbot: no handler named {name!r} (known: {known})", highlight=False)
         raise typer.Exit(1)
-    out.print(f"{changed.name}: away {_yes_no(changed.away)}", highlight=False)
+    out.print(say(settings.organisation.language, "away", name=changed.name, away=changed.away))
 
 
-def handler_table(everyone: Sequence[Handler]) -> Table:
+def handler_table(everyone: Sequence[Handler], language: str) -> Table:
     names = {handler.id: handler.name for handler in everyone}
-    table = Table(title="Handlers")
-    table.add_column("name", no_wrap=True)
-    for column in ("role", "email", "telegram", "away", "substitute"):
-        table.add_column(column)
+    table = Table(title=word(language, "handlers"))
+    table.add_column(word(language, "name"), no_wrap=True)
+    for key in ("role", "email", "telegram", "away", "substitute"):
+        table.add_column(word(language, key))
     for handler in everyone:
         table.add_row(
             handler.name,
-            handler.role,
+            word(language, f"role.{handler.role}"),
             handler.email or "—",
             str(handler.telegram_user_id) if handler.telegram_user_id else "—",
-            _yes_no(handler.away),
+            word(language, f"yes_no.{handler.away}"),
             names.get(handler.substitute_id, "—") if handler.substitute_id else "—",
         )
     return table
 
 
-def _yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"
+def register(app: typer.Typer) -> None:
+    app.add_typer(handlers_app, name="handlers")

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bot.cli.common import run, settings_of, with_sessions
+from bot.cli.output import moment, word
 from bot.config.settings import Settings
 from bot.runtime.app import App
 from channels.email.channel import NotTaken, to_inbound
@@ -25,24 +27,24 @@ mail_app.add_typer(quarantine_app, name="quarantine")
 @quarantine_app.command("list")
 def quarantine_list(ctx: typer.Context) -> None:
     """Every quarantined mail with its error."""
-    from bot.cli import _settings, _with_sessions
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def rows(sessions: SessionFactory) -> list[QuarantinedMail]:
         async with transaction(sessions) as session:
             return await mail.quarantined(session)
 
-    table = Table(title="Quarantine")
-    for column in ("id", "source", "error", "kept since", "last retry"):
-        table.add_column(column)
-    for row in _with_sessions(settings, rows):
+    tz, language = settings.organisation.tz, settings.organisation.language
+    table = Table(title=word(language, "quarantine"))
+    for key in ("id", "source", "error", "kept_since", "last_retry"):
+        table.add_column(word(language, key))
+    for row in with_sessions(settings, rows):
         table.add_row(
             str(row.id),
             row.source,
             row.error,
-            row.created_at.isoformat(timespec="minutes"),
-            row.retried_at.isoformat(timespec="minutes") if row.retried_at else "—",
+            moment(row.created_at, tz, language),
+            moment(row.retried_at, tz, language),
         )
     out.print(table)
 
@@ -52,10 +54,9 @@ def quarantine_retry(
     ctx: typer.Context, mail_id: Annotated[int, typer.Argument(metavar="ID")]
 ) -> None:
     """Read a quarantined mail again; if it can be read now it joins the intake."""
-    from bot.cli import _run, _settings
 
-    settings = _settings(ctx)
-    outcome = _run(lambda: _retry(settings, mail_id), settings)
+    settings = settings_of(ctx)
+    outcome = run(lambda: _retry(settings, mail_id), settings)
     if outcome is None:
         err.print(f"klachtbot: no quarantined mail {mail_id}")
         raise typer.Exit(1)
@@ -101,3 +102,7 @@ async def _retry(settings: Settings, mail_id: int) -> str | None:
             if kept is not None:
                 await session.delete(kept)
     return ""
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(mail_app, name="mail")
