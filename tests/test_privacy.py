@@ -36,7 +36,7 @@ from bot.intake.intake import Intake, Organisation
 from bot.privacy.requests import everything_about
 from bot.privacy.retention import anonymise_batch, months_before
 from bot.reports import report
-from bot.runtime.app import dialogue_for
+from bot.runtime.app import App, dialogue_for
 from channels.base import InboundAttachment, InboundMessage
 from channels.email.channel import to_inbound
 from channels.email.parse import parse_mail
@@ -54,7 +54,7 @@ from storage.models import (
     Message,
     OutboxRow,
 )
-from tests.support import SteppedClock
+from tests.support import RecordingChannel, SteppedClock
 
 KEY = "a-long-random-secret-for-the-tests"
 INTAKE = "klachten@organisatie.test"
@@ -662,3 +662,50 @@ async def test_retention_anonymises_exactly_the_cases_past_the_term(
         "cases": 2, "messages": 0, "attachments": 0, "raw_payloads": 0, "outbox": 0,
         "audit_events": 0, "followups": 0, "identities": 0, "quarantine": 0,
     }  # fmt: skip
+
+
+async def test_the_running_bot_applies_the_retention_term_once_a_day(
+    database_url: str, sessions: SessionFactory, channel: RecordingChannel
+) -> None:
+    clock = SteppedClock(datetime(2028, 6, 15, 3, 0, tzinfo=UTC))
+    settings = Settings.model_validate(
+        {
+            "database": {"url": database_url},
+            "workers": {"processes": 0},
+            "privacy": {"retention_months": 24, "hash_key": KEY},
+        }
+    )
+
+    async def closed_case(number: str) -> None:
+        async with transaction(sessions) as session:
+            customer = Customer(name=f"Klant {number}", created_at=START)
+            session.add(customer)
+            await session.flush()
+            session.add(
+                Case(
+                    number=number,
+                    customer_id=customer.id or 0,
+                    channel="email",
+                    status="closed",
+                    summary="een verhaal",
+                    received_at=START,
+                    closed_at=months_before(clock.now, 24) - timedelta(hours=1),
+                )
+            )
+
+    async def anonymised() -> set[str]:
+        async with transaction(sessions) as session:
+            cases = (await session.exec(sm_select(Case))).all()
+        return {case.number or "" for case in cases if case.anonymised_at is not None}
+
+    async with App(settings, [channel], clock=clock) as app:
+        await closed_case("first")
+        await app.followups_due()
+        assert await anonymised() == {"first"}
+        await closed_case("second")
+        clock.advance(hours=23)
+        await app.followups_due()
+        assert await anonymised() == {"first"}  # not before a day has passed
+        clock.advance(hours=1)
+        await app.followups_due()
+        assert await anonymised() == {"first", "second"}
