@@ -477,6 +477,22 @@ async def test_erase_leaves_no_trace_keeps_the_figures_and_cancels_their_mail(
 ) -> None:
     johanna, bart = both
     before = await figures(sessions)
+    # A dispatcher is sending a message to her while she is erased.
+    async with transaction(sessions) as session:
+        in_flight = await outbox.enqueue(
+            session,
+            idempotency_key="case:0:in-flight",
+            channel="email",
+            recipient=JOHANNA.email,
+            template="survey",
+            body=f"Beste {JOHANNA.name}",
+            due_at=START,
+            now=START,
+        )
+        row = await session.get(OutboxRow, in_flight)
+        assert row is not None
+        row.status, row.claimed_by = "sending", "worker-1"
+        session.add(row)
     assert traces(await dump(engine), JOHANNA)  # the scan finds what is there
 
     result = await klachtbot(
@@ -492,6 +508,15 @@ async def test_erase_leaves_no_trace_keeps_the_figures_and_cancels_their_mail(
 
     database = await dump(engine)
     assert traces(database, JOHANNA) == {}
+    # The send in flight ends, but its outcome (and text) is not recorded on the row.
+    async with transaction(sessions) as session:
+        marked = await outbox.mark_sent_many(
+            session, sent={in_flight: None}, worker="worker-1", now=START
+        )
+        row = await session.get(OutboxRow, in_flight)
+    assert marked == set()
+    assert row is not None
+    assert row.status == "cancelled"
     # Bart is untouched: every one of his strings is still where it was.
     assert {s for hits in traces(database, BART).values() for s in hits} == set(BART.secrets)
     assert await figures(sessions) == before

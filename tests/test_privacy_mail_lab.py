@@ -43,7 +43,7 @@ async def test_an_erased_persons_mail_on_the_server_is_not_imported_again(
         customer_id = await find_person(session, CUSTOMER)
         await erase(session, customer_id, key=KEY.encode(), by="lab", now=utc_now())
         # Read the mailbox from its first mail again, as after a new UIDVALIDITY.
-        await session.exec(update(MailboxCursor).values(last_uid=0))  # type: ignore[call-overload]
+        await session.exec(update(MailboxCursor).values(last_uid=0))
     second = mail("En nu lekt ook het dak.", subject="Dak")
     await send(lab, second)
     async with RunningBot(settings):

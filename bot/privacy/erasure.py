@@ -78,8 +78,12 @@ async def scrub(session: AsyncSession, items: Items, *, key: bytes | None, now: 
         event.detail = _detail(event.detail)
         session.add(event)
     for row in items.outbox:
-        if row.status in ("pending", "failed"):
+        # A row being sent now is cancelled too: the dispatcher records a send only on a row
+        # it still holds (storage.outbox), so it writes neither the outcome nor the text back.
+        if row.status in ("pending", "sending", "failed"):
             row.status = "cancelled"
+            row.claimed_by = None
+            row.lease_until = None
         row.recipient = ""
         row.body = ""
         row.meta = {}
