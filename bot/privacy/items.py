@@ -62,13 +62,12 @@ async def collect(
         )
     items.cases = await _all(session, Case, col(Case.id).in_(case_ids))
     of_cases = col(Message.case_id).in_(case_ids)
-    items.messages = await _all(
-        session,
-        Message,
-        or_(of_cases, col(Message.customer_id).in_(customer_ids)) if customer_ids else of_cases,
+    theirs = or_(of_cases, col(Message.customer_id).in_(customer_ids)) if customer_ids else of_cases
+    items.messages = await _all(session, Message, theirs)
+    # Subqueries, not lists of ids: a long history must not bind a parameter per message.
+    items.attachments = await _all(
+        session, Attachment, col(Attachment.message_id).in_(select(Message.id).where(theirs))
     )
-    message_ids = [m.id for m in items.messages]
-    items.attachments = await _all(session, Attachment, col(Attachment.message_id).in_(message_ids))
     items.agreements = await _all(session, Agreement, col(Agreement.case_id).in_(case_ids))
     items.followups = await _all(session, FollowUp, col(FollowUp.case_id).in_(case_ids))
     items.reply_tokens = await _all(
@@ -90,8 +89,13 @@ async def collect(
         or_(of_case, col(AuditEvent.case_id).is_(None) & or_(*naming)) if naming else of_case,
     )
     items.quarantine = await _quarantined_from(session, addresses) if addresses else []
-    raw_ids = {m.raw_id for m in items.messages} | {q.raw_id for q in items.quarantine}
-    items.raw_payloads = await _all(session, RawPayload, col(RawPayload.id).in_(raw_ids))
+    of_messages = col(RawPayload.id).in_(select(Message.raw_id).where(theirs))
+    quarantined = [q.raw_id for q in items.quarantine]
+    items.raw_payloads = await _all(
+        session,
+        RawPayload,
+        or_(of_messages, col(RawPayload.id).in_(quarantined)) if quarantined else of_messages,
+    )
     return items
 
 
