@@ -11,10 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import String, cast, delete, literal, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.privacy.items import Items
 from storage import privacy
+from storage.models import Attachment, Message, RawPayload
 
 # What the conversation's memory keeps: the classification and where it ended, no words.
 KEPT_STATE = ("step", "channel", "language", "intent", "category", "explicit", "anger", "turn")
@@ -57,15 +60,6 @@ async def scrub(session: AsyncSession, items: Items, *, key: bytes | None, now: 
         case.dialogue_state = {k: v for k, v in case.dialogue_state.items() if k in KEPT_STATE}
         case.anonymised_at = now
         session.add(case)
-    for message in items.messages:
-        message.text = ""
-        message.sender = ""
-        message.subject = None
-        message.thread = []
-        message.external_id = f"erased:{message.id}"
-        message.content_hash = ""
-        message.raw_id = None
-        session.add(message)
     for agreement in items.agreements:
         if agreement.what not in SYSTEM_AGREEMENTS:
             agreement.what = ""
@@ -90,18 +84,46 @@ async def scrub(session: AsyncSession, items: Items, *, key: bytes | None, now: 
         row.last_error = None
         row.external_id = None
         session.add(row)
-    await session.flush()  # the messages let go of their raw payloads first
-    for gone in (
-        *items.identities,
-        *items.attachments,
-        *items.reply_tokens,
-        *items.quarantine,
-    ):
+    await session.flush()
+    # Messages, attachments and raw mail are most of a long history: one statement per
+    # chunk of rows, not one per row (and the raw bytes are never written back).
+    message_ids = [message.id for message in items.messages if message.id is not None]
+    for chunk in _chunks(message_ids):
+        await session.exec(
+            update(Message)
+            .where(col(Message.id).in_(chunk))
+            .values(
+                text="",
+                sender="",
+                subject=None,
+                thread=[],
+                external_id=literal("erased:") + cast(Message.id, String),
+                content_hash="",
+                raw_id=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        await session.exec(
+            delete(Attachment)
+            .where(col(Attachment.message_id).in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
+    for gone in (*items.identities, *items.reply_tokens, *items.quarantine):
         await session.delete(gone)
     await session.flush()
-    for raw in items.raw_payloads:
-        await session.delete(raw)
-    await session.flush()
+    for chunk in _chunks([raw.id for raw in items.raw_payloads if raw.id is not None]):
+        await session.exec(
+            delete(RawPayload)
+            .where(col(RawPayload.id).in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
+    # What this session still holds of them is stale now.
+    for stale in (*items.messages, *items.attachments, *items.raw_payloads):
+        session.expunge(stale)
+
+
+def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def counts(items: Items) -> dict[str, int]:
