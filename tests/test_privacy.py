@@ -33,6 +33,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app as cli
 from bot.config.settings import Settings
 from bot.intake.intake import Intake, Organisation
+from bot.privacy.person import find_person
 from bot.privacy.requests import everything_about
 from bot.privacy.retention import anonymise_batch, months_before
 from bot.reports import report
@@ -435,6 +436,17 @@ async def test_export_lists_every_item_of_the_person_and_nothing_of_another(
     }  # fmt: skip
     assert {name: len(rows) for name, rows in vars(items).items()} == expected
     assert {case.number for case in items.cases} == set(johanna.case_numbers)
+    # Found by any of the four: email address, phone number (as written or +31), Telegram
+    # id, case number (in any case).
+    async with transaction(sessions) as session:
+        for asked in (
+            JOHANNA.email.upper(),
+            JOHANNA.phone,
+            "+31 6 1234 5678",
+            JOHANNA.telegram,
+            johanna.case_numbers[1].lower(),
+        ):
+            assert await find_person(session, asked) == johanna.customer_id, asked
 
     result = await klachtbot(
         config(tmp_path, database_url),
