@@ -73,6 +73,9 @@ EXPECT: dict[tuple[str, ...], str] = {
     ("outbox", "list"): r"\S",
     ("outbox", "retry"): r"\bnone\b|\d",
     ("mail", "quarantine", "list"): r"\S",
+    ("cases", "hold"): CASE,
+    ("privacy", "export"): r"privacy-export-\d+\.json",
+    ("privacy", "erase"): r"Erased: \d+ cases",
 }
 
 SETTINGS = """
@@ -82,6 +85,8 @@ language = "en"
 processes = 0
 [calendar]
 quiet_hours = ""
+[privacy]
+hash_key = "a-key-for-the-docs-test"
 [[handlers]]
 name = "Sanne de Boer"
 email = "sanne@example.nl"

@@ -188,6 +188,18 @@ class HandlerSettings(Section):
     role: Literal["handler", "substitute", "coordinator"] = "handler"
 
 
+class PrivacySettings(Section):
+    # Months after a case is closed before its personal data is anonymised; 0 keeps it.
+    retention_months: int = Field(default=24, ge=0)
+    # The key of the hashes that keep an erased person's mail from being imported again.
+    hash_key: SecretStr = SecretStr("")
+
+    @property
+    def hash_key_bytes(self) -> bytes | None:
+        key = self.hash_key.get_secret_value()
+        return key.encode() if key else None
+
+
 class LogSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["console", "json"] = "console"
@@ -328,6 +340,7 @@ class Settings(BaseSettings):
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
 
 class SettingsError(Exception):

@@ -42,7 +42,7 @@ from channels.registry import traits_of
 from common.clock import Clock
 from common.logs import log
 from common.templates import render
-from storage import handlers, mail, outbox, repo
+from storage import handlers, mail, outbox, privacy, repo
 from storage.db import SessionFactory, transaction
 from storage.memo import remembered
 from storage.models import Agreement, Case, Handler, Message
@@ -88,8 +88,12 @@ class Intake:
         clock: Clock,
         followups: FollowUps | None = None,
         read_ahead: ReadAhead | None = None,
+        erased_key: bytes | None = None,
     ) -> None:
+        """`erased_key`: the key of the hashes of erased people's messages
+        (storage.privacy), which are not taken in again."""
         self._sessions = sessions
+        self._erased_key = erased_key
         self._dialogue = dialogue
         self._read_ahead = read_ahead
         self._org = organisation
@@ -155,6 +159,7 @@ class Intake:
                 if key not in known:
                     known.add(key)  # the same message twice in one block
                     new.append(message)
+        new = await self._not_erased(session, new)
         if not new:
             return []
         customers = await self._customers(session, new, now)
@@ -199,6 +204,26 @@ class Intake:
                     detail=attachment.detail,
                 )
         return list(zip(new, ids, strict=True))
+
+    async def _not_erased(
+        self, session: AsyncSession, messages: list[InboundMessage]
+    ) -> list[InboundMessage]:
+        """Without the messages of a person who was erased: their mail may still be on the
+        IMAP server, and a new UIDVALIDITY or a second reader hands it over again."""
+        if self._erased_key is None or not messages:
+            return messages
+        key = self._erased_key
+        digests = [
+            privacy.erased_digest(
+                key, channel=m.channel, external_id=m.external_id, sender=m.sender
+            )
+            for m in messages
+        ]
+        erased = await privacy.erased_among(session, digests=digests)
+        if not erased:
+            return messages
+        log.info("inbound.erased_skipped", count=sum(d in erased for d in digests))
+        return [m for m, digest in zip(messages, digests, strict=True) if digest not in erased]
 
     async def _customers(
         self, session: AsyncSession, messages: Sequence[InboundMessage], now: datetime

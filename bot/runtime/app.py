@@ -22,6 +22,7 @@ from bot.handlers.delivery_failures import FailureNotices
 from bot.handlers.handler_group import HandlerGroup
 from bot.intake.intake import Intake, Organisation
 from bot.nlu import understand
+from bot.privacy.retention import BATCH, anonymise_batch
 from bot.reading.read_ahead import ReadAhead
 from bot.reading.second_opinion import second_opinion_for
 from bot.reading.workers import Workers
@@ -84,6 +85,7 @@ class App:
         self._wake_timers = asyncio.Event()
         self._next_wake: datetime | None = None
         self._next_followups: datetime | None = None
+        self._next_retention: datetime | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -130,6 +132,7 @@ class App:
             clock=self.clock,
             followups=self.followups,
             read_ahead=self.read_ahead,
+            erased_key=self.settings.privacy.hash_key_bytes,
         )
         self.dispatcher = Dispatcher(
             sessions=self.sessions,
@@ -269,6 +272,24 @@ class App:
         self._next_followups = now + timedelta(seconds=FOLLOWUPS_POLL_SECONDS)
         async with transaction(self.sessions) as session:
             await self.followups.tick(session, now=now)
+        if self._next_retention is None or now >= self._next_retention:
+            await self.retention_due()
+
+    async def retention_due(self) -> int:
+        """Anonymise the cases past the retention term; once a day is what the term needs
+        (a restart runs it again, which finds nothing new)."""
+        now = self.clock()
+        self._next_retention = now + timedelta(days=1)
+        privacy = self.settings.privacy
+        done = 0
+        while True:
+            async with transaction(self.sessions) as session:
+                batch = await anonymise_batch(
+                    session, months=privacy.retention_months, key=privacy.hash_key_bytes, now=now
+                )
+            done += batch
+            if batch < BATCH:
+                return done
 
 
 async def _cancel_until_ended(tasks: list[asyncio.Task[None]]) -> None:
