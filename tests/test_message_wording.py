@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot import nlu
-from bot.dialogue import recap
+from bot.dialogue import acknowledgement, recap
 from bot.nlu.types import EMERGENCY_KINDS
 from common import templates
 from common.templates import render_message, templates_dir
@@ -36,20 +36,7 @@ QUESTION_SLOTS = (
     "outcome",
     "contact",
 )
-FACT_SLOTS = (
-    "product",
-    "when",
-    "order_number",
-    "invoice_number",
-    "customer_number",
-    "amount",
-    "who",
-    "name",
-    "address",
-    "postcode",
-    "phone",
-    "email",
-)
+FACT_SLOTS = tuple(kind for kind in recap.FACT_ORDER if kind != "contact")
 FACT_LABELS = {
     "nl": {
         "product": "Waar het om gaat",
@@ -100,20 +87,7 @@ FACT_SETS: tuple[list[dict[str, str]], ...] = (
     [{"slot": "when", "value": "maandag, of was het dinsdag?"}],
     [{"slot": "phone", "value": "06-12345678"}, {"slot": "email", "value": "anna@example.nl"}],
 )
-TOPICS = (
-    "delivery",
-    "product",
-    "service_execution",
-    "billing",
-    "staff_conduct",
-    "communication",
-    "policy",
-    "nuisance",
-    "repair_request",
-    "question",
-    "dispute",
-    "other",
-)
+TOPICS = acknowledgement.TOPICS
 PRODUCTS = {"nl": "wasmachine", "en": "washing machine"}
 IMPACT_SETS: tuple[list[str], ...] = (
     [],
