@@ -18,7 +18,7 @@ def templates_dir() -> Path:
 def environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(templates_dir()),
-        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         trim_blocks=True,
@@ -36,6 +36,12 @@ def template(name: str) -> Template:
 
 def render(name: str, /, **context: Any) -> str:
     return template(name).render(**context).strip()
+
+
+def labels(name: str, /) -> dict[str, str]:
+    """A template of `key: text` lines (a language's words) as a mapping."""
+    pairs = (line.split(":", 1) for line in render(name).splitlines() if ":" in line)
+    return {key.strip(): text.strip() for key, text in pairs}
 
 
 def render_message(language: str, template: str, /, **context: Any) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib import pyplot  # noqa: E402 (the backend is chosen before pyplot loads)
+from matplotlib import pyplot
 
 # A4 text width is ~6.3 in; the document scales the SVG down to it.
 WIDTH, HEIGHT = 6.3, 2.6

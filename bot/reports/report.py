@@ -122,7 +122,6 @@ def figures(
     rows: Rows,
     cases: Sequence[CaseRow],
     *,
-    now: datetime,
     office_hours: Callable[[datetime, datetime], float],
     earlier: Iterable[CaseRow] = (),
 ) -> Figures:
@@ -135,36 +134,18 @@ def figures(
     ]
     # A first contact counts as met when it was done in time and never escalated as missed
     # (an escalation moves due_at on, so the escalation is what marks the first miss).
-    decided = met = 0
-    for case in cases:
-        if case.id not in rows.first_contact:
-            continue
-        due_at, done_at = rows.first_contact[case.id]
-        if done_at is None and (due_at is None or due_at > now):
-            continue
-        decided += 1
-        if (
-            done_at is not None
-            and (due_at is None or done_at <= due_at)
-            and case.id not in rows.first_contact_missed
-        ):
-            met += 1
-    with_target = [
-        c
-        for c in cases
-        if c.resolution_due is not None and (c.resolved_at is not None or c.resolution_due <= now)
-    ]
-    on_time = [
-        c
-        for c in with_target
-        if c.resolved_at is not None and c.resolved_at <= c.resolution_due  # type: ignore[operator]
-    ]
-    sent = [
-        survey
+    contacts = [
+        (case.id, contact)
         for case in cases
-        for survey in rows.surveys.get(case.id, ())
-        if survey.status != "cancelled" and survey.due_at <= now
+        if (contact := rows.first_contact.get(case.id)) is not None and contact.decided
     ]
+    met = sum(
+        1
+        for case_id, contact in contacts
+        if contact.in_time and case_id not in rows.first_contact_missed
+    )
+    with_target = [c.resolved_in_time for c in cases if c.resolved_in_time is not None]
+    sent = [survey for case in cases for survey in rows.surveys.get(case.id, ()) if survey.sent]
     answered = [survey for survey in sent if survey.scores["overall"] is not None]
     averages: dict[str, float | None] = {}
     for name in SCORES:
@@ -182,8 +163,8 @@ def figures(
         handling_median_hours=_rounded(middle(handling)),
         handling_p90_hours=_rounded(percentile(handling, 0.9)),
         first_contact_met=met,
-        first_contact_due=decided,
-        resolution_met=len(on_time),
+        first_contact_due=len(contacts),
+        resolution_met=sum(with_target),
         resolution_due=len(with_target),
         escalations=sum(rows.escalations.get(c.id, 0) for c in cases),
         escalated_cases=sum(1 for c in cases if rows.escalations.get(c.id)),
@@ -266,7 +247,6 @@ def assemble(
     window: Rows,
     year_rows: Rows | None,
     *,
-    now: datetime,
     calendar: Calendar,
 ) -> Report:
     """The report from the rows of the baseline window (which ends with the period) and of
@@ -299,15 +279,14 @@ def assemble(
     ]
     year_ago = None
     if year_rows is not None and year_rows.cases:
-        year_ago = figures(year_rows, year_rows.cases, now=now, office_hours=office)
+        year_ago = figures(year_rows, year_rows.cases, office_hours=office)
     return Report(
         period=period,
         previous_period=previous_period,
-        current=figures(window, current, now=now, office_hours=office, earlier=before),
+        current=figures(window, current, office_hours=office, earlier=before),
         previous=figures(
             window,
             histories[0],
-            now=now,
             office_hours=office,
             earlier=[c for c in before if c.received_at < bounds(previous_period, tz)[0]],
         ),
@@ -335,7 +314,7 @@ async def build(
         bounds(shifted(period, 1), tz)[0] - timedelta(days=REPEAT_DAYS),
     )
     _, end = bounds(period, tz)
-    window = await load(session, start=window_start, end=end)
+    window = await load(session, start=window_start, end=end, now=now)
     year_start, year_end = bounds(year_earlier(period), tz)
-    year_rows = await load(session, start=year_start, end=year_end)
-    return assemble(period, window, year_rows, now=now, calendar=calendar)
+    year_rows = await load(session, start=year_start, end=year_end, now=now)
+    return assemble(period, window, year_rows, calendar=calendar)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,7 +38,9 @@ class CaseRow:
     explicit: bool | None
     received_at: datetime
     resolved_at: datetime | None
-    resolution_due: datetime | None
+    # Against the case's own resolution target, as of `now`: None when it has no target or
+    # the target is still ahead while the case is open.
+    resolved_in_time: bool | None
     handler: str | None
     product: str | None
     address: str | None
@@ -48,9 +50,14 @@ class CaseRow:
 
 
 @dataclass(frozen=True)
+class FirstContact:
+    decided: bool  # done, or its time has passed
+    in_time: bool  # done, and by its due time
+
+
+@dataclass(frozen=True)
 class Survey:
-    status: str
-    due_at: datetime
+    sent: bool  # not cancelled, and its time has come
     scores: dict[str, int | None]
 
 
@@ -59,10 +66,9 @@ class Rows:
     """A window's cases, and per case id what happened around it."""
 
     cases: list[CaseRow] = field(default_factory=list)
-    # The first-contact agreement: (due_at, done_at).
-    first_contact: dict[int, tuple[datetime | None, datetime | None]] = field(default_factory=dict)
+    first_contact: dict[int, FirstContact] = field(default_factory=dict)
     # Deadlines escalated, and whether one of them was the first contact.
-    escalations: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    escalations: dict[int, int] = field(default_factory=dict)
     first_contact_missed: set[int] = field(default_factory=set)
     # Execution checks: the customer's "yes" or "no".
     checks: dict[int, str] = field(default_factory=dict)
@@ -80,6 +86,10 @@ def _in_window(start: datetime, end: datetime) -> Any:
     )
 
 
+def _flag(condition: Any) -> Any:
+    return case((condition, 1), else_=0)
+
+
 async def _all(session: AsyncSession, statement: Executable) -> Sequence[Any]:
     # Fetched in one go on the Core connection: streaming row by row costs a switch into
     # the driver's thread per row, and the ORM's row handling a second more per year; a
@@ -92,11 +102,19 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-async def load(session: AsyncSession, *, start: datetime, end: datetime) -> Rows:
+async def load(session: AsyncSession, *, start: datetime, end: datetime, now: datetime) -> Rows:
     """The cases received in [start, end) with their agreements, escalations, checks and
-    surveys: five statements, whatever the number of cases."""
+    surveys: four statements, whatever the number of cases. Deadlines are compared in SQL
+    (with `now`), so only the two moments a handling time needs are read per case."""
     rows = Rows()
     state = col(Case.dialogue_state)
+    resolved, due = col(Case.resolved_at), col(Case.resolution_due)
+    in_time = case(
+        (due.is_(None), None),
+        (and_(resolved.is_not(None), resolved <= due), 1),
+        (or_(resolved.is_not(None), due <= now), 0),
+        else_=None,
+    )
     cases = (
         select(
             col(Case.id),
@@ -106,8 +124,8 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime) -> Rows
             col(Case.category),
             col(Case.explicit),
             col(Case.received_at),
-            col(Case.resolved_at),
-            col(Case.resolution_due),
+            resolved,
+            in_time,
             col(Handler.name),
             state["facts"]["product"].as_string(),
             state["facts"]["address"].as_string(),
@@ -120,6 +138,7 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime) -> Rows
     )
     for row in await _all(session, cases):
         sentences = row[12] if isinstance(row[12], list) else []
+        address = _text(row[11])
         rows.cases.append(
             CaseRow(
                 id=row[0],
@@ -130,46 +149,56 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime) -> Rows
                 explicit=row[5],
                 received_at=row[6],
                 resolved_at=row[7],
-                resolution_due=row[8],
+                resolved_in_time=None if row[8] is None else bool(row[8]),
                 handler=row[9],
                 product=_text(row[10]),
-                address=_text(row[11]),
+                address=address,
                 key_sentences=tuple(str(s) for s in sentences),
-                complex=complex_of(address) if (address := _text(row[11])) else None,
+                complex=complex_of(address) if address else None,
             )
         )
     window = _in_window(start, end)
-    contacts = select(col(Agreement.case_id), col(Agreement.due_at), col(Agreement.done_at)).where(
-        col(Agreement.case_id).in_(window), col(Agreement.what) == "first_contact"
+    done, due_at = col(Agreement.done_at), col(Agreement.due_at)
+    contacts = select(
+        col(Agreement.case_id),
+        _flag(or_(done.is_not(None), and_(due_at.is_not(None), due_at <= now))),
+        _flag(and_(done.is_not(None), or_(due_at.is_(None), done <= due_at))),
+    ).where(col(Agreement.case_id).in_(window), col(Agreement.what) == "first_contact")
+    for case_id, decided, on_time in await _all(session, contacts):
+        rows.first_contact.setdefault(case_id, FirstContact(bool(decided), bool(on_time)))
+    # Only a missed first contact counts against first contact (an escalation without a
+    # `what` is one, as the first escalations were); resolution is measured against the
+    # case's own target.
+    what = col(AuditEvent.detail)["what"].as_string()
+    missed = (
+        select(
+            col(AuditEvent.case_id),
+            func.count(),
+            func.sum(_flag(or_(what.is_(None), what == "first_contact"))),
+        )
+        .where(col(AuditEvent.case_id).in_(window), col(AuditEvent.action) == MISSED)
+        .group_by(col(AuditEvent.case_id))
     )
-    for case_id, due_at, done_at in await _all(session, contacts):
-        rows.first_contact.setdefault(case_id, (due_at, done_at))
-    missed = select(col(AuditEvent.case_id), col(AuditEvent.detail)).where(
-        col(AuditEvent.case_id).in_(window), col(AuditEvent.action) == MISSED
-    )
-    for case_id, detail in await _all(session, missed):
-        rows.escalations[case_id] += 1
-        # Only a missed first contact counts against first contact; resolution is measured
-        # against the case's own target.
-        if (detail or {}).get("what", "first_contact") == "first_contact":
+    for case_id, count, first_contact in await _all(session, missed):
+        rows.escalations[case_id] = count
+        if first_contact:
             rows.first_contact_missed.add(case_id)
     followups = select(
         col(FollowUp.case_id),
         col(FollowUp.kind),
-        col(FollowUp.status),
-        col(FollowUp.due_at),
+        _flag(and_(col(FollowUp.status) != "cancelled", col(FollowUp.due_at) <= now)),
         col(FollowUp.outcome),
         *(col(getattr(FollowUp, name)) for name in SCORES),
     ).where(
         col(FollowUp.case_id).in_(window),
         col(FollowUp.kind).in_(("survey", "execution_check")),
     )
-    for case_id, kind, status, due_at, outcome, *scores in await _all(session, followups):
+    for case_id, kind, sent, outcome, *scores in await _all(session, followups):
         if kind == "execution_check":
             if outcome in ("yes", "no"):
                 rows.checks[case_id] = outcome
         else:
             rows.surveys[case_id].append(
-                Survey(status=status, due_at=due_at, scores=dict(zip(SCORES, scores, strict=True)))
+                Survey(sent=bool(sent), scores=dict(zip(SCORES, scores, strict=True)))
             )
     return rows

@@ -1,0 +1,21 @@
+"""The report as the command, the desk and the monthly mail ask for it: one call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.policy.calendar import Calendar
+from bot.reports import document
+from bot.reports.report import Period, build
+from storage.db import SessionFactory, transaction
+
+
+async def report_record(
+    sessions: SessionFactory, period: Period, *, now: datetime, calendar: Calendar
+) -> dict[str, Any]:
+    """The report for `period` as plain data (`bot.reports.document.record`); render it
+    with `document.html`, `document.pdf`, `document.csv_text` or `document.json_text`."""
+    async with transaction(sessions) as session:
+        report = await build(session, period, now=now, calendar=calendar)
+    return document.record(report)
