@@ -64,6 +64,8 @@ SAMPLE = {
     "report": _REPORT,
     "names": {"category": {"billing": "facturering"}, "channel": {}, "intent": {}},
     "charts": {"category": None, "channel": None, "intent": None},
+    "kind": "month",
+    "sender_name": "Woonstichting De Linde",
     "organisation": "Woonstichting De Linde",
     "case_number": "K-2026-000123",
     "story": ["De monteur is niet gekomen."],

@@ -7,6 +7,7 @@ matplotlib with its Agg backend (no display); each chart is one figure, closed a
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 
 import matplotlib
@@ -21,10 +22,11 @@ SHOWN = 6
 
 
 def stacked_series(
-    series: Mapping[str, Mapping[str, int]], labels: Mapping[str, str], other: str
+    series: Mapping[str, Mapping[str, int]], labels: Mapping[str, str], other: str, name: str
 ) -> str:
     """Bars per bucket (week or month), stacked per value; `labels` names the values in the
-    reader's language. Returns the SVG element."""
+    reader's language. Returns the SVG element; `name` keeps its element ids apart from
+    those of the other charts on the page."""
     buckets = list(series)
     totals: dict[str, int] = {}
     for counts in series.values():
@@ -52,4 +54,9 @@ def stacked_series(
     finally:
         pyplot.close(figure)
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
+    return _IDS.sub(lambda found: f"{found.group(1)}{name}-", svg[svg.index("<svg") :])
+
+
+# matplotlib names the elements of every chart alike (line2d_1, patch_2, …): on a page with
+# several charts the names are made unique by the chart's name, references included.
+_IDS = re.compile(r'(\bid="|xlink:href="#|url\(#)')

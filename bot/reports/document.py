@@ -95,7 +95,7 @@ def html(data: dict[str, Any], language: str) -> str:
     }
     other = render(f"reports/{language}/other.txt.j2")
     drawn = {
-        name: Markup(charts.stacked_series(data["series"][name], named[name], other))  # noqa: S704 (our own SVG)
+        name: Markup(charts.stacked_series(data["series"][name], named[name], other, name))
         if data["series"].get(name)
         else None
         for name in ("category", "channel", "intent")
