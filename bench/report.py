@@ -241,8 +241,8 @@ def main() -> None:
             result = asyncio.run(run())
             year, december = result["year"], result["december"]
             print(
-                f"| {name} | {args.cases:,} | {result['fill'][0]:.1f} | {year[0]:.2f}, {year[1]:.2f} "
-                f"| {december[0]:.2f}, {december[1]:.2f} |"
+                f"| {name} | {args.cases:,} | {result['fill'][0]:.1f} "
+                f"| {year[0]:.2f}, {year[1]:.2f} | {december[0]:.2f}, {december[1]:.2f} |"
             )
 
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.dialogue import DialogueState
-from common.templates import all_template_names, render
 from bot.reports.report import Figures
 from bot.reports.rows import SCORES
+from common.templates import all_template_names, render
 from storage.models import Case
 
 # The coordinator's report (templates/reports/): one period, no charts.

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.policy import default
 
 from pypdf import PdfReader
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.policy.calendar import Calendar
 from bot.reports.delivery import Schedule, send_when_due
@@ -35,7 +35,7 @@ async def tick(sessions: SessionFactory, now: datetime) -> int:
 
 async def rows(sessions: SessionFactory) -> list[OutboxRow]:
     async with transaction(sessions) as session:
-        return list((await session.exec(select(OutboxRow).order_by(OutboxRow.id))).all())
+        return list((await session.exec(select(OutboxRow).order_by(col(OutboxRow.id)))).all())
 
 
 async def test_planned_once_per_period_and_once_across_a_restart(
