@@ -65,6 +65,7 @@ SAMPLE = {
     "names": {"category": {"billing": "facturering"}, "channel": {}, "intent": {}},
     "charts": {"category": None, "channel": None, "intent": None},
     "kind": "month",
+    "action_number": 7,
     "sender_name": "Woonstichting De Linde",
     "organisation": "Woonstichting De Linde",
     "case_number": "K-2026-000123",

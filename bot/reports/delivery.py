@@ -22,7 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.policy.calendar import Calendar
 from bot.reports import document
-from bot.reports.report import Period, build
+from bot.reports.report import Period
+from bot.reports.service import record_of
 from common.logs import log
 from common.templates import render
 from storage import outbox, repo
@@ -102,8 +103,7 @@ async def send_when_due(
         people = await _coordinators(session)
         detail: dict[str, Any] = {"key": key, "recipients": len(people)}
         if people:
-            report = await build(session, period, now=now, calendar=calendar)
-            data = document.record(report)
+            data = await record_of(session, period, now=now, calendar=calendar)
             # WeasyPrint and matplotlib take a second or two: off the event loop.
             pdf = await asyncio.to_thread(_files, data, schedule.language)
             context = {"kind": kind, "report": data, "sender_name": schedule.sender_name}
