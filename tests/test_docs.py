@@ -41,6 +41,9 @@ ELSEWHERE: dict[tuple[str, ...], str] = {
     ("mail", "quarantine", "retry"): (
         "tests/test_quarantine_cli.py::test_a_mail_that_can_be_read_now_joins_the_intake"
     ),
+    ("improvements", "add"): "tests/reports/test_improvements.py::test_improvements_commands",
+    ("improvements", "list"): "tests/reports/test_improvements.py::test_improvements_commands",
+    ("improvements", "done"): "tests/reports/test_improvements.py::test_improvements_commands",
 }
 
 # Options the docs already describe that the CLI does not have yet; a test below fails as

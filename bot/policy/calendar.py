@@ -207,7 +207,8 @@ class OfficeClock:
         self._first: date | None = None
         # _before[i]: office seconds on the days from _first up to (not including) day i.
         self._before: list[float] = [0.0]
-        self._spans: list[tuple[time, time] | None] = []
+        # Each day's opening and closing as seconds since midnight.
+        self._spans: list[tuple[float, float] | None] = []
 
     def _index(self, day: date) -> int:
         if self._first is None or day < self._first:
@@ -218,9 +219,9 @@ class OfficeClock:
         while len(self._spans) <= index:
             current = self._first + timedelta(days=len(self._spans))
             hours = self.calendar.hours_on(current)
-            span = None if hours is None else (hours.opens, hours.closes)
+            span = None if hours is None else (_seconds(hours.opens), _seconds(hours.closes))
             self._spans.append(span)
-            length = 0.0 if span is None else _seconds(span[1]) - _seconds(span[0])
+            length = 0.0 if span is None else span[1] - span[0]
             self._before.append(self._before[-1] + length)
         return index
 
@@ -231,8 +232,8 @@ class OfficeClock:
         today = 0.0
         if span is not None:
             # Wall-clock within a day, as `Calendar.add_business_hours` counts it.
-            clock = _seconds(local.time())
-            today = min(max(clock, _seconds(span[0])), _seconds(span[1])) - _seconds(span[0])
+            clock = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+            today = min(max(clock, span[0]), span[1]) - span[0]
         return self._before[index] + today
 
     def between(self, start: datetime, end: datetime) -> float:
