@@ -284,6 +284,32 @@ class Attachment(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
+class HandlerPassword(SQLModel, table=True):
+    """A handler's desk password, as an argon2id hash (`klachtbot handlers passwd`)."""
+
+    __tablename__ = "handler_passwords"
+
+    handler_id: int = Field(
+        foreign_key="handlers.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    hash: str
+    set_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class DeskSession(SQLModel, table=True):
+    """A handler logged in on the web desk. The browser holds a random id; the table holds
+    only its HMAC (`key`), so reading the table does not let anyone in."""
+
+    __tablename__ = "desk_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    handler_id: int = Field(foreign_key="handlers.id", index=True)
+    csrf_token: str
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class ImprovementAction(SQLModel, table=True):
     """What the organisation changed because of complaints: the improvement cycle. The
     report counts the complaints on its topic before and after, to see whether it helped."""

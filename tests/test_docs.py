@@ -41,6 +41,10 @@ ELSEWHERE: dict[tuple[str, ...], str] = {
     ("mail", "quarantine", "retry"): (
         "tests/test_quarantine_cli.py::test_a_mail_that_can_be_read_now_joins_the_intake"
     ),
+    ("handlers", "passwd"): (
+        "tests/web/test_desk_cli.py::"
+        "test_passwd_reads_the_password_from_stdin_and_stores_an_argon2id_hash"
+    ),
     ("improvements", "add"): "tests/reports/test_improvements.py::test_improvements_commands",
     ("improvements", "list"): "tests/reports/test_improvements.py::test_improvements_commands",
     ("improvements", "done"): "tests/reports/test_improvements.py::test_improvements_commands",

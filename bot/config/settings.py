@@ -285,6 +285,32 @@ class UnderstandingSettings(Section):
         return bool(self.llm_url)
 
 
+class WebSettings(Section):
+    """The handler desk (bot/web), served by the bot's own process."""
+
+    # Off only when set to false: the desk is where handlers work.
+    enabled: bool = True
+    listen: str = Field(default="127.0.0.1:8080", pattern=r"^[^\s:]*:\d{1,5}$")
+    # The address handlers open, e.g. "https://klachten.example.nl"; https makes the session
+    # cookie Secure. Empty: the listen address, over http.
+    public_url: str = ""
+    # Signs nothing a browser can forge: session ids and CSRF tokens are stored keyed by an
+    # HMAC under this key, so the table alone does not let anyone in. `klachtbot init` writes
+    # one; empty means a fresh one per start (everyone logs in again after a restart).
+    secret_key: SecretStr = SecretStr("")
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// on a trusted network)")
+        return value.rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KLACHTBOT_",
@@ -307,6 +333,7 @@ class Settings(BaseSettings):
     handlers: list[HandlerSettings] = Field(default_factory=list)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
 
 class SettingsError(Exception):

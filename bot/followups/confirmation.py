@@ -11,12 +11,13 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogue import DialogueState
+from bot.dialogue.gist import gist
+from bot.dialogue.recap import facts_in_order, reach
 from bot.outbound.outbound import Sender, queue_reply
 from bot.policy.calendar import Calendar
+from channels.registry import mail_channel, traits_of
 from storage import repo
 from storage.models import Case, ChannelIdentity
-
-SUMMARY_FACTS = ("order_number", "invoice_number", "when", "product", "who", "amount")
 
 
 async def queue_confirmation(
@@ -31,14 +32,17 @@ async def queue_confirmation(
 ) -> int | None:
     if state.promise_at is None:
         return None  # nothing was agreed, so there is nothing to confirm
-    by_email = case.channel == "email" or bool(
-        email_enabled and state.consent_email and state.email
-    )
+    # In the conversation's own channel when that reaches the customer later anyway (a mail);
+    # otherwise by mail to the address the customer gave for it, if mail is set up.
+    in_channel = traits_of(case.channel).reaches_customer
+    mail = mail_channel() if email_enabled and state.consent_email and state.email else None
+    by_email = in_channel or mail is not None
     channel = recipient = None
-    if by_email and case.channel != "email":
-        channel, recipient = "email", state.email
-        await _link_address(session, case=case, address=recipient or "", now=now)
-    words = state.key_sentences or state.story[:1]
+    if mail is not None and not in_channel:
+        channel, recipient = mail, state.email
+        await _link_address(session, case=case, channel=mail, address=recipient or "", now=now)
+    # The gist as the customer reads it back: a whole sentence, never a shouted line.
+    words = gist(state.story, state.key_sentences)
     return await queue_reply(
         session,
         case=case,
@@ -51,12 +55,9 @@ async def queue_confirmation(
         channel=channel,
         recipient=recipient,
         context={
-            "summary": list(words[:3]),
-            "facts": [
-                {"slot": slot, "value": state.facts[slot]}
-                for slot in SUMMARY_FACTS
-                if state.facts.get(slot)
-            ],
+            "summary": [words] if words else [],
+            "facts": facts_in_order(state.facts),
+            **reach(state),
             "outcome": state.facts.get("outcome"),
             "promise_at": datetime.fromisoformat(state.promise_at),
             "resolve_at": case.resolution_due,
@@ -66,12 +67,14 @@ async def queue_confirmation(
     )
 
 
-async def _link_address(session: AsyncSession, *, case: Case, address: str, now: datetime) -> None:
+async def _link_address(
+    session: AsyncSession, *, case: Case, channel: str, address: str, now: datetime
+) -> None:
     """A reply to the confirmation mail comes from this address: let it reach the same
     customer, so it joins this case instead of opening a new one."""
-    if await repo.identity_for(session, channel="email", address=address) is None:
+    if await repo.identity_for(session, channel=channel, address=address) is None:
         session.add(
             ChannelIdentity(
-                customer_id=case.customer_id, channel="email", address=address, created_at=now
+                customer_id=case.customer_id, channel=channel, address=address, created_at=now
             )
         )

@@ -7,9 +7,8 @@ is moved to the end of them here, when they are queued, so the dispatcher needs 
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -18,8 +17,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogue import DialogueState
 from bot.policy.calendar import Calendar
+from channels.registry import traits_of
 from common.logs import log
-from common.templates import render, render_message
+from common.templates import render, render_message, variant
+from common.written import readable_fact
 from storage import mail, outbox, repo
 from storage.models import Case, Handler
 
@@ -42,14 +43,6 @@ def readable_day(moment: datetime, *, tz: ZoneInfo, language: str) -> str:
 
 def readable_time(moment: datetime, *, tz: ZoneInfo, language: str) -> str:
     return format_time(moment.astimezone(tz), "HH:mm", locale=language)
-
-
-def readable_fact(value: str, language: str) -> str:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return value
-    return format_date(day, "EEEE d MMMM yyyy", locale=language)
 
 
 def moments(context: dict[str, Any], *, tz: ZoneInfo, language: str) -> dict[str, Any]:
@@ -126,7 +119,7 @@ async def queue_reply(
     full: dict[str, Any] = {
         "organisation": sender.name,
         "case_number": case.number,
-        "variant": zlib.crc32(f"{case.number}/{template}".encode()),
+        "variant": variant(case.id, template),
         "anger": state.anger if state else case.anger,
         "category": state.category if state else case.category,
         "intent": state.intent if state else case.intent,
@@ -137,7 +130,8 @@ async def queue_reply(
     }
     if "facts" in full:
         full["facts"] = [
-            {**fact, "value": readable_fact(fact["value"], language)} for fact in full["facts"]
+            {**fact, "value": readable_fact(fact["value"], language, fact["slot"])}
+            for fact in full["facts"]
         ]
     via = channel or case.channel
     identity = await repo.reply_identity(session, case=case)
@@ -151,9 +145,11 @@ async def queue_reply(
         "state": state.step if state else str(case.dialogue_state.get("step", "")),
         **choices_meta(choices, language),
     }
-    if via == "email":
+    if traits_of(via).threads:
+        # A reply in the case's own thread; a first message there (a confirmation by mail
+        # to a chat's customer) starts one.
         thread = (
-            await mail.thread_of_case(session, case=case) if case.channel == "email" else (None, [])
+            await mail.thread_of_case(session, case=case) if via == case.channel else (None, [])
         )
         meta |= email_meta(language=language, context=full, sender_name=sender.name, thread=thread)
     due = at or now

@@ -1,8 +1,8 @@
 """Startup and shutdown of everything on one event loop.
 
-Stop order: stop intake (channel readers) → drain the queue of stored messages → stop the
-dispatcher (its send in flight completes) → wait for tracked tasks → stop channels → close
-storage last.
+Stop order: stop intake (the web desk, then channel readers) → drain the queue of stored
+messages → stop the dispatcher (its send in flight completes, and so do replies a handler
+sent from the desk) → wait for tracked tasks → stop channels → close storage last.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from bot.runtime.database import open_database
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.schedule import deadlines_for, followups_for, report_schedule
 from bot.runtime.warmup import warm_up
+from bot.web.desk import Desk
 from channels.base import (
     Channel,
     ChannelStatus,
@@ -60,12 +61,16 @@ class App:
         *,
         clock: Clock = utc_now,
         workers: Workers | None = None,
+        serve_desk: bool = False,
     ) -> None:
         """`workers`: helper processes shared with the channels; by default the App makes
-        them from the settings. Either way the App starts and stops them."""
+        them from the settings. Either way the App starts and stops them. `serve_desk`: also
+        the handlers' web desk (`klachtbot run`), unless `[web] enabled = false`."""
         self.settings = settings
         self.channels = {channel.name: channel for channel in channels}
         self.clock = clock
+        self.desk: Desk | None = None
+        self._serve_desk = serve_desk and settings.web.enabled
         self.workers = workers or Workers(settings.workers.processes)
         self.read_ahead = ReadAhead(
             self.workers,
@@ -150,6 +155,10 @@ class App:
         for channel in self.channels.values():
             await channel.start()  # a channel that fails to start cleans up after itself
             parts.push_async_callback(channel.stop)
+        if self._serve_desk:
+            self.desk = await Desk(self.settings, self, clock=self.clock).__aenter__()
+            # Stopped first in `run`; here only when the bot ends without running.
+            parts.push_async_callback(self.desk.close)
 
     def status(self) -> dict[str, ChannelStatus]:
         """Each channel's link to its service: connected, or not and why."""
@@ -175,6 +184,8 @@ class App:
             if stop_when_intake_ends:
                 tasks.create_task(self._stop_after(readers))
             await self._stop.wait()
+            if self.desk is not None:
+                await self.desk.close()  # no new handler actions; replies sent go out below
             await _cancel_until_ended(readers)
             await self._queue.join()
             dispatcher_stop.set()
@@ -293,6 +304,7 @@ def _handler_group(settings: Settings) -> HandlerGroup | None:
         chat_id=telegram.handler_chat_id,
         user_ids=frozenset(telegram.handler_user_ids),
         tz=settings.organisation.tz,
+        language=settings.organisation.language,
     )
 
 

@@ -1,7 +1,7 @@
 """improvement_actions: what the organisation changed because of complaints (issue 19)
 
 Revision ID: 0011
-Revises: 0008 (the lead rechains after 0009 and 0010)
+Revises: 0009 (the lead rechains after 0010)
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import storage.types
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
