@@ -3,7 +3,7 @@ inbound and outbound message, agreement and audit event hangs off a case."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
@@ -325,3 +325,22 @@ class ErasedMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     digest: str = Field(unique=True)
     erased_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ImprovementAction(SQLModel, table=True):
+    """What the organisation changed because of complaints: the improvement cycle. The
+    report counts the complaints on its topic before and after, to see whether it helped."""
+
+    __tablename__ = "improvement_actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    what: str
+    why: str = ""
+    topic: str | None = None  # a category, as cases store it
+    pattern: str | None = None  # what the report named, e.g. "complex: parkweg, amersfoort"
+    example_cases: list[str] = Field(default_factory=list, sa_type=JSON)  # case numbers
+    owner: str = ""
+    due: date | None = None
+    status: str = "open"  # open | done
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    done_at: datetime | None = _at()

@@ -45,6 +45,9 @@ ELSEWHERE: dict[tuple[str, ...], str] = {
         "tests/web/test_desk_cli.py::"
         "test_passwd_reads_the_password_from_stdin_and_stores_an_argon2id_hash"
     ),
+    ("improvements", "add"): "tests/reports/test_improvements.py::test_improvements_commands",
+    ("improvements", "list"): "tests/reports/test_improvements.py::test_improvements_commands",
+    ("improvements", "done"): "tests/reports/test_improvements.py::test_improvements_commands",
 }
 
 # Options the docs already describe that the CLI does not have yet; a test below fails as

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import MetaData, select
@@ -33,6 +34,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app as cli
 from bot.config.settings import Settings
 from bot.intake.intake import Intake, Organisation
+from bot.policy.calendar import Calendar
 from bot.privacy.person import find_person
 from bot.privacy.requests import everything_about
 from bot.privacy.retention import anonymise_batch, months_before
@@ -392,13 +394,15 @@ def traces(database: dict[str, list[str]], person: Person) -> dict[str, list[str
 
 
 async def figures(sessions: SessionFactory) -> report.Figures:
+    """The coordinator's counts over the whole seeded history (not its phrases, which quote
+    customers and so change with an erasure by design)."""
+    first, last = START - timedelta(days=30), START + timedelta(days=400)
+    period = report.Period(first.date(), last.date())
     async with transaction(sessions) as session:
-        return await report.load(
-            session,
-            start=START - timedelta(days=30),
-            end=START + timedelta(days=400),
-            now=START + timedelta(days=400),
+        built = await report.build(
+            session, period, now=START + timedelta(days=400), calendar=Calendar(tz=ZoneInfo("UTC"))
         )
+    return built.current
 
 
 def config(tmp_path: Path, database_url: str, *, key: str = KEY) -> Path:
@@ -531,7 +535,11 @@ async def test_erase_leaves_no_trace_keeps_the_figures_and_cancels_their_mail(
     assert row.status == "cancelled"
     # Bart is untouched: every one of his strings is still where it was.
     assert {s for hits in traces(database, BART).values() for s in hits} == set(BART.secrets)
-    assert await figures(sessions) == before
+    # Every count stays, except repeats at one complex: that figure is read from the address,
+    # which is personal and goes (the erased case no longer pairs with its neighbour's).
+    after = await figures(sessions)
+    assert replace(after, repeat_complex=before.repeat_complex) == before
+    assert after.repeat_complex == before.repeat_complex - 1
     async with transaction(sessions) as session:
         rows = (await session.exec(sm_select(OutboxRow).order_by(col(OutboxRow.id)))).all()
         cases = (

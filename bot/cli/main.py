@@ -10,6 +10,7 @@ import typer
 from bot.cli import (
     cases,
     handlers,
+    improvements,
     mail,
     outbox,
     privacy,
@@ -39,7 +40,18 @@ def main_options(
     ctx.obj = config
 
 
-for group in (running, understanding, setup, cases, report, handlers, mail, outbox, privacy):
+for group in (
+    running,
+    understanding,
+    setup,
+    cases,
+    report,
+    improvements,
+    handlers,
+    mail,
+    outbox,
+    privacy,
+):
     group.register(app)
 
 

@@ -46,9 +46,11 @@ def _about(settings: Settings, asked: str, work: Callable[[AsyncSession, int], A
     try:
         return with_sessions(settings, run)
     except NoSuchPerson as exc:
-        err.print(say(language, "privacy", what="no_person", asked=exc.asked, matches=exc.matches))
+        err.print(
+            say(language, "privacy", happened="no_person", asked=exc.asked, matches=exc.matches)
+        )
     except OnHold as exc:
-        err.print(say(language, "privacy", what="on_hold", numbers=exc.numbers))
+        err.print(say(language, "privacy", happened="on_hold", numbers=exc.numbers))
     raise typer.Exit(1)
 
 
@@ -76,7 +78,7 @@ def privacy_export(
         say(
             language,
             "privacy",
-            what="exported",
+            happened="exported",
             files=[str(path) for path in written[:2]],
             attachments=len(written) - 2,
         )
@@ -99,11 +101,11 @@ def privacy_erase(
     language = settings.organisation.language
     key = settings.privacy.hash_key_bytes
     if key is None:
-        err.print(say(language, "privacy", what="no_key"))
+        err.print(say(language, "privacy", happened="no_key"))
         raise typer.Exit(2)
     if not yes:
         if not sys.stdin.isatty():
-            err.print(say(language, "privacy", what="needs_yes"))
+            err.print(say(language, "privacy", happened="needs_yes"))
             raise typer.Exit(2)
 
         async def look(session: AsyncSession, customer_id: int) -> Items:
@@ -111,7 +113,7 @@ def privacy_erase(
 
         items = _about(settings, person, look)
         numbers = [case.number for case in items.cases if case.number]
-        if not typer.confirm(say(language, "privacy", what="confirm", numbers=numbers)):
+        if not typer.confirm(say(language, "privacy", happened="confirm", numbers=numbers)):
             raise typer.Exit(1)
     who = by or getpass.getuser()
 
@@ -119,7 +121,7 @@ def privacy_erase(
         return await erase(session, customer_id, key=key, by=who, now=utc_now())
 
     erased = _about(settings, person, work)
-    out.print(say(language, "privacy", what="erased", counts=erased.counts))
+    out.print(say(language, "privacy", happened="erased", counts=erased.counts))
 
 
 def register(app: typer.Typer) -> None:

@@ -105,13 +105,11 @@ _SPAN_OF_DAY = r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$"
 
 class CalendarSettings(Section):
     # Per weekday "HH:MM-HH:MM", or "" for closed. The time zone is the organisation's.
-    office_hours: dict[Weekday, Annotated[str, Field(pattern=_SPAN_OF_DAY)]] = (
-        Field(
-            default_factory=lambda: {
-                **dict.fromkeys(WEEKDAYS[:5], "09:00-17:00"),
-                **dict.fromkeys(WEEKDAYS[5:], ""),
-            }
-        )
+    office_hours: dict[Weekday, Annotated[str, Field(pattern=_SPAN_OF_DAY)]] = Field(
+        default_factory=lambda: {
+            **dict.fromkeys(WEEKDAYS[:5], "09:00-17:00"),
+            **dict.fromkeys(WEEKDAYS[5:], ""),
+        }
     )
     holidays_country: str = "NL"
     holidays_subdivision: str = ""
@@ -179,6 +177,13 @@ class FollowUpSettings(Section):
     warning_hours: float = Field(default=4, ge=0)
     # From this hour (local time) each day, a handler gets the mail kept without a case.
     digest_hour: int = Field(default=8, ge=0, le=23)
+
+
+class ReportSettings(Section):
+    # The report of the previous month (quarter) is mailed as a PDF to the coordinators
+    # ([[handlers]] with role "coordinator") on the first working day of a month (quarter).
+    monthly: bool = True
+    quarterly: bool = False
 
 
 class HandlerSettings(Section):
@@ -333,6 +338,7 @@ class Settings(BaseSettings):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     followups: FollowUpSettings = Field(default_factory=FollowUpSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

@@ -26,9 +26,10 @@ from bot.privacy.retention import BATCH, anonymise_batch
 from bot.reading.read_ahead import ReadAhead
 from bot.reading.second_opinion import second_opinion_for
 from bot.reading.workers import Workers
+from bot.reports import delivery
 from bot.runtime.database import open_database
 from bot.runtime.dispatcher import Dispatcher
-from bot.runtime.schedule import deadlines_for, followups_for
+from bot.runtime.schedule import deadlines_for, followups_for, report_schedule
 from bot.runtime.warmup import warm_up
 from bot.web.desk import Desk
 from channels.base import (
@@ -272,6 +273,19 @@ class App:
         self._next_followups = now + timedelta(seconds=FOLLOWUPS_POLL_SECONDS)
         async with transaction(self.sessions) as session:
             await self.followups.tick(session, now=now)
+        # A transaction of its own: a report that cannot be built does not hold up the
+        # deadlines above (it is tried again next minute).
+        if self.settings.email.configured:
+            try:
+                async with transaction(self.sessions) as session:
+                    await delivery.send_when_due(
+                        session,
+                        now=now,
+                        calendar=self.followups.calendar,
+                        schedule=report_schedule(self.settings),
+                    )
+            except Exception as exc:
+                log.warning("report.failed", error=f"{type(exc).__name__}: {exc}")
         if self._next_retention is None or now >= self._next_retention:
             await self.retention_due()
 

@@ -7,6 +7,7 @@ from bot.followups.followups import FollowUps, Timing
 from bot.outbound.outbound import Sender
 from bot.policy.calendar import Calendar
 from bot.policy.deadlines import Deadlines, Rule, parse_span
+from bot.reports.delivery import Schedule
 
 
 def calendar_for(settings: Settings) -> Calendar:
@@ -55,4 +56,14 @@ def followups_for(settings: Settings, sender: Sender) -> FollowUps:
         ),
         email_enabled=settings.email.configured,
         language=settings.organisation.language,
+    )
+
+
+def report_schedule(settings: Settings) -> Schedule:
+    """`[reports]`: which reports go to the coordinators, in the organisation's language."""
+    return Schedule(
+        monthly=settings.reports.monthly,
+        quarterly=settings.reports.quarterly,
+        language=settings.organisation.language,
+        sender_name=settings.organisation.name,
     )
