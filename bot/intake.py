@@ -53,6 +53,20 @@ HANDLER_REPLY = "handler_reply"
 HANDLER_MAIL_UNVERIFIED = "handler_mail_unverified"
 
 
+
+def state_of(case: Case) -> DialogueState:
+    """The case's conversation, with what its channel is like. For now the traits follow from
+    the channel's name here; the channels will declare them themselves."""
+    by_email = case.channel == "email"
+    return DialogueState.from_dict(
+        case.dialogue_state,
+        language=case.language,
+        channel=case.channel,
+        whole_story=by_email,
+        channel_reaches_customer=by_email,
+    )
+
+
 @dataclass(frozen=True)
 class Organisation:
     """What the wiring tells every message about who is speaking."""
@@ -370,9 +384,7 @@ class Intake:
     async def _tell_too_large(
         self, session: AsyncSession, case: Case, message: Message, now: datetime
     ) -> None:
-        state = DialogueState.from_dict(
-            case.dialogue_state, language=case.language, channel=case.channel
-        )
+        state = state_of(case)
         await self._reply(
             session, case, state, Reply("mail_too_large"), f"too-large:{message.id}", now
         )
@@ -384,9 +396,7 @@ class Intake:
         when a file was too large to keep."""
         assert message.id is not None
         kept = await repo.attachments_of(session, message_id=message.id)
-        state = DialogueState.from_dict(
-            case.dialogue_state, language=case.language, channel=case.channel
-        )
+        state = state_of(case)
         reply = Reply(
             "media_received",
             {
@@ -454,9 +464,7 @@ class Intake:
     ) -> None:
         """A handler's answer on `case` goes to the customer and is recorded."""
         message.case_id = case.id
-        state = DialogueState.from_dict(
-            case.dialogue_state, language=case.language, channel=case.channel
-        )
+        state = state_of(case)
         reply = Reply("handler_reply", {"text": message.text, "handler_name": handler_name})
         await self._reply(session, case, state, reply, f"handler-reply:{message.id}", now)
         for agreement in await repo.open_agreements(session, case_id=case.id or 0):
@@ -522,9 +530,7 @@ class Intake:
     # -- applying the dialogue's decisions ---------------------------------------------------
 
     async def _step(self, session: AsyncSession, case: Case, event: Event, now: datetime) -> None:
-        state = DialogueState.from_dict(
-            case.dialogue_state, language=case.language, channel=case.channel
-        )
+        state = state_of(case)
         new_state, actions = self._dialogue.step(state, event, now)
         # Set before the replies are queued: their statements then flush the case once.
         wakes = [action.at for action in actions if isinstance(action, WakeAt)]

@@ -34,7 +34,7 @@ _CUES: tuple[tuple[Reference, str], ...] = (
     ),
     (
         "invoice",
-        r"factuur(?:nummer|nr)?|facturen|nota(?:nummer)?|invoice|bill|aanslag(?:nummer|nr)?|"
+        r"factuur(?:nummer|nr)?|facturen|nota(?:nummer)?|(?:eind|jaar)?afrekening|invoice|bill|aanslag(?:nummer|nr)?|"
         r"beschikking(?:s?nummer)?|naheffingsaanslag|rekening(?:nummer|nr)|creditnota|offerte(?:nummer|nr)?|quote|"
         r"betalingskenmerk",
     ),
