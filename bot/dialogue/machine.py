@@ -389,7 +389,8 @@ class Dialogue:
     def _hear(self, state: DialogueState, text: str, now: datetime) -> Heard:
         answer, correction = split_correction(text)
         facts = self._facts_in(state, answer, now) if answer else {}
-        corrected = self._facts_in(state, without_old_values(correction), now)
+        old_left_out = without_old_values(correction)
+        corrected = self._facts_in(state, old_left_out, now) if old_left_out else {}
         questions = tuple(questions_in(text))
         return Heard(
             answer, facts, questions, corrected, correction, read_answer(answer) == "unknown"

@@ -146,12 +146,25 @@ def next_question(
     asked: Sequence[str],
     reaches_customer: bool,
 ) -> str | None:
-    """The first fact still missing that was not asked yet, within `MAX_QUESTIONS` asked."""
-    if len(asked) >= MAX_QUESTIONS:
+    """The first fact still missing that was not asked yet. Within `MAX_QUESTIONS` asked, the
+    registration goes before the wish and the wish before the topic's facts; they are asked
+    in the order a conversation runs (what happened, what would help, who you are)."""
+    budget = MAX_QUESTIONS - len(asked)
+    order = questions_for(category, require)
+    missing = [
+        kind
+        for kind in order
+        if kind not in settled
+        and kind not in asked
+        and not known(kind, facts, reaches_customer=reaches_customer)
+    ]
+    if budget <= 0 or not missing:
         return None
-    for kind in questions_for(category, require):
-        if kind in settled or kind in asked:
-            continue
-        if not known(kind, facts, reaches_customer=reaches_customer):
-            return kind
-    return None
+    priority = sorted(
+        missing,
+        key=lambda kind: (
+            0 if kind in require else 1 if kind == "outcome" else 2 + order.index(kind)
+        ),
+    )
+    kept = set(priority[:budget])
+    return next(kind for kind in missing if kind in kept)
