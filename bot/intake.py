@@ -53,7 +53,6 @@ HANDLER_REPLY = "handler_reply"
 HANDLER_MAIL_UNVERIFIED = "handler_mail_unverified"
 
 
-
 def state_of(case: Case) -> DialogueState:
     """The case's conversation, with what its channel is like. For now the traits follow from
     the channel's name here; the channels will declare them themselves."""
@@ -248,9 +247,7 @@ class Intake:
             session.add(stored)
         log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
-    async def _keep_automated(
-        self, session: AsyncSession, message: Message, now: datetime
-    ) -> None:
+    async def _keep_automated(self, session: AsyncSession, message: Message, now: datetime) -> None:
         """Out-of-office, bounces and bulk mail join the case they answer but never start a
         dialogue and are never answered: two robots must not talk to each other. Taken in
         in turn with the rest, so an out-of-office finds the case of a mail that came in the

@@ -49,7 +49,7 @@ FREE_TEXT = frozenset({"outcome", "who", "product", "name", "address"})
 _REFERENCE = re.compile(r"\b[A-Za-z]{0,4}[-/]?\d[\dA-Za-z/-]{2,}\b")
 
 _OUTCOME = re.compile(
-    r"\b(?:ik (?:wil|zou)(?: graag| wel)?|ik verwacht|ik vraag(?: om)?|"
+    r"\b(?:ik wil(?: graag| wel)?|ik zou (?:graag|willen)(?: willen)?|ik verwacht|ik vraag(?: om)?|"
     r"ik wens|graag zie ik|"
     r"i(?:'d| would) like|i want|i expect|i(?:'m| am) asking for)\s+(?P<wish>[^.!?\n]{3,160})",
     re.IGNORECASE,
