@@ -409,3 +409,95 @@ def test_the_transition_table_is_written_out_and_an_unknown_action_raises() -> N
             dialogue.step(state, event, NOW)  # every pair has a transition
         with pytest.raises(UnknownTransition, match=step):
             dialogue.step(state, HandlerAction("explode"), NOW)
+
+
+def test_a_person_on_request_at_any_step() -> None:
+    talk = Conversation()
+    talk.tell("De monteur is niet gekomen.")
+    assert talk.step() == "questioning"
+    talk.say("Ik wil een mens spreken.")
+    assert talk.templates()[-1] == "agreement"
+    assert talk.replies[-1].context["requested"] is True
+    assert sum(isinstance(a, HandOff) for a in talk.actions) == 1
+    # Straight away, in the first message: heard first, then a person, no questions.
+    first = Conversation()
+    first.tell("Mijn factuur klopt niet. Ik wil een medewerker spreken.")
+    assert first.templates() == ["acknowledge", "agreement"]
+    assert sum(isinstance(a, HandOff) for a in first.actions) == 1
+
+
+def test_a_question_back_is_answered_and_kept_and_the_question_asked_again() -> None:
+    talk = Conversation()
+    talk.tell("Ik zou teruggebeld worden over mijn dakgoot maar niemand belt.")
+    asked = talk.state.current_question
+    talk.say("Wanneer komt er dan iemand?")
+    answer = next(r for r in talk.replies if r.template == "answer_question")
+    assert answer.context["about"] == "when"
+    assert talk.replies[-1] == Reply("question", {"slot": asked, "short": True, "one_off": False})
+    assert talk.state.customer_questions == ("Wanneer komt er dan iemand?",)
+    assert "Wanneer komt er dan iemand?" not in talk.state.facts.values()
+
+
+def test_an_answer_to_another_question_is_filed_under_its_own_kind() -> None:
+    talk = Conversation()
+    talk.tell("De koelkast die ik vorige maand kocht lekt water.")
+    while talk.state.current_question != "outcome":
+        talk.say("Weet ik niet.")
+    talk.say("Dorpsweg 7")
+    assert talk.state.facts["address"] == "Dorpsweg 7"
+    assert "outcome" not in talk.state.facts
+    assert talk.templates()[-2:] == ["noted", "question"]
+    assert talk.replies[-1].context["short"] is True
+    talk.say("Dorpsweg 7, zei ik toch")  # a second miss: no loop, unknown for the handler
+    assert "outcome" in talk.state.unknown
+    assert talk.state.current_question != "outcome"
+
+
+def test_a_correction_sent_with_an_answer_changes_the_fact_and_says_so() -> None:
+    talk = Conversation()
+    talk.tell("De schilder heeft dinsdag de verkeerde kleur op de voordeur gezet.")
+    while talk.state.current_question != "outcome":
+        talk.say("Weet ik niet.")
+    tuesday = talk.state.facts["when"]
+    talk.say("Dat de deur opnieuw geschilderd wordt. O wacht, het was woensdag, niet dinsdag.")
+    assert talk.state.facts["outcome"] == "Dat de deur opnieuw geschilderd wordt."
+    assert talk.state.facts["when"] != tuesday
+    assert talk.state.changed == ("when",)
+    assert talk.state.corrections == ("O wacht, het was woensdag, niet dinsdag.",)
+    assert "changed" in talk.templates()
+
+
+def test_a_language_switch_switches_and_is_not_a_fact() -> None:
+    talk = Conversation()
+    talk.tell("Mijn nieuwe stofzuiger doet het na twee dagen al niet meer.")
+    asked = talk.state.current_question
+    facts = dict(talk.state.facts)
+    talk.say("Can we continue in English?")
+    assert talk.state.language == "en"
+    assert talk.state.facts == facts
+    assert talk.templates()[-2:] == ["language_switched", "question"]
+    assert talk.state.current_question == asked
+
+
+def test_a_repair_told_with_dissatisfaction_asks_which_route_with_buttons() -> None:
+    talk = Conversation()
+    talk.tell("De kraan lekt alweer, belachelijk. Kunt u een monteur sturen?")
+    assert talk.templates() == ["route_choice"]
+    assert talk.replies[-1].choices == ("repair_request", "complaint")
+    talk.feed(ChoicePressed("repair_request"))
+    assert talk.templates()[-1] == "route_repair_request"
+    assert talk.replies[-1].context["promise_at"] is not None
+    assert talk.state.intent == "repair_request"
+    assert talk.step() == "handed_off"
+
+
+def test_old_stored_states_are_read() -> None:
+    old = {"step": "questioning", "channel": "telegram", "facts": {"contact": "anna@x.nl"}}
+    state = DialogueState.from_dict(old, language="nl", channel="telegram")
+    assert state.facts == {"email": "anna@x.nl"}
+    assert state.customer_questions == ()
+    phone = DialogueState.from_dict(
+        {"facts": {"contact": "06-12345678"}}, language="nl", channel="x", whole_story=True
+    )
+    assert phone.facts == {"phone": "06-12345678"}
+    assert phone.whole_story is True

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from bot.nlu import Language
+
 Answer = Literal["yes", "no", "unknown", "other"]
 
 _YES = re.compile(
@@ -93,7 +95,7 @@ def wants_person(text: str) -> bool:
     return _WANTS_PERSON.search(text) is not None
 
 
-def language_asked(text: str) -> str | None:
+def language_asked(text: str) -> Language | None:
     """The language the customer asks to continue in, if they ask."""
     if _TO_ENGLISH.search(text):
         return "en"

@@ -271,6 +271,8 @@ class Dialogue:
             return state, []
         story = "\n".join(state.story)
         heard = self._read(state, story, now)
+        # A language asked for is the conversation's, whatever most of the words are.
+        heard = replace(heard, language=language_asked(story) or heard.language)
         facts = {**self._story_facts(state, story, heard, now), **state.facts}
         state = state.next_turn(
             pending=(),
@@ -295,7 +297,18 @@ class Dialogue:
                 replace(state, step="choosing", route_choices=choices),
                 [*actions, self._wait_for_answer(now)],
             )
+        if wants_person(story) and heard.intent not in ROUTES:
+            # Asked for a person straight away: hear them, then a person, no questions.
+            state = replace(state, intent="complaint", category=state.category or "other")
+            state, actions = self._classified(state, [*actions, self._acknowledgement(state)])
+            return self._agree(state, now, actions, requested=True)
         return self._route(state, now, actions)
+
+    def _acknowledgement(self, state: DialogueState) -> Reply:
+        key_sentence = state.key_sentences[0] if state.key_sentences else ""
+        return Reply(
+            "acknowledge", {"key_sentence": key_sentence, "explicit": bool(state.explicit)}
+        )
 
     def _classified(self, state: DialogueState, actions: list[Action]) -> Outcome:
         classify = Classify(
@@ -338,11 +351,7 @@ class Dialogue:
         # A complaint, or something we cannot place: better a full intake than a missed one,
         # and the case is then a complaint.
         state = replace(state, intent="complaint", category=state.category or "other")
-        key_sentence = state.key_sentences[0] if state.key_sentences else ""
-        actions.append(
-            Reply("acknowledge", {"key_sentence": key_sentence, "explicit": bool(state.explicit)})
-        )
-        state, actions = self._classified(state, actions)
+        state, actions = self._classified(state, [*actions, self._acknowledgement(state)])
         kinds = list(dict.fromkeys(question_kind(q) for q in state.customer_questions))
         actions += self._answers(state, kinds, now)
         return self._ask_next(state, now, actions)
