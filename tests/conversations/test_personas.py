@@ -70,27 +70,30 @@ async def test_a_tuning_persona_gets_a_clean_conversation(
 HELD_OUT_FLOOR_CLEAN = 10
 
 
-@pytest.mark.parametrize(
-    "database_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)],
-    indirect=True,
-)  # fmt: skip
-async def test_the_held_out_personas_reach_the_floor(
-    database_url: str, engine: AsyncEngine, tmp_path: Path
-) -> None:
-    if database_url.startswith("sqlite"):
-        personas = HELD_OUT
-    else:
-        personas = [p for p in HELD_OUT if p.key in ON_POSTGRES]
+async def test_the_held_out_personas_reach_the_floor(tmp_path: Path) -> None:
     results: list[Measures] = []
-    for persona in personas:
-        url = database_url
-        if url.startswith("sqlite"):
-            url = f"sqlite+aiosqlite:///{tmp_path / persona.key}.db"
+    for persona in HELD_OUT:
+        url = f"sqlite+aiosqlite:///{tmp_path / persona.key}.db"
         results.append(measure(await run_persona(persona, url)))
     clean = sum(r.clean for r in results)
     # Numbers only: the transcripts of the held-out set are not to be read while tuning.
     print(f"held-out: {clean}/{len(results)} clean")
     assert all(r.route_right for r in results)
     assert all(r.ack_first and r.max_questions <= 1 for r in results)
-    if len(results) == len(HELD_OUT):
-        assert clean >= HELD_OUT_FLOOR_CLEAN, f"{clean}/{len(results)} clean"
+    assert clean >= HELD_OUT_FLOOR_CLEAN, f"{clean}/{len(results)} clean"
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [pytest.param(p, id=p.key) for p in HELD_OUT if p.key in ON_POSTGRES],
+)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_held_out_persona_runs_on_postgresql(
+    persona: Persona, database_url: str, engine: AsyncEngine
+) -> None:
+    """Each on an emptied database. Only what the floor holds is asserted, without a
+    transcript in the message."""
+    measures = measure(await run_persona(persona, database_url))
+    assert measures.route_right
+    assert measures.ack_first
+    assert measures.max_questions <= 1
