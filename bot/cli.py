@@ -62,7 +62,6 @@ app.add_typer(handlers_app, name="handlers")
 app.add_typer(mail_app, name="mail")
 app.add_typer(outbox_app, name="outbox")
 
-
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -157,7 +156,9 @@ def _external_channels(settings: Settings) -> dict[str, str]:
 def _status_line(name: str, status: ChannelStatus) -> Text:
     if status.connected:
         return Text.assemble(f"{name}: ", ("connected", "green"))
-    return Text.assemble(f"{name}: ", ("not connected", "yellow"), f" ({status.problem}; retrying)")
+    return Text.assemble(
+        f"{name}: ", ("not connected", "yellow"), f" ({status.problem}; retrying)"
+    )
 
 
 @app.command()
@@ -250,13 +251,7 @@ def classify(
     settings = _settings(ctx)
     today = utc_now().astimezone(settings.organisation.tz).date()
     fields = (
-        "language",
-        "intent",
-        "explicit",
-        "category",
-        "anger",
-        "emergency_kind",
-        "confidence",
+        "language", "intent", "explicit", "category", "anger", "emergency_kind", "confidence",
         "slots",
     )
 

@@ -20,6 +20,7 @@ from storage.models import OutboxRow
 outbox_app = typer.Typer(no_args_is_help=True, help="Messages waiting to be sent, or failed.")
 
 
+
 @outbox_app.command("list")
 def outbox_list(
     ctx: typer.Context,
@@ -125,3 +126,4 @@ def _local(moment: str | None, tz: ZoneInfo) -> str:
     if moment is None:
         return "—"
     return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+

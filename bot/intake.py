@@ -247,7 +247,9 @@ class Intake:
             session.add(stored)
         log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
-    async def _keep_automated(self, session: AsyncSession, message: Message, now: datetime) -> None:
+    async def _keep_automated(
+        self, session: AsyncSession, message: Message, now: datetime
+    ) -> None:
         """Out-of-office, bounces and bulk mail join the case they answer but never start a
         dialogue and are never answered: two robots must not talk to each other. Taken in
         in turn with the rest, so an out-of-office finds the case of a mail that came in the
@@ -501,14 +503,14 @@ class Intake:
                 detail={"message_id": message.id},
             )
             return None  # a new case for this sender; the handler sees the flag on the old one
-        return await repo.open_case_for(session, customer_id=message.customer_id, to_step=True)
+        return await repo.open_case_for(session, customer_id=message.customer_id)
 
     async def customer_paused(self, event: CustomerPaused) -> datetime | None:
         async with transaction(self._sessions) as session:
             identity = await repo.identity_for(session, channel=event.channel, address=event.sender)
             if identity is None:
                 return None
-            case = await repo.open_case_for(session, customer_id=identity.customer_id, to_step=True)
+            case = await repo.open_case_for(session, customer_id=identity.customer_id)
             if case is None:
                 return None
             await self._step(session, case, PauseElapsed(), event.at)
