@@ -48,20 +48,25 @@ telegram-lab-deps:
 			apt-get install -y -qq nodejs npm >/dev/null; \
 	fi
 	@if command -v npm >/dev/null && [ ! -d $(TELEGRAM_LAB)/node_modules/telegram-test-api ]; then \
+		echo "installing the Telegram Bot API emulator for the lab tests (npm ci)"; \
 		npm ci --prefix $(TELEGRAM_LAB) --no-audit --no-fund --loglevel=error; \
 	fi
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench.outbox_dispatch
 
+# Long steps say what they do first: a quiet install looks like a hang.
 $(VENV)/bin/python:
+	@echo "creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 
 $(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "installing klachtbot and what it needs into $(VENV) (about 20 s, once)"
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "installing klachtbot with its test and lint tools into $(VENV) (about a minute, once)"
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(RUN_STAMP)
 

@@ -48,18 +48,18 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from bench.rounds import median_round
-from bot.app import App
-from bot.clock import utc_now
-from bot.email_wiring import email_channel
-from bot.logs import configure as configure_logs
 from bot.nlu import understand
-from bot.workers import Workers
+from bot.reading.workers import Workers
+from bot.runtime.app import App
+from bot.runtime.email_wiring import email_channel
 from channels.email.channel import as_html
 from channels.email.compose import build_reply
 from channels.email.header_cache import REMEMBERING_HEADERS
 from channels.email.outgoing import OutgoingMail
 from channels.email.parse import ParsedMail, parse_mail
 from channels.email.smtp_sender import SmtpConfig, SmtpSender
+from common.clock import utc_now
+from common.logs import configure as configure_logs
 from storage import outbox
 from storage.db import SessionFactory, create_engine, transaction
 from storage.models import Message, OutboxRow, QuarantinedMail

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from bot.dispatcher import Dispatcher
-from bot.logs import configure as configure_logs
-from bot.settings import OutboxSettings
+from bot.config.settings import OutboxSettings
+from bot.runtime.dispatcher import Dispatcher
 from channels.base import DeliveryResult, OutboundMessage
+from common.logs import configure as configure_logs
 from storage import outbox
 from storage.db import SessionFactory, create_engine, session_factory, transaction, upgrade
 from storage.models import OutboxRow

@@ -41,8 +41,8 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bench.rounds import median_round
-from bot.logs import configure as configure_logs
 from channels.telegram import SendLimiter
+from common.logs import configure as configure_logs
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Case, Message
 from tests.telegram_lab import TelegramLab

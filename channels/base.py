@@ -194,7 +194,7 @@ class WorkLost(Exception):
 
 class Offload(Protocol):
     """Runs `function(items, *args)`, a pure function of picklable arguments that gives one
-    result per item, somewhere else (a helper process, see `bot.workers`), for CPU work that
+    result per item, somewhere else (a helper process, see `bot.reading.workers`), for CPU work that
     needs no I/O. An item whose work killed the helper gets a `WorkLost` in its place; it is
     not run again here."""
 

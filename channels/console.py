@@ -11,10 +11,9 @@ import json
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import TextIO
 
-from bot.clock import Clock
-from bot.terminal import inert, json_inert
 from channels.base import (
     CustomerPaused,
     DeliveryResult,
@@ -22,6 +21,8 @@ from channels.base import (
     InboundMessage,
     OutboundMessage,
 )
+from common.clock import Clock
+from common.terminal import json_inert, turn
 
 PAUSE_LINE = "~pause"
 
@@ -54,6 +55,18 @@ def script_lines(lines: Iterable[str]) -> LineSource:
     return read
 
 
+@dataclass(frozen=True)
+class Speakers:
+    """How turns are shown: who speaks (in the customer's language), and the width to wrap to
+    (asked per reply: the terminal can be resized). `echo_customer` repeats the customer's
+    lines, for a scripted chat, where nobody typed them."""
+
+    bot: str
+    customer: str
+    echo_customer: bool
+    width: Callable[[], int]
+
+
 class ConsoleChannel:
     name = "console"
 
@@ -64,6 +77,7 @@ class ConsoleChannel:
         read_line: LineSource,
         out: TextIO,
         clock: Clock,
+        speakers: Speakers,
         language: str | None = None,
         json_output: bool = False,
         interactive: bool = False,
@@ -75,6 +89,7 @@ class ConsoleChannel:
         self._language = language
         self._json = json_output
         self._interactive = interactive
+        self._speakers = speakers
         # Line numbers restart every run; the run id keeps external ids unique across runs.
         self._run = uuid.uuid4().hex[:12]
         self._sent = 0
@@ -100,6 +115,8 @@ class ConsoleChannel:
             if not line.strip():
                 continue
             number += 1
+            if self._speakers.echo_customer and not self._json:
+                self._show(self._speakers.customer, line)
             yield InboundMessage(
                 channel=self.name,
                 external_id=f"{self._run}:{number}",
@@ -129,9 +146,13 @@ class ConsoleChannel:
             line = json_inert(json.dumps(record, ensure_ascii=False))
             print(line, file=self._out, flush=True)
         else:
-            # A reply can quote what a customer wrote: shown inertly on the terminal.
-            print(f"\n{inert(message.text)}\n", file=self._out, flush=True)
+            self._show(self._speakers.bot, message.text)
         return DeliveryResult.sent(f"console:{self._run}:{self._sent}")
+
+    def _show(self, speaker: str, text: str) -> None:
+        # A reply can quote what a customer wrote: `turn` shows it inertly.
+        shown = turn(speaker, text, width=self._speakers.width())
+        print(f"\n{shown}", file=self._out, flush=True)
 
     def _pause(self) -> CustomerPaused:
         return CustomerPaused(channel=self.name, sender=self.customer, at=self._clock())

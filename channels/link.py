@@ -7,9 +7,9 @@ one; getting through again is an INFO. The state is what `App.status()` shows.
 
 from __future__ import annotations
 
-from bot.logs import log
-from bot.startup import Problem
 from channels.base import ChannelStatus
+from common.logs import log
+from common.problems import Problem
 
 
 class Link:

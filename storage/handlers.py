@@ -24,7 +24,7 @@ CONFIGURED_ROLES = (HANDLER, SUBSTITUTE, COORDINATOR)
 
 
 class HandlerConfig(Protocol):
-    """What sync needs of one configured handler (bot.settings.HandlerSettings fits).
+    """What sync needs of one configured handler (bot.config.settings.HandlerSettings fits).
 
     A protocol keeps storage independent of the bot's settings module.
     """

@@ -179,7 +179,8 @@ class OutboxRow(SQLModel, table=True):
 
 class HandlerReplyToken(SQLModel, table=True):
     """The secret in the Message-ID of a handoff mail: only the handler it went to has it, so
-    a reply naming it may speak to the customer (see `bot.intake.Intake._handler_answered`)."""
+    a reply naming it may speak to the customer (see
+    `bot.intake.intake.Intake._handler_answered`)."""
 
     __tablename__ = "handler_reply_tokens"
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
-from bot.settings import Settings, WorkerSettings
+from bot.config.settings import Settings, WorkerSettings
 from storage.db import SessionFactory, create_engine, session_factory, upgrade
 from tests.mail_lab import MailLab
 from tests.support import RecordingChannel, SteppedClock, require_service
@@ -158,7 +158,7 @@ def channel() -> RecordingChannel:
 
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
-    """For a test that calls `bot.logs.configure` (to stderr, read with capsys): afterwards
+    """For a test that calls `common.logs.configure` (to stderr, read with capsys): afterwards
     the logging set-up, structlog's and the standard library's root logger, is as it was."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level

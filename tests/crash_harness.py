@@ -11,11 +11,11 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 
-from bot.app import App
-from bot.clock import utc_now
-from bot.email_wiring import email_channel
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.runtime.app import App
+from bot.runtime.email_wiring import email_channel
 from channels.base import CustomerPaused, DeliveryResult, InboundMessage, OutboundMessage
+from common.clock import utc_now
 from storage.db import SessionFactory
 from tests.mail_lab.lab import HOST, LAB_USERS
 from tests.support import RecordingChannel

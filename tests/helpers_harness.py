@@ -15,9 +15,9 @@ import os
 import signal
 import sys
 
-from bot.app import App
-from bot.settings import Settings
-from bot.workers import Workers
+from bot.config.settings import Settings
+from bot.reading.workers import Workers
+from bot.runtime.app import App
 from tests.support import RecordingChannel
 
 HELPERS = 2

@@ -6,11 +6,11 @@ import asyncio
 import uuid
 from typing import Any
 
-from bot.app import App
-from bot.clock import utc_now
-from bot.settings import Settings
-from bot.telegram_wiring import telegram_channel
+from bot.config.settings import Settings
+from bot.runtime.app import App
+from bot.runtime.telegram_wiring import telegram_channel
 from channels.telegram import SendLimiter, TelegramChannel
+from common.clock import utc_now
 from storage.db import SessionFactory
 
 

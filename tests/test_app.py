@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from bot.app import App
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.runtime.app import App
 from channels.base import CustomerPaused, InboundEvent, InboundMessage
 from storage import outbox
 from storage.db import SessionFactory, transaction

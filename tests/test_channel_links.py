@@ -15,11 +15,11 @@ import pytest
 from sqlmodel import select
 from structlog.testing import capture_logs
 
-from bot.app import App
-from bot.clock import utc_now
-from bot.email_wiring import email_channel
-from bot.settings import Settings
-from bot.telegram_wiring import telegram_channel
+from bot.config.settings import Settings
+from bot.runtime.app import App
+from bot.runtime.email_wiring import email_channel
+from bot.runtime.telegram_wiring import telegram_channel
+from common.clock import utc_now
 from storage.db import SessionFactory, transaction
 from storage.models import Message
 from tests.mail_lab import MailLab

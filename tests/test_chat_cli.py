@@ -17,7 +17,9 @@ def _empty_database(engine: AsyncEngine) -> None:
     """Each test starts from a migrated, empty database (PostgreSQL is shared by the run)."""
 
 
-def klachtbot(tmp_path: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def klachtbot(
+    tmp_path: Path, database_url: str, *args: str, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "KLACHTBOT_DATABASE__URL": database_url,
@@ -25,6 +27,7 @@ def klachtbot(tmp_path: Path, database_url: str, *args: str) -> subprocess.Compl
         # These runs use the real clock: without this, quiet hours would hold the written
         # confirmation back depending on the time of day the tests run.
         "KLACHTBOT_CALENDAR__QUIET_HOURS": "",
+        **extra_env,
     }
     env.pop("KLACHTBOT_CONFIG", None)
     return subprocess.run(
@@ -70,6 +73,28 @@ def test_scripted_chat_prints_one_json_object_per_reply(
     shown = klachtbot(tmp_path, database_url, "cases", "show", replies[0]["case"])
     assert shown.returncode == 0, shown.stderr
     assert "Ik zou teruggebeld worden over mijn lekkage." in shown.stdout
+
+
+def test_a_scripted_chat_reads_as_a_dialogue_at_the_terminal_width(
+    tmp_path: Path, database_url: str, script: Path
+) -> None:
+    result = klachtbot(
+        tmp_path, database_url, "chat", "--script", str(script), COLUMNS="50"
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 50 for line in lines), result.stdout
+    turns = [line for line in lines if line.startswith(("u: ", "Ons bedrijf: "))]
+    speakers = [line.split(":", 1)[0] for line in turns]
+    # Every other line continues a turn, indented under it (or is the welcome or blank).
+    first_turn = lines.index(turns[0])
+    assert all(not line or line.startswith("  ") or line in turns for line in lines[first_turn:])
+    # Who speaks, in order: the customer's lines marked "u", the bot's with the name.
+    assert speakers[0] == "u"
+    assert turns[0] == "u: Ik zou teruggebeld worden over mijn lekkage."
+    assert "Ons bedrijf" in speakers
+    assert speakers.count("u") == 3
+    assert speakers.index("Ons bedrijf") < speakers.index("u", 2)
 
 
 def test_language_and_customers_are_kept_apart(

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.app import App
-from bot.clock import utc_now
-from bot.email_wiring import email_channel
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.runtime.app import App
+from bot.runtime.email_wiring import email_channel
 from channels.base import CustomerPaused
+from common.clock import utc_now
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import Message, OutboxRow

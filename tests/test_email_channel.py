@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from bot.app import App
-from bot.clock import utc_now
-from bot.email_wiring import email_channel
-from bot.settings import HandlerSettings, Settings
-from bot.workers import Workers
+from bot.config.settings import HandlerSettings, Settings
+from bot.reading.workers import Workers
+from bot.runtime.app import App
+from bot.runtime.email_wiring import email_channel
 from channels.base import OutboundMessage
+from common.clock import utc_now
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import AuditEvent, Case, MailboxCursor, Message, OutboxRow

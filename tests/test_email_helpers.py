@@ -16,12 +16,12 @@ from typing import Any, TypeVar, cast
 
 from sqlmodel import select
 
-from bot.app import App
-from bot.clock import utc_now
-from bot.email_wiring import email_channel
-from bot.workers import Workers
+from bot.reading.workers import Workers
+from bot.runtime.app import App
+from bot.runtime.email_wiring import email_channel
 from channels.base import WorkLost
 from channels.email.parse import ParsedMail, UnparseableMail, parse_many
+from common.clock import utc_now
 from storage.db import SessionFactory, transaction
 from storage.models import Message, QuarantinedMail
 from tests.mail_lab import MailLab

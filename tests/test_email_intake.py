@@ -22,9 +22,9 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
-from bot.app import App
-from bot.cli import app as cli
-from bot.settings import HandlerSettings, Settings
+from bot.cli.main import app as cli
+from bot.config.settings import HandlerSettings, Settings
+from bot.runtime.app import App
 from channels.base import InboundMessage
 from channels.email.channel import NO_SENDER
 from storage.db import SessionFactory, transaction

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.app import App
-from bot.intake import HANDLER_MAIL_UNVERIFIED, HANDLER_REPLY
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.intake.intake import HANDLER_MAIL_UNVERIFIED, HANDLER_REPLY
+from bot.runtime.app import App
 from channels.base import DeliveryResult, InboundMessage, OutboundMessage
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, Message, OutboxRow

@@ -13,10 +13,11 @@ import aiosmtplib
 from rich.console import Console
 from sqlmodel import select
 
-from bot import casefile
-from bot.clock import utc_now
-from bot.intake import HANDLER_MAIL_UNVERIFIED, HANDLER_REPLY
-from bot.settings import HandlerSettings, Settings
+from bot.cli.casefile import case_file
+from bot.cli.showing import case_file_parts
+from bot.config.settings import HandlerSettings, Settings
+from bot.intake.intake import HANDLER_MAIL_UNVERIFIED, HANDLER_REPLY
+from common.clock import utc_now
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, Message, OutboxRow
 from tests.mail_lab import MailLab
@@ -135,14 +136,16 @@ async def test_forged_mail_as_the_handler_is_a_note_and_the_real_reply_still_goe
         assert (await first_contact(sessions)).done_at is None  # escalation still watches
         # The handler finds it on the case.
         assert case.number is not None
-        shown = await casefile.case_detail(sessions, case.number, app.settings.organisation.tz)
+        tz = app.settings.organisation.tz
+        async with transaction(sessions) as session:
+            shown = await case_file(session, case.number, tz)
         assert shown is not None
         console = Console(width=250, record=True)
-        for part in shown:
+        for part in case_file_parts(shown, tz, "en", shown.case.received_at):
             console.print(part)
         screen = console.export_text()
         assert "5000 euro" in screen
-        assert HANDLER_MAIL_UNVERIFIED in screen
+        assert "NOT verified" in screen  # the mail in the handler's name is flagged
 
         # The handler's own reply to the handoff mail.
         answer = mail(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.settings import HandlerSettings
+from bot.cli.main import app
+from bot.config.settings import HandlerSettings
 from storage import handlers
 from storage.db import SessionFactory, transaction
 from storage.models import Handler
@@ -183,28 +183,29 @@ def row_of(output: str, name: str) -> list[str]:
 def test_cli_lists_configured_handlers(config: Path) -> None:
     code, output = klachtbot(config, "list")
     assert code == 0, output
+    # In the organisation's language: Dutch unless configured.
     assert row_of(output, "Sanne de Boer") == [
         "Sanne de Boer",
-        "handler",
+        "behandelaar",
         "sanne@example.nl",
         "42",
-        "no",
+        "nee",
         "Pieter Jansen",
     ]
-    assert row_of(output, "Pieter Jansen")[1] == "substitute"
+    assert row_of(output, "Pieter Jansen")[1] == "vervanger"
 
 
 def test_cli_marks_a_handler_away(config: Path) -> None:
     code, output = klachtbot(config, "away", "Sanne de Boer", "on")
     assert code == 0, output
-    assert "Sanne de Boer: away yes" in output
+    assert "Sanne de Boer: afwezig" in output
     code, output = klachtbot(config, "list")
     assert code == 0, output
-    assert row_of(output, "Sanne de Boer")[4] == "yes"
-    assert row_of(output, "Pieter Jansen")[4] == "no"
+    assert row_of(output, "Sanne de Boer")[4] == "ja"
+    assert row_of(output, "Pieter Jansen")[4] == "nee"
 
     code, output = klachtbot(config, "away", "sanne de boer", "off")
-    assert (code, output.strip()) == (0, "Sanne de Boer: away no")
+    assert (code, output.strip()) == (0, "Sanne de Boer: weer aanwezig")
 
 
 def test_cli_rejects_an_unknown_handler(config: Path) -> None:

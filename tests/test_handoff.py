@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot.app import App
-from bot.settings import Settings
-from bot.summary import handoff_summary
+from bot.config.settings import Settings
+from bot.handlers.summary import handoff_summary
+from bot.runtime.app import App
 from channels.base import CustomerPaused, InboundEvent, InboundMessage
 from storage import handlers, repo
 from storage.db import SessionFactory, transaction

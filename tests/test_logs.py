@@ -11,8 +11,8 @@ import uuid
 import pytest
 from telegram.error import InvalidToken
 
-from bot.logs import configure, log
-from bot.settings import secret_values
+from bot.config.settings import secret_values
+from common.logs import configure, log
 from tests.mail_lab.lab import free_ports
 from tests.telegram_fake import FakeBotApi
 from tests.telegram_support import RunningTelegramBot, new_token, telegram_settings

@@ -16,7 +16,7 @@ import pytest
 
 from bot import nlu
 from bot.nlu.types import EMERGENCY_KINDS
-from bot.templates import render_message, templates_dir
+from common.templates import render_message, templates_dir
 from tests.test_templates import INFORMAL_DUTCH, UNHELPFUL
 
 LANGUAGES = ("nl", "en")

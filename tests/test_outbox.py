@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 from structlog.testing import capture_logs
 
-from bot.dispatcher import Dispatcher, backoff_delay
-from bot.settings import OutboxSettings
+from bot.config.settings import OutboxSettings
+from bot.runtime.dispatcher import Dispatcher, backoff_delay
 from channels.base import DeliveryResult, OutboundMessage
 from storage import outbox
 from storage.db import SessionFactory, transaction

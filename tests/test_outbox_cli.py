@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 async def klachtbot(*args: str) -> Result:
-    from bot.cli import app
+    from bot.cli.main import app
 
     # The CLI runs its own event loop, so it gets a thread of its own.
     return await asyncio.to_thread(runner.invoke, app, list(args))

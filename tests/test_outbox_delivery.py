@@ -16,13 +16,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import col, select
 
-from bot.app import App
-from bot.delivery_failures import FailureNotices
-from bot.dispatcher import Dispatcher
-from bot.email_wiring import email_channel
-from bot.handler_group import HandlerGroup
-from bot.settings import EmailSettings, OutboxSettings, Settings
-from bot.telegram_wiring import telegram_channel
+from bot.config.settings import EmailSettings, OutboxSettings, Settings
+from bot.handlers.delivery_failures import FailureNotices
+from bot.handlers.handler_group import HandlerGroup
+from bot.runtime.app import App
+from bot.runtime.dispatcher import Dispatcher
+from bot.runtime.email_wiring import email_channel
+from bot.runtime.telegram_wiring import telegram_channel
 from channels.base import InboundMessage, OutboundMessage
 from channels.email.channel import EmailChannel
 from storage import outbox

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
+from bot.cli.main import app
 from storage import mail
 from storage.db import SessionFactory, transaction
 from storage.models import Case, Message, QuarantinedMail

@@ -17,11 +17,11 @@ import pytest
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
+from bot.config.settings import SettingsError, UnderstandingSettings, load_settings
 from bot.nlu.pipeline import Reading, read
-from bot.read_ahead import ReadAhead
-from bot.second_opinion import SecondOpinion, second_opinion_for
-from bot.settings import SettingsError, UnderstandingSettings, load_settings
-from bot.workers import Workers
+from bot.reading.read_ahead import ReadAhead
+from bot.reading.second_opinion import SecondOpinion, second_opinion_for
+from bot.reading.workers import Workers
 
 TODAY = date(2026, 3, 20)
 UNSURE = "Hoe zit dat eigenlijk met die brief van vorige week?"

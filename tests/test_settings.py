@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.settings import SettingsError, load_settings, masked, masked_url, secret_values
+from bot.cli.main import app
+from bot.config.settings import SettingsError, load_settings, masked, masked_url, secret_values
 
 runner = CliRunner()
 

@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from bot.app import App
-from bot.settings import Settings
-from bot.startup import Problem, StartupFailure
-from bot.workers import Workers
+from bot.config.settings import Settings
+from bot.reading.workers import Workers
+from bot.runtime.app import App
+from common.problems import Problem, StartupFailure
 from tests.conftest import POSTGRES_URL
 from tests.mail_lab import MailLab
 from tests.mail_lab.bot_settings import INTAKE

@@ -8,12 +8,12 @@ from typing import cast
 
 from sqlmodel import col, select
 
-from bot.app import App
-from bot.clock import utc_now
-from bot.telegram_wiring import telegram_channel
+from bot.runtime.app import App
+from bot.runtime.telegram_wiring import telegram_channel
 from channels.base import InboundBatch, InboundEvent
 from channels.telegram import SendLimiter
 from channels.telegram.channel import split_text
+from common.clock import utc_now
 from storage import telegram
 from storage.db import SessionFactory, transaction
 from storage.models import Case, Message, OutboxRow, TelegramOffset

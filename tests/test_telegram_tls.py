@@ -13,7 +13,7 @@ import pytest
 import trustme
 from telegram.error import NetworkError
 
-from bot.telegram_wiring import telegram_bot
+from bot.runtime.telegram_wiring import telegram_bot
 from storage.db import SessionFactory
 from tests.telegram_fake import FakeBotApi, customer_update
 from tests.telegram_support import RunningTelegramBot, new_token, telegram_settings

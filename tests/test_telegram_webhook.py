@@ -15,11 +15,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.clock import utc_now
-from bot.telegram_wiring import telegram_channel
+from bot.runtime.telegram_wiring import telegram_channel
 from bot.web.server import WebServer, web_app
 from channels.base import InboundEvent, InboundMessage
 from channels.telegram.webhook import MAX_BODY, Receive, webhook_route
+from common.clock import utc_now
 from storage.db import SessionFactory, transaction
 from storage.models import Message
 from tests.mail_lab.lab import free_ports

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.dialogue import DialogueState
-from bot.templates import all_template_names, render
+from common.templates import all_template_names, render
 from storage.models import Case
 
 SAMPLE = {

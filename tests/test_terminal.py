@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.app import App
-from bot.cli import app
-from bot.settings import Settings
-from bot.terminal import InertConsole, inert, json_inert
+from bot.cli.main import app
+from bot.config.settings import Settings
+from bot.runtime.app import App
 from channels.base import CustomerPaused, InboundMessage
+from common.terminal import InertConsole, inert, json_inert
 from storage.db import SessionFactory, transaction
 from storage.models import Case
 from tests.support import RecordingChannel, SteppedClock

@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.dispatcher import Dispatcher
-from bot.settings import OutboxSettings
+from bot.config.settings import OutboxSettings
+from bot.runtime.dispatcher import Dispatcher
 from channels.base import DeliveryResult, OutboundMessage
 from storage import outbox
 from storage.db import SessionFactory, transaction

@@ -1,8 +1,8 @@
 """Start-up loads what the first conversation would otherwise wait for."""
 
 from bot.nlu.linear import shipped_model
-from bot.templates import all_template_names, environment
-from bot.warmup import warm_up
+from bot.runtime.warmup import warm_up
+from common.templates import all_template_names, environment
 
 
 def test_warm_up_loads_the_model_and_compiles_every_template() -> None:

@@ -21,8 +21,8 @@ import pytest
 
 from bot.nlu import understand
 from bot.nlu.pipeline import read
-from bot.read_ahead import ReadAhead
-from bot.workers import Workers
+from bot.reading.read_ahead import ReadAhead
+from bot.reading.workers import Workers
 from channels.base import WorkLost, run_here
 from tests.support import SteppedClock
 

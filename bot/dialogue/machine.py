@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.deadlines import Deadlines
 from bot.dialogue.actions import (
     Action,
     Classify,
@@ -63,6 +62,7 @@ from bot.dialogue.state import STEPS, DialogueState, Step
 from bot.nlu import Language, Understanding
 from bot.nlu.lexicon import EXPLICIT
 from bot.nlu.normalize import fold
+from bot.policy.deadlines import Deadlines
 
 Outcome = tuple[DialogueState, list[Action]]
 YES_NO = ("yes", "no")

@@ -17,7 +17,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from bot.logs import log
+from common.logs import log
 
 # Requests still running when the server stops get this long to finish, then are cancelled.
 GRACE_SECONDS = 5

@@ -17,8 +17,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock, wait_any
-from bot.startup import Problem, StartupFailure, network_problem
 from channels.base import (
     ChannelStatus,
     DeliveryResult,
@@ -43,6 +41,8 @@ from channels.email.parse import ParsedMail, UnparseableMail, parse_many
 from channels.email.rate_limit import WINDOW, allowed, next_allowed_at
 from channels.email.smtp_sender import SmtpSender, login_refused
 from channels.link import Link
+from common.clock import Clock, wait_any
+from common.problems import Problem, StartupFailure, network_problem
 
 # A mail's thread is kept and looked up by its newest ids only: a mail can carry 50,000
 # References, and each id is a statement parameter and a line in our replies' headers.
@@ -80,7 +80,7 @@ class EmailChannel:
         offload: Offload = run_here,
     ) -> None:
         """`offload` runs the parsing of each block of mail, in a helper process if it can
-        (`bot.workers.Workers.run_each`)."""
+        (`bot.reading.workers.Workers.run_each`)."""
         self.address = address
         self._reader = reader
         self._sender = sender

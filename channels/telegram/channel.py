@@ -19,9 +19,6 @@ from urllib.parse import urlsplit
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, TelegramError
 
-from bot.clock import Clock
-from bot.logs import log
-from bot.startup import Problem, StartupFailure, network_problem
 from bot.web.server import WebServer, web_app
 from channels.base import (
     ChannelStatus,
@@ -41,6 +38,9 @@ from channels.telegram.offsets import OffsetStore
 from channels.telegram.tidy import Call, ChatTidier
 from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, Received, read_update
 from channels.telegram.webhook import Listen, NotStored, webhook_route
+from common.clock import Clock
+from common.logs import log
+from common.problems import Problem, StartupFailure, network_problem
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 TEXT_LIMIT = 4096  # characters per Telegram message

@@ -6,9 +6,9 @@ from __future__ import annotations
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.logs import log
 from channels.base import InboundAttachment
 from channels.telegram.updates import FileRef
+from common.logs import log
 
 # The Bot API lets a bot download files up to 20 MB.
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -16,7 +16,7 @@ from functools import partial
 
 from telegram.error import TelegramError
 
-from bot.logs import log
+from common.logs import log
 
 Call = Callable[[], Awaitable[object]]
 

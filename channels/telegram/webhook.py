@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.logs import log
+from common.logs import log
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
 MAX_BODY = 1024 * 1024  # Telegram's updates are small; anything larger is not from Telegram

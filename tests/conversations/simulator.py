@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from bot.app import App
+from bot.config.settings import Settings
 from bot.dialogue import DialogueState
-from bot.settings import Settings
+from bot.runtime.app import App
 from channels.base import CustomerPaused, InboundEvent, InboundMessage
 from storage.db import transaction
 from storage.models import Case

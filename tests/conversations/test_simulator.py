@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialogue import DialogueState
-from bot.templates import render_message
+from common.templates import render_message
 from tests.conversations.metrics import appears, labelled_part, measure
 from tests.conversations.personas import BEHAVIOURS, PERSONAS, Correction, Persona
 from tests.conversations.simulator import (

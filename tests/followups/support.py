@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.app import App
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.runtime.app import App
 from channels.base import CustomerPaused, InboundEvent, InboundMessage
 from tests.support import RecordingChannel, SteppedClock
 

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot.app import App
-from bot.outbound import queue_for_customer
+from bot.outbound.outbound import queue_reply
+from bot.runtime.app import App
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, ChannelIdentity, FollowUp, OutboxRow
@@ -223,7 +223,7 @@ async def test_buttons_speak_the_customers_language_and_a_paused_customer_gets_n
             ).one()
             identity.paused = True  # what Telegram's /stop does
             session.add(identity)
-            queued = await queue_for_customer(
+            queued = await queue_reply(
                 session,
                 case=case,
                 sender=app.followups.sender,

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.calendar import Calendar
-from bot.deadlines import Deadlines, Rule, Span, parse_span
-from bot.schedule import calendar_for, deadlines_for
-from bot.settings import Settings, SettingsError, load_settings
+from bot.config.settings import Settings, SettingsError, load_settings
+from bot.policy.calendar import Calendar
+from bot.policy.deadlines import Deadlines, Rule, Span, parse_span
+from bot.runtime.schedule import calendar_for, deadlines_for
 
 AMS = ZoneInfo("Europe/Amsterdam")
 calendar = Calendar()

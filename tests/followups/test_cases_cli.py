@@ -1,6 +1,8 @@
 """`klachtbot cases note|agree|resolve|reopen|assign K-…` and what `cases show` then shows."""
 
 import asyncio
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,8 +11,8 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.app import App
-from bot.cli import app
+from bot.cli.main import app
+from bot.runtime.app import App
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, FollowUp, Handler
@@ -55,7 +57,7 @@ async def test_handler_commands_record_and_plan(
 
     assigned = await klachtbot("cases", "assign", number, "Piet Jansen")
     assert assigned.exit_code == 0, assigned.output
-    assert "assigned to Piet Jansen" in assigned.output
+    assert "toegewezen aan Piet Jansen" in assigned.output  # the organisation speaks Dutch
 
     noted = await klachtbot("cases", "note", number, "Klant gebeld", "--contact")
     assert noted.exit_code == 0, noted.output
@@ -66,7 +68,7 @@ async def test_handler_commands_record_and_plan(
 
     resolved = await klachtbot("cases", "resolve", number, "--note", "Factuur gecorrigeerd")
     assert resolved.exit_code == 0, resolved.output
-    assert "execution_check" in resolved.output
+    assert "controle of de afspraak is nagekomen" in resolved.output
     again = await klachtbot("cases", "resolve", number)
     assert again.exit_code == 1
     assert "already resolved" in again.output
@@ -96,12 +98,12 @@ async def test_handler_commands_record_and_plan(
 
     shown = await klachtbot("cases", "show", number)
     assert shown.exit_code == 0, shown.output
-    assert "Follow-ups" in shown.output
+    assert "tevredenheidsvraag" in shown.output  # the survey planned, among the deadlines
     assert "Piet Jansen" in shown.output
 
     reopened = await klachtbot("cases", "reopen", number, "--reason", "Factuur klopt nog niet")
     assert reopened.exit_code == 0, reopened.output
-    assert "3 planned message(s) cancelled" in reopened.output
+    assert "3 gepland(e) bericht(en) geschrapt" in reopened.output
     async with transaction(sessions) as session:
         stored = await session.get(Case, case.id)
         planned = await outbox.rows(session, case_id=case.id)
@@ -119,6 +121,47 @@ async def test_handler_commands_record_and_plan(
     for action in ("handler.note", "handler.agreed", "case.resolved"):
         assert (action, "Piet Jansen") in actions
     assert ("case.reopened", "Piet Jansen") in actions
+
+    # The case file tells the whole story: what handlers wrote down, in order.
+    story = await klachtbot("cases", "show", number)
+    assert story.exit_code == 0, story.output
+    for said in (
+        "Klant gebeld",  # the note
+        "Gecorrigeerde factuur",  # the agreement
+        "Factuur gecorrigeerd",  # the resolve note
+        "Factuur klopt nog niet",  # the reopen reason
+        "heropend",
+        "di 1 dec 2026 17:00 CET",  # the agreement's deadline, as people write it
+    ):
+        assert said in story.output, said
+    assert story.output.index("Klant gebeld") < story.output.index("Factuur klopt nog niet")
+    as_json = await klachtbot("cases", "show", number, "--json")
+    assert as_json.exit_code == 0, as_json.output
+    record = json.loads(as_json.output)
+    assert record["number"] == number
+    assert record["handler"] == "Piet Jansen"
+    timeline = {(entry["kind"], entry["text"]) for entry in record["timeline"]}
+    assert {
+        ("handler.note", "Klant gebeld"),
+        ("handler.agreed", "Gecorrigeerde factuur"),
+        ("case.resolved", "Factuur gecorrigeerd"),
+        ("case.reopened", "Factuur klopt nog niet"),
+    } <= timeline
+    promised = [d for d in record["deadlines"] if d["agreed"]]
+    assert promised == [
+        {
+            "what": "Gecorrigeerde factuur",
+            "agreed": True,
+            "due_at": "2026-12-01T16:00:00+00:00",
+            "done_at": promised[0]["done_at"],
+        }
+    ]
+    as_csv = await klachtbot("cases", "show", number, "--csv")
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = list(csv.DictReader(io.StringIO(as_csv.output)))
+    assert {"at", "who", "kind", "text"} == set(rows[0])
+    assert ("case.reopened", "Factuur klopt nog niet") in {(r["kind"], r["text"]) for r in rows}
+    assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)
 
 
 async def test_unknown_cases_and_handlers_are_named(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.app import App
+from bot.runtime.app import App
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import Case

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import col, select
 from structlog.testing import capture_logs
 
-from bot.app import App
+from bot.runtime.app import App
 from channels.base import InboundMessage
 from storage.db import transaction
 from storage.models import AuditEvent, Message, OutboxRow

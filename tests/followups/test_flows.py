@@ -2,7 +2,15 @@
 
 import pytest
 
-from bot.flows import Ask, CheckOutcome, SurveyOutcome, execution_check, read_score, replay, survey
+from bot.followups.flows import (
+    Ask,
+    CheckOutcome,
+    SurveyOutcome,
+    execution_check,
+    read_score,
+    replay,
+    survey,
+)
 
 
 def test_execution_check_yes() -> None:

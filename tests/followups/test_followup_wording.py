@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.templates import render_message
+from common.templates import render_message
 from tests.test_message_wording import ROBOT, base
 from tests.test_templates import INFORMAL_DUTCH, UNHELPFUL
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from bot import aftercare
-from bot.app import App
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.followups import aftercare
+from bot.runtime.app import App
 from storage import outbox
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case

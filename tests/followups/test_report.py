@@ -1,6 +1,9 @@
 """`klachtbot report`: the figures from rows, and the command over a real database."""
 
 import asyncio
+import csv
+import io
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,8 +12,8 @@ from sqlalchemy import func, insert
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
-from bot.report import figures, load, percentile
+from bot.cli.main import app
+from bot.reports.report import figures, load, percentile
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, Case, Customer, FollowUp
 
@@ -137,11 +140,31 @@ async def test_report_command_prints_the_period(sessions: SessionFactory) -> Non
         runner.invoke, app, ["report", "--from", "2026-11-01", "--to", "2026-11-30"]
     )
     assert result.exit_code == 0, result.output
-    assert "Report 2026-11-01 to 2026-11-30" in result.output
+    # In the organisation's language (Dutch unless configured), numbers written the Dutch way.
+    assert "Rapportage 2026-11-01 t/m 2026-11-30" in result.output
     lines = {line.strip("│ ").split("│")[0].strip(): line for line in result.output.splitlines()}
-    assert "2" in lines["cases received"]  # the December case is outside the period
-    assert "30.0 h" in lines["handling time, median"]
+    assert "2" in lines["zaken ontvangen"]  # the December case is outside the period
+    assert "30,0 uur" in lines["doorlooptijd, mediaan"]
+    assert "facturering" in lines
     assert "telegram" in result.output
+
+    period = ["report", "--from", "2026-11-01", "--to", "2026-11-30"]
+    as_json = await asyncio.to_thread(runner.invoke, app, [*period, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    figures_json = json.loads(as_json.output)
+    assert (figures_json["from"], figures_json["to"]) == ("2026-11-01", "2026-11-30")
+    assert figures_json["cases"] == 2
+    assert figures_json["handling_median"] == 30 * 3600  # seconds
+    assert figures_json["per_channel"] == {"telegram": 1, "email": 1}
+    as_csv = await asyncio.to_thread(runner.invoke, app, [*period, "--csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = {row["figure"]: row["value"] for row in csv.DictReader(io.StringIO(as_csv.output))}
+    assert rows["cases"] == "2"
+    assert rows["per_category.billing"] == "2"
+    assert rows["survey_averages.overall"] == ""  # no survey answered: empty, not "None"
+    both = await asyncio.to_thread(runner.invoke, app, [*period, "--json", "--csv"])
+    assert both.exit_code == 2
+
     backwards = await asyncio.to_thread(
         runner.invoke, app, ["report", "--from", "2026-11-30", "--to", "2026-11-01"]
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.settings import Settings
+from bot.config.settings import Settings
 from tests.mail_lab.lab import LAB_DOMAIN, MailLab
 
 INTAKE = f"klachten@{LAB_DOMAIN}"
