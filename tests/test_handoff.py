@@ -28,9 +28,9 @@ def intake(clock: SteppedClock, customer: str, run: str = "first") -> list[Inbou
         "Het beleid over huisdieren vind ik oneerlijk.",
         None,  # the customer pauses
         "Dat de regel wordt aangepast.",
+        "Anna de Vries",
         "06-12345678",
         "Ja, dat klopt.",
-        "Nee, hoeft niet.",
     ]
     return [
         CustomerPaused(channel="test", sender=customer, at=clock())
@@ -62,12 +62,13 @@ async def test_handed_off_to_the_handler_with_summary_and_agreement(
         "acknowledge",
         "question",
         "question",
+        "question",
         "summary",
         "agreement",
         "closing",
-        "confirmation",  # in the chat: the customer declined email
+        "confirmation",  # in the chat: email is not set up, so none is offered
     ]
-    assert "Sanne de Boer" in channel.sent[4].text
+    assert "Sanne de Boer" in channel.sent[5].text
     async with transaction(sessions) as session:
         case = (await session.exec(select(Case))).one()
         handler = await session.get(Handler, case.handler_id)
@@ -86,7 +87,7 @@ async def test_handed_off_to_the_handler_with_summary_and_agreement(
         case.number or "",
         "Wat de klant wil: Dat de regel wordt aangepast.",
         "Behandelaar: Sanne de Boer",
-        "Bevestiging per e-mail: nee",
+        "Bevestiging per e-mail: niet gevraagd",  # email is not set up: none offered
         '"Het beleid over huisdieren vind ik oneerlijk."',
     ):
         assert expected in case.summary

@@ -502,14 +502,16 @@ class Intake:
                 detail={"message_id": message.id},
             )
             return None  # a new case for this sender; the handler sees the flag on the old one
-        return await repo.open_case_for(session, customer_id=message.customer_id)
+        return await repo.open_case_for(session, customer_id=message.customer_id, to_step=True)
 
     async def customer_paused(self, event: CustomerPaused) -> datetime | None:
         async with transaction(self._sessions) as session:
             identity = await repo.identity_for(session, channel=event.channel, address=event.sender)
             if identity is None:
                 return None
-            case = await repo.open_case_for(session, customer_id=identity.customer_id)
+            case = await repo.open_case_for(
+                session, customer_id=identity.customer_id, to_step=True
+            )
             if case is None:
                 return None
             await self._step(session, case, PauseElapsed(), event.at)
