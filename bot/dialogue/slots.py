@@ -122,11 +122,16 @@ def reference_in(text: str) -> str | None:
     return found.group(0) if found else None
 
 
+# What a channel that reaches the customer (a mail address) already gives: a way to reach
+# them, and their email address.
+GIVEN_BY_A_REACHING_CHANNEL = ("contact", "email")
+
+
 def known(kind: str, facts: Mapping[str, str], *, reaches_customer: bool) -> bool:
-    if kind == "contact":
-        return reaches_customer or any(facts.get(k) for k in ANSWERED_BY[kind])
-    if kind == "email" and reaches_customer:
+    if reaches_customer and kind in GIVEN_BY_A_REACHING_CHANNEL:
         return True
+    if kind in ANSWERED_BY:
+        return any(facts.get(k) for k in ANSWERED_BY[kind])
     return bool(facts.get(kind))
 
 

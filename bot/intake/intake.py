@@ -38,6 +38,7 @@ from bot.reading.read_ahead import ReadAhead
 from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
 from channels.email.reply_token import new_reply_token, reply_tokens_in
+from channels.registry import traits_of
 from common.clock import Clock
 from common.logs import log
 from common.templates import render
@@ -53,15 +54,14 @@ HANDLER_MAIL_UNVERIFIED = "handler_mail_unverified"
 
 
 def state_of(case: Case) -> DialogueState:
-    """The case's conversation, with what its channel is like. For now the traits follow from
-    the channel's name here; the channels will declare them themselves."""
-    by_email = case.channel == "email"
+    """The case's conversation, told what its channel is like by the channel's traits."""
+    traits = traits_of(case.channel)
     return DialogueState.from_dict(
         case.dialogue_state,
         language=case.language,
         channel=case.channel,
-        whole_story=by_email,
-        channel_reaches_customer=by_email,
+        whole_story=traits.whole_story,
+        channel_reaches_customer=traits.reaches_customer,
     )
 
 
@@ -134,7 +134,8 @@ class Intake:
             self._read_ahead.start(
                 (message_id, message.text)
                 for message, message_id in stored
-                if message.kind in ("text", "media") and not message.automated
+                if message.kind in ("text", "media")
+                and not (message.email and message.email.automated)
             )
         return [message_id for _, message_id in stored]
 
@@ -172,9 +173,9 @@ class Intake:
                         "text": m.text,
                         "created_at": m.received_at,
                         "processed_at": None,
-                        "subject": m.subject,
+                        "subject": m.email.subject if m.email else None,
                         "thread": list(m.thread),
-                        "automated": m.automated,
+                        "automated": m.email.automated if m.email else None,
                         "oversized": m.oversized,
                         "kind": m.kind,
                         "edited_at": None,
@@ -412,7 +413,7 @@ class Intake:
         goes to the customer, on that mail's case: a From line and a thread are no proof,
         since anyone can write the one and a customer chooses the ids in the other. Any
         other mail from the address is kept as a note for the handler and never relayed."""
-        if message.channel != "email" or not self._org.handlers_by_email:
+        if not traits_of(message.channel).mail_addresses or not self._org.handlers_by_email:
             return False
         by_email = await remembered(
             session, "handlers_by_email", lambda: handlers.handlers_by_email(session)
