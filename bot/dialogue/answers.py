@@ -120,10 +120,6 @@ def question_kind(question: str) -> QuestionBack:
     return "other"
 
 
-def is_correction(text: str) -> bool:
-    return _CORRECTION.search(text) is not None
-
-
 def split_correction(text: str) -> tuple[str, str]:
     """An answer and a correction sent together ("een nieuwe afspraak. O wacht, het was
     woensdag"): the answer before the correction starts, and the correction."""

@@ -54,11 +54,6 @@ _OUTCOME = re.compile(
     r"i(?:'d| would) like|i want|i expect|i(?:'m| am) asking for)\s+(?P<wish>[^.!?\n]{3,160})",
     re.IGNORECASE,
 )
-_WISH_WORDS = re.compile(
-    r"\b(geld terug|terugbetal\w*|vergoeding|compensatie|creditnota|terugbellen|teruggebeld|"
-    r"refund|money back|compensation|call me back|replacement|vervanging|nieuwe afspraak)\b",
-    re.IGNORECASE,
-)
 
 
 def outcome_in(text: str) -> str | None:
@@ -70,10 +65,6 @@ def outcome_in(text: str) -> str | None:
         if not re.match(r"(weten|vragen|know|ask)\b", wish, re.IGNORECASE):
             return wish
     return None
-
-
-def mentions_wish(text: str) -> bool:
-    return _WISH_WORDS.search(text) is not None
 
 
 # The people of ours a story is about, as the customer names them ("de caissière").
