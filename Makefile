@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-fast lint typecheck pytest bench clean mail-lab-deps telegram-lab-deps
+.PHONY: run test test-fast lint typecheck pytest bench clean mail-lab-deps telegram-lab-deps web-lab-deps
 
 run: $(RUN_STAMP)
 	$(BIN)/klachtbot run
@@ -25,7 +25,7 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-pytest: $(TEST_STAMP) mail-lab-deps telegram-lab-deps
+pytest: $(TEST_STAMP) mail-lab-deps telegram-lab-deps web-lab-deps
 	KLACHTBOT_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/pytest
 
 # Dovecot for the mail lab (tests/mail_lab): installed here on a fresh Debian machine when we are
@@ -50,6 +50,16 @@ telegram-lab-deps:
 	@if command -v npm >/dev/null && [ ! -d $(TELEGRAM_LAB)/node_modules/telegram-test-api ]; then \
 		echo "installing the Telegram Bot API emulator for the lab tests (npm ci)"; \
 		npm ci --prefix $(TELEGRAM_LAB) --no-audit --no-fund --loglevel=error; \
+	fi
+
+# Chromium from Debian for the web desk's browser tests (tests/web, Playwright): installed here
+# when we are root and it is missing; otherwise those tests skip (fail under CI=true). Playwright's
+# own browser download (`playwright install`) is never used.
+web-lab-deps:
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Chromium for the web desk tests (chromium)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	fi
 
 bench: $(TEST_STAMP)

@@ -78,6 +78,12 @@ class Case(SQLModel, table=True):
     first_contact_due: datetime | None = _at()
     resolution_due: datetime | None = _at()
     handler_id: int | None = Field(default=None, foreign_key="handlers.id")
+    # A legal hold (GDPR art. 17(3)(e)): the case is needed for a legal claim, so neither an
+    # erasure request nor the retention term may touch it while it is set.
+    legal_hold: bool = False
+    hold_reason: str | None = None
+    # When the case's personal data was erased or its retention term anonymised it.
+    anonymised_at: datetime | None = _at()
 
 
 class RawPayload(SQLModel, table=True):
@@ -282,3 +288,40 @@ class Attachment(SQLModel, table=True):
     # The bytes, when downloaded; None when over the size limit or not a file (a location).
     data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class HandlerPassword(SQLModel, table=True):
+    """A handler's desk password, as an argon2id hash (`klachtbot handlers passwd`)."""
+
+    __tablename__ = "handler_passwords"
+
+    handler_id: int = Field(
+        foreign_key="handlers.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    hash: str
+    set_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class DeskSession(SQLModel, table=True):
+    """A handler logged in on the web desk. The browser holds a random id; the table holds
+    only its HMAC (`key`), so reading the table does not let anyone in."""
+
+    __tablename__ = "desk_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    handler_id: int = Field(foreign_key="handlers.id", index=True)
+    csrf_token: str
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ErasedMessage(SQLModel, table=True):
+    """A keyed hash (storage.privacy.erased_digest) of a message whose person was erased: the
+    intake skips it when a mailbox hands it over again. Never the Message-ID itself."""
+
+    __tablename__ = "erased_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True)
+    erased_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

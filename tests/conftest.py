@@ -39,14 +39,17 @@ WorkerSettings.model_fields["processes"].default = 0
 WorkerSettings.model_rebuild(force=True)
 Settings.model_rebuild(force=True)
 os.environ.setdefault("KLACHTBOT_WORKERS__PROCESSES", "0")
+# `klachtbot run` serves the web desk; tests running it at once must not all want port 8080.
+os.environ.setdefault("KLACHTBOT_WEB__LISTEN", "127.0.0.1:0")
 
 POSTGRES_URL = os.environ.get(
     "KLACHTBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 
 
-# Fixtures that start or use a real server of their own (Dovecot, SMTP, the Bot API emulator).
-LAB_FIXTURES = frozenset({"mail_lab", "telegram_lab", "smtp"})
+# Fixtures that start or use a real server of their own (Dovecot, SMTP, the Bot API emulator)
+# or a real browser (Chromium, tests/web).
+LAB_FIXTURES = frozenset({"mail_lab", "telegram_lab", "smtp", "browser"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,10 +2,18 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.config.settings import SettingsError, load_settings, masked, masked_url, secret_values
+from bot.config.settings import (
+    Settings,
+    SettingsError,
+    load_settings,
+    masked,
+    masked_url,
+    secret_values,
+)
 
 runner = CliRunner()
 
@@ -129,6 +137,30 @@ def test_init_writes_an_example_that_loads_back(tmp_path: Path) -> None:
     assert load_settings(written).organisation.name == "Ons bedrijf"
     again = runner.invoke(app, ["init"])
     assert again.exit_code == 1
+
+
+def test_init_writes_a_fresh_desk_key_each_time(tmp_path: Path) -> None:
+    keys = []
+    for name in ("one.toml", "two.toml"):
+        assert runner.invoke(app, ["init", name]).exit_code == 0
+        web = load_settings(tmp_path / name).web
+        assert web.enabled
+        keys.append(web.secret_key.get_secret_value())
+    assert len(keys[0]) >= 40
+    assert keys[0] != keys[1]
+
+
+def test_the_desk_is_on_unless_switched_off_and_https_makes_cookies_secure() -> None:
+    assert Settings().web.enabled
+    assert not Settings.model_validate({"web": {"enabled": False}}).web.enabled
+    assert Settings.model_validate(
+        {"web": {"public_url": "https://k.example.nl/"}}
+    ).web.secure_cookies
+    assert not Settings.model_validate(
+        {"web": {"public_url": "http://10.0.0.2"}}
+    ).web.secure_cookies
+    with pytest.raises(ValidationError, match="https://"):
+        Settings.model_validate({"web": {"public_url": "k.example.nl"}})
 
 
 def test_telegram_webhook_mode_needs_its_url_and_a_valid_secret(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.dialogue import DialogueState
-from common.templates import all_template_names, render
+from common.templates import all_template_names, environment, render
 from storage.models import Case
 
 SAMPLE = {
@@ -74,13 +74,22 @@ SAMPLE = {
         }
     ],
     # The handler's summary.
-    "identities": ["telegram: 4242", "email: anna@example.nl"],
+    "identities": [("telegram", "4242"), ("email", "anna@example.nl")],
+    "registration": {"name": "Anna de Vries", "phone": "06-12345678"},
+    "missing": ["address", "email"],
+    "details": [{"kind": "when", "value": "maandag 23 november 2026"}],
+    "received": {"day": "dinsdag 24 november 2026", "time": "10:00", "zone": "CET"},
+    "promise": {"day": "woensdag 25 november 2026", "time": "17:00", "zone": "CET"},
+    "reach_kind": "phone",
+    "reach_address": "06-12345678",
     "state": DialogueState(
         story=("De monteur is niet gekomen.",),
         key_sentences=("De monteur is niet gekomen.",),
         facts={"when": "maandag", "outcome": "Een nieuwe afspraak."},
         unknown=("who",),
         corrections=("Het was dinsdag.",),
+        changed=("when",),
+        customer_questions=("Wanneer komt er iemand?",),
         consent_email=True,
         email="anna@example.nl",
     ),
@@ -111,12 +120,14 @@ SAMPLE = {
     "outbox_id": 42,
     # The optional language model's instruction.
     "intents": ["complaint", "question"],
+    # The example configuration's generated desk key.
+    "secret_key": "sample-secret-key",
     "categories": ["delivery", "billing"],
     "earlier": [
         {
             "number": "K-2026-000100",
             "category": "service_execution",
-            "received_at": "x",
+            "received": {"day": "maandag 2 november 2026", "time": "09:00", "zone": "CET"},
             "repeat": True,
         }
     ],
@@ -140,6 +151,8 @@ UNHELPFUL = [
 INFORMAL_DUTCH = r"\b(je|jij|jou|jouw|jullie)\b"
 
 MESSAGE_TEMPLATES = [n for n in all_template_names() if n.startswith("messages/")]
+# Partials ("_words.j2") hold words other templates import; they render nothing themselves.
+SHOWN_TEMPLATES = [n for n in all_template_names() if not n.rsplit("/", 1)[-1].startswith("_")]
 
 
 def test_there_are_templates_in_both_languages() -> None:
@@ -151,11 +164,32 @@ def test_there_are_templates_in_both_languages() -> None:
         assert f"messages/en/{name}" in MESSAGE_TEMPLATES
 
 
-@pytest.mark.parametrize("name", all_template_names())
+# The web desk's pages take their words from web/<language>/words.html.j2 and render with a
+# running desk (tests/web); their words are checked here.
+@pytest.mark.parametrize("name", [n for n in SHOWN_TEMPLATES if not n.startswith("web/")])
 def test_template_renders_and_avoids_unhelpful_wording(name: str) -> None:
     text = render(name, **SAMPLE)
     assert text.strip()
+    _assert_helpful(name, text)
+
+
+def _assert_helpful(name: str, text: str) -> None:
     for pattern in UNHELPFUL:
         assert not re.search(pattern, text, re.IGNORECASE), f"{name}: {pattern}"
     if "/nl/" in name:
         assert not re.search(INFORMAL_DUTCH, text, re.IGNORECASE), f"{name} uses informal Dutch"
+
+
+def _words(language: str) -> dict[str, object]:
+    module = environment().get_template(f"web/{language}/words.html.j2").module
+    return {name: getattr(module, name) for name in dir(module) if not name.startswith("_")}
+
+
+def test_the_web_desk_has_every_word_in_both_languages_and_says_it_well() -> None:
+    dutch, english = _words("nl"), _words("en")
+    assert dutch.keys() == english.keys()
+    for language, words in (("nl", dutch), ("en", english)):
+        for key, value in words.items():
+            if isinstance(value, dict):
+                assert value.keys() == (dutch if language == "en" else english)[key].keys()  # type: ignore[attr-defined]
+            _assert_helpful(f"web/{language}/words.html.j2", str(value))

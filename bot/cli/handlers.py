@@ -1,6 +1,6 @@
-"""`klachtbot handlers …`: who handles complaints, and who is away.
+"""`klachtbot handlers …`: who handles complaints, who is away, and their desk passwords.
 
-Both commands first bring the handlers table in line with the configuration, so what
+Each command first brings the handlers table in line with the configuration, so what
 they show and change is what the bot itself would route by.
 """
 
@@ -14,6 +14,8 @@ from rich.table import Table
 
 from bot.cli.common import settings_of, with_sessions
 from bot.cli.output import say, word
+from bot.web import accounts
+from common.clock import utc_now
 from common.terminal import err, out
 from storage import handlers as repo
 from storage.db import SessionFactory, transaction
@@ -64,6 +66,38 @@ def handlers_away(
         err.print(f"klachtbot: no handler named {name!r} (known: {known})", highlight=False)
         raise typer.Exit(1)
     out.print(say(settings.organisation.language, "away", name=changed.name, away=changed.away))
+
+
+@handlers_app.command("passwd")
+def handlers_passwd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The handler's name, as configured.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set the password a handler logs in to the web desk with (ends their desk sessions)."""
+    settings = settings_of(ctx)
+    language = settings.organisation.language
+    try:
+        password = accounts.read_new_password(
+            from_stdin=password_stdin,
+            prompts=(say(language, "password_prompt") + " ", say(language, "password_again") + " "),
+        )
+    except accounts.PasswordRefused as exc:
+        err.print(f"klachtbot: {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+
+    async def work(sessions: SessionFactory) -> str | None:
+        return await accounts.set_password(
+            sessions, configured=settings.handlers, name=name, password=password, now=utc_now()
+        )
+
+    changed = with_sessions(settings, work)
+    if changed is None:
+        err.print(f"klachtbot: no handler named {name!r} in [[handlers]]", highlight=False)
+        raise typer.Exit(1)
+    out.print(say(language, "password_set", name=changed), highlight=False)
 
 
 def handler_table(everyone: Sequence[Handler], language: str) -> Table:

@@ -59,7 +59,7 @@ def serve(ctx: typer.Context) -> None:
             )
         if settings.telegram.configured:
             channels.append(telegram_channel(settings.telegram, sessions=sessions, clock=utc_now))
-        bot = App(settings, channels, workers=workers)
+        bot = App(settings, channels, workers=workers, serve_desk=True)
         async with bot:
             for name, status in bot.status().items():
                 err.print(_status_line(name, status))

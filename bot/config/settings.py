@@ -209,6 +209,18 @@ class HandlerSettings(Section):
     role: Literal["handler", "substitute", "coordinator"] = "handler"
 
 
+class PrivacySettings(Section):
+    # Months after a case is closed before its personal data is anonymised; 0 keeps it.
+    retention_months: int = Field(default=24, ge=0)
+    # The key of the hashes that keep an erased person's mail from being imported again.
+    hash_key: SecretStr = SecretStr("")
+
+    @property
+    def hash_key_bytes(self) -> bytes | None:
+        key = self.hash_key.get_secret_value()
+        return key.encode() if key else None
+
+
 class LogSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["console", "json"] = "console"
@@ -301,6 +313,32 @@ class UnderstandingSettings(Section):
         return bool(self.llm_url)
 
 
+class WebSettings(Section):
+    """The handler desk (bot/web), served by the bot's own process."""
+
+    # Off only when set to false: the desk is where handlers work.
+    enabled: bool = True
+    listen: str = Field(default="127.0.0.1:8080", pattern=r"^[^\s:]*:\d{1,5}$")
+    # The address handlers open, e.g. "https://klachten.example.nl"; https makes the session
+    # cookie Secure. Empty: the listen address, over http.
+    public_url: str = ""
+    # Signs nothing a browser can forge: session ids and CSRF tokens are stored keyed by an
+    # HMAC under this key, so the table alone does not let anyone in. `klachtbot init` writes
+    # one; empty means a fresh one per start (everyone logs in again after a restart).
+    secret_key: SecretStr = SecretStr("")
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// on a trusted network)")
+        return value.rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KLACHTBOT_",
@@ -323,6 +361,8 @@ class Settings(BaseSettings):
     handlers: list[HandlerSettings] = Field(default_factory=list)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
 
 class SettingsError(Exception):

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.dialogue.acknowledgement import acknowledgement
 from bot.dialogue.actions import (
     Action,
     Classify,
@@ -47,6 +48,7 @@ from bot.dialogue.events import (
     TimerDue,
 )
 from bot.dialogue.reading import Reader, Understander
+from bot.dialogue.recap import recap
 from bot.dialogue.slots import (
     ANSWERED_BY,
     DEFAULT_REQUIRE,
@@ -66,18 +68,6 @@ from bot.policy.deadlines import Deadlines
 
 Outcome = tuple[DialogueState, list[Action]]
 YES_NO = ("yes", "no")
-SUMMARY_FACTS = (
-    "order_number",
-    "invoice_number",
-    "customer_number",
-    "when",
-    "product",
-    "who",
-    "amount",
-    "name",
-    "address",
-    "postcode",
-)
 MAX_CORRECTIONS = 2
 # At most this many questions asked back are answered in one reply; the rest the handler reads.
 MAX_ANSWERS = 2
@@ -298,15 +288,16 @@ class Dialogue:
         if wants_person(story) and heard.intent not in ROUTES:
             # Asked for a person straight away: hear them, then a person, no questions.
             state = replace(state, intent="complaint", category=state.category or "other")
-            state, actions = self._classified(state, [*actions, self._acknowledgement(state)])
+            state, actions = self._classified(
+                state, [*actions, self._acknowledgement(state, heard)]
+            )
             return self._agree(state, now, actions, requested=True)
-        return self._route(state, now, actions)
+        return self._route(state, heard, now, actions)
 
-    def _acknowledgement(self, state: DialogueState) -> Reply:
-        key_sentence = state.key_sentences[0] if state.key_sentences else ""
-        return Reply(
-            "acknowledge", {"key_sentence": key_sentence, "explicit": bool(state.explicit)}
-        )
+    def _acknowledgement(self, state: DialogueState, heard: Understanding) -> Reply:
+        # The route taken may be one the customer chose (a complaint, not a repair).
+        heard = replace(heard, intent=state.intent or heard.intent)  # type: ignore[arg-type]
+        return Reply("acknowledge", acknowledgement(heard, state.story))
 
     def _classified(self, state: DialogueState, actions: list[Action]) -> Outcome:
         classify = Classify(
@@ -330,7 +321,9 @@ class Dialogue:
             facts["outcome"] = wish
         return facts
 
-    def _route(self, state: DialogueState, now: datetime, actions: list[Action]) -> Outcome:
+    def _route(
+        self, state: DialogueState, heard: Understanding, now: datetime, actions: list[Action]
+    ) -> Outcome:
         intent = state.intent
         if intent in ROUTES:
             due = self._first_contact(state, now)
@@ -349,7 +342,7 @@ class Dialogue:
         # A complaint, or something we cannot place: better a full intake than a missed one,
         # and the case is then a complaint.
         state = replace(state, intent="complaint", category=state.category or "other")
-        state, actions = self._classified(state, [*actions, self._acknowledgement(state)])
+        state, actions = self._classified(state, [*actions, self._acknowledgement(state, heard)])
         kinds = list(dict.fromkeys(question_kind(q) for q in state.customer_questions))
         actions += self._answers(state, kinds, now)
         return self._ask_next(state, now, actions)
@@ -365,7 +358,7 @@ class Dialogue:
         state = state.next_turn(intent=chosen or "complaint", route_choices=())
         if state.intent == "complaint" and state.category is None:
             state = replace(state, category="other")
-        return self._route(state, now, [])
+        return self._route(state, self._read(state, "\n".join(state.story), now), now, [])
 
     # -- question ------------------------------------------------------------------------
 
@@ -535,19 +528,7 @@ class Dialogue:
     # -- summarise and confirm ------------------------------------------------------------
 
     def _summarise(self, state: DialogueState, now: datetime, actions: list[Action]) -> Outcome:
-        context = {
-            "gist": state.key_sentences[0] if state.key_sentences else "",
-            "facts": [
-                {"slot": slot, "value": state.facts[slot]}
-                for slot in SUMMARY_FACTS
-                if state.facts.get(slot)
-            ],
-            "outcome": state.facts.get("outcome"),
-            "phone": state.facts.get("phone"),
-            "email": state.facts.get("email"),
-            "contact": state.facts.get("phone") or state.facts.get("email"),
-        }
-        actions += [Reply("summary", context, choices=YES_NO), self._wait_for_answer(now)]
+        actions += [Reply("summary", recap(state), choices=YES_NO), self._wait_for_answer(now)]
         return replace(state, step="confirming", current_question=None), actions
 
     def _intake_aside(self, state: DialogueState, text: str, now: datetime) -> Outcome | None:

@@ -42,7 +42,7 @@ from channels.registry import traits_of
 from common.clock import Clock
 from common.logs import log
 from common.templates import render
-from storage import handlers, mail, outbox, repo
+from storage import handlers, mail, outbox, privacy, repo
 from storage.db import SessionFactory, transaction
 from storage.memo import remembered
 from storage.models import Agreement, Case, Handler, Message
@@ -89,8 +89,12 @@ class Intake:
         clock: Clock,
         followups: FollowUps | None = None,
         read_ahead: ReadAhead | None = None,
+        erased_key: bytes | None = None,
     ) -> None:
+        """`erased_key`: the key of the hashes of erased people's messages
+        (storage.privacy), which are not taken in again."""
         self._sessions = sessions
+        self._erased_key = erased_key
         self._dialogue = dialogue
         self._read_ahead = read_ahead
         self._org = organisation
@@ -156,6 +160,7 @@ class Intake:
                 if key not in known:
                     known.add(key)  # the same message twice in one block
                     new.append(message)
+        new = await self._not_erased(session, new)
         if not new:
             return []
         customers = await self._customers(session, new, now)
@@ -200,6 +205,26 @@ class Intake:
                     detail=attachment.detail,
                 )
         return list(zip(new, ids, strict=True))
+
+    async def _not_erased(
+        self, session: AsyncSession, messages: list[InboundMessage]
+    ) -> list[InboundMessage]:
+        """Without the messages of a person who was erased: their mail may still be on the
+        IMAP server, and a new UIDVALIDITY or a second reader hands it over again."""
+        if self._erased_key is None or not messages:
+            return messages
+        key = self._erased_key
+        digests = [
+            privacy.erased_digest(
+                key, channel=m.channel, external_id=m.external_id, sender=m.sender
+            )
+            for m in messages
+        ]
+        erased = await privacy.erased_among(session, digests=digests)
+        if not erased:
+            return messages
+        log.info("inbound.erased_skipped", count=sum(d in erased for d in digests))
+        return [m for m, digest in zip(messages, digests, strict=True) if digest not in erased]
 
     async def _customers(
         self, session: AsyncSession, messages: Sequence[InboundMessage], now: datetime
@@ -458,6 +483,14 @@ class Intake:
             case=case.number if case else None,
         )
 
+    async def handler_replied(
+        self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
+    ) -> None:
+        """A handler's answer written on the web desk (`message`, stored by the caller): to
+        the customer by the same road as one from the Telegram group or by mail."""
+        message.kind = HANDLER_REPLY
+        await self._relay(session, case, handler_name, message, now)
+
     async def _relay(
         self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
     ) -> None:
@@ -543,7 +576,9 @@ class Intake:
                 await self._apply(session, case, new_state, action, index, now)
         if case.handed_off_at is not None:
             # Keep what the handler reads current: consent, additions, corrections.
-            case.summary = await handoff_summary(session, case=case, tz=self._org.tz)
+            case.summary = await handoff_summary(
+                session, case=case, tz=self._org.tz, language=self._org.default_language
+            )
         session.add(case)
 
     async def _apply(
@@ -647,7 +682,9 @@ class Intake:
         if self._org.handlers_by_email and handler is not None and handler.email:
             await self._mail_handler(session, case, handler.email, action, now)
         if self._org.handler_group is not None:
-            summary = await handoff_summary(session, case=case, tz=self._org.tz)
+            summary = await handoff_summary(
+                session, case=case, tz=self._org.tz, language=self._org.default_language
+            )
             await handler_group.post_handoff(session, self._org.handler_group, case, summary, now)
         await repo.record_audit(
             session,
@@ -672,7 +709,9 @@ class Intake:
         self, session: AsyncSession, case: Case, address: str, action: HandOff, now: datetime
     ) -> None:
         assert case.id is not None
-        summary = await handoff_summary(session, case=case, tz=self._org.tz)
+        summary = await handoff_summary(
+            session, case=case, tz=self._org.tz, language=self._org.default_language
+        )
         token = new_reply_token()
         mail.add_reply_token(session, token=token, case_id=case.id, address=address, now=now)
         await outbox.enqueue(
@@ -685,7 +724,11 @@ class Intake:
             body=summary,
             meta={
                 "case": case.number,
-                "subject": render("handler/subject.txt.j2", case=case, urgent=action.urgent),
+                "subject": render(
+                    f"handler/{self._org.default_language}/subject.txt.j2",
+                    case=case,
+                    urgent=action.urgent,
+                ),
                 "sender_name": self._org.name,
                 "reply_token": token,
             },

@@ -162,7 +162,8 @@ _STRUCTURAL = alternation(
     rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
     r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt)\b",
     r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,30}\bscheur\w*",
-    rf"\b(vallen|valt|viel|vielen)\b{_CLOSE}\b(stenen|brokken|brokstukken|stukken|beton|dakpannen)\b",
+    rf"\b(vallen|valt|viel|vielen|waaien|waait|woei|woeien)\b{_CLOSE}"
+    r"\b(stenen|brokken|brokstukken|stukken|beton|dakpan\w*|pannen van (het|ons|de) dak)\b",
     r"\b(kan|kunnen) elk moment\b[^.?!\n]{0,30}\b(vallen|naar beneden|instorten|bezwijken)\b",
     r"\b(could|might|may) (fall|come down|collapse|give way)\b[^.?!\n]{0,20}"
     r"\bany (moment|minute)\b",

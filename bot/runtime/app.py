@@ -1,8 +1,8 @@
 """Startup and shutdown of everything on one event loop.
 
-Stop order: stop intake (channel readers) → drain the queue of stored messages → stop the
-dispatcher (its send in flight completes) → wait for tracked tasks → stop channels → close
-storage last.
+Stop order: stop intake (the web desk, then channel readers) → drain the queue of stored
+messages → stop the dispatcher (its send in flight completes, and so do replies a handler
+sent from the desk) → wait for tracked tasks → stop channels → close storage last.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.handlers.delivery_failures import FailureNotices
 from bot.handlers.handler_group import HandlerGroup
 from bot.intake.intake import Intake, Organisation
 from bot.nlu import understand
+from bot.privacy.retention import BATCH, anonymise_batch
 from bot.reading.read_ahead import ReadAhead
 from bot.reading.second_opinion import second_opinion_for
 from bot.reading.workers import Workers
@@ -29,6 +30,7 @@ from bot.runtime.database import open_database
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.schedule import deadlines_for, followups_for
 from bot.runtime.warmup import warm_up
+from bot.web.desk import Desk
 from channels.base import (
     Channel,
     ChannelStatus,
@@ -59,12 +61,16 @@ class App:
         *,
         clock: Clock = utc_now,
         workers: Workers | None = None,
+        serve_desk: bool = False,
     ) -> None:
         """`workers`: helper processes shared with the channels; by default the App makes
-        them from the settings. Either way the App starts and stops them."""
+        them from the settings. Either way the App starts and stops them. `serve_desk`: also
+        the handlers' web desk (`klachtbot run`), unless `[web] enabled = false`."""
         self.settings = settings
         self.channels = {channel.name: channel for channel in channels}
         self.clock = clock
+        self.desk: Desk | None = None
+        self._serve_desk = serve_desk and settings.web.enabled
         self.workers = workers or Workers(settings.workers.processes)
         self.read_ahead = ReadAhead(
             self.workers,
@@ -79,6 +85,7 @@ class App:
         self._wake_timers = asyncio.Event()
         self._next_wake: datetime | None = None
         self._next_followups: datetime | None = None
+        self._next_retention: datetime | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -125,6 +132,7 @@ class App:
             clock=self.clock,
             followups=self.followups,
             read_ahead=self.read_ahead,
+            erased_key=self.settings.privacy.hash_key_bytes,
         )
         self.dispatcher = Dispatcher(
             sessions=self.sessions,
@@ -149,6 +157,10 @@ class App:
         for channel in self.channels.values():
             await channel.start()  # a channel that fails to start cleans up after itself
             parts.push_async_callback(channel.stop)
+        if self._serve_desk:
+            self.desk = await Desk(self.settings, self, clock=self.clock).__aenter__()
+            # Stopped first in `run`; here only when the bot ends without running.
+            parts.push_async_callback(self.desk.close)
 
     def status(self) -> dict[str, ChannelStatus]:
         """Each channel's link to its service: connected, or not and why."""
@@ -174,6 +186,8 @@ class App:
             if stop_when_intake_ends:
                 tasks.create_task(self._stop_after(readers))
             await self._stop.wait()
+            if self.desk is not None:
+                await self.desk.close()  # no new handler actions; replies sent go out below
             await _cancel_until_ended(readers)
             await self._queue.join()
             dispatcher_stop.set()
@@ -258,6 +272,24 @@ class App:
         self._next_followups = now + timedelta(seconds=FOLLOWUPS_POLL_SECONDS)
         async with transaction(self.sessions) as session:
             await self.followups.tick(session, now=now)
+        if self._next_retention is None or now >= self._next_retention:
+            await self.retention_due()
+
+    async def retention_due(self) -> int:
+        """Anonymise the cases past the retention term; once a day is what the term needs
+        (a restart runs it again, which finds nothing new)."""
+        now = self.clock()
+        self._next_retention = now + timedelta(days=1)
+        privacy = self.settings.privacy
+        done = 0
+        while True:
+            async with transaction(self.sessions) as session:
+                batch = await anonymise_batch(
+                    session, months=privacy.retention_months, key=privacy.hash_key_bytes, now=now
+                )
+            done += batch
+            if batch < BATCH:
+                return done
 
 
 async def _cancel_until_ended(tasks: list[asyncio.Task[None]]) -> None:
@@ -279,6 +311,7 @@ def _handler_group(settings: Settings) -> HandlerGroup | None:
         chat_id=telegram.handler_chat_id,
         user_ids=frozenset(telegram.handler_user_ids),
         tz=settings.organisation.tz,
+        language=settings.organisation.language,
     )
 
 

@@ -1,0 +1,136 @@
+"""The handler desk: one Starlette app on the bot's web server, started by `klachtbot run`
+next to the channels and the dispatcher (bot.runtime.app.App with `serve_desk`).
+
+Stopped first, with the channel readers (see the stop order in bot/runtime/app.py): open
+live-update streams end, then uvicorn lets requests in flight finish (bot/web/server.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from bot.config.settings import Settings
+from bot.followups.followups import FollowUps
+from bot.web import actions, health, login, pages
+from bot.web.events import ChangeFeed
+from bot.web.headers import SecurityHeaders
+from bot.web.server import WebServer
+from bot.web.sessions import Sessions
+from bot.web.state import DeskState
+from bot.web.throttle import LoginThrottle
+from channels.base import ChannelStatus
+from common.clock import Clock, utc_now
+from common.logs import log
+from common.problems import Problem, StartupFailure
+from storage.db import SessionFactory
+from storage.models import Case, Message
+
+STATIC = __file__.rsplit("/", 1)[0] + "/static"
+
+
+def desk_app(state: DeskState, statuses: health.Statuses) -> Starlette:
+    return Starlette(
+        routes=[
+            *health.routes(state, statuses),
+            *login.routes(state),
+            *pages.routes(state),
+            *actions.routes(state),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+    )
+
+
+class _Relays(Protocol):
+    async def handler_replied(
+        self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
+    ) -> None: ...
+
+
+class _Wakes(Protocol):
+    def wake(self) -> None: ...
+
+
+class Bot(Protocol):
+    """What the desk needs of the running bot (bot.runtime.app.App): its storage, the steps
+    after resolution, the road of a handler's reply, and the dispatcher to nudge."""
+
+    @property
+    def sessions(self) -> SessionFactory: ...
+    @property
+    def followups(self) -> FollowUps: ...
+    @property
+    def intake(self) -> _Relays: ...
+    @property
+    def dispatcher(self) -> _Wakes: ...
+    def status(self) -> Mapping[str, ChannelStatus]: ...
+
+
+class Desk:
+    """`async with Desk(settings, bot):` serves the desk on `[web] listen`, for a bot that
+    has started (its storage is open)."""
+
+    def __init__(self, settings: Settings, bot: Bot, *, clock: Clock = utc_now):
+        sessions = bot.sessions
+        web = settings.web
+        key = web.secret_key.get_secret_value()
+        if not key:
+            log.warning("web.secret_key_missing", effect="handlers log in again after a restart")
+            key = secrets.token_urlsafe(32)
+        self.feed = ChangeFeed(sessions)
+        self.state = DeskState(
+            db=sessions,
+            logins=Sessions(
+                sessions, secret_key=key.encode(), secure=web.secure_cookies, clock=clock
+            ),
+            throttle=LoginThrottle(clock),
+            feed=self.feed,
+            clock=clock,
+            organisation=settings.organisation.name,
+            language=settings.organisation.language,
+            tz=settings.organisation.tz,
+            followups=bot.followups,
+            relay=bot.intake.handler_replied,
+            wake_dispatcher=bot.dispatcher.wake,
+        )
+        host, _, port = web.listen.rpartition(":")
+        self.server = WebServer(
+            desk_app(self.state, bot.status), host=host or "127.0.0.1", port=int(port)
+        )
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    async def __aenter__(self) -> Desk:
+        try:
+            await self.server.start()
+        except OSError as exc:
+            problem = Problem("web.listen", exc.strerror or str(exc))
+            raise StartupFailure(problem) from None
+        self.feed.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Open live streams end, requests in flight finish (or are cancelled after
+        bot/web/server.py's grace period); closing again does nothing."""
+        await self.feed.close()
+        await self.server.stop()

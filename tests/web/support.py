@@ -1,0 +1,101 @@
+"""A running desk on a real database, with a bot's intake beside it, for the desk's tests."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.config.settings import Settings
+from bot.runtime.app import App
+from bot.web.desk import Desk
+from bot.web.passwords import hash_password
+from channels.base import InboundMessage
+from common.clock import utc_now
+from storage import desk as accounts
+from storage import handlers
+from storage.db import transaction
+from storage.models import Case, Message
+from tests.support import RecordingChannel
+
+PASSWORD = "correct horse battery"
+HANDLERS = [
+    {"name": "Sanne", "email": "sanne@example.nl", "role": "handler"},
+    {"name": "Carla", "email": "carla@example.nl", "role": "coordinator"},
+    {"name": "Piet", "email": "piet@example.nl", "role": "substitute"},
+]
+_ids = itertools.count(1)
+
+
+def desk_settings(database_url: str, *, language: str = "nl", **web: object) -> Settings:
+    return Settings.model_validate(
+        {
+            "database": {"url": database_url},
+            "organisation": {"language": language},
+            "handlers": HANDLERS,
+            "web": {"listen": "127.0.0.1:0", "secret_key": "test-secret-key", **web},
+        }
+    )
+
+
+@dataclass
+class RunningDesk:
+    app: App
+    desk: Desk
+    customers: RecordingChannel
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.desk.port}"
+
+    async def customer_writes(self, text: str, *, sender: str = "anna", name: str = "") -> Case:
+        """A customer's message taken in by the bot's own intake; returns its case."""
+        stored = await self.app.intake.store(
+            InboundMessage(
+                channel="console",
+                external_id=f"m{next(_ids)}",
+                sender=sender,
+                sender_name=name or None,
+                text=text,
+                received_at=utc_now(),
+            )
+        )
+        assert stored is not None
+        await self.app.intake.process(stored)
+        async with transaction(self.app.sessions) as session:
+            message = await session.get(Message, stored)
+            assert message is not None
+            assert message.case_id is not None
+            case = await session.get(Case, message.case_id)
+            assert case is not None
+            return case
+
+
+@asynccontextmanager
+async def running_desk(
+    database_url: str, *, language: str = "nl", **web: object
+) -> AsyncIterator[RunningDesk]:
+    """The bot running (intake, dispatcher, timers) with its desk; customers write on the
+    console channel, and what is sent to them is recorded there."""
+    settings = desk_settings(database_url, language=language, **web)
+    customers = RecordingChannel(name="console")
+    async with App(settings, [customers], serve_desk=True) as app:
+        desk = app.desk
+        assert desk is not None
+        hashed = await hash_password(PASSWORD)
+        async with transaction(app.sessions) as session:
+            for entry in HANDLERS:
+                handler = await handlers.handler_by_name(session, name=entry["name"])
+                assert handler is not None
+                assert handler.id is not None
+                await accounts.set_password_hash(
+                    session, handler_id=handler.id, hash=hashed, now=utc_now()
+                )
+        running = asyncio.create_task(app.run())
+        try:
+            yield RunningDesk(app, desk, customers)
+        finally:
+            app.request_stop()
+            await running
