@@ -100,6 +100,27 @@ class DialogueSettings(Section):
     receipt_interval_hours: float = Field(default=4.0, ge=0)
 
 
+# What a registration may require: fact kinds the dialogue knows, "contact" for a phone or email.
+RegistrationFact = Literal[
+    "name",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "contact",
+    "customer_number",
+]
+
+
+_DEFAULT_REQUIRE: list[RegistrationFact] = ["name", "contact"]
+
+
+class IntakeSettings(Section):
+    # The registration the organisation requires of every complaint (asked when the story
+    # and the channel do not tell it); the default is a name and a way to reach them.
+    require: list[RegistrationFact] = Field(default_factory=lambda: _DEFAULT_REQUIRE.copy())
+
+
 _SPAN_OF_DAY = r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$"
 
 
@@ -335,6 +356,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     dialogue: DialogueSettings = Field(default_factory=DialogueSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     followups: FollowUpSettings = Field(default_factory=FollowUpSettings)

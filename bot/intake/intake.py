@@ -55,12 +55,13 @@ HANDLER_MAIL_UNVERIFIED = "handler_mail_unverified"
 
 def state_of(case: Case) -> DialogueState:
     """The case's conversation, told what its channel is like by the channel's traits."""
-    # MERGE(dlg15): once DialogueState.from_dict takes the channel's traits, pass them:
-    #     traits = traits_of(case.channel)
-    #     ..., whole_story=traits.whole_story, channel_reaches_customer=traits.reaches_customer
-    # and remove the allowance for bot/dialogue in tests/test_channel_names.py.
+    traits = traits_of(case.channel)
     return DialogueState.from_dict(
-        case.dialogue_state, language=case.language, channel=case.channel
+        case.dialogue_state,
+        language=case.language,
+        channel=case.channel,
+        whole_story=traits.whole_story,
+        channel_reaches_customer=traits.reaches_customer,
     )
 
 
@@ -533,14 +534,16 @@ class Intake:
                 detail={"message_id": message.id},
             )
             return None  # a new case for this sender; the handler sees the flag on the old one
-        return await repo.open_case_for(session, customer_id=message.customer_id)
+        return await repo.open_case_for(session, customer_id=message.customer_id, to_step=True)
 
     async def customer_paused(self, event: CustomerPaused) -> datetime | None:
         async with transaction(self._sessions) as session:
             identity = await repo.identity_for(session, channel=event.channel, address=event.sender)
             if identity is None:
                 return None
-            case = await repo.open_case_for(session, customer_id=identity.customer_id)
+            case = await repo.open_case_for(
+                session, customer_id=identity.customer_id, to_step=True
+            )
             if case is None:
                 return None
             await self._step(session, case, PauseElapsed(), event.at)

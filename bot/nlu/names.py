@@ -53,7 +53,7 @@ _SIGN_OFF = re.compile(
     r"(?:kind |best |warm |many )?regards|best wishes|thanks(?: again)?|thank you|many thanks|"
     r"cheers|sincerely|yours sincerely|yours faithfully|yours truly|best|thx|"
     r"alvast bedankt|bij voorbaat dank|dank u wel|dank je wel|dankjewel|groetjes)[,.!]?[ \t]*"
-    r"(?:\n[ \t]*)?",
+    r"(?:\n[ \t]*){0,2}",  # the name may follow a blank line
     re.I,
 )
 _SIGNED = re.compile(

@@ -337,6 +337,8 @@ def dialogue_for(settings: Settings, understand: Understander = understand) -> D
             receipt_interval=timedelta(hours=talk.receipt_interval_hours),
             tz=settings.organisation.tz,
             deadlines=deadlines_for(settings),
+            email_confirmation=settings.email.configured,
+            require=tuple(settings.intake.require),
         ),
         understand,
     )
