@@ -21,7 +21,8 @@ from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.web import actions, health, login, pages
+from bot.runtime.schedule import calendar_for
+from bot.web import actions, health, improvements, login, pages, privacy, report
 from bot.web.events import ChangeFeed
 from bot.web.headers import SecurityHeaders
 from bot.web.server import WebServer
@@ -45,6 +46,9 @@ def desk_app(state: DeskState, statuses: health.Statuses) -> Starlette:
             *login.routes(state),
             *pages.routes(state),
             *actions.routes(state),
+            *report.routes(state),
+            *improvements.routes(state),
+            *privacy.routes(state),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(SecurityHeaders)],
@@ -102,6 +106,8 @@ class Desk:
             followups=bot.followups,
             relay=bot.intake.handler_replied,
             wake_dispatcher=bot.dispatcher.wake,
+            calendar=calendar_for(settings),
+            privacy_key=settings.privacy.hash_key_bytes,
         )
         host, _, port = web.listen.rpartition(":")
         self.server = WebServer(

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from bot.followups.followups import FollowUps
 from bot.handlers.handler_group import Relay
+from bot.policy.calendar import Calendar
 from bot.web.events import ChangeFeed
 from bot.web.sessions import Sessions, Visitor
 from bot.web.throttle import LoginThrottle
@@ -34,6 +35,10 @@ class DeskState:
     followups: FollowUps
     relay: Relay
     wake_dispatcher: Callable[[], None]
+    # The coordinator's pages: the report counts office hours; erasure keeps a keyed hash of
+    # what it erases ([privacy] hash_key; None: not set, erasure is refused).
+    calendar: Calendar
+    privacy_key: bytes | None
 
     def render(
         self,
