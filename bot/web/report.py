@@ -5,6 +5,10 @@ and JSON to download."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import html
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +20,7 @@ from starlette.routing import Route
 from bot.reports import document
 from bot.reports.report import Period
 from bot.reports.service import report_record
+from bot.web.headers import policy_with_styles
 from bot.web.pages import coordinator_only
 from bot.web.sessions import Visitor
 from bot.web.state import DeskState
@@ -41,10 +46,26 @@ def period_asked(request: Request, today: date) -> Period | None:
 
 
 def body_of(page: str) -> Markup:
-    """The report page's body, to show inside the desk's own page: its <head> carries an
-    inline style the desk's Content-Security-Policy refuses (report.css styles it here).
-    The page is the report's own template, rendered with everything escaped."""
+    """The report page's body, to show inside the desk's own page: its <head> carries a
+    print style sheet inline (report.css styles it here instead). The page is the report's
+    own template, rendered with everything escaped."""
     return Markup(page.partition("<body>")[2].rpartition("</body>")[0])
+
+
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
+
+
+def style_hashes(body: str) -> list[str]:
+    """CSP hash sources for every inline style in the report's body: matplotlib writes each
+    chart's colours and fonts as style attributes, and a <style> element of its own. The
+    body is the server's own rendering, customer text escaped: no style comes from outside."""
+    styles = {html.unescape(value) for value in _STYLE_ATTRIBUTE.findall(body)}
+    styles |= set(_STYLE_ELEMENT.findall(body))
+    return sorted(
+        "sha256-" + base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        for style in styles
+    )
 
 
 def routes(state: DeskState) -> list[Route]:
@@ -60,10 +81,10 @@ def routes(state: DeskState) -> list[Route]:
             return state.render(
                 "report", visitor=visitor, away=False, period=None, report=None, status_code=400
             )
-        page = document.html(await record(period), state.language)
-        return state.render(
-            "report", visitor=visitor, away=False, period=period, report=body_of(page)
-        )
+        body = body_of(document.html(await record(period), state.language))
+        response = state.render("report", visitor=visitor, away=False, period=period, report=body)
+        response.headers["Content-Security-Policy"] = policy_with_styles(style_hashes(body))
+        return response
 
     async def download(request: Request, visitor: Visitor) -> Response:
         period = period_asked(request, today())
