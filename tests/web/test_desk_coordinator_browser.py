@@ -37,6 +37,8 @@ async def test_the_coordinator_reads_the_report_records_an_action_and_erases_a_p
     case = await desk.customer_writes(
         "Mijn naam is Eva Smit en mijn verwarming doet het niet.", sender="eva"
     )
+    number = case.number
+    assert number is not None
     await log_in(page, desk, "Carla")
     await page.get_by_role("link", name="Rapportage").first.click()
     await expect(page).to_have_url(f"{desk.url}/report")
@@ -57,7 +59,7 @@ async def test_the_coordinator_reads_the_report_records_an_action_and_erases_a_p
     await page.get_by_role("link", name="Verbeteracties").first.click()
     await page.fill("input[name=what]", "Monteurs bellen een dag vooraf")
     await page.fill("textarea[name=why]", "Klanten wachten voor niets thuis")
-    await page.fill("input[name=cases]", case.number)
+    await page.fill("input[name=cases]", number)
     await page.fill("input[name=owner]", "Planning")
     await page.fill("input[name=due]", "2027-01-31")
     await page.get_by_role("button", name="Actie opslaan").click()
@@ -67,14 +69,14 @@ async def test_the_coordinator_reads_the_report_records_an_action_and_erases_a_p
     await expect(row.locator(".status")).to_have_text("gedaan")
     async with transaction(desk.app.sessions) as session:
         (action,) = await improvements.listed(session)
-        assert action.example_cases == [case.number]
+        assert action.example_cases == [number]
 
     await page.get_by_role("link", name="Privacy").first.click()
-    await page.fill("input[name=person]", case.number)
+    await page.fill("input[name=person]", number)
     await page.get_by_role("button", name="Zoeken").click()
     await page.get_by_role("button", name="Deze persoon verwijderen…").click()
     confirmation = page.locator(".privacy-result")
-    await expect(confirmation).to_contain_text(case.number)
+    await expect(confirmation).to_contain_text(number)
     await keep_screenshot(page, "coordinator-erase-confirmation")
     async with transaction(desk.app.sessions) as session:
         texts = list(await session.exec(select(Message.text).where(Message.case_id == case.id)))

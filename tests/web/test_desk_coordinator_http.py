@@ -56,11 +56,11 @@ async def test_a_handler_gets_403_on_every_coordinator_page_and_form(
     for path in ("/report", "/report/download.csv", "/improvements", "/privacy"):
         response = await client.get(path)
         assert response.status_code == 403, path
-    posts = {
+    posts: dict[str, dict[str, str]] = {
         "/improvements": {"what": "Betere verpakking"},
-        "/privacy/find": {"person": case.number},
-        "/privacy/export": {"person": case.number},
-        "/privacy/erase": {"person": case.number, "confirmed": "yes"},
+        "/privacy/find": {"person": f"{case.number}"},
+        "/privacy/export": {"person": f"{case.number}"},
+        "/privacy/erase": {"person": f"{case.number}", "confirmed": "yes"},
         f"/cases/{case.number}/hold": {"hold": "on", "reason": "rechtszaak"},
     }
     for path, data in posts.items():
@@ -68,7 +68,7 @@ async def test_a_handler_gets_403_on_every_coordinator_page_and_form(
         assert response.status_code == 403, path
     async with transaction(desk.app.sessions) as session:
         assert await improvements.listed(session) == []
-        held = await repo.case_by_number(session, number=case.number)
+        held = await repo.case_by_number(session, number=f"{case.number}")
         assert held is not None
         assert not held.legal_hold
 
@@ -165,7 +165,9 @@ async def test_a_person_is_found_exported_held_and_erased_after_confirmation(
     other = await desk.customer_writes("Ik ben iemand anders.", sender="bram")
     assert (await log_in(client, "Carla", PASSWORD)).status_code == 303
     token = await token_of(client, "/privacy")
-    assert (await client.post("/privacy/find", data={"person": case.number})).status_code == 403
+    assert (
+        await client.post("/privacy/find", data={"person": f"{case.number}"})
+    ).status_code == 403
 
     found = await client.post("/privacy/find", data={"person": case.number, "csrf_token": token})
     assert found.status_code == 200
@@ -195,7 +197,7 @@ async def test_a_person_is_found_exported_held_and_erased_after_confirmation(
     asked = await client.post("/privacy/erase", data={"person": case.number, "csrf_token": token})
     assert asked.status_code == 200
     assert 'name="confirmed" value="yes"' in asked.text
-    assert case.number in asked.text
+    assert f"{case.number}" in asked.text
     assert any("Anna de Vries" in text for text in await _texts(desk, case))  # not yet
 
     held = await client.post(
@@ -207,7 +209,7 @@ async def test_a_person_is_found_exported_held_and_erased_after_confirmation(
     confirmed = {"person": case.number, "confirmed": "yes", "csrf_token": token}
     refused = await client.post("/privacy/erase", data=confirmed)
     assert refused.status_code == 409
-    assert case.number in refused.text
+    assert f"{case.number}" in refused.text
     assert any("Anna de Vries" in text for text in await _texts(desk, case))
 
     lifted = await client.post(
