@@ -21,7 +21,6 @@ from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.runtime.schedule import calendar_for
 from bot.web import actions, health, improvements, login, pages, privacy, report
 from bot.web.events import ChangeFeed
 from bot.web.headers import SecurityHeaders
@@ -106,7 +105,6 @@ class Desk:
             followups=bot.followups,
             relay=bot.intake.handler_replied,
             wake_dispatcher=bot.dispatcher.wake,
-            calendar=calendar_for(settings),
             privacy_key=settings.privacy.hash_key_bytes,
         )
         host, _, port = web.listen.rpartition(":")

@@ -70,7 +70,9 @@ def style_hashes(body: str) -> list[str]:
 
 def routes(state: DeskState) -> list[Route]:
     async def record(period: Period) -> dict[str, Any]:
-        return await report_record(state.db, period, now=state.clock(), calendar=state.calendar)
+        return await report_record(
+            state.db, period, now=state.clock(), calendar=state.followups.calendar
+        )
 
     def today() -> date:
         return state.clock().astimezone(state.tz).date()

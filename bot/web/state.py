@@ -11,7 +11,6 @@ from starlette.responses import HTMLResponse
 
 from bot.followups.followups import FollowUps
 from bot.handlers.handler_group import Relay
-from bot.policy.calendar import Calendar
 from bot.web.events import ChangeFeed
 from bot.web.sessions import Sessions, Visitor
 from bot.web.throttle import LoginThrottle
@@ -35,9 +34,8 @@ class DeskState:
     followups: FollowUps
     relay: Relay
     wake_dispatcher: Callable[[], None]
-    # The coordinator's pages: the report counts office hours; erasure keeps a keyed hash of
-    # what it erases ([privacy] hash_key; None: not set, erasure is refused).
-    calendar: Calendar
+    # Erasure keeps a keyed hash of what it erases ([privacy] hash_key; None: not set, and
+    # the desk refuses to erase, as the CLI does).
     privacy_key: bytes | None
 
     def render(
