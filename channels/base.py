@@ -25,6 +25,38 @@ class InboundAttachment:
 
 
 @dataclass(frozen=True)
+class ChannelTraits:
+    """What a channel is like, declared once by its adapter. The core asks these, never the
+    channel's name, so a new channel needs no change in the core (see docs/architecture.md,
+    "Adding a channel"). The defaults describe a plain chat."""
+
+    # One message is the whole story (a mail, a submitted form): no pause to wait for.
+    whole_story: bool = False
+    # The address on this channel is itself a way to reach the customer later, outside the
+    # conversation (a mail address): no need to ask for one.
+    reaches_customer: bool = False
+    # Addresses on this channel are mail addresses: a handler's configured mail address is
+    # matched against senders, and an address a customer gives can be written to here.
+    mail_addresses: bool = False
+    # Choices can be shown as buttons to press.
+    buttons: bool = False
+    # A message already sent can be changed afterwards.
+    edits: bool = False
+    # Replies carry thread metadata (a subject, In-Reply-To and References of a mail).
+    threads: bool = False
+
+
+@dataclass(frozen=True)
+class EmailDetails:
+    """The part of an inbound message only a mail has."""
+
+    subject: str = ""
+    # What kind of automatic mail this is ("auto_reply", "bounce", "list"); such mail is
+    # kept but never starts a dialogue.
+    automated: str | None = None
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """A customer's message as its channel delivered it.
 
@@ -43,12 +75,9 @@ class InboundMessage:
     language: str | None = None
     raw: bytes | None = None
     raw_content_type: str = "text/plain"
-    # Email only: the subject, the ids this mail answers (In-Reply-To first, then
-    # References), and what kind of automatic mail it is ("auto_reply", "bounce", "list"):
-    # those are kept but never start a dialogue.
-    subject: str | None = None
+    # The ids of the messages this one answers, nearest first (a mail's In-Reply-To, then
+    # its References; the Telegram message replied to).
     thread: tuple[str, ...] = ()
-    automated: str | None = None
     oversized: bool = False
     content_hash: str = ""
     # Chat channels: "text", "choice" (a pressed button; `text` is the choice), "command"
@@ -57,6 +86,8 @@ class InboundMessage:
     attachments: tuple[InboundAttachment, ...] = ()
     # The customer changed a message sent earlier: `external_id` names that message.
     edited: bool = False
+    # The channel's own part: set by the email channel, None elsewhere.
+    email: EmailDetails | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from channels.base import (
+    ChannelTraits,
     CustomerPaused,
     DeliveryResult,
     InboundEvent,
@@ -69,6 +70,8 @@ class Speakers:
 
 class ConsoleChannel:
     name = "console"
+    # A typed chat: a pause ends a burst; choices are only named in the text.
+    traits = ChannelTraits()
 
     def __init__(
         self,

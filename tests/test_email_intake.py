@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app as cli
 from bot.config.settings import HandlerSettings, Settings
 from bot.runtime.app import App
-from channels.base import InboundMessage
+from channels.base import EmailDetails, InboundMessage
 from channels.email.channel import NO_SENDER
 from storage.db import SessionFactory, transaction
 from storage.models import Case, Message, OutboxRow, QuarantinedMail
@@ -322,8 +322,8 @@ async def test_a_stored_mail_with_50000_thread_ids_is_processed(database_url: st
             sender="piet@outside.test",
             text=text,
             received_at=now,
-            subject="Kozijn",
             thread=thread,
+            email=EmailDetails(subject="Kozijn"),
         )
 
     async with App(settings, []) as app:

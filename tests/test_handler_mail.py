@@ -16,7 +16,7 @@ from sqlmodel import select
 from bot.config.settings import Settings
 from bot.intake.intake import HANDLER_MAIL_UNVERIFIED, HANDLER_REPLY
 from bot.runtime.app import App
-from channels.base import DeliveryResult, InboundMessage, OutboundMessage
+from channels.base import DeliveryResult, EmailDetails, InboundMessage, OutboundMessage
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, AuditEvent, Case, Message, OutboxRow
 from tests.support import RecordingChannel, SteppedClock
@@ -58,8 +58,8 @@ def mail(
         sender=sender,
         text=text,
         received_at=clock(),
-        subject=subject,
         thread=thread,
+        email=EmailDetails(subject=subject),
     )
 
 

@@ -23,7 +23,7 @@ from bot.runtime.app import App
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.email_wiring import email_channel
 from bot.runtime.telegram_wiring import telegram_channel
-from channels.base import InboundMessage, OutboundMessage
+from channels.base import EmailDetails, InboundMessage, OutboundMessage
 from channels.email.channel import EmailChannel
 from storage import outbox
 from storage.db import SessionFactory, transaction
@@ -312,7 +312,7 @@ def _complaint(number: int, text: str, clock: SteppedClock) -> InboundMessage:
         sender=f"bewoner{number}@example.nl",
         sender_name=f"Bewoner {number}",
         text=text,
-        subject="Gaslucht",
+        email=EmailDetails(subject="Gaslucht"),
         received_at=clock(),
     )
 

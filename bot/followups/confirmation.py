@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dialogue import DialogueState
 from bot.outbound.outbound import Sender, queue_reply
 from bot.policy.calendar import Calendar
+from channels.registry import mail_channel, traits_of
 from storage import repo
 from storage.models import Case, ChannelIdentity
 
@@ -31,13 +32,15 @@ async def queue_confirmation(
 ) -> int | None:
     if state.promise_at is None:
         return None  # nothing was agreed, so there is nothing to confirm
-    by_email = case.channel == "email" or bool(
-        email_enabled and state.consent_email and state.email
-    )
+    # In the conversation's own channel when that reaches the customer later anyway (a mail);
+    # otherwise by mail to the address the customer gave for it, if mail is set up.
+    in_channel = traits_of(case.channel).reaches_customer
+    mail = mail_channel() if email_enabled and state.consent_email and state.email else None
+    by_email = in_channel or mail is not None
     channel = recipient = None
-    if by_email and case.channel != "email":
-        channel, recipient = "email", state.email
-        await _link_address(session, case=case, address=recipient or "", now=now)
+    if mail is not None and not in_channel:
+        channel, recipient = mail, state.email
+        await _link_address(session, case=case, channel=mail, address=recipient or "", now=now)
     words = state.key_sentences or state.story[:1]
     return await queue_reply(
         session,
@@ -66,12 +69,14 @@ async def queue_confirmation(
     )
 
 
-async def _link_address(session: AsyncSession, *, case: Case, address: str, now: datetime) -> None:
+async def _link_address(
+    session: AsyncSession, *, case: Case, channel: str, address: str, now: datetime
+) -> None:
     """A reply to the confirmation mail comes from this address: let it reach the same
     customer, so it joins this case instead of opening a new one."""
-    if await repo.identity_for(session, channel="email", address=address) is None:
+    if await repo.identity_for(session, channel=channel, address=address) is None:
         session.add(
             ChannelIdentity(
-                customer_id=case.customer_id, channel="email", address=address, created_at=now
+                customer_id=case.customer_id, channel=channel, address=address, created_at=now
             )
         )

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogue import DialogueState
 from bot.policy.calendar import Calendar
+from channels.registry import traits_of
 from common.logs import log
 from common.templates import render, render_message
 from storage import mail, outbox, repo
@@ -151,9 +152,11 @@ async def queue_reply(
         "state": state.step if state else str(case.dialogue_state.get("step", "")),
         **choices_meta(choices, language),
     }
-    if via == "email":
+    if traits_of(via).threads:
+        # A reply in the case's own thread; a first message there (a confirmation by mail
+        # to a chat's customer) starts one.
         thread = (
-            await mail.thread_of_case(session, case=case) if case.channel == "email" else (None, [])
+            await mail.thread_of_case(session, case=case) if via == case.channel else (None, [])
         )
         meta |= email_meta(language=language, context=full, sender_name=sender.name, thread=thread)
     due = at or now

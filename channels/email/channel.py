@@ -19,7 +19,9 @@ from datetime import datetime
 
 from channels.base import (
     ChannelStatus,
+    ChannelTraits,
     DeliveryResult,
+    EmailDetails,
     InboundBatch,
     InboundEvent,
     InboundMessage,
@@ -63,6 +65,10 @@ class MailboxPosition:
 
 class EmailChannel:
     name = "email"
+    # A mail is a whole story, and its sender's address reaches the customer later too.
+    traits = ChannelTraits(
+        whole_story=True, reaches_customer=True, mail_addresses=True, threads=True
+    )
 
     def __init__(
         self,
@@ -386,11 +392,12 @@ def to_inbound(
         received_at=received_at,
         raw=raw,
         raw_content_type="message/rfc822",
-        subject=parsed.subject,
         thread=thread_of(parsed),
-        automated=None if parsed.kind == "human" else parsed.kind,
         oversized=parsed.oversized,
         content_hash=parsed.content_hash,
+        email=EmailDetails(
+            subject=parsed.subject, automated=None if parsed.kind == "human" else parsed.kind
+        ),
     )
 
 

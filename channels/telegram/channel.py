@@ -22,6 +22,7 @@ from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, Teleg
 from bot.web.server import WebServer, web_app
 from channels.base import (
     ChannelStatus,
+    ChannelTraits,
     DeliveryResult,
     InboundBatch,
     InboundEvent,
@@ -65,6 +66,8 @@ class WebhookConfig:
 
 class TelegramChannel:
     name = CHANNEL
+    # A chat in bursts, with inline keyboards for choices and messages that can be edited.
+    traits = ChannelTraits(buttons=True, edits=True)
     parallel_sends = PARALLEL_SENDS
 
     def __init__(

@@ -111,4 +111,5 @@ def test_a_delivery_report_answers_the_mail_it_returns() -> None:
         received_at=datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
     )
     assert isinstance(message, InboundMessage)
-    assert (message.automated, message.thread) == ("bounce", ("<ours@bakkerij.nl>",))
+    assert message.email is not None
+    assert (message.email.automated, message.thread) == ("bounce", ("<ours@bakkerij.nl>",))

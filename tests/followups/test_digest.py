@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from structlog.testing import capture_logs
 
 from bot.runtime.app import App
-from channels.base import InboundMessage
+from channels.base import EmailDetails, InboundMessage
 from storage.db import transaction
 from storage.models import AuditEvent, Message, OutboxRow
 from tests.followups.support import settings_for
@@ -31,8 +31,7 @@ def away_notice(clock: SteppedClock, number: int) -> InboundMessage:
         sender=f"collega{number}@outside.test",
         text=f"Ik ben afwezig tot maandag ({number}).",
         received_at=clock(),
-        subject="Afwezig",
-        automated="auto_reply",
+        email=EmailDetails(subject="Afwezig", automated="auto_reply"),
     )
 
 
