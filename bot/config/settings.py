@@ -304,6 +304,19 @@ class WebSettings(Section):
         return self.public_url.startswith("https://")
 
 
+class WebFormSettings(Section):
+    """The complaint form on the organisation's site (`/klacht`, `/complaint`), served by the
+    desk's web server. Answers go to the customer by mail: it needs [email] set up."""
+
+    enabled: bool = True
+    # Forms accepted from one client address an hour; more is a script, not a customer.
+    per_hour: int = Field(default=5, ge=1)
+    # A person needs longer than this to fill in the form; a script does not.
+    min_seconds: float = Field(default=3.0, ge=0)
+    # An opened form can be sent for this long.
+    max_hours: float = Field(default=24.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KLACHTBOT_",
@@ -324,6 +337,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     handlers: list[HandlerSettings] = Field(default_factory=list)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
+    webform: WebFormSettings = Field(default_factory=WebFormSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     web: WebSettings = Field(default_factory=WebSettings)
 

@@ -40,7 +40,7 @@ async def queue_confirmation(
     channel = recipient = None
     if mail is not None and not in_channel:
         channel, recipient = mail, state.email
-        await _link_address(session, case=case, channel=mail, address=recipient or "", now=now)
+        await link_address(session, case=case, channel=mail, address=recipient or "", now=now)
     words = state.key_sentences or state.story[:1]
     return await queue_reply(
         session,
@@ -69,7 +69,7 @@ async def queue_confirmation(
     )
 
 
-async def _link_address(
+async def link_address(
     session: AsyncSession, *, case: Case, channel: str, address: str, now: datetime
 ) -> None:
     """A reply to the confirmation mail comes from this address: let it reach the same

@@ -8,6 +8,7 @@ live-update streams end, then uvicorn lets requests in flight finish (bot/web/se
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -15,18 +16,21 @@ from typing import Protocol
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.web import actions, login, pages
+from bot.web import actions, complaint, login, pages
 from bot.web.events import ChangeFeed
+from bot.web.form_guard import FormGuard
 from bot.web.headers import SecurityHeaders
 from bot.web.server import WebServer
 from bot.web.sessions import Sessions
 from bot.web.state import DeskState
 from bot.web.throttle import LoginThrottle
+from channels.base import Channel
+from channels.webform.channel import WebFormChannel
 from common.clock import Clock, utc_now
 from common.logs import log
 from common.problems import Problem, StartupFailure
@@ -36,9 +40,11 @@ from storage.models import Case, Message
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 
 
-def desk_app(state: DeskState) -> Starlette:
+def desk_app(state: DeskState, *public: BaseRoute) -> Starlette:
+    """The desk, and the `public` pages customers open (the complaint form)."""
     return Starlette(
         routes=[
+            *public,
             *login.routes(state),
             *pages.routes(state),
             *actions.routes(state),
@@ -70,6 +76,8 @@ class Bot(Protocol):
     def intake(self) -> _Relays: ...
     @property
     def dispatcher(self) -> _Wakes: ...
+    @property
+    def channels(self) -> Mapping[str, Channel]: ...
 
 
 class Desk:
@@ -99,8 +107,21 @@ class Desk:
             relay=bot.intake.handler_replied,
             wake_dispatcher=bot.dispatcher.wake,
         )
+        public: list[BaseRoute] = []
+        form = next((c for c in bot.channels.values() if isinstance(c, WebFormChannel)), None)
+        if form is not None:
+            limits = settings.webform
+            guard = FormGuard(
+                secret_key=key.encode(),
+                clock=clock,
+                per_hour=limits.per_hour,
+                min_seconds=limits.min_seconds,
+                max_hours=limits.max_hours,
+            )
+            public += complaint.routes(self.state, form, guard, key.encode())
         host, _, port = web.listen.rpartition(":")
-        self.server = WebServer(desk_app(self.state), host=host or "127.0.0.1", port=int(port))
+        app = desk_app(self.state, *public)
+        self.server = WebServer(app, host=host or "127.0.0.1", port=int(port))
 
     @property
     def port(self) -> int:
