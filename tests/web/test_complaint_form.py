@@ -19,7 +19,7 @@ from common.clock import utc_now
 from storage import repo
 from storage.db import transaction
 from storage.models import Case, ChannelIdentity
-from tests.support import RecordingChannel, eventually
+from tests.support import RecordingChannel
 from tests.web.support import RunningDesk, running_desk
 
 HIDDEN = re.compile(r'name="(csrf_token|started)" value="([^"]+)"')
