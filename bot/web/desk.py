@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.web import actions, complaint, login, pages
+from bot.web import actions, complaint, login, pages, survey
 from bot.web.events import ChangeFeed
 from bot.web.form_guard import FormGuard
 from bot.web.headers import SecurityHeaders
@@ -119,6 +119,8 @@ class Desk:
                 max_hours=limits.max_hours,
             )
             public += complaint.routes(self.state, form, guard, key.encode())
+        if bot.followups.links is not None:
+            public += survey.routes(self.state, bot.followups.links)
         host, _, port = web.listen.rpartition(":")
         app = desk_app(self.state, *public)
         self.server = WebServer(app, host=host or "127.0.0.1", port=int(port))
