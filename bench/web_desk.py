@@ -123,7 +123,8 @@ async def fill(url: str, cases: int) -> None:
     await engine.dispose()
 
 
-async def measure(url: str, requests: int) -> dict[str, list[float]]:
+async def measure(url: str, cases: int, requests: int) -> dict[str, list[float]]:
+    middle = f"K-2026-{cases // 2 + 1:06d}"
     settings = Settings.model_validate(
         {
             "database": {"url": url},
@@ -159,8 +160,8 @@ async def measure(url: str, requests: int) -> dict[str, list[float]]:
                 "list, overdue": "/?overdue=1",
                 "list, topic + channel": "/?topic=billing&channel=email",
                 "list, search text": "/?q=lekkage",
-                "list, search number": "/?q=K-2026-004321",
-                "case page": "/cases/K-2026-004321",
+                "list, search number": f"/?q={middle}",
+                "case page": f"/cases/{middle}",
             }
             for name, path in pages.items():
                 times = []
@@ -183,7 +184,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = arguments.postgres or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
         asyncio.run(fill(url, arguments.cases))
-        timings = asyncio.run(measure(url, arguments.requests))
+        timings = asyncio.run(measure(url, arguments.cases, arguments.requests))
     kind = "PostgreSQL" if arguments.postgres else "SQLite"
     print(f"{arguments.cases} cases on {kind}, {arguments.requests} requests each (ms, round trip)")
     print(f"{'page':<24}{'median':>8}{'p95':>8}{'max':>8}")

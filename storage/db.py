@@ -88,6 +88,18 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         )
 
 
+async def schema_is_current(session: AsyncSession) -> bool:
+    """Whether the database is at the newest migration this code ships (readiness)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    def check(sync: Connection) -> bool:
+        heads = ScriptDirectory.from_config(_alembic_config(sync)).get_heads()
+        return set(MigrationContext.configure(sync).get_current_heads()) == set(heads)
+
+    return await (await core(session)).run_sync(check)
+
+
 async def core(session: AsyncSession) -> AsyncConnection:
     """The transaction's connection, for Core statements. Asked of the session once per
     transaction: every ask is a trip through SQLAlchemy's greenlet bridge."""

@@ -81,7 +81,9 @@ async def preload_customers(session: AsyncSession, *, customer_ids: Collection[i
 
 _IDENTITIES = SQLModel.metadata.tables["channel_identities"]
 _MESSAGES = SQLModel.metadata.tables["messages"]
-_STORED_KEYS = select(_MESSAGES.c.external_id, _MESSAGES.c.sender, _MESSAGES.c.content_hash).where(
+_STORED_KEYS = select(
+    _MESSAGES.c.external_id, _MESSAGES.c.sender, _MESSAGES.c.content_hash
+).where(
     _MESSAGES.c.channel == bindparam("channel"),
     _MESSAGES.c.external_id.in_(bindparam("external_ids", expanding=True)),
 )

@@ -78,7 +78,9 @@ def test_scripted_chat_prints_one_json_object_per_reply(
 def test_a_scripted_chat_reads_as_a_dialogue_at_the_terminal_width(
     tmp_path: Path, database_url: str, script: Path
 ) -> None:
-    result = klachtbot(tmp_path, database_url, "chat", "--script", str(script), COLUMNS="50")
+    result = klachtbot(
+        tmp_path, database_url, "chat", "--script", str(script), COLUMNS="50"
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert all(len(line) <= 50 for line in lines), result.stdout

@@ -7,14 +7,7 @@ from bot.cli.main import app
 
 runner = CliRunner()
 FIELDS = {
-    "language",
-    "intent",
-    "explicit",
-    "category",
-    "anger",
-    "emergency_kind",
-    "confidence",
-    "slots",
+    "language", "intent", "explicit", "category", "anger", "emergency_kind", "confidence", "slots",
 }
 
 

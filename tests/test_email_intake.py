@@ -251,7 +251,9 @@ async def test_an_out_of_office_read_with_the_mail_it_answers_joins_that_case(
     assert piets.case_id is not None
     assert (jans.automated, jans.case_id) == ("auto_reply", piets.case_id)
     assert lab.sent_to("jan@outside.test") == []
-    assert [event.case_id for event in await audit(sessions, "mail.auto_reply")] == [piets.case_id]
+    assert [event.case_id for event in await audit(sessions, "mail.auto_reply")] == [
+        piets.case_id
+    ]
 
 
 async def test_mail_kept_without_a_case_reaches_a_handler_in_the_daily_digest(
@@ -291,13 +293,8 @@ async def test_mail_kept_without_a_case_reaches_a_handler_in_the_daily_digest(
     assert "2 onbeantwoorde e-mails" in str(parsed["Subject"])
     text = text_of(digest)
     assert "Beste Sanne de Boer" in text
-    for expected in (
-        "jan@outside.test",
-        "Afwezig tot maandag",
-        "Voor spoed: bel de receptie",
-        "nieuws@outside.test",
-        "Nieuwsbrief november",
-    ):
+    for expected in ("jan@outside.test", "Afwezig tot maandag", "Voor spoed: bel de receptie",
+                     "nieuws@outside.test", "Nieuwsbrief november"):
         assert expected in text
     assert all(message.case_id is None for message in kept)
     assert len(await lab.fetch_all(HANDLER)) == 1

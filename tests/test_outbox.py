@@ -173,7 +173,9 @@ async def test_a_deferred_row_waits_without_spending_an_attempt(
 async def test_permanent_failure_is_not_retried(
     sessions: SessionFactory, clock: SteppedClock, channel: RecordingChannel
 ) -> None:
-    channel.outcomes = lambda _m: DeliveryResult.failed("refused anna@example.nl", permanent=True)
+    channel.outcomes = lambda _m: DeliveryResult.failed(
+        "refused anna@example.nl", permanent=True
+    )
     row_id = await _enqueue(sessions, clock)
     failures: list[tuple[int, str]] = []
     with capture_logs() as logs:

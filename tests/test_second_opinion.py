@@ -113,10 +113,7 @@ async def test_an_unsure_reading_takes_the_models_answer(
     reviewed = (await opinion.review(UNSURE, unsure())).understood
     await opinion.close()
     assert (reviewed.intent, reviewed.explicit, reviewed.category, reviewed.anger) == (
-        "complaint",
-        False,
-        "communication",
-        1,
+        "complaint", False, "communication", 1,
     )
     assert reviewed.confidence > 0.6
     assert reviewed.slots == read(UNSURE, today=TODAY).understood.slots  # only labels change

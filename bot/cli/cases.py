@@ -50,16 +50,8 @@ Actor = Annotated[
     str | None, typer.Option("--as", help="Who records this (default: the case's handler).")
 ]
 LINE_COLUMNS = (
-    "number",
-    "status",
-    "handler",
-    "next_due",
-    "overdue",
-    "intent",
-    "category",
-    "customer",
-    "channel",
-    "received_at",
+    "number", "status", "handler", "next_due", "overdue", "intent", "category", "customer",
+    "channel", "received_at",
 )
 TIMELINE_COLUMNS = ("at", "who", "kind", "text")
 # What a recording command did, for templates/cli/<language>/recorded.txt.j2.

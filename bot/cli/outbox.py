@@ -22,6 +22,7 @@ from storage.models import OutboxRow
 outbox_app = typer.Typer(no_args_is_help=True, help="Messages waiting to be sent, or failed.")
 
 
+
 @outbox_app.command("list")
 def outbox_list(
     ctx: typer.Context,

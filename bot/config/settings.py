@@ -105,11 +105,13 @@ _SPAN_OF_DAY = r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$"
 
 class CalendarSettings(Section):
     # Per weekday "HH:MM-HH:MM", or "" for closed. The time zone is the organisation's.
-    office_hours: dict[Weekday, Annotated[str, Field(pattern=_SPAN_OF_DAY)]] = Field(
-        default_factory=lambda: {
-            **dict.fromkeys(WEEKDAYS[:5], "09:00-17:00"),
-            **dict.fromkeys(WEEKDAYS[5:], ""),
-        }
+    office_hours: dict[Weekday, Annotated[str, Field(pattern=_SPAN_OF_DAY)]] = (
+        Field(
+            default_factory=lambda: {
+                **dict.fromkeys(WEEKDAYS[:5], "09:00-17:00"),
+                **dict.fromkeys(WEEKDAYS[5:], ""),
+            }
+        )
     )
     holidays_country: str = "NL"
     holidays_subdivision: str = ""

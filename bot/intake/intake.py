@@ -248,7 +248,9 @@ class Intake:
             session.add(stored)
         log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
-    async def _keep_automated(self, session: AsyncSession, message: Message, now: datetime) -> None:
+    async def _keep_automated(
+        self, session: AsyncSession, message: Message, now: datetime
+    ) -> None:
         """Out-of-office, bounces and bulk mail join the case they answer but never start a
         dialogue and are never answered: two robots must not talk to each other. Taken in
         in turn with the rest, so an out-of-office finds the case of a mail that came in the

@@ -247,13 +247,7 @@ _BY_KIND: tuple[tuple[EmergencyKind, re.Pattern[str]], ...] = (
 )
 # The order in which one instruction outranks another where a message shows several dangers.
 KIND_PRIORITY: tuple[EmergencyKind, ...] = (
-    "gas",
-    "co",
-    "fire",
-    "electrical",
-    "structural",
-    "water",
-    "power",
+    "gas", "co", "fire", "electrical", "structural", "water", "power",
 )
 
 
@@ -272,7 +266,9 @@ def _power_risk(folded: str) -> bool:
         return True
     if _POWER_OUT.search(folded) and _AT_RISK.search(folded):
         return True
-    return bool(_NO_HEAT.search(folded) and _FRAIL_COLD.search(folded) and _FRAIL.search(folded))
+    return bool(
+        _NO_HEAT.search(folded) and _FRAIL_COLD.search(folded) and _FRAIL.search(folded)
+    )
 
 
 def shows_danger(folded: str) -> bool:

@@ -63,8 +63,7 @@ _NOT_A_REFERENCE = re.compile(
 )
 _UNIT_AFTER = re.compile(
     r"[ \t]*(?:dagen|dag|weken|week|maanden|maand|jaar|jaren|days?|weeks?|months?|years?|euro|"
-    r"eur\b|procent|%|uur|hours?|minuten|minutes|keer|times|x\b)",
-    re.I,
+    r"eur\b|procent|%|uur|hours?|minuten|minutes|keer|times|x\b)", re.I
 )
 # "factuur 20011 en 20012", "nr. 88123 en nr. 88124": one word, several numbers.
 _MORE = re.compile(

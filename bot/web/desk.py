@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.web import actions, complaint, login, pages, survey
+from bot.web import actions, complaint, health, login, pages, survey
 from bot.web.events import ChangeFeed
 from bot.web.form_guard import FormGuard
 from bot.web.headers import SecurityHeaders
@@ -29,7 +29,7 @@ from bot.web.server import WebServer
 from bot.web.sessions import Sessions
 from bot.web.state import DeskState
 from bot.web.throttle import LoginThrottle
-from channels.base import Channel
+from channels.base import Channel, ChannelStatus
 from channels.webform.channel import WebFormChannel
 from common.clock import Clock, utc_now
 from common.logs import log
@@ -40,11 +40,12 @@ from storage.models import Case, Message
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 
 
-def desk_app(state: DeskState, *public: BaseRoute) -> Starlette:
-    """The desk, and the `public` pages customers open (the complaint form)."""
+def desk_app(state: DeskState, statuses: health.Statuses, *public: BaseRoute) -> Starlette:
+    """The desk, and the `public` pages customers open (the complaint form, surveys)."""
     return Starlette(
         routes=[
             *public,
+            *health.routes(state, statuses),
             *login.routes(state),
             *pages.routes(state),
             *actions.routes(state),
@@ -78,6 +79,7 @@ class Bot(Protocol):
     def dispatcher(self) -> _Wakes: ...
     @property
     def channels(self) -> Mapping[str, Channel]: ...
+    def status(self) -> Mapping[str, ChannelStatus]: ...
 
 
 class Desk:
@@ -122,7 +124,7 @@ class Desk:
         if bot.followups.links is not None:
             public += survey.routes(self.state, bot.followups.links)
         host, _, port = web.listen.rpartition(":")
-        app = desk_app(self.state, *public)
+        app = desk_app(self.state, bot.status, *public)
         self.server = WebServer(app, host=host or "127.0.0.1", port=int(port))
 
     @property

@@ -16,11 +16,8 @@ def _mail(headers: str, body: str = "Tekst.") -> bytes:
     ("headers", "kind", "reason"),
     [
         ("Auto-Submitted: auto-replied\n", "auto_reply", "Auto-Submitted: auto-replied"),
-        (
-            "Auto-Submitted: auto-generated; owner=x\n",
-            "auto_reply",
-            "Auto-Submitted: auto-generated; owner=x",
-        ),
+        ("Auto-Submitted: auto-generated; owner=x\n", "auto_reply",
+         "Auto-Submitted: auto-generated; owner=x"),
         ("Precedence: bulk\n", "list", "Precedence: bulk"),
         ("Precedence: junk\n", "list", "Precedence: junk"),
         ("Precedence: list\n", "list", "Precedence: list"),
@@ -33,11 +30,8 @@ def _mail(headers: str, body: str = "Tekst.") -> bytes:
         ("X-Auto-Response-Suppress: OOF, DR\n", "human", None),
         ("X-Auto-Response-Suppress: All\n", "human", None),
         ("List-Unsubscribe: <mailto:u@x.example>\n", "human", None),
-        (
-            "List-Id: Bewoners <bewoners.x.example>\nList-Post: <mailto:l@x.example>\n",
-            "human",
-            None,
-        ),
+        ("List-Id: Bewoners <bewoners.x.example>\nList-Post: <mailto:l@x.example>\n",
+         "human", None),
         ("X-Failed-Recipients: Weg@Example.nl\n", "human", None),
     ],
 )

@@ -20,14 +20,10 @@ from channels.email import html_to_text
         ("<head><title>t</title></head><body>lijf</body>", "lijf"),
         ("veel    \n\n  witruimte\t hier", "veel witruimte hier"),
         ("<div><div>a</div></div><div>b</div>", "a\nb"),
-        (
-            "<table><tr><td>Bon</td><td>4711</td></tr><tr><td>Prijs</td></tr></table>",
-            "Bon 4711\nPrijs",
-        ),
-        (
-            "<p>nieuw</p><blockquote><p>oud</p><p>ouder</p></blockquote>",
-            "nieuw\n\n> oud\n>\n> ouder",
-        ),
+        ("<table><tr><td>Bon</td><td>4711</td></tr><tr><td>Prijs</td></tr></table>",
+         "Bon 4711\nPrijs"),
+        ("<p>nieuw</p><blockquote><p>oud</p><p>ouder</p></blockquote>",
+         "nieuw\n\n> oud\n>\n> ouder"),
         ("<blockquote>een<blockquote>twee</blockquote></blockquote>na", "> een\n>\n>> twee\n\nna"),
         ("<!-- commentaar -->tekst<!--[if mso]>outlook<![endif]-->", "tekst"),
         ("<p>open zonder einde", "open zonder einde"),
@@ -44,24 +40,17 @@ def test_html_to_text(html: str, text: str) -> None:
     [
         # The head ends where the body's content begins (no </head>, no <body>).
         ("<html><head><title>Klacht</title><p>De kraan lekt.", "De kraan lekt."),
-        (
-            "<head><meta charset=utf-8><style>p{}</style>Geen water sinds maandag.",
-            "Geen water sinds maandag.",
-        ),
+        ("<head><meta charset=utf-8><style>p{}</style>Geen water sinds maandag.",
+         "Geen water sinds maandag."),
         # An unclosed <svg> or <math> ends where HTML content resumes, or with its parent.
         ("<p>Logo <svg><circle r=1></svg> na</p>", "Logo na"),
-        (
-            "<svg><circle r=1><p>De rest van de klacht.</p><p>En meer.",
-            "De rest van de klacht.\n\nEn meer.",
-        ),
+        ("<svg><circle r=1><p>De rest van de klacht.</p><p>En meer.", "De rest van de klacht.\n\n"
+         "En meer."),
         ("<div><svg><g><path d=M0></div><div>Tweede blok</div>", "Tweede blok"),
         ("<math><mi>x</mi><div>Na de formule", "x\nNa de formule"),
         # Text the reader sees inside SVG stays; its tooltips and styles do not.
-        (
-            "<svg><title>tip</title><desc>uitleg</desc><style>.a{}</style><text>Bakkerij</text>"
-            "</svg>",
-            "Bakkerij",
-        ),
+        ("<svg><title>tip</title><desc>uitleg</desc><style>.a{}</style><text>Bakkerij</text>"
+         "</svg>", "Bakkerij"),
         # Mail clients run no scripts: what <noscript> holds is shown; a template is inert.
         ("<noscript><p>Zichtbaar</p></noscript><template><p>inert</p></template>", "Zichtbaar"),
         ("<pre>regel een\n  regel twee</pre>na", "regel een\nregel twee\n\nna"),

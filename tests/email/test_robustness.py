@@ -20,30 +20,9 @@ FUZZ = settings(
 )
 PACKAGE = Path(channels.email.__file__).parent
 TOKENS = [
-    b"\r\n",
-    b"\n",
-    b"\n\n",
-    b"--",
-    b"=?",
-    b"?=",
-    b"=?utf-8?b?",
-    b"=?x?q?",
-    b"=",
-    b"=E9",
-    b":",
-    b";",
-    b"<",
-    b">",
-    b'"',
-    b"boundary=",
-    b"charset=",
-    b"multipart/",
-    b"message/rfc822",
-    b"Content-Type: ",
-    b"Content-Transfer-Encoding: base64\n",
-    b"\xe9",
-    b"\xff",
-    b"\x00",
+    b"\r\n", b"\n", b"\n\n", b"--", b"=?", b"?=", b"=?utf-8?b?", b"=?x?q?", b"=", b"=E9",
+    b":", b";", b"<", b">", b"\"", b"boundary=", b"charset=", b"multipart/", b"message/rfc822",
+    b"Content-Type: ", b"Content-Transfer-Encoding: base64\n", b"\xe9", b"\xff", b"\x00",
 ]
 
 
@@ -107,6 +86,8 @@ def test_mutated_corpus_mails(data: bytes) -> None:
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(TOKENS) | st.text(max_size=10).map(str.encode), max_size=60))
+@given(
+    st.lists(st.sampled_from(TOKENS) | st.text(max_size=10).map(str.encode), max_size=60)
+)
 def test_token_soup(pieces: list[bytes]) -> None:
     _check(b"Content-Type: multipart/mixed; boundary=b\n" + b"".join(pieces))

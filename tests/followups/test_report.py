@@ -185,15 +185,8 @@ async def test_a_period_with_more_cases_than_a_statement_takes_parameters(
         await connection.execute(
             insert(Case),
             [
-                {
-                    "customer_id": customer.id,
-                    "channel": "email",
-                    "received_at": T0,
-                    "status": "open",
-                    "language": "nl",
-                    "anger": 0,
-                    "dialogue_state": {},
-                }
+                {"customer_id": customer.id, "channel": "email", "received_at": T0,
+                 "status": "open", "language": "nl", "anger": 0, "dialogue_state": {}}
                 for _ in range(many)
             ],
         )

@@ -64,10 +64,8 @@ EMERGENCIES: list[tuple[str, str]] = [
     ("Er stroomt water door het plafond!", "water"),
     ("leiding gesprongen in de kelder, alles staat blank", "water"),
     ("het water gutst uit de muur en ik krijg de hoofdkraan niet dicht", "water"),
-    (
-        "De badkamer van de bovenburen lekt door ons plafond, het komt met bakken naar beneden",
-        "water",
-    ),
+    ("De badkamer van de bovenburen lekt door ons plafond, het komt met bakken naar beneden",
+     "water"),
     ("onze benedenverdieping staat onder water", "water"),
     ("Water is pouring through the ceiling!", "water"),
     ("A pipe burst in the loft and the landing is flooded", "water"),

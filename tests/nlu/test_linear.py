@@ -13,20 +13,10 @@ from bot.nlu.training import train
 from bot.nlu.types import CATEGORIES, INTENTS
 
 ROWS = [
-    {
-        "text": "Mijn pakket is nooit aangekomen!!",
-        "intent": "complaint",
-        "explicit": False,
-        "category": "delivery",
-        "anger": 2,
-    },
-    {
-        "text": "Ik ben zeer ontevreden over de monteur.",
-        "intent": "complaint",
-        "explicit": True,
-        "category": "service_execution",
-        "anger": 1,
-    },
+    {"text": "Mijn pakket is nooit aangekomen!!", "intent": "complaint", "explicit": False,
+     "category": "delivery", "anger": 2},
+    {"text": "Ik ben zeer ontevreden over de monteur.", "intent": "complaint", "explicit": True,
+     "category": "service_execution", "anger": 1},
     {"text": "Wat zijn jullie openingstijden?", "intent": "question", "anger": 0},
     {"text": "Bedankt voor de snelle hulp, top!", "intent": "compliment", "anger": 0},
     {"text": "Ik ruik gas in de keuken", "intent": "emergency", "anger": 0},
@@ -34,20 +24,10 @@ ROWS = [
     {"text": "Ik teken bezwaar aan tegen de aanslag.", "intent": "dispute", "anger": 1},
     {"text": "De buren draaien elke nacht harde muziek", "intent": "nuisance", "anger": 1},
     {"text": "Graag uitschrijven voor de nieuwsbrief", "intent": "other", "anger": 0},
-    {
-        "text": "The invoice is wrong, I was charged twice.",
-        "intent": "complaint",
-        "explicit": False,
-        "category": "billing",
-        "anger": 1,
-    },
-    {
-        "text": "Very disappointed: rude staff at the desk.",
-        "intent": "complaint",
-        "explicit": True,
-        "category": "staff_conduct",
-        "anger": 1,
-    },
+    {"text": "The invoice is wrong, I was charged twice.", "intent": "complaint",
+     "explicit": False, "category": "billing", "anger": 1},
+    {"text": "Very disappointed: rude staff at the desk.", "intent": "complaint",
+     "explicit": True, "category": "staff_conduct", "anger": 1},
 ]
 UNSEEN = [
     "Waar blijft mijn bestelling? Ik wacht al ECHT lang!!",
@@ -70,12 +50,8 @@ def test_features_and_probabilities_match_scikit_learn() -> None:
     vectorisers = [
         TfidfVectorizer(preprocessor=fold, ngram_range=training.WORD_NGRAMS, sublinear_tf=True),
         TfidfVectorizer(
-            preprocessor=fold,
-            analyzer="char_wb",
-            ngram_range=training.CHAR_NGRAMS,
-            min_df=2,
-            sublinear_tf=True,
-            max_features=training.MAX_CHAR_FEATURES,
+            preprocessor=fold, analyzer="char_wb", ngram_range=training.CHAR_NGRAMS, min_df=2,
+            sublinear_tf=True, max_features=training.MAX_CHAR_FEATURES,
         ),
     ]
     matrix = hstack([v.fit_transform(texts) for v in vectorisers]).tocsr()

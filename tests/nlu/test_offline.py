@@ -65,8 +65,7 @@ def test_classify_needs_no_network(tmp_path: Path, cut: str) -> None:
         assert "network access during classify" in tried.stderr
     source = tmp_path / "in.jsonl"
     source.write_text(
-        json.dumps({"text": "Ik ruik gas in de keuken, Kerkstraat 12, 1234 AB Utrecht"})
-        + "\n"
+        json.dumps({"text": "Ik ruik gas in de keuken, Kerkstraat 12, 1234 AB Utrecht"}) + "\n"
         + json.dumps({"text": "My parcel never arrived, order 55-1120. Very disappointed."})
         + "\n",
         encoding="utf-8",

@@ -59,6 +59,10 @@ async def test_a_handler_logs_in_and_sees_the_cases(page: Page, desk: RunningDes
     await expect(row).to_contain_text("Anna Jansen")
     await expect(row).to_contain_text("drie keer niet gekomen")
     await keep_screenshot(page, "case-list")
+    await page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    await expect(row).to_contain_text("Anna Jansen")
+    await keep_screenshot(page, "case-list-phone")
+    await page.set_viewport_size({"width": 1280, "height": 800})
     await row.get_by_role("link").click()
     await expect(page).to_have_url(f"{desk.url}/cases/{case.number}")
     await expect(page.locator(".conversation")).to_contain_text("drie keer niet gekomen")

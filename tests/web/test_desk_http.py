@@ -15,7 +15,7 @@ from bot.followups import aftercare
 from bot.web.headers import POLICY
 from bot.web.server import GRACE_SECONDS
 from common.clock import utc_now
-from storage import handlers, repo
+from storage import handlers, outbox, repo
 from storage.db import transaction
 from storage.models import Case
 from tests.web.support import PASSWORD, RunningDesk, running_desk
@@ -275,3 +275,33 @@ async def test_the_list_filters_and_searches(desk: RunningDesk, client: httpx.As
     table = await client.get("/cases/table?mine=1", headers={"HX-Request": "true"})
     assert numbers_in(table) == {heating.number}
     assert "<html" not in table.text
+
+
+async def test_health_and_readiness_without_a_login(
+    desk: RunningDesk, client: httpx.AsyncClient
+) -> None:
+    alive = await client.get("/healthz")
+    assert alive.status_code == 200
+    assert alive.json() == {"status": "alive"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {
+        "database": True,
+        "migrations": True,
+        "outbox": True,
+        "channel:console": True,
+    }
+    async with transaction(desk.app.sessions) as session:
+        await outbox.enqueue(
+            session,
+            idempotency_key="stuck",
+            channel="nowhere",  # no channel sends it: it stays due
+            recipient="x",
+            template="t",
+            body="b",
+            due_at=utc_now() - timedelta(hours=1),
+            now=utc_now(),
+        )
+    stuck = await client.get("/readyz")
+    assert stuck.status_code == 503
+    assert stuck.json()["checks"]["outbox"] is False
