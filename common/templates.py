@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -41,6 +42,13 @@ def render(name: str, /, **context: Any) -> str:
 
 def render_message(language: str, template: str, /, **context: Any) -> str:
     return render(f"messages/{language}/{template}.txt.j2", **context)
+
+
+def variant(case_id: int, template: str) -> int:
+    """Which phrasing a case's message uses: templates take `variant % len(options)` from each
+    list. One step per case, so two cases in a row never get the same phrasing from any list;
+    the template's own offset keeps a case from starting every list at the same place."""
+    return case_id + zlib.crc32(template.encode())
 
 
 def all_template_names() -> list[str]:

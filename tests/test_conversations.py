@@ -211,7 +211,9 @@ def test_summary_before_agreement_and_a_concrete_promise(
     shown = klachtbot(tmp_path, database_url, "cases", "show", case)
     assert shown.returncode == 0, shown.stderr
     assert "Wat de klant wil:" in shown.stdout
-    assert "Toegezegd: contact door" in shown.stdout
+    # Who contacts the customer how, by a day and time as people write them, with the zone.
+    flat = " ".join(re.sub(r"[│┌┐└┘─]", " ", shown.stdout).split())  # panel lines wrap
+    assert re.search(r"Toegezegd: .+?, uiterlijk \w+dag \d+ \w+ \d{4} om \d\d:\d\d \(", flat)
 
 
 def test_emergency_names_112(tmp_path: Path, database_url: str) -> None:

@@ -138,7 +138,7 @@ async def test_forged_mail_as_the_handler_is_a_note_and_the_real_reply_still_goe
         assert case.number is not None
         tz = app.settings.organisation.tz
         async with transaction(sessions) as session:
-            shown = await case_file(session, case.number, tz)
+            shown = await case_file(session, case.number, tz, app.settings.organisation.language)
         assert shown is not None
         console = Console(width=250, record=True)
         for part in case_file_parts(shown, tz, "en", shown.case.received_at):

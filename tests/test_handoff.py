@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from bot.cli.casefile import case_file
 from bot.config.settings import Settings
 from bot.handlers.summary import handoff_summary
 from bot.runtime.app import App
@@ -86,11 +87,33 @@ async def test_handed_off_to_the_handler_with_summary_and_agreement(
         case.number or "",
         "Wat de klant wil: Dat de regel wordt aangepast.",
         "Behandelaar: Sanne de Boer",
+        "Stand: bij een behandelaar",
+        # The customer gave a phone number when asked how to reach them.
+        "Toegezegd: Sanne de Boer belt de klant op 06-12345678, uiterlijk ",
         "Bevestiging per e-mail: nee",
         '"Het beleid over huisdieren vind ik oneerlijk."',
     ):
         assert expected in case.summary
     assert actions == ["case.created", "case.handed_off"]
+
+
+async def test_cases_show_gives_the_summary_as_the_case_is_now(
+    database_url: str, sessions: SessionFactory, clock: SteppedClock
+) -> None:
+    await run(database_url, clock, "anna")
+    async with transaction(sessions) as session:
+        case = (await session.exec(select(Case))).one()
+        piet = await handlers.handler_by_name(session, name="Piet Jansen")
+        assert piet is not None
+        case.handler_id, case.status = piet.id, "closed"
+        session.add(case)
+    async with transaction(sessions) as session:
+        shown = await case_file(session, case.number or "", ZoneInfo("UTC"), "en")
+    assert shown is not None
+    summary = shown.summary
+    assert "Handler: Piet Jansen" in summary
+    assert "Status: closed" in summary
+    assert "Sanne" not in summary
 
 
 async def test_the_substitute_gets_new_cases_while_the_handler_is_away(
@@ -154,5 +177,8 @@ async def test_the_summary_names_an_address_added_in_the_same_transaction(
                 created_at=clock(),
             )
         )
-        summary = await handoff_summary(session, case=case, tz=ZoneInfo("Europe/Amsterdam"))
-    assert "telegram: 4242, email: bram@example.nl" in summary
+        summary = await handoff_summary(
+            session, case=case, tz=ZoneInfo("Europe/Amsterdam"), language="nl"
+        )
+    assert "Bekend via: Telegram 4242, e-mail bram@example.nl" in summary
+    assert "E-mail: bram@example.nl" in summary  # the registration fact, from the channel

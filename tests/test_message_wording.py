@@ -10,12 +10,15 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 import pytest
 
 from bot import nlu
+from bot.dialogue import recap
 from bot.nlu.types import EMERGENCY_KINDS
+from common import templates
 from common.templates import render_message, templates_dir
 from tests.test_templates import INFORMAL_DUTCH, UNHELPFUL
 
@@ -33,23 +36,48 @@ QUESTION_SLOTS = (
     "outcome",
     "contact",
 )
-FACT_SLOTS = ("order_number", "invoice_number", "when", "product", "who", "amount")
+FACT_SLOTS = (
+    "product",
+    "when",
+    "order_number",
+    "invoice_number",
+    "customer_number",
+    "amount",
+    "who",
+    "name",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+)
 FACT_LABELS = {
     "nl": {
+        "product": "Waar het om gaat",
+        "when": "Wanneer",
         "order_number": "Bestelnummer",
         "invoice_number": "Factuurnummer",
-        "when": "Wanneer",
-        "product": "Product",
-        "who": "Contactpersoon",
+        "customer_number": "Klantnummer",
         "amount": "Bedrag",
+        "who": "Met wie u te maken had",
+        "name": "Uw naam",
+        "address": "Adres",
+        "postcode": "Postcode",
+        "phone": "Telefoonnummer",
+        "email": "E-mailadres",
     },
     "en": {
+        "product": "What it is about",
+        "when": "When",
         "order_number": "Order number",
         "invoice_number": "Invoice number",
-        "when": "When",
-        "product": "Product",
-        "who": "Who",
+        "customer_number": "Customer number",
         "amount": "Amount",
+        "who": "Who you dealt with",
+        "name": "Your name",
+        "address": "Address",
+        "postcode": "Postcode",
+        "phone": "Phone number",
+        "email": "Email address",
     },
 }
 PHONE = "0800-1234"
@@ -70,7 +98,47 @@ FACT_SETS: tuple[list[dict[str, str]], ...] = (
     [],
     [{"slot": slot, "value": f"waarde {i}"} for i, slot in enumerate(FACT_SLOTS)],
     [{"slot": "when", "value": "maandag, of was het dinsdag?"}],
+    [{"slot": "phone", "value": "06-12345678"}, {"slot": "email", "value": "anna@example.nl"}],
 )
+TOPICS = (
+    "delivery",
+    "product",
+    "service_execution",
+    "billing",
+    "staff_conduct",
+    "communication",
+    "policy",
+    "nuisance",
+    "repair_request",
+    "question",
+    "dispute",
+    "other",
+)
+PRODUCTS = {"nl": "wasmachine", "en": "washing machine"}
+IMPACT_SETS: tuple[list[str], ...] = (
+    [],
+    ["day_off", "money"],
+    ["waiting", "unreachable"],
+    ["again"],
+)
+# A word each impact's sentence uses, whatever the phrasing.
+IMPACT_WORDS = {
+    "nl": {
+        "day_off": "vrij",
+        "money": "9,99",
+        "waiting": "wacht",
+        "unreachable": "antwoord|bereiken|terughoorde",
+        "again": "eerste keer|opnieuw|weer",
+    },
+    "en": {
+        "day_off": "off",
+        "money": "9.99",
+        "waiting": "wait",
+        "unreachable": "answer|reach|hearing nothing",
+        "again": "first time|again",
+    },
+}
+FEELING = {"nl": r"boos|kwaad|ergernis", "en": r"angry|anger|cross|frustration"}
 
 # Robot talk and defending, on top of the shared list.
 ROBOT = [
@@ -82,7 +150,7 @@ ROBOT = [
     r"\bmaar\b.*\b(regels|voorwaarden)\b",
     r"\bbut\b.*\b(rules|terms)\b",
 ]
-APOLOGY = {"nl": r"spijt|excuses|sorry", "en": r"sorry|apologi[sz]e"}
+APOLOGY = {"nl": r"spijt|excuses|sorry", "en": r"sorry|apologi[sz]e|apologies"}
 
 NO_QUESTION = {
     "acknowledge",
@@ -116,21 +184,37 @@ def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
     if name == "acknowledge":
         for key_sentence, explicit in itertools.product(KEY_SENTENCES[language], (True, False)):
             yield {"key_sentence": key_sentence, "explicit": explicit}
+        # What bot.dialogue.acknowledgement adds: the topic, the product, what it cost.
+        for topic, product, impacts in itertools.product(
+            TOPICS, ("", PRODUCTS[language]), IMPACT_SETS
+        ):
+            yield {
+                "key_sentence": "",
+                "explicit": True,
+                "topic": topic,
+                "product": product,
+                "impacts": impacts,
+                "amount": "9.99" if "money" in impacts else "",
+                "apology": topic not in ("policy", "nuisance", "question", "dispute"),
+            }
     elif name == "question":
         for slot in QUESTION_SLOTS:
             yield {"slot": slot}
     elif name == "summary":
-        for gist, facts, outcome, contact in itertools.product(
+        for gist, facts, outcome, changed in itertools.product(
             GISTS[language],
             FACT_SETS,
             (None, "", "Een nieuwe afspraak?"),
-            (None, "anna@example.nl"),
+            ([], ["when"]),
         ):
-            yield {"gist": gist, "facts": facts, "outcome": outcome, "contact": contact}
+            yield {"gist": gist, "facts": facts, "outcome": outcome, "changed": changed}
     elif name == "agreement":
         day = "woensdag 25 november" if language == "nl" else "Wednesday 25 November"
-        for handler_name, channel, offer_email in itertools.product(
-            (None, "Sanne"), ("console", "telegram", "email"), (True, False)
+        for handler_name, channel, offer_email, reached in itertools.product(
+            (None, "Sanne"),
+            ("console", "telegram", "email"),
+            (True, False),
+            ({}, {"reach_kind": "phone", "reach_address": "06-12345678"}),
         ):
             yield {
                 "promise_day": day,
@@ -138,6 +222,7 @@ def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
                 "handler_name": handler_name,
                 "channel": channel,
                 "offer_email": offer_email,
+                **reached,
             }
     elif name == "closing":
         for consent_email in (True, False):
@@ -152,11 +237,21 @@ def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
         yield {}
 
 
+@cache
+def rendered(language: str, name: str) -> tuple[tuple[dict[str, Any], str], ...]:
+    """Every render of a template once per run; several tests read them."""
+    out = []
+    for extra in extras(language, name):
+        # With a topic from the acknowledgement, the category no longer changes the text.
+        categories = (None,) if "topic" in extra else CATEGORIES
+        for number, anger, category in itertools.product(VARIANTS, ANGERS, categories):
+            context = base(number, anger, category) | extra
+            out.append((context, render_message(language, name, **context)))
+    return tuple(out)
+
+
 def renders(language: str, name: str) -> Iterator[tuple[dict[str, Any], str]]:
-    for variant, anger, category in itertools.product(VARIANTS, ANGERS, CATEGORIES):
-        for extra in extras(language, name):
-            context = base(variant, anger, category) | extra
-            yield context, render_message(language, name, **context)
+    yield from rendered(language, name)
 
 
 def template_names(language: str) -> set[str]:
@@ -230,6 +325,85 @@ def test_acknowledge_takes_anger_seriously_without_another_apology(language: str
         assert apologies[0] == apologies[1], angry
 
 
+def acknowledgements(language: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """The acknowledge renders with what bot.dialogue.acknowledgement puts in the context."""
+    for context, text in renders(language, "acknowledge"):
+        if "topic" in context:
+            yield context, text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_acknowledge_names_the_product_and_what_it_cost(language: str) -> None:
+    for context, text in acknowledgements(language):
+        # Conduct, a rule and the neighbours are not about a thing.
+        if context["product"] and context["topic"] not in ("staff_conduct", "policy", "nuisance"):
+            assert context["product"] in text, text
+        for impact in context["impacts"]:
+            assert re.search(IMPACT_WORDS[language][impact], text, re.IGNORECASE), (impact, text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_acknowledge_apologises_only_where_the_context_says_so(language: str) -> None:
+    for context, text in acknowledgements(language):
+        apologises = bool(re.search(APOLOGY[language], text, re.IGNORECASE))
+        assert apologises == context["apology"], text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_acknowledge_names_the_feeling_only_when_angry(language: str) -> None:
+    for context, text in acknowledgements(language):
+        named = bool(re.search(FEELING[language], text, re.IGNORECASE))
+        assert named == (context["anger"] >= 2), text
+
+
+def sentences_of(text: str) -> set[str]:
+    return {part for part in re.split(r"(?<=[.!])\s+", text) if part}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("anger", [0, 2])
+def test_two_cases_in_a_row_share_no_sentence(language: str, anger: int) -> None:
+    """`variant` moves one step per case (bot.templates.variant): neighbours differ."""
+    for topic, impacts in itertools.product(TOPICS, IMPACT_SETS):
+        context = base(0, anger, None) | {
+            "key_sentence": "",
+            "explicit": True,
+            "topic": topic,
+            "product": PRODUCTS[language],
+            "impacts": impacts,
+            "amount": "9.99",
+            "apology": True,
+        }
+        for case_id in range(12):
+            first, second = (
+                render_message(
+                    language,
+                    "acknowledge",
+                    **(context | {"variant": templates.variant(n, "acknowledge")}),
+                )
+                for n in (case_id, case_id + 1)
+            )
+            assert not sentences_of(first) & sentences_of(second), (first, second)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", ["acknowledge", "closing"])
+def test_at_least_six_openings_and_six_closings(language: str, name: str) -> None:
+    openings, closings = set(), set()
+    for number in range(42):
+        context = base(number, 0, "delivery") | {
+            "key_sentence": "",
+            "explicit": True,
+            "consent_email": False,
+        }
+        text = render_message(language, name, **context)
+        parts = re.split(r"(?<=[.!])\s+", text)
+        openings.add(parts[0])
+        closings.add(parts[-1])
+    assert len(openings) >= 6, openings
+    assert len(closings) >= 6, closings
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_acknowledge_quotes_the_customer_only_when_it_reads_well(language: str) -> None:
     quoted = set()
@@ -284,13 +458,18 @@ def test_question_offers_dont_know_in_some_variants_of_fact_slots(language: str)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_summary_lists_the_facts_and_ends_with_the_check(language: str) -> None:
     check = "Klopt dit?" if language == "nl" else "Is this right?"
+    corrected = "(aangepast)" if language == "nl" else "(changed)"
     for context, text in renders(language, "summary"):
         assert text.endswith(check), text
         for fact in context["facts"]:
             label = FACT_LABELS[language][fact["slot"]]
             assert f"- {label}: {fact['value'].replace('?', '')}" in text, text
-        if context["contact"]:
-            assert context["contact"] in text, text
+        marked = any(fact["slot"] in context["changed"] for fact in context["facts"])
+        assert (corrected in text) == marked, text
+
+
+def test_summary_labels_every_fact_kind_the_dialogue_keeps() -> None:
+    assert set(FACT_SLOTS) <= set(recap.FACT_ORDER)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -305,7 +484,11 @@ def test_agreement_says_who_when_and_how(language: str) -> None:
             assert ("een collega van " if language == "nl" else "a colleague from ") + (
                 ORGANISATION
             ) in text, text
-        if context["channel"] == "email":
+        if context.get("reach_kind") == "phone":
+            # A phone number given: we call, and say on which number.
+            assert ("telefonisch" if language == "nl" else "by phone") in text, text
+            assert context["reach_address"] in text, text
+        elif context["channel"] == "email":
             assert ("per e-mail" if language == "nl" else "by email") in text, text
         else:
             assert ("via dit gesprek" if language == "nl" else "in this chat") in text, text

@@ -156,7 +156,9 @@ _SAID = ("text", "what", "words", "before")
 _WHO = {"in": "customer", "out": "bot"}
 
 
-async def case_file(session: AsyncSession, number: str, tz: ZoneInfo) -> CaseFile | None:
+async def case_file(
+    session: AsyncSession, number: str, tz: ZoneInfo, language: str
+) -> CaseFile | None:
     case = await repo.case_by_number(session, number=number.strip().upper())
     if case is None or case.id is None:
         return None
@@ -175,8 +177,9 @@ async def case_file(session: AsyncSession, number: str, tz: ZoneInfo) -> CaseFil
     queued = await outbox.rows(session, case_id=case.id)
     handler = await session.get(Handler, case.handler_id) if case.handler_id else None
     customer = await repo.customer(session, customer_id=case.customer_id)
-    # A handed-off case shows the summary the handler got; others, how it stands now.
-    summary = case.summary or await handoff_summary(session, case=case, tz=tz)
+    # As the case stands now (handler, status, later additions), not a copy from the handoff;
+    # in the organisation's language, like everything the handler reads.
+    summary = await handoff_summary(session, case=case, tz=tz, language=language)
 
     timeline = [
         Entry(

@@ -138,7 +138,7 @@ def cases_show(
 
     async def work(sessions: SessionFactory) -> CaseFile | None:
         async with transaction(sessions) as session:
-            return await case_file(session, number, tz)
+            return await case_file(session, number, tz, settings.organisation.language)
 
     shown = with_sessions(settings, work)
     if shown is None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.dialogue.acknowledgement import acknowledgement
 from bot.dialogue.actions import (
     Action,
     Classify,
@@ -35,6 +36,7 @@ from bot.dialogue.events import (
     TimerDue,
 )
 from bot.dialogue.reading import Reader, Understander
+from bot.dialogue.recap import recap
 from bot.dialogue.slots import facts_from, next_question
 from bot.dialogue.state import STEPS, DialogueState, Step
 from bot.nlu import Language, Understanding
@@ -42,7 +44,6 @@ from bot.policy.deadlines import Deadlines
 
 Outcome = tuple[DialogueState, list[Action]]
 YES_NO = ("yes", "no")
-SUMMARY_FACTS = ("order_number", "invoice_number", "when", "product", "who", "amount")
 MAX_CORRECTIONS = 2
 ROUTES = {
     "dispute": "route_dispute",
@@ -164,10 +165,7 @@ class Dialogue:
             actions += [Reply(ROUTES[heard.intent]), HandOff(reason=heard.intent)]
             return replace(state, step="handed_off"), actions
         # A complaint, or something we cannot place: better a full intake than a missed one.
-        key_sentence = state.key_sentences[0] if state.key_sentences else ""
-        actions.append(
-            Reply("acknowledge", {"key_sentence": key_sentence, "explicit": bool(heard.explicit)})
-        )
+        actions.append(Reply("acknowledge", acknowledgement(heard, state.story)))
         return self._ask_next(state, now, actions)
 
     # -- question ------------------------------------------------------------------------
@@ -212,17 +210,7 @@ class Dialogue:
     # -- summarise and confirm ------------------------------------------------------------
 
     def _summarise(self, state: DialogueState, now: datetime, actions: list[Action]) -> Outcome:
-        context = {
-            "gist": state.key_sentences[0] if state.key_sentences else "",
-            "facts": [
-                {"slot": slot, "value": state.facts[slot]}
-                for slot in SUMMARY_FACTS
-                if state.facts.get(slot)
-            ],
-            "outcome": state.facts.get("outcome"),
-            "contact": state.facts.get("contact"),
-        }
-        actions += [Reply("summary", context, choices=YES_NO), self._wait_for_answer(now)]
+        actions += [Reply("summary", recap(state), choices=YES_NO), self._wait_for_answer(now)]
         return replace(state, step="confirming"), actions
 
     def _confirm(self, state: DialogueState, event: Event, now: datetime) -> Outcome:

@@ -45,6 +45,8 @@ class DialogueState:
     asked: tuple[str, ...] = ()
     current_question: str | None = None
     corrections: tuple[str, ...] = ()
+    customer_questions: tuple[str, ...] = ()  # what the customer asked us mid-intake
+    changed: tuple[str, ...] = ()  # kinds of the facts the customer corrected
     email: str | None = None
     consent_email: bool | None = None
     promise_at: str | None = None  # ISO 8601, UTC

@@ -11,13 +11,13 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.dialogue import DialogueState
+from bot.dialogue.gist import gist
+from bot.dialogue.recap import facts_in_order, reach
 from bot.outbound.outbound import Sender, queue_reply
 from bot.policy.calendar import Calendar
 from channels.registry import mail_channel, traits_of
 from storage import repo
 from storage.models import Case, ChannelIdentity
-
-SUMMARY_FACTS = ("order_number", "invoice_number", "when", "product", "who", "amount")
 
 
 async def queue_confirmation(
@@ -41,7 +41,8 @@ async def queue_confirmation(
     if mail is not None and not in_channel:
         channel, recipient = mail, state.email
         await link_address(session, case=case, channel=mail, address=recipient or "", now=now)
-    words = state.key_sentences or state.story[:1]
+    # The gist as the customer reads it back: a whole sentence, never a shouted line.
+    words = gist(state.story, state.key_sentences)
     return await queue_reply(
         session,
         case=case,
@@ -54,12 +55,9 @@ async def queue_confirmation(
         channel=channel,
         recipient=recipient,
         context={
-            "summary": list(words[:3]),
-            "facts": [
-                {"slot": slot, "value": state.facts[slot]}
-                for slot in SUMMARY_FACTS
-                if state.facts.get(slot)
-            ],
+            "summary": [words] if words else [],
+            "facts": facts_in_order(state.facts),
+            **reach(state),
             "outcome": state.facts.get("outcome"),
             "promise_at": datetime.fromisoformat(state.promise_at),
             "resolve_at": case.resolution_due,

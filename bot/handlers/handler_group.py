@@ -37,6 +37,8 @@ class HandlerGroup:
     chat_id: int
     user_ids: frozenset[int]
     tz: ZoneInfo
+    # The organisation's language: the summaries posted here are written in it.
+    language: str = "nl"
 
     @property
     def address(self) -> str:
@@ -160,7 +162,9 @@ async def _claim(
         group,
         key=f"claimed:{case.id}:{now.isoformat()}",
         template="handler/claimed",
-        body=posted.body + "\n\n" + render("handler/claimed.txt.j2", handler_name=name),
+        body=await handoff_summary(session, case=case, tz=group.tz, language=group.language)
+        + "\n\n"
+        + render("handler/claimed.txt.j2", handler_name=name),
         case=case,
         now=now,
         extra={"edit": posted.external_id, "buttons": buttons(case, claimed=True)},
@@ -174,7 +178,7 @@ async def _show(
     if case is None:
         body = render("handler/unknown_case.txt.j2", case_number=number)
     else:
-        body = await handoff_summary(session, case=case, tz=group.tz)
+        body = await handoff_summary(session, case=case, tz=group.tz, language=group.language)
     await _say(
         session,
         group,

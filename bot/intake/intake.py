@@ -564,7 +564,9 @@ class Intake:
                 await self._apply(session, case, new_state, action, index, now)
         if case.handed_off_at is not None:
             # Keep what the handler reads current: consent, additions, corrections.
-            case.summary = await handoff_summary(session, case=case, tz=self._org.tz)
+            case.summary = await handoff_summary(
+                session, case=case, tz=self._org.tz, language=self._org.default_language
+            )
         session.add(case)
 
     async def _apply(
@@ -668,7 +670,9 @@ class Intake:
         if self._org.handlers_by_email and handler is not None and handler.email:
             await self._mail_handler(session, case, handler.email, action, now)
         if self._org.handler_group is not None:
-            summary = await handoff_summary(session, case=case, tz=self._org.tz)
+            summary = await handoff_summary(
+                session, case=case, tz=self._org.tz, language=self._org.default_language
+            )
             await handler_group.post_handoff(session, self._org.handler_group, case, summary, now)
         await repo.record_audit(
             session,
@@ -693,7 +697,9 @@ class Intake:
         self, session: AsyncSession, case: Case, address: str, action: HandOff, now: datetime
     ) -> None:
         assert case.id is not None
-        summary = await handoff_summary(session, case=case, tz=self._org.tz)
+        summary = await handoff_summary(
+            session, case=case, tz=self._org.tz, language=self._org.default_language
+        )
         token = new_reply_token()
         mail.add_reply_token(session, token=token, case_id=case.id, address=address, now=now)
         await outbox.enqueue(
@@ -706,7 +712,11 @@ class Intake:
             body=summary,
             meta={
                 "case": case.number,
-                "subject": render("handler/subject.txt.j2", case=case, urgent=action.urgent),
+                "subject": render(
+                    f"handler/{self._org.default_language}/subject.txt.j2",
+                    case=case,
+                    urgent=action.urgent,
+                ),
                 "sender_name": self._org.name,
                 "reply_token": token,
             },

@@ -7,9 +7,8 @@ is moved to the end of them here, when they are queued, so the dispatcher needs 
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -20,7 +19,8 @@ from bot.dialogue import DialogueState
 from bot.policy.calendar import Calendar
 from channels.registry import traits_of
 from common.logs import log
-from common.templates import render, render_message
+from common.templates import render, render_message, variant
+from common.written import readable_fact
 from storage import mail, outbox, repo
 from storage.models import Case, Handler
 
@@ -43,14 +43,6 @@ def readable_day(moment: datetime, *, tz: ZoneInfo, language: str) -> str:
 
 def readable_time(moment: datetime, *, tz: ZoneInfo, language: str) -> str:
     return format_time(moment.astimezone(tz), "HH:mm", locale=language)
-
-
-def readable_fact(value: str, language: str) -> str:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return value
-    return format_date(day, "EEEE d MMMM yyyy", locale=language)
 
 
 def moments(context: dict[str, Any], *, tz: ZoneInfo, language: str) -> dict[str, Any]:
@@ -127,7 +119,7 @@ async def queue_reply(
     full: dict[str, Any] = {
         "organisation": sender.name,
         "case_number": case.number,
-        "variant": zlib.crc32(f"{case.number}/{template}".encode()),
+        "variant": variant(case.id, template),
         "anger": state.anger if state else case.anger,
         "category": state.category if state else case.category,
         "intent": state.intent if state else case.intent,
@@ -138,7 +130,8 @@ async def queue_reply(
     }
     if "facts" in full:
         full["facts"] = [
-            {**fact, "value": readable_fact(fact["value"], language)} for fact in full["facts"]
+            {**fact, "value": readable_fact(fact["value"], language, fact["slot"])}
+            for fact in full["facts"]
         ]
     via = channel or case.channel
     identity = await repo.reply_identity(session, case=case)

@@ -290,6 +290,7 @@ def _handler_group(settings: Settings) -> HandlerGroup | None:
         chat_id=telegram.handler_chat_id,
         user_ids=frozenset(telegram.handler_user_ids),
         tz=settings.organisation.tz,
+        language=settings.organisation.language,
     )
 
 

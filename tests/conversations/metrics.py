@@ -41,6 +41,8 @@ VERBATIM_HEADS = (
     "Verbatim:",
     "Correcties van de klant:",
     "Customer's corrections:",
+    "Vragen van de klant:",
+    "Customer's questions:",
 )
 STORY_HEADS = ("Verhaal van de klant:", "Customer's story:")
 
@@ -127,7 +129,15 @@ def appears(slot: str, value: str, text: str) -> bool:
         return True
     if slot == "amount":  # stored as a number: "59,95 euro" as 59.95
         return any(squash(n) in squashed for n in re.findall(r"\d+(?:[.,]\d+)?", value))
-    return slot == "when" and any(squash(form) in squashed for form in date_forms(value))
+    if slot != "when":
+        return False
+    # Stored as an ISO date, shown to the handler as people write it ("23 november").
+    for form in date_forms(value):
+        day = date.fromisoformat(form)
+        written = {form} | {f"{day.day} {name}" for name, n in MONTHS.items() if n == day.month}
+        if any(squash(w) in squashed for w in written):
+            return True
+    return False
 
 
 @dataclass

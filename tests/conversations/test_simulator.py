@@ -162,6 +162,8 @@ def test_a_fact_counts_as_recalled_in_the_form_the_bot_stores_it() -> None:
     assert appears("when", "dinsdag", "Wanneer: 2026-11-17")  # the Tuesday before the clock
     assert not appears("when", "woensdag", "Wanneer: 2026-11-17")
     assert appears("when", "20 november", "Wanneer: 2026-11-20")
+    assert appears("when", "gisteren", "Datum: maandag 23 november 2026")
+    assert not appears("when", "gisteren", "Datum: dinsdag 24 november 2026")
     assert appears("amount", "59,95 euro", "Bedrag: 59.95")
     assert appears("phone", "06-24 68 24 68", "Bereikbaar via: 0624682468")
     assert not appears("phone", "06-24682468", "Bereikbaar via: kees@example.nl")
