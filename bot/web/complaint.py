@@ -47,6 +47,7 @@ FIELDS = {
 REQUIRED = ("name", "email", "story")
 # The form's fields under the dialogue's names for the facts they give.
 FACT_OF_FIELD = {
+    "name": "name",
     "address": "address",
     "phone": "phone",
     "email": "contact",

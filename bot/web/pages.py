@@ -201,7 +201,7 @@ async def case_context(state: DeskState, session: Any, case: Case) -> dict[str, 
     ).all()
     return {
         "customer": customer.name if customer and customer.name else "",
-        "summary": await handoff_summary(session, case=case, tz=tz),
+        "summary": await handoff_summary(session, case=case, tz=tz, language=state.language),
         "messages": [
             {
                 "at": local(m.created_at, tz),
