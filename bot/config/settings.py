@@ -319,6 +319,18 @@ class WebFormSettings(Section):
     max_hours: float = Field(default=24.0, gt=0)
 
 
+class WebChatSettings(Section):
+    """The chat on the organisation's site: `<script src=".../widget.js">` puts a chat
+    button on a page; `/chat` is the chat itself, also as a page of its own."""
+
+    enabled: bool = True
+    # Sites whose pages may show the chat in a frame, e.g. ["https://www.example.nl"].
+    # Empty: only the bot's own address.
+    allowed_origins: list[str] = Field(default_factory=list)
+    # The longest message a visitor can send, in characters.
+    max_chars: int = Field(default=4000, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KLACHTBOT_",
@@ -340,6 +352,7 @@ class Settings(BaseSettings):
     handlers: list[HandlerSettings] = Field(default_factory=list)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     webform: WebFormSettings = Field(default_factory=WebFormSettings)
+    webchat: WebChatSettings = Field(default_factory=WebChatSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     web: WebSettings = Field(default_factory=WebSettings)
 

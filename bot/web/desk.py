@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.web import actions, complaint, health, login, pages, survey
+from bot.web import actions, chat, complaint, health, login, pages, survey
 from bot.web.events import ChangeFeed
 from bot.web.form_guard import FormGuard
 from bot.web.headers import SecurityHeaders
@@ -30,6 +30,7 @@ from bot.web.sessions import Sessions
 from bot.web.state import DeskState
 from bot.web.throttle import LoginThrottle
 from channels.base import Channel, ChannelStatus
+from channels.webchat.channel import WebChatChannel
 from channels.webform.channel import WebFormChannel
 from common.clock import Clock, utc_now
 from common.logs import log
@@ -121,6 +122,16 @@ class Desk:
                 max_hours=limits.max_hours,
             )
             public += complaint.routes(self.state, form, guard, key.encode())
+        talk = next((c for c in bot.channels.values() if isinstance(c, WebChatChannel)), None)
+        if talk is not None:
+            public += chat.routes(
+                self.state,
+                talk,
+                key=key.encode(),
+                allowed_origins=settings.webchat.allowed_origins,
+                max_chars=settings.webchat.max_chars,
+                secure=web.secure_cookies,
+            )
         if bot.followups.links is not None:
             public += survey.routes(self.state, bot.followups.links)
         host, _, port = web.listen.rpartition(":")

@@ -21,6 +21,7 @@ POLICY = "; ".join(
         "base-uri 'none'",
     )
 )
+CSP, XFO = b"content-security-policy", b"x-frame-options"
 HEADERS = [
     (b"content-security-policy", POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -41,7 +42,19 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *HEADERS]}
+                own = list(message.get("headers", []))
+                # A page that may be framed (the chat) sets its own policy, with its own
+                # frame-ancestors; X-Frame-Options would forbid any framing, so it goes too.
+                framed = any(name.lower() == CSP for name, _ in own)
+                added = [(n, v) for n, v in HEADERS if not (framed and n in (CSP, XFO))]
+                message = {**message, "headers": [*own, *added]}
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def framed_policy(allowed_origins: list[str]) -> str:
+    """The same policy for a page other sites may frame: only `allowed_origins` (and the
+    bot's own address), and WebSocket connections back to the bot."""
+    ancestors = " ".join(["'self'", *allowed_origins])
+    return POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")

@@ -85,9 +85,7 @@ def decode_header_value(value: str) -> str:
             pieces.append((decoded, charset.lower()))
         position = match.end()
     pieces.append(value[position:])
-    text = "".join(
-        piece if isinstance(piece, str) else decode_bytes(*piece) for piece in pieces
-    )
+    text = "".join(piece if isinstance(piece, str) else decode_bytes(*piece) for piece in pieces)
     return clean_text(text)
 
 

@@ -22,8 +22,18 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 # or MathML formula is shown, so it is kept.
 _SKIPPED = frozenset(
     {
-        "head", "script", "style", "title", "template", "noembed", "noframes", "iframe",
-        "desc", "metadata", "annotation", "annotation-xml",
+        "head",
+        "script",
+        "style",
+        "title",
+        "template",
+        "noembed",
+        "noframes",
+        "iframe",
+        "desc",
+        "metadata",
+        "annotation",
+        "annotation-xml",
     }
 )
 _PARAGRAPH = frozenset(
@@ -31,9 +41,30 @@ _PARAGRAPH = frozenset(
 )
 _LINE = frozenset(
     {
-        "div", "tr", "li", "dt", "dd", "section", "article", "header", "footer", "address",
-        "hr", "form", "fieldset", "figure", "main", "nav", "aside", "center", "caption",
-        "tbody", "thead", "tfoot", "body", "html",
+        "div",
+        "tr",
+        "li",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "address",
+        "hr",
+        "form",
+        "fieldset",
+        "figure",
+        "main",
+        "nav",
+        "aside",
+        "center",
+        "caption",
+        "tbody",
+        "thead",
+        "tfoot",
+        "body",
+        "html",
     }
 )
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"), None)

@@ -74,8 +74,10 @@ def _next_content(lines: list[str], index: int) -> int | None:
 
 def _ruled_header(lines: list[str], index: int) -> bool:
     following = _next_content(lines, index + 1)
-    return bool(_RULE.match(lines[index])) and following is not None and _header_block(
-        lines, following
+    return (
+        bool(_RULE.match(lines[index]))
+        and following is not None
+        and _header_block(lines, following)
     )
 
 

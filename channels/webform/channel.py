@@ -7,7 +7,6 @@ the bot has stored it: only then does the page say it was received.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -20,6 +19,7 @@ from channels.base import (
     NamesDeliveries,
     OutboundMessage,
 )
+from channels.handoff import HandOff
 
 # A form is read as a whole; answers go by mail to the address it gave, threaded there.
 TRAITS = ChannelTraits(whole_story=True, reaches_customer=True, threads=True)
@@ -35,38 +35,23 @@ class WebFormChannel:
         """`mail`: the channel that writes to a mail address (the email channel); without
         one the bot's answers cannot reach a form's customer and fail for good."""
         self._mail = mail
-        self._forms: asyncio.Queue[InboundMessage | None] = asyncio.Queue(QUEUE_SIZE)
-        self._stored: dict[str, asyncio.Future[None]] = {}
+        self._forms = HandOff(QUEUE_SIZE)
 
     async def start(self) -> None:
         pass
 
     async def stop(self) -> None:
-        if not self._forms.full():  # else the bot cancels the reader itself
-            self._forms.put_nowait(None)
-        for waiting in self._stored.values():
-            if not waiting.done():
-                waiting.cancel()
+        self._forms.close()
 
-    async def inbound(self) -> AsyncIterator[InboundEvent]:
-        while (message := await self._forms.get()) is not None:
-            yield message
+    def inbound(self) -> AsyncIterator[InboundEvent]:
+        return self._forms.events()
 
     async def submit(self, message: InboundMessage) -> None:
-        """Returns once `message` is stored; raises `asyncio.QueueFull` when too many forms
-        wait already, and `asyncio.CancelledError` when the bot stops first."""
-        stored = asyncio.get_running_loop().create_future()
-        self._stored[message.external_id] = stored
-        try:
-            self._forms.put_nowait(message)
-            await stored
-        finally:
-            self._stored.pop(message.external_id, None)
+        """Returns once `message` is stored (see `HandOff.hand_in`)."""
+        await self._forms.hand_in(message)
 
     async def acknowledge(self, message: InboundMessage) -> None:
-        waiting = self._stored.get(message.external_id)
-        if waiting is not None and not waiting.done():
-            waiting.set_result(None)
+        self._forms.stored(message)
 
     def new_delivery_id(self, message: OutboundMessage) -> str:
         if isinstance(self._mail, NamesDeliveries):
