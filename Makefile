@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-fast lint typecheck pytest bench clean mail-lab-deps telegram-lab-deps web-lab-deps
+.PHONY: run test test-fast lint typecheck pytest bench clean mail-lab-deps telegram-lab-deps web-lab-deps report-deps
 
 run: $(RUN_STAMP)
 	$(BIN)/klachtbot run
@@ -25,7 +25,7 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-pytest: $(TEST_STAMP) mail-lab-deps telegram-lab-deps web-lab-deps
+pytest: $(TEST_STAMP) mail-lab-deps telegram-lab-deps web-lab-deps report-deps
 	KLACHTBOT_TEST_POSTGRES_URL=$(POSTGRES_URL) $(BIN)/pytest
 
 # Dovecot for the mail lab (tests/mail_lab): installed here on a fresh Debian machine when we are
@@ -36,6 +36,16 @@ mail-lab-deps:
 		echo "installing Dovecot for the mail lab tests (dovecot-imapd dovecot-lmtpd)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq dovecot-imapd dovecot-lmtpd >/dev/null; \
+	fi
+
+# The report's PDF (WeasyPrint) needs Pango; the report tests turn a page into a PNG with
+# pdftoppm. Installed here on a fresh Debian machine when we are root and they are missing.
+report-deps:
+	@if { ! ldconfig -p | grep -q libpangoft2-1.0 || ! command -v pdftoppm >/dev/null; } \
+		&& [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Pango and poppler-utils for the report (libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; \
 	fi
 
 # The Telegram Bot API emulator (npm telegram-test-api, tests/telegram_lab): Node from Debian

@@ -1,10 +1,12 @@
 """Simulated customers through the wired app (issue 15): how well the conversation listens.
 
 Runs every persona in tests/conversations on a fresh SQLite database and prints a Markdown
-table with the tuning set and the held-out set apart. `--detail` adds one line per
-conversation saying what was not clean.
+table with the tuning set and the held-out set apart, then the same measures before issue 15's
+dialogue work and now. `--detail` adds one line per tuning conversation saying what was not
+clean; the held-out conversations are only counted (they are not to be tuned on), unless
+`--held-out-detail` is given for the final report.
 
-    python -m bench.conversations [--detail]
+    python -m bench.conversations [--detail] [--held-out-detail]
 """
 
 from __future__ import annotations
@@ -66,9 +68,43 @@ def table(results: list[Measures]) -> str:
     )
 
 
-def detail(results: list[Measures]) -> str:
+# Measured on the dialogue before issue 15's work (docs/conversations.md, "Baseline"):
+# clean, fact recall (recalled, given), mis-slotted, re-asked, questions back (answered, asked).
+BEFORE: dict[str, tuple[int, tuple[int, int], int, int, tuple[int, int]]] = {
+    "tuning": (12, (59, 71), 9, 6, (0, 4)),
+    "held-out": (6, (34, 38), 5, 7, (0, 1)),
+}
+
+
+def comparison(results: list[Measures]) -> str:
+    head = (
+        "| set | clean before → after | fact recall before → after | mis-slotted before → after "
+        "| re-asked before → after | questions back answered before → after |"
+    )
+    lines = [head, "|" + "---|" * 6]
+    for name, held_out in (("tuning", False), ("held-out", True)):
+        part = [r for r in results if r.held_out == held_out]
+        clean, (recalled, given), slotted, reasked, (answered, asked) = BEFORE[name]
+        now_given = sum(r.facts_given for r in part)
+        now_recalled = sum(r.facts_recalled for r in part)
+        cells = [
+            name,
+            f"{clean}/{len(part)} → {sum(r.clean for r in part)}/{len(part)}",
+            f"{recalled / given:.0%} → {now_recalled / now_given:.0%}" if now_given else "—",
+            f"{slotted} → {sum(len(r.misslotted) for r in part)}",
+            f"{reasked} → {sum(len(r.reasked) for r in part)}",
+            f"{answered}/{asked} → {sum(r.answered_back for r in part)}/"
+            f"{sum(r.asked_back for r in part)}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def detail(results: list[Measures], *, held_out: bool) -> str:
     lines = []
     for r in results:
+        if r.held_out and not held_out:
+            continue
         problems = []
         if not r.route_right:
             problems.append(f"route {r.route_reached} (expected {r.route_expected})")
@@ -92,14 +128,21 @@ def detail(results: list[Measures]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--detail", action="store_true", help="one line per conversation")
+    parser.add_argument(
+        "--held-out-detail",
+        action="store_true",
+        help="also the held-out conversations' lines (for the final report only)",
+    )
     args = parser.parse_args()
     # The app logs every message; the table is the output.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     results = asyncio.run(measure_all())
     print(table(results))
-    if args.detail:
+    print()
+    print(comparison(results))
+    if args.detail or args.held_out_detail:
         print()
-        print(detail(results))
+        print(detail(results, held_out=args.held_out_detail))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,12 @@ def render(name: str, /, **context: Any) -> str:
     return template(name).render(**context).strip()
 
 
+def labels(name: str, /) -> dict[str, str]:
+    """A template of `key: text` lines (a language's words) as a mapping."""
+    pairs = (line.split(":", 1) for line in render(name).splitlines() if ":" in line)
+    return {key.strip(): text.strip() for key, text in pairs}
+
+
 def render_message(language: str, template: str, /, **context: Any) -> str:
     return render(f"messages/{language}/{template}.txt.j2", **context)
 

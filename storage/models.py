@@ -3,7 +3,7 @@ inbound and outbound message, agreement and audit event hangs off a case."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
@@ -78,6 +78,12 @@ class Case(SQLModel, table=True):
     first_contact_due: datetime | None = _at()
     resolution_due: datetime | None = _at()
     handler_id: int | None = Field(default=None, foreign_key="handlers.id")
+    # A legal hold (GDPR art. 17(3)(e)): the case is needed for a legal claim, so neither an
+    # erasure request nor the retention term may touch it while it is set.
+    legal_hold: bool = False
+    hold_reason: str | None = None
+    # When the case's personal data was erased or its retention term anonymised it.
+    anonymised_at: datetime | None = _at()
 
 
 class RawPayload(SQLModel, table=True):
@@ -310,3 +316,33 @@ class DeskSession(SQLModel, table=True):
     csrf_token: str
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ErasedMessage(SQLModel, table=True):
+    """A keyed hash (storage.privacy.erased_digest) of a message whose person was erased: the
+    intake skips it when a mailbox hands it over again. Never the Message-ID itself."""
+
+    __tablename__ = "erased_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True)
+    erased_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ImprovementAction(SQLModel, table=True):
+    """What the organisation changed because of complaints: the improvement cycle. The
+    report counts the complaints on its topic before and after, to see whether it helped."""
+
+    __tablename__ = "improvement_actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    what: str
+    why: str = ""
+    topic: str | None = None  # a category, as cases store it
+    pattern: str | None = None  # what the report named, e.g. "complex: parkweg, amersfoort"
+    example_cases: list[str] = Field(default_factory=list, sa_type=JSON)  # case numbers
+    owner: str = ""
+    due: date | None = None
+    status: str = "open"  # open | done
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    done_at: datetime | None = _at()

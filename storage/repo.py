@@ -81,9 +81,7 @@ async def preload_customers(session: AsyncSession, *, customer_ids: Collection[i
 
 _IDENTITIES = SQLModel.metadata.tables["channel_identities"]
 _MESSAGES = SQLModel.metadata.tables["messages"]
-_STORED_KEYS = select(
-    _MESSAGES.c.external_id, _MESSAGES.c.sender, _MESSAGES.c.content_hash
-).where(
+_STORED_KEYS = select(_MESSAGES.c.external_id, _MESSAGES.c.sender, _MESSAGES.c.content_hash).where(
     _MESSAGES.c.channel == bindparam("channel"),
     _MESSAGES.c.external_id.in_(bindparam("external_ids", expanding=True)),
 )
@@ -207,18 +205,25 @@ async def unprocessed_inbound_ids(session: AsyncSession) -> list[int]:
     return [message_id for message_id in result.all() if message_id is not None]
 
 
-async def open_case_for(session: AsyncSession, *, customer_id: int) -> Case | None:
-    """The customer's newest case that is not closed."""
+async def open_case_for(
+    session: AsyncSession, *, customer_id: int, to_step: bool = False
+) -> Case | None:
+    """The customer's newest case that is not closed. `to_step`: the caller will step its
+    conversation, so the row is locked and read fresh (on PostgreSQL a timer and a message
+    for the same case would otherwise step the same state twice)."""
     known = recalled(session, ("open_case", customer_id))
     if known is NO_OPEN_CASE:
         return None
-    if isinstance(known, Case) and known.status not in CLOSED_STATUSES:
+    if isinstance(known, Case) and known.status not in CLOSED_STATUSES and not to_step:
         return known
-    result = await session.exec(
+    query = (
         select(Case)
         .where(Case.customer_id == customer_id, col(Case.status).not_in(CLOSED_STATUSES))
         .order_by(col(Case.id).desc())
     )
+    if to_step:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    result = await session.exec(query)
     return result.first()
 
 
@@ -264,8 +269,13 @@ async def list_cases(session: AsyncSession, *, limit: int = 50) -> list[Case]:
 
 
 async def cases_due_to_wake(session: AsyncSession, *, now: datetime) -> list[Case]:
+    """Locked for stepping; a case a message is being handled for right now is skipped (its
+    timer is looked at again once that is done)."""
     result = await session.exec(
-        select(Case).where(col(Case.wake_at).is_not(None), col(Case.wake_at) <= now)
+        select(Case)
+        .where(col(Case.wake_at).is_not(None), col(Case.wake_at) <= now)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     )
     return list(result.all())
 

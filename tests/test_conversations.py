@@ -33,6 +33,8 @@ class Script:
 
 
 SCRIPTS = {
+    # Email is not set up for the chat: no email confirmation is offered, the written
+    # confirmation comes in the chat after the closing.
     "complaint-nl": Script(
         (
             "Ik zou vorige week teruggebeld worden over de lekkage in mijn badkamer.",
@@ -40,69 +42,71 @@ SCRIPTS = {
             "~pause",
             "Sinds vorige week dinsdag.",
             "Dat iemand vandaag nog belt.",
+            "Anna de Vries",
             "06-12345678",
             "Ja, dat klopt.",
-            "Ja graag, anna@example.nl",
         ),
         "nl",
-        # The last reply is the written confirmation, in the chat: no email channel runs.
         (
             "questioning",
             "questioning",
             "questioning",
+            "questioning",
             "confirming",
-            "consent",
+            "handed_off",
             "handed_off",
             "handed_off",
         ),
     ),
     # Billing asks for invoice number and amount; the story gave both, so only the outcome
-    # and contact details are asked: two questions, not four.
+    # and the registration are asked. A correction after the summary says what changed.
     "complaint-en": Script(
         (
             "My invoice 2026-118 charges me 240 euro instead of 120 euro.",
             "~pause",
             "A corrected invoice please.",
             "no idea",
+            "anna@example.com",
             "No, the amount should be 125 euro.",
             "yes",
-            "no thanks",
         ),
         "en",
         (
             "questioning",
             "questioning",
+            "questioning",
             "confirming",
             "confirming",
-            "consent",
+            "confirming",
+            "handed_off",
             "handed_off",
             "handed_off",
         ),
     ),
-    # "Nee" alone asks what is wrong; "ja" without an address asks for one.
-    "correction-and-email-nl": Script(
+    # "Nee" alone asks what is wrong; the answer is taken and said back.
+    "correction-nl": Script(
         (
             "Mijn bestelling 77812 is kapot aangekomen.",
             "~pause",
             "Sinds gisteren.",
             "Een nieuwe, heel graag.",
+            "Anna de Vries",
             "0612345678",
             "nee",
             "De bestelling is 77813.",
             "ja",
-            "ja",
-            "anna@example.nl",
         ),
         "nl",
         (
             "questioning",
             "questioning",
             "questioning",
+            "questioning",
             "confirming",
             "correcting",
             "confirming",
-            "consent",
-            "asking_email",
+            "confirming",
+            "handed_off",
             "handed_off",
             "handed_off",
         ),
@@ -201,7 +205,7 @@ def test_summary_before_agreement_and_a_concrete_promise(
 ) -> None:
     replies = run(tmp_path, database_url, name)
     summary = next(i for i, r in enumerate(replies) if r["state"] == "confirming")
-    agreement = next(i for i, r in enumerate(replies) if r["state"] == "consent")
+    agreement = next(i for i, r in enumerate(replies) if r["state"] == "handed_off")
     assert summary < agreement
     assert replies[summary]["choices"] == ["yes", "no"]
     promise = str(replies[agreement]["text"])

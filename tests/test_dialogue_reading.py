@@ -55,7 +55,8 @@ def test_reading_again_in_the_language_found_gives_the_same_understanding() -> N
 
 
 def _run(dialogue: Dialogue, channel: str, texts: list[str]) -> DialogueState:
-    state = DialogueState(channel=channel)
+    by_email = channel == "email"
+    state = DialogueState(channel=channel, whole_story=by_email, channel_reaches_customer=by_email)
     for i, text in enumerate(texts, start=1):
         state, _ = dialogue.step(state, CustomerMessage(i, text), NOW)
         if channel != "email" and state.step == "listening":
@@ -68,9 +69,16 @@ def test_each_message_of_an_intake_is_understood_once() -> None:
     dialogue = Dialogue(Policy(), reader)
     said = ["De monteur zou gisteren komen voor de cv-ketel maar is niet geweest."]
     state = _run(dialogue, "telegram", said)
-    answers = iter(["weet ik niet precies", "Dat er deze week iemand komt.", "Bel me maar."])
+    answers = {
+        "when": "weet ik niet precies",
+        "address": "Kerkstraat 12",
+        "outcome": "Dat er deze week iemand komt.",
+        "contact": "Bel me maar op 06-12345678.",
+        "name": "Anna de Boer",
+    }
     while state.step == "questioning":
-        said.append(next(answers))
+        assert state.current_question is not None
+        said.append(answers[state.current_question])
         state, _ = dialogue.step(state, CustomerMessage(len(said), said[-1]), NOW)
     assert len(said) > 1
     assert state.step == "confirming"
@@ -131,7 +139,13 @@ forgetting = Dialogue(Policy(), understand, remember=0)
 def test_remembered_readings_lead_to_the_same_conversation(
     sequence: list[Event], channel: str, language: str
 ) -> None:
-    fast = slow = DialogueState(channel=channel, language=language)
+    by_email = channel == "email"
+    fast = slow = DialogueState(
+        channel=channel,
+        language=language,
+        whole_story=by_email,
+        channel_reaches_customer=by_email,
+    )
     for event in sequence:
         fast, fast_actions = remembering.step(fast, event, NOW)
         slow, slow_actions = forgetting.step(slow, event, NOW)

@@ -29,9 +29,9 @@ def intake(clock: SteppedClock, customer: str, run: str = "first") -> list[Inbou
         "Het beleid over huisdieren vind ik oneerlijk.",
         None,  # the customer pauses
         "Dat de regel wordt aangepast.",
+        "Anna de Vries",
         "06-12345678",
         "Ja, dat klopt.",
-        "Nee, hoeft niet.",
     ]
     return [
         CustomerPaused(channel="test", sender=customer, at=clock())
@@ -63,12 +63,13 @@ async def test_handed_off_to_the_handler_with_summary_and_agreement(
         "acknowledge",
         "question",
         "question",
+        "question",
         "summary",
         "agreement",
         "closing",
-        "confirmation",  # in the chat: the customer declined email
+        "confirmation",  # in the chat: email is not set up, so none is offered
     ]
-    assert "Sanne de Boer" in channel.sent[4].text
+    assert "Sanne de Boer" in channel.sent[5].text
     async with transaction(sessions) as session:
         case = (await session.exec(select(Case))).one()
         handler = await session.get(Handler, case.handler_id)
@@ -90,7 +91,7 @@ async def test_handed_off_to_the_handler_with_summary_and_agreement(
         "Stand: bij een behandelaar",
         # The customer gave a phone number when asked how to reach them.
         "Toegezegd: Sanne de Boer belt de klant op 06-12345678, uiterlijk ",
-        "Bevestiging per e-mail: nee",
+        "Bevestiging per e-mail: niet gevraagd",  # email is not set up: none offered
         '"Het beleid over huisdieren vind ik oneerlijk."',
     ):
         assert expected in case.summary

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot import nlu
-from bot.dialogue import recap
+from bot.dialogue import acknowledgement, recap
 from bot.nlu.types import EMERGENCY_KINDS
 from common import templates
 from common.templates import render_message, templates_dir
@@ -35,21 +35,14 @@ QUESTION_SLOTS = (
     "amount",
     "outcome",
     "contact",
-)
-FACT_SLOTS = (
-    "product",
-    "when",
-    "order_number",
-    "invoice_number",
     "customer_number",
-    "amount",
-    "who",
+    "phone",
+    "email",
     "name",
     "address",
     "postcode",
-    "phone",
-    "email",
 )
+FACT_SLOTS = tuple(kind for kind in recap.FACT_ORDER if kind != "contact")
 FACT_LABELS = {
     "nl": {
         "product": "Waar het om gaat",
@@ -100,20 +93,7 @@ FACT_SETS: tuple[list[dict[str, str]], ...] = (
     [{"slot": "when", "value": "maandag, of was het dinsdag?"}],
     [{"slot": "phone", "value": "06-12345678"}, {"slot": "email", "value": "anna@example.nl"}],
 )
-TOPICS = (
-    "delivery",
-    "product",
-    "service_execution",
-    "billing",
-    "staff_conduct",
-    "communication",
-    "policy",
-    "nuisance",
-    "repair_request",
-    "question",
-    "dispute",
-    "other",
-)
+TOPICS = acknowledgement.TOPICS
 PRODUCTS = {"nl": "wasmachine", "en": "washing machine"}
 IMPACT_SETS: tuple[list[str], ...] = (
     [],
@@ -154,6 +134,10 @@ APOLOGY = {"nl": r"spijt|excuses|sorry", "en": r"sorry|apologi[sz]e|apologies"}
 
 NO_QUESTION = {
     "acknowledge",
+    "noted",
+    "changed",
+    "answer_question",
+    "language_switched",
     "closing",
     "emergency",
     "route_dispute",
@@ -163,7 +147,21 @@ NO_QUESTION = {
     "compliment",
     "receipt_after_handoff",
 }
-ONE_QUESTION = {"question", "summary", "ask_correction", "ask_email"}
+ONE_QUESTION = {"question", "summary", "ask_correction", "ask_email", "route_choice"}
+ROUTES = ("route_dispute", "route_nuisance", "route_repair_request", "route_question")
+# The ways a person may reach the customer, with what the message then names.
+REACHES = (("phone", "06-12345678"), ("email", "anna@example.nl"), ("channel", None),
+           ("conversation", None))  # fmt: skip
+HOW = {
+    "nl": {"phone": "06-12345678", "email": "anna@example.nl", "channel": "per e-mail",
+           "conversation": "via dit gesprek"},
+    "en": {"phone": "06-12345678", "email": "anna@example.nl", "channel": "by email",
+           "conversation": "in this chat"},
+}  # fmt: skip
+LISTED = (
+    [{"slot": "when", "value": "2026-11-17"}],
+    [{"slot": "phone", "value": "06-12345678"}, {"slot": "address", "value": "Laan 1"}],
+)
 CONTRACT = NO_QUESTION | ONE_QUESTION | {"agreement"}
 
 
@@ -198,8 +196,8 @@ def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
                 "apology": topic not in ("policy", "nuisance", "question", "dispute"),
             }
     elif name == "question":
-        for slot in QUESTION_SLOTS:
-            yield {"slot": slot}
+        for slot, short, one_off in itertools.product(QUESTION_SLOTS, (False, True), (True, False)):
+            yield {"slot": slot, "short": short, "one_off": one_off}
     elif name == "summary":
         for gist, facts, outcome, changed in itertools.product(
             GISTS[language],
@@ -208,22 +206,36 @@ def extras(language: str, name: str) -> Iterator[dict[str, Any]]:
             ([], ["when"]),
         ):
             yield {"gist": gist, "facts": facts, "outcome": outcome, "changed": changed}
-    elif name == "agreement":
+    elif name in ("agreement", "answer_question", *ROUTES):
         day = "woensdag 25 november" if language == "nl" else "Wednesday 25 November"
-        for handler_name, channel, offer_email, reached in itertools.product(
-            (None, "Sanne"),
-            ("console", "telegram", "email"),
-            (True, False),
-            ({}, {"reach_kind": "phone", "reach_address": "06-12345678"}),
+        own: list[dict[str, Any]] = [{}]
+        if name == "agreement":
+            own = [
+                {"offer_email": offer, "requested": requested, "email": email}
+                for offer, requested, email in itertools.product(
+                    (True, False), (False, True), (None, "anna@example.nl")
+                )
+                if not (offer and email)  # no offer when the address is known
+            ]
+        elif name == "answer_question":
+            own = [{"about": about, "asking": "when"} for about in ("when", "who", "why", "other")]
+        for handler_name, (reach, reach_to), extra in itertools.product(
+            (None, "Sanne"), REACHES, own
         ):
             yield {
                 "promise_day": day,
                 "promise_time": "17:00",
                 "handler_name": handler_name,
-                "channel": channel,
-                "offer_email": offer_email,
-                **reached,
+                "reach": reach,
+                "reach_to": reach_to,
+                **extra,
             }
+    elif name in ("noted", "changed"):
+        for facts in LISTED:
+            yield {"facts": facts}
+    elif name == "route_choice":
+        for first in ("repair_request", "question"):
+            yield {"routes": [first, "complaint"]}
     elif name == "closing":
         for consent_email in (True, False):
             yield {"consent_email": consent_email}
@@ -445,7 +457,9 @@ def test_question_offers_dont_know_in_some_variants_of_fact_slots(language: str)
     marker = "dan is dat ook goed" if language == "nl" else "that's fine"
     for slot in QUESTION_SLOTS:
         texts = {
-            render_message(language, "question", **base(variant, 0, None), slot=slot)
+            render_message(
+                language, "question", **base(variant, 0, None), slot=slot, short=False, one_off=True
+            )
             for variant in VARIANTS
         }
         assert len(texts) >= 2, slot
@@ -484,18 +498,39 @@ def test_agreement_says_who_when_and_how(language: str) -> None:
             assert ("een collega van " if language == "nl" else "a colleague from ") + (
                 ORGANISATION
             ) in text, text
-        if context.get("reach_kind") == "phone":
-            # A phone number given: we call, and say on which number.
-            assert ("telefonisch" if language == "nl" else "by phone") in text, text
-            assert context["reach_address"] in text, text
-        elif context["channel"] == "email":
-            assert ("per e-mail" if language == "nl" else "by email") in text, text
-        else:
-            assert ("via dit gesprek" if language == "nl" else "in this chat") in text, text
+        assert HOW[language][context["reach"]] in text, text
         if context["offer_email"]:
             assert text.endswith("?"), text
+        elif context["email"]:
+            assert context["email"] in text, text
+        elif context["reach"] == "channel":
+            assert ("per e-mail" if language == "nl" else "by email") in text, text
         else:
-            assert ("e-mail" if language == "nl" else "email") in text, text
+            assert ("in het gesprek" if language == "nl" else "in the chat") in text, text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", ROUTES)
+def test_every_route_that_promises_a_person_names_when_and_how(language: str, name: str) -> None:
+    for context, text in renders(language, name):
+        assert context["promise_day"] in text, text
+        assert context["promise_time"] in text, text
+        assert HOW[language][context["reach"]] in text, text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_question_back_is_answered_from_what_the_bot_knows(language: str) -> None:
+    because = {"nl": "omdat|zodat", "en": "because|so that"}[language]
+    for context, text in renders(language, "answer_question"):
+        if context["about"] in ("when", "who", "other"):
+            assert context["promise_day"] in text, text
+            assert context["promise_time"] in text, text
+        if context["about"] == "why":
+            assert re.search(because, text), text
+        if context["about"] == "who":
+            assert context["handler_name"] or ("collega" if language == "nl" else "colleague") in (
+                text
+            ), text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

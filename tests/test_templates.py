@@ -1,15 +1,72 @@
 """Every template renders with sample data, and none uses wording that puts customers off."""
 
 import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.dialogue import DialogueState
+from bot.reports.report import Figures
+from bot.reports.rows import SCORES
 from common.templates import all_template_names, environment, render
 from storage.models import Case
 
+# The coordinator's report (templates/reports/): one period, no charts.
+_FIGURES = asdict(
+    Figures(
+        cases=1,
+        hidden=0,
+        per_intent={"complaint": 1},
+        per_category={"billing": 1},
+        per_channel={"email": 1},
+        resolved=1,
+        handling_median_hours=2.0,
+        handling_p90_hours=2.0,
+        first_contact_met=1,
+        first_contact_due=1,
+        resolution_met=1,
+        resolution_due=1,
+        escalations=0,
+        escalated_cases=0,
+        checks_answered=0,
+        checks_no=0,
+        survey_averages=dict.fromkeys(SCORES),
+    )
+)
+_REPORT = {
+    "from": "2026-11-01",
+    "to": "2026-11-30",
+    "previous_from": "2026-10-01",
+    "previous_to": "2026-10-31",
+    "bucket": "week",
+    "current": _FIGURES,
+    "previous": _FIGURES,
+    "year_ago": None,
+    "series": {},
+    "phrases": [{"phrase": "lift staat stil", "cases": 3}],
+    "rises": [{"dimension": "topic", "value": "billing", "count": 6, "baseline": 1.0}],
+    "improvements": [
+        {
+            "what": "Liften vaker keuren",
+            "why": "storingen",
+            "topic": "billing",
+            "owner": "Sam",
+            "due": "2026-12-31",
+            "status": "open",
+            "before": 4,
+            "after": 1,
+        }
+    ],
+}
+
 SAMPLE = {
+    "report": _REPORT,
+    "names": {"category": {"billing": "facturering"}, "channel": {}, "intent": {}},
+    "charts": {"category": None, "channel": None, "intent": None},
+    "kind": "month",
+    "action_number": 7,
+    "sender_name": "Woonstichting De Linde",
     "organisation": "Woonstichting De Linde",
     "case_number": "K-2026-000123",
     "story": ["De monteur is niet gekomen."],
@@ -36,6 +93,15 @@ SAMPLE = {
     "handler_name": None,
     "channel": "console",
     "offer_email": True,
+    "reach": "phone",
+    "reach_to": "06-12345678",
+    "requested": False,
+    "email": None,
+    "short": False,
+    "one_off": True,
+    "about": "when",
+    "asking": "when",
+    "routes": ["repair_request", "complaint"],
     "consent_email": True,
     "text": "Wij komen morgen om 10:00 langs.",
     "urgent": False,
@@ -50,6 +116,7 @@ SAMPLE = {
     "due": "2026-11-25 17:00",
     "renewed": "2026-11-26 17:00",
     "what": "first_contact",
+    "happened": "no_key",
     # Chat channels: what came with a message, an unknown command.
     "kinds": ["photo", "location"],
     "too_large": None,
@@ -113,6 +180,7 @@ SAMPLE = {
     "intents": ["complaint", "question"],
     # The example configuration's generated desk key.
     "secret_key": "sample-secret-key",
+    "hash_key": "sample-hash-key",
     "categories": ["delivery", "billing"],
     "earlier": [
         {
@@ -156,8 +224,10 @@ def test_there_are_templates_in_both_languages() -> None:
 
 
 # The web desk's pages take their words from web/<language>/words.html.j2 and render with a
-# running desk (tests/web); their words are checked here.
-@pytest.mark.parametrize("name", [n for n in SHOWN_TEMPLATES if not n.startswith("web/")])
+# running desk (tests/web); the privacy export renders a person's stored rows (tests/test_privacy).
+@pytest.mark.parametrize(
+    "name", [n for n in SHOWN_TEMPLATES if not n.startswith(("web/", "privacy/"))]
+)
 def test_template_renders_and_avoids_unhelpful_wording(name: str) -> None:
     text = render(name, **SAMPLE)
     assert text.strip()

@@ -19,8 +19,14 @@ from common.written import readable_fact, readable_moment
     ],
 )
 def test_a_fact_reads_as_people_write_it(value: str, kind: str, nl: str, en: str) -> None:
-    assert readable_fact(value, "nl", kind) == nl
-    assert readable_fact(value, "en", kind) == en
+    # Which space Babel puts in a range or after "€" (plain, thin, no-break) depends on its
+    # CLDR release; the words and their order are what matters here.
+    assert _spaced(readable_fact(value, "nl", kind)) == nl
+    assert _spaced(readable_fact(value, "en", kind)) == en
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
 
 
 def test_a_moment_has_its_day_time_and_zone() -> None:

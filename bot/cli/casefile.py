@@ -226,10 +226,11 @@ async def case_file(
 
 def _survey_answer(step: FollowUp) -> Entry:
     assert step.answered_at is not None
-    scores = {
-        name: getattr(step, name) for name in ("overall", "listened", "informed", "resolved")
-    }
+    scores = {name: getattr(step, name) for name in ("overall", "listened", "informed", "resolved")}
     return Entry(
-        at=step.answered_at, who="customer", kind="survey.answer", text=step.comment or "",
+        at=step.answered_at,
+        who="customer",
+        kind="survey.answer",
+        text=step.comment or "",
         detail=scores,
     )

@@ -50,8 +50,16 @@ Actor = Annotated[
     str | None, typer.Option("--as", help="Who records this (default: the case's handler).")
 ]
 LINE_COLUMNS = (
-    "number", "status", "handler", "next_due", "overdue", "intent", "category", "customer",
-    "channel", "received_at",
+    "number",
+    "status",
+    "handler",
+    "next_due",
+    "overdue",
+    "intent",
+    "category",
+    "customer",
+    "channel",
+    "received_at",
 )
 TIMELINE_COLUMNS = ("at", "who", "kind", "text")
 # What a recording command did, for templates/cli/<language>/recorded.txt.j2.
@@ -301,12 +309,41 @@ def cases_assign(
     _on_case(ctx, number, work, actor)
 
 
+def cases_hold(
+    ctx: typer.Context,
+    number: Number,
+    state: Annotated[str, typer.Argument(help="on or off.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the case must be kept (needed with on).")
+    ] = "",
+    actor: Actor = None,
+) -> None:
+    """Set or lift a legal hold: a held case is not erased, not even on request."""
+    if state not in ("on", "off") or (state == "on" and not reason.strip()):
+        err.print("klachtbot: write 'hold K-… on --reason TEXT' or 'hold K-… off'")
+        raise typer.Exit(2)
+
+    async def work(
+        session: AsyncSession, fu: FollowUps, case: Case, who: str, now: datetime
+    ) -> Recorded:
+        case.legal_hold = state == "on"
+        case.hold_reason = (reason.strip() or None) if case.legal_hold else None
+        session.add(case)
+        await repo.record_audit(
+            session, case_id=case.id, actor=who, action=f"case.hold_{state}", now=now
+        )
+        return {"action": "hold", "held": case.legal_hold}
+
+    _on_case(ctx, number, work, actor)
+
+
 for name, command in (
     ("note", cases_note),
     ("agree", cases_agree),
     ("resolve", cases_resolve),
     ("reopen", cases_reopen),
     ("assign", cases_assign),
+    ("hold", cases_hold),
 ):
     cases_app.command(name)(command)
 

@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import cases, handlers, mail, outbox, report, running, setup, understanding
+from bot.cli import (
+    cases,
+    handlers,
+    improvements,
+    mail,
+    outbox,
+    privacy,
+    report,
+    running,
+    setup,
+    understanding,
+)
 
 # No local variables in a traceback, whichever typer version: they hold tokens and passwords.
 app = typer.Typer(
@@ -29,7 +40,18 @@ def main_options(
     ctx.obj = config
 
 
-for group in (running, understanding, setup, cases, report, handlers, mail, outbox):
+for group in (
+    running,
+    understanding,
+    setup,
+    cases,
+    report,
+    improvements,
+    handlers,
+    mail,
+    outbox,
+    privacy,
+):
     group.register(app)
 
 

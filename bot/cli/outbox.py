@@ -22,7 +22,6 @@ from storage.models import OutboxRow
 outbox_app = typer.Typer(no_args_is_help=True, help="Messages waiting to be sent, or failed.")
 
 
-
 @outbox_app.command("list")
 def outbox_list(
     ctx: typer.Context,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import typer
 from babel.dates import format_date, format_time
 
-from common.templates import render
+from common.templates import labels, render
 from common.terminal import err, inert, json_inert
 
 JsonFlag = Annotated[
@@ -38,8 +38,7 @@ def say(language: str, name: str, /, **context: Any) -> str:
 @cache
 def words(language: str) -> Mapping[str, str]:
     """The labels of `templates/cli/<language>/words.txt.j2`: one `key: text` per line."""
-    pairs = (line.split(":", 1) for line in say(language, "words").splitlines() if ":" in line)
-    return {key.strip(): text.strip() for key, text in pairs}
+    return labels(f"cli/{language}/words.txt.j2")
 
 
 def word(language: str, key: str) -> str:

@@ -87,9 +87,7 @@ def _external_channels(settings: Settings) -> dict[str, str]:
 def _status_line(name: str, status: ChannelStatus) -> Text:
     if status.connected:
         return Text.assemble(f"{name}: ", ("connected", "green"))
-    return Text.assemble(
-        f"{name}: ", ("not connected", "yellow"), f" ({status.problem}; retrying)"
-    )
+    return Text.assemble(f"{name}: ", ("not connected", "yellow"), f" ({status.problem}; retrying)")
 
 
 def chat(

@@ -30,11 +30,14 @@ def init(
     if path.exists() and not force:
         err.print(f"klachtbot: {path} exists; use --force to overwrite it")
         raise typer.Exit(1)
-    # The desk's key (`[web] secret_key`), fresh for every file written.
-    secret_key = secrets.token_urlsafe(32)
-    path.write_text(
-        render("config/klachtbot.toml.j2", secret_key=secret_key) + "\n", encoding="utf-8"
+    # Fresh keys for every file written: the desk's sessions (`[web] secret_key`) and the
+    # hashes of erased mail (`[privacy] hash_key`, bot.privacy).
+    text = render(
+        "config/klachtbot.toml.j2",
+        secret_key=secrets.token_urlsafe(32),
+        hash_key=secrets.token_urlsafe(32),
     )
+    path.write_text(text + "\n", encoding="utf-8")
     out.print(f"wrote {path}")
 
 

@@ -68,8 +68,7 @@ def case_table(
 ) -> Table:
     dues = [short_moment(line.next_due, tz, language, now) for line in lines]
     marked = [
-        f"{OVERDUE} {due}" if line.overdue else due
-        for line, due in zip(lines, dues, strict=True)
+        f"{OVERDUE} {due}" if line.overdue else due for line, due in zip(lines, dues, strict=True)
     ]
     statuses = [word(language, f"status.{line.status}") for line in lines]
     topics = [topic(language, line.category, line.intent) for line in lines]
@@ -186,9 +185,7 @@ def case_file_parts(
     return parts
 
 
-def _deadlines(
-    deadlines: list[Deadline], language: str, now: datetime, when: Written
-) -> Table:
+def _deadlines(deadlines: list[Deadline], language: str, now: datetime, when: Written) -> Table:
     table = _table(word(language, "deadlines"))
     dues = [when(d.due_at) for d in deadlines]
     marked = [

@@ -26,7 +26,13 @@ def classify(
     settings = settings_of(ctx)
     today = utc_now().astimezone(settings.organisation.tz).date()
     fields = (
-        "language", "intent", "explicit", "category", "anger", "emergency_kind", "confidence",
+        "language",
+        "intent",
+        "explicit",
+        "category",
+        "anger",
+        "emergency_kind",
+        "confidence",
         "slots",
     )
 

@@ -100,18 +100,37 @@ class DialogueSettings(Section):
     receipt_interval_hours: float = Field(default=4.0, ge=0)
 
 
+# What a registration may require: fact kinds the dialogue knows, "contact" for a phone or email.
+RegistrationFact = Literal[
+    "name",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "contact",
+    "customer_number",
+]
+
+
+_DEFAULT_REQUIRE: list[RegistrationFact] = ["name", "contact"]
+
+
+class IntakeSettings(Section):
+    # The registration the organisation requires of every complaint (asked when the story
+    # and the channel do not tell it); the default is a name and a way to reach them.
+    require: list[RegistrationFact] = Field(default_factory=lambda: _DEFAULT_REQUIRE.copy())
+
+
 _SPAN_OF_DAY = r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$"
 
 
 class CalendarSettings(Section):
     # Per weekday "HH:MM-HH:MM", or "" for closed. The time zone is the organisation's.
-    office_hours: dict[Weekday, Annotated[str, Field(pattern=_SPAN_OF_DAY)]] = (
-        Field(
-            default_factory=lambda: {
-                **dict.fromkeys(WEEKDAYS[:5], "09:00-17:00"),
-                **dict.fromkeys(WEEKDAYS[5:], ""),
-            }
-        )
+    office_hours: dict[Weekday, Annotated[str, Field(pattern=_SPAN_OF_DAY)]] = Field(
+        default_factory=lambda: {
+            **dict.fromkeys(WEEKDAYS[:5], "09:00-17:00"),
+            **dict.fromkeys(WEEKDAYS[5:], ""),
+        }
     )
     holidays_country: str = "NL"
     holidays_subdivision: str = ""
@@ -181,11 +200,30 @@ class FollowUpSettings(Section):
     digest_hour: int = Field(default=8, ge=0, le=23)
 
 
+class ReportSettings(Section):
+    # The report of the previous month (quarter) is mailed as a PDF to the coordinators
+    # ([[handlers]] with role "coordinator") on the first working day of a month (quarter).
+    monthly: bool = True
+    quarterly: bool = False
+
+
 class HandlerSettings(Section):
     name: str = Field(min_length=1)
     email: str = ""
     telegram_user_id: int = 0
     role: Literal["handler", "substitute", "coordinator"] = "handler"
+
+
+class PrivacySettings(Section):
+    # Months after a case is closed before its personal data is anonymised; 0 keeps it.
+    retention_months: int = Field(default=24, ge=0)
+    # The key of the hashes that keep an erased person's mail from being imported again.
+    hash_key: SecretStr = SecretStr("")
+
+    @property
+    def hash_key_bytes(self) -> bytes | None:
+        key = self.hash_key.get_secret_value()
+        return key.encode() if key else None
 
 
 class LogSettings(Section):
@@ -343,9 +381,11 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     dialogue: DialogueSettings = Field(default_factory=DialogueSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     followups: FollowUpSettings = Field(default_factory=FollowUpSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
@@ -355,6 +395,7 @@ class Settings(BaseSettings):
     webchat: WebChatSettings = Field(default_factory=WebChatSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
 
 class SettingsError(Exception):

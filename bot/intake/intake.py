@@ -43,7 +43,7 @@ from channels.registry import mail_channel, traits_of
 from common.clock import Clock
 from common.logs import log
 from common.templates import render
-from storage import handlers, mail, outbox, repo
+from storage import handlers, mail, outbox, privacy, repo
 from storage.db import SessionFactory, transaction
 from storage.memo import remembered
 from storage.models import Agreement, Case, Handler, Message
@@ -56,12 +56,13 @@ HANDLER_MAIL_UNVERIFIED = "handler_mail_unverified"
 
 def state_of(case: Case) -> DialogueState:
     """The case's conversation, told what its channel is like by the channel's traits."""
-    # MERGE(dlg15): once DialogueState.from_dict takes the channel's traits, pass them:
-    #     traits = traits_of(case.channel)
-    #     ..., whole_story=traits.whole_story, channel_reaches_customer=traits.reaches_customer
-    # and remove the allowance for bot/dialogue in tests/test_channel_names.py.
+    traits = traits_of(case.channel)
     return DialogueState.from_dict(
-        case.dialogue_state, language=case.language, channel=case.channel
+        case.dialogue_state,
+        language=case.language,
+        channel=case.channel,
+        whole_story=traits.whole_story,
+        channel_reaches_customer=traits.reaches_customer,
     )
 
 
@@ -89,8 +90,12 @@ class Intake:
         clock: Clock,
         followups: FollowUps | None = None,
         read_ahead: ReadAhead | None = None,
+        erased_key: bytes | None = None,
     ) -> None:
+        """`erased_key`: the key of the hashes of erased people's messages
+        (storage.privacy), which are not taken in again."""
         self._sessions = sessions
+        self._erased_key = erased_key
         self._dialogue = dialogue
         self._read_ahead = read_ahead
         self._org = organisation
@@ -156,6 +161,7 @@ class Intake:
                 if key not in known:
                     known.add(key)  # the same message twice in one block
                     new.append(message)
+        new = await self._not_erased(session, new)
         if not new:
             return []
         customers = await self._customers(session, new, now)
@@ -201,6 +207,26 @@ class Intake:
                     detail=attachment.detail,
                 )
         return list(zip(new, ids, strict=True))
+
+    async def _not_erased(
+        self, session: AsyncSession, messages: list[InboundMessage]
+    ) -> list[InboundMessage]:
+        """Without the messages of a person who was erased: their mail may still be on the
+        IMAP server, and a new UIDVALIDITY or a second reader hands it over again."""
+        if self._erased_key is None or not messages:
+            return messages
+        key = self._erased_key
+        digests = [
+            privacy.erased_digest(
+                key, channel=m.channel, external_id=m.external_id, sender=m.sender
+            )
+            for m in messages
+        ]
+        erased = await privacy.erased_among(session, digests=digests)
+        if not erased:
+            return messages
+        log.info("inbound.erased_skipped", count=sum(d in erased for d in digests))
+        return [m for m, digest in zip(messages, digests, strict=True) if digest not in erased]
 
     async def _customers(
         self, session: AsyncSession, messages: Sequence[InboundMessage], now: datetime
@@ -248,9 +274,7 @@ class Intake:
             session.add(stored)
         log.info("inbound.edited", channel=message.channel, message_id=stored.id)
 
-    async def _keep_automated(
-        self, session: AsyncSession, message: Message, now: datetime
-    ) -> None:
+    async def _keep_automated(self, session: AsyncSession, message: Message, now: datetime) -> None:
         """Out-of-office, bounces and bulk mail join the case they answer but never start a
         dialogue and are never answered: two robots must not talk to each other. Taken in
         in turn with the rest, so an out-of-office finds the case of a mail that came in the
@@ -526,14 +550,16 @@ class Intake:
                 detail={"message_id": message.id},
             )
             return None  # a new case for this sender; the handler sees the flag on the old one
-        return await repo.open_case_for(session, customer_id=message.customer_id)
+        return await repo.open_case_for(session, customer_id=message.customer_id, to_step=True)
 
     async def customer_paused(self, event: CustomerPaused) -> datetime | None:
         async with transaction(self._sessions) as session:
             identity = await repo.identity_for(session, channel=event.channel, address=event.sender)
             if identity is None:
                 return None
-            case = await repo.open_case_for(session, customer_id=identity.customer_id)
+            case = await repo.open_case_for(
+                session, customer_id=identity.customer_id, to_step=True
+            )
             if case is None:
                 return None
             await self._step(session, case, PauseElapsed(), event.at)

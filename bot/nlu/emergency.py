@@ -162,7 +162,8 @@ _STRUCTURAL = alternation(
     rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
     r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt)\b",
     r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,30}\bscheur\w*",
-    rf"\b(vallen|valt|viel|vielen)\b{_CLOSE}\b(stenen|brokken|brokstukken|stukken|beton|dakpannen)\b",
+    rf"\b(vallen|valt|viel|vielen|waaien|waait|woei|woeien)\b{_CLOSE}"
+    r"\b(stenen|brokken|brokstukken|stukken|beton|dakpan\w*|pannen van (het|ons|de) dak)\b",
     r"\b(kan|kunnen) elk moment\b[^.?!\n]{0,30}\b(vallen|naar beneden|instorten|bezwijken)\b",
     r"\b(could|might|may) (fall|come down|collapse|give way)\b[^.?!\n]{0,20}"
     r"\bany (moment|minute)\b",
@@ -247,7 +248,13 @@ _BY_KIND: tuple[tuple[EmergencyKind, re.Pattern[str]], ...] = (
 )
 # The order in which one instruction outranks another where a message shows several dangers.
 KIND_PRIORITY: tuple[EmergencyKind, ...] = (
-    "gas", "co", "fire", "electrical", "structural", "water", "power",
+    "gas",
+    "co",
+    "fire",
+    "electrical",
+    "structural",
+    "water",
+    "power",
 )
 
 
@@ -266,9 +273,7 @@ def _power_risk(folded: str) -> bool:
         return True
     if _POWER_OUT.search(folded) and _AT_RISK.search(folded):
         return True
-    return bool(
-        _NO_HEAT.search(folded) and _FRAIL_COLD.search(folded) and _FRAIL.search(folded)
-    )
+    return bool(_NO_HEAT.search(folded) and _FRAIL_COLD.search(folded) and _FRAIL.search(folded))
 
 
 def shows_danger(folded: str) -> bool:

@@ -77,11 +77,52 @@ _CITY_CUE = re.compile(
 # Capitalised words before a number that are no street: "Flat 12", "Blok 4", "Bus 3".
 _NOT_A_STREET = frozenset(
     [
-        "Flat", "Blok", "Bus", "Apt", "Apartment", "Appartement", "Nummer", "Huisnummer", "Kamer",
-        "Room", "Unit", "Verdieping", "Floor", "Zaak", "Order", "Factuur", "Invoice", "Klantnummer",
-        "Tel", "Mobiel", "Postbus", "Bouwnummer", "Dag", "Week", "Maand", "Jaar", "Ik", "Wij", "We",
-        "Het", "De", "Een", "Dit", "Dat", "Er", "En", "Om", "Op", "In", "Van", "Na", "Voor",
-        "Sinds", "Al", "Ongeveer", "Rond",
+        "Flat",
+        "Blok",
+        "Bus",
+        "Apt",
+        "Apartment",
+        "Appartement",
+        "Nummer",
+        "Huisnummer",
+        "Kamer",
+        "Room",
+        "Unit",
+        "Verdieping",
+        "Floor",
+        "Zaak",
+        "Order",
+        "Factuur",
+        "Invoice",
+        "Klantnummer",
+        "Tel",
+        "Mobiel",
+        "Postbus",
+        "Bouwnummer",
+        "Dag",
+        "Week",
+        "Maand",
+        "Jaar",
+        "Ik",
+        "Wij",
+        "We",
+        "Het",
+        "De",
+        "Een",
+        "Dit",
+        "Dat",
+        "Er",
+        "En",
+        "Om",
+        "Op",
+        "In",
+        "Van",
+        "Na",
+        "Voor",
+        "Sinds",
+        "Al",
+        "Ongeveer",
+        "Rond",
     ]
 )
 _NOT_AN_ADDRESS = frozenset({"Hof", "Park", "Veld", "Markt", "Weg", "Laan", "Straat", "Plein"})
@@ -91,9 +132,7 @@ _NOT_AN_ADDRESS = frozenset({"Hof", "Park", "Veld", "Markt", "Weg", "Laan", "Str
 def known_cities() -> frozenset[str]:
     path = resources.files("bot.nlu").joinpath("data/cities.txt")
     with path.open(encoding="utf-8") as fh:
-        return frozenset(
-            line.strip() for line in fh if line.strip() and not line.startswith("#")
-        )
+        return frozenset(line.strip() for line in fh if line.strip() and not line.startswith("#"))
 
 
 def _city_words(candidate: str) -> str | None:

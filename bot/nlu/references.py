@@ -19,39 +19,46 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         r"klant(?:en)?(?:nummer|nr)|klant|huurder(?:s)?(?:nummer|nr)?|huur(?:nummer|nr)|"
         r"relatie(?:nummer|nr)?|debiteur(?:en)?(?:nummer|nr)?|contract(?:nummer|nr)?|"
         r"abonnee(?:nummer|nr)?|abonnement(?:s)?(?:nummer|nr)|zaak(?:nummer|nr)?|case|"
-        r"melding(?:s)?(?:nummer|nr)?|meldingen|kenmerk|reference(?: number)?|"
-        r"referentie(?:nummer|nr)?|lid(?:maatschaps)?(?:nummer|nr)|"
+        r"melding(?:s)?(?:nummer|nr)?|meldingen|lid(?:maatschaps)?(?:nummer|nr)|"
         r"polis(?:nummer|nr)?|dossier(?:nummer|nr)?|aansluit(?:nummer|nr)|ean(?:-code| code)?|"
-        r"customer|tenant|tenancy|account|membership|client|ref",
+        r"customer|tenant|tenancy|account|membership|client",
     ),
     (
         "order",
-        r"order(?:nummer|nr)?|bestel(?:nummer|nr|ling)?|zending|track\s?(?:&|en|and)\s?trace"
-        r"(?:\s?code)?|tracking(?:\s?(?:code|number))?|trackingnummer|pakket(?:nummer)?|"
+        r"order(?:nummer|nr|no)?|bestel(?:nummer|nr|ling|bon)?|zending|track\s?(?:&|en|and)\s?trace"
+        r"(?:\s?code)?|tracking(?:\s?(?:code|number))?|trackingnummer|pakket(?:je|nummer)?|"
         r"retour(?:nummer|nr)|rma|parcel|shipment|orderbevestiging|bestelbevestiging|"
         r"reparatie(?:nummer|nr)?|boeking(?:s)?(?:nummer|nr)?|werkorder|werkbon|"
         r"job(?: ref| reference| number)?|booking(?: reference| number)?|repair(?: number)?",
     ),
     (
         "invoice",
-        r"factuur(?:nummer|nr)?|facturen|nota(?:nummer)?|invoice|bill|aanslag(?:nummer|nr)?|"
-        r"beschikking(?:s?nummer)?|naheffingsaanslag|rekening(?:nummer|nr)|creditnota|offerte(?:nummer|nr)?|quote|"
-        r"betalingskenmerk",
+        r"\w*factuur(?:nummer|nr)?|\w*facturen|(?:fact|inv)(?=\.)|\w*nota(?:nummer)?|"
+        r"(?:jaar|eind|slot)?afrekening|invoice|bill|credit note|aanslag(?:nummer|nr)?|"
+        r"beschikking(?:s?nummer)?|naheffingsaanslag|rekening(?:nummer|nr)|"
+        r"offerte(?:nummer|nr)?|quote|betalingskenmerk|(?:betaal)?herinnering|aanmaning|"
+        r"(?:payment )?reminder|(?:tax )?assessment(?: number)?",
     ),
 )
+# Words for a reference of any kind: "kenmerk 2026/118", "reference R-55102". Right after a word
+# that names a kind they are part of it ("order ref: WS-99812", "invoice ref. INV/118"); on
+# their own they are the customer's reference (a case or file number).
+_GENERIC = r"kenmerk|reference(?: number)?|referentie(?:nummer|nr)?|ref"
 # What may stand between the word and the number: "nummer", "nr.", "no", "#", ":", "is".
 _BETWEEN = (
     r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bno\b\.?|\bnumber\b|\bnum\b|\bid\b|\bcode\b|"
-    r"\bis\b|\bwas\b|\bmet\b|\bwith\b|\bvan\b|\bof\b|\bhet\b|\bthe\b|\bmijn\b|\bmy\b|#|:|\(|=)){0,4}"
+    r"\bis\b|\bwas\b|\bmet\b|\bwith\b|\bvan\b|\bof\b|\bhet\b|\bthe\b|\bmijn\b|\bmy\b|#|:|\(|=|"
+    rf"\b(?:{_GENERIC})\b)){{0,4}}"
 )
 # A reference holds a digit; letters, dashes, slashes and dots join its parts; groups of digits
-# may be spaced ("7712 0045 9910").
+# may be spaced ("7712 0045 9910"), also after a capital prefix ("WEB 123456").
 _REF = (
-    r"(?P<ref>(?=[A-Za-z0-9./-]*\d)[A-Za-z]{0,5}[-/]?\d[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*"
-    r"(?:[ ]\d{3,}(?![.,]\d))*)"
+    r"(?P<ref>(?=[A-Za-z0-9./ -]*\d)(?:(?-i:[A-Z]{2,5}) (?=\d{3,}(?![-/.\w])))?[A-Za-z]{0,5}[-/]?\d"
+    r"[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:[ ]\d{3,}(?![.,]\d))*)"
 )
-_PATTERNS: tuple[tuple[Reference, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(rf"\b(?:{words})\b{_BETWEEN}[ \t]*{_REF}", re.I)) for kind, words in _CUES
+_PATTERNS: tuple[tuple[Reference | None, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(rf"\b(?:{words})\b{_BETWEEN}[ \t]*{_REF}", re.I))
+    for kind, words in (*_CUES, (None, _GENERIC))
 )
 _ANY_CUE = re.compile("|".join(rf"\b(?:{words})\b" for _, words in _CUES), re.I)
 _KIND_OF = tuple((kind, re.compile(rf"^(?:{words})$", re.I)) for kind, words in _CUES)
@@ -63,7 +70,8 @@ _NOT_A_REFERENCE = re.compile(
 )
 _UNIT_AFTER = re.compile(
     r"[ \t]*(?:dagen|dag|weken|week|maanden|maand|jaar|jaren|days?|weeks?|months?|years?|euro|"
-    r"eur\b|procent|%|uur|hours?|minuten|minutes|keer|times|x\b)", re.I
+    r"eur\b|procent|%|uur|hours?|minuten|minutes|keer|times|x\b)",
+    re.I,
 )
 # "factuur 20011 en 20012", "nr. 88123 en nr. 88124": one word, several numbers.
 _MORE = re.compile(
@@ -73,6 +81,12 @@ _MORE = re.compile(
 _CONTEXT: tuple[tuple[Reference, re.Pattern[str]], ...] = (
     ("invoice", re.compile(r"\b(?:rekening|bon|aanslag|fine|bill)\b", re.I)),
 )
+# After a first reference, ", 0492-522910" or ", 5611 EM" is a phone number or a postcode.
+_PHONE_OR_POSTCODE = re.compile(r"(?:\+|0)[\d -]{8,}\d|\d{4}[ ]?[A-Z]{2}\b")
+# "afrekening 1460,12" is an amount.
+_DECIMALS_AFTER = re.compile(r",\d{1,2}(?!\d)")
+# "aanmaning van 12-03-2026" names a day, not a reference.
+_DAY = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{2,4})?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _LOOK_BACK = 120
 
@@ -88,35 +102,56 @@ def _clean(ref: str) -> str:
     return ref.rstrip(".-/")
 
 
+def _kind_before(text: str, at: int) -> Reference | None:
+    """The kind named by the nearest cue, else by a context word, before `at`."""
+    window_start = max(0, at - _LOOK_BACK)
+    cues = list(_ANY_CUE.finditer(text, window_start, at))
+    if cues:
+        return _kind_of(cues[-1].group(0))
+    window = text[window_start:at]
+    return next((k for k, pattern in _CONTEXT if pattern.search(window)), None)
+
+
+def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
+    return not (
+        len(ref) < 3
+        or _UNIT_AFTER.match(text, m.end("ref"))
+        or _DECIMALS_AFTER.match(text, m.end("ref"))
+        or _NOT_A_REFERENCE.match(ref)
+        or _YEAR.match(ref)
+        or _DAY.match(ref)
+    )
+
+
 def extract_references(text: str) -> dict[Reference, list[str]]:
     found: dict[Reference, list[tuple[int, str]]] = {"customer": [], "order": [], "invoice": []}
+    # Where a number follows several cues ("order ref: WS-99812" is read after "order" and
+    # after "ref"), the cue that starts first, the longer phrase, says what it is.
+    candidates = sorted(
+        (m.start("ref"), m.start(), kind, m)
+        for kind, pattern in _PATTERNS
+        for m in pattern.finditer(text)
+    )
     taken: set[int] = set()
-    for kind, pattern in _PATTERNS:
-        for m in pattern.finditer(text):
-            ref = _clean(m.group("ref"))
-            if _UNIT_AFTER.match(text, m.end("ref")) or _NOT_A_REFERENCE.match(ref):
-                continue
-            if len(ref) < 3 or m.start("ref") in taken or _YEAR.match(ref):
-                continue
-            taken.add(m.start("ref"))
-            found[kind].append((m.start("ref"), ref))
-            end = m.end()
-            while (more := _MORE.match(text, end)) is not None:
-                taken.add(more.start("ref"))
-                found[kind].append((more.start("ref"), _clean(more.group("ref"))))
-                end = more.end()
-    for m in _BARE.finditer(text):
-        if m.start("ref") in taken:
-            continue
+    for ref_start, _, cue_kind, m in candidates:
         ref = _clean(m.group("ref"))
-        if len(ref) < 3 or _UNIT_AFTER.match(text, m.end("ref")):
+        if ref_start in taken or not _is_reference(text, m, ref):
             continue
-        cues = list(_ANY_CUE.finditer(text, max(0, m.start() - _LOOK_BACK), m.start()))
-        window = text[max(0, m.start() - _LOOK_BACK) : m.start()]
-        bare_kind = _kind_of(cues[-1].group(0)) if cues else None
-        if bare_kind is None:
-            bare_kind = next((k for k, pattern in _CONTEXT if pattern.search(window)), None)
-        if bare_kind is not None:
+        kind = cue_kind or "customer"
+        taken.add(ref_start)
+        found[kind].append((ref_start, ref))
+        end = m.end()
+        while (more := _MORE.match(text, end)) is not None:
+            if _PHONE_OR_POSTCODE.match(text, more.start("ref")):
+                break
+            taken.add(more.start("ref"))
+            found[kind].append((more.start("ref"), _clean(more.group("ref"))))
+            end = more.end()
+    for m in _BARE.finditer(text):
+        ref = _clean(m.group("ref"))
+        if m.start("ref") in taken or not _is_reference(text, m, ref):
+            continue
+        if (bare_kind := _kind_before(text, m.start())) is not None:
             taken.add(m.start("ref"))
             found[bare_kind].append((m.start("ref"), ref))
     return {kind: [ref for _, ref in sorted(refs)] for kind, refs in found.items()}

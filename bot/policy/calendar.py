@@ -167,6 +167,11 @@ class Calendar:
                 return self._at(day, hours.closes).astimezone(UTC)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def office_hours_between(self, start: datetime, end: datetime) -> float:
+        """Hours of office time from `start` to `end` (0 when `end` is not later): how long a
+        case took in working time. For many cases, use one `OfficeClock`."""
+        return OfficeClock(self).between(start, end)
+
     # -- quiet hours -------------------------------------------------------------------------
 
     def in_quiet_hours(self, at: datetime) -> bool:
@@ -191,3 +196,49 @@ class Calendar:
         """When a customer message planned for `at` may go out: urgent ones at once,
         others not during quiet hours."""
         return at.astimezone(UTC) if urgent else self.end_of_quiet(at)
+
+
+class OfficeClock:
+    """Office time between moments, for many pairs at constant cost: the office seconds
+    before each day are summed once, so a pair costs two lookups, however far apart."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self._first: date | None = None
+        # _before[i]: office seconds on the days from _first up to (not including) day i.
+        self._before: list[float] = [0.0]
+        # Each day's opening and closing as seconds since midnight.
+        self._spans: list[tuple[float, float] | None] = []
+
+    def _index(self, day: date) -> int:
+        if self._first is None or day < self._first:
+            # Start again from a little before the earliest day asked (rare: once or twice).
+            self._first = day - timedelta(days=31)
+            self._before, self._spans = [0.0], []
+        index = (day - self._first).days
+        while len(self._spans) <= index:
+            current = self._first + timedelta(days=len(self._spans))
+            hours = self.calendar.hours_on(current)
+            span = None if hours is None else (_seconds(hours.opens), _seconds(hours.closes))
+            self._spans.append(span)
+            length = 0.0 if span is None else span[1] - span[0]
+            self._before.append(self._before[-1] + length)
+        return index
+
+    def _position(self, moment: datetime) -> float:
+        local = moment.astimezone(self.calendar.tz)
+        index = self._index(local.date())
+        span = self._spans[index]
+        today = 0.0
+        if span is not None:
+            # Wall-clock within a day, as `Calendar.add_business_hours` counts it.
+            clock = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+            today = min(max(clock, span[0]), span[1]) - span[0]
+        return self._before[index] + today
+
+    def between(self, start: datetime, end: datetime) -> float:
+        return max(self._position(end) - self._position(start), 0.0) / 3600
+
+
+def _seconds(moment: time) -> float:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6

@@ -22,12 +22,14 @@ from bot.handlers.delivery_failures import FailureNotices
 from bot.handlers.handler_group import HandlerGroup
 from bot.intake.intake import Intake, Organisation
 from bot.nlu import understand
+from bot.privacy.retention import BATCH, anonymise_batch
 from bot.reading.read_ahead import ReadAhead
 from bot.reading.second_opinion import second_opinion_for
 from bot.reading.workers import Workers
+from bot.reports import delivery
 from bot.runtime.database import open_database
 from bot.runtime.dispatcher import Dispatcher
-from bot.runtime.schedule import deadlines_for, followups_for
+from bot.runtime.schedule import deadlines_for, followups_for, report_schedule
 from bot.runtime.warmup import warm_up
 from bot.web.desk import Desk
 from channels.base import (
@@ -84,6 +86,7 @@ class App:
         self._wake_timers = asyncio.Event()
         self._next_wake: datetime | None = None
         self._next_followups: datetime | None = None
+        self._next_retention: datetime | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -130,6 +133,7 @@ class App:
             clock=self.clock,
             followups=self.followups,
             read_ahead=self.read_ahead,
+            erased_key=self.settings.privacy.hash_key_bytes,
         )
         self.dispatcher = Dispatcher(
             sessions=self.sessions,
@@ -269,6 +273,37 @@ class App:
         self._next_followups = now + timedelta(seconds=FOLLOWUPS_POLL_SECONDS)
         async with transaction(self.sessions) as session:
             await self.followups.tick(session, now=now)
+        # A transaction of its own: a report that cannot be built does not hold up the
+        # deadlines above (it is tried again next minute).
+        if self.settings.email.configured:
+            try:
+                async with transaction(self.sessions) as session:
+                    await delivery.send_when_due(
+                        session,
+                        now=now,
+                        calendar=self.followups.calendar,
+                        schedule=report_schedule(self.settings),
+                    )
+            except Exception as exc:
+                log.warning("report.failed", error=f"{type(exc).__name__}: {exc}")
+        if self._next_retention is None or now >= self._next_retention:
+            await self.retention_due()
+
+    async def retention_due(self) -> int:
+        """Anonymise the cases past the retention term; once a day is what the term needs
+        (a restart runs it again, which finds nothing new)."""
+        now = self.clock()
+        self._next_retention = now + timedelta(days=1)
+        privacy = self.settings.privacy
+        done = 0
+        while True:
+            async with transaction(self.sessions) as session:
+                batch = await anonymise_batch(
+                    session, months=privacy.retention_months, key=privacy.hash_key_bytes, now=now
+                )
+            done += batch
+            if batch < BATCH:
+                return done
 
 
 async def _cancel_until_ended(tasks: list[asyncio.Task[None]]) -> None:
@@ -302,6 +337,8 @@ def dialogue_for(settings: Settings, understand: Understander = understand) -> D
             receipt_interval=timedelta(hours=talk.receipt_interval_hours),
             tz=settings.organisation.tz,
             deadlines=deadlines_for(settings),
+            email_confirmation=settings.email.configured,
+            require=tuple(settings.intake.require),
         ),
         understand,
     )

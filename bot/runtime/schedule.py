@@ -10,6 +10,7 @@ from bot.followups.survey_links import SurveyLinks
 from bot.outbound.outbound import Sender
 from bot.policy.calendar import Calendar
 from bot.policy.deadlines import Deadlines, Rule, parse_span
+from bot.reports.delivery import Schedule
 
 
 def calendar_for(settings: Settings) -> Calendar:
@@ -73,3 +74,13 @@ def survey_links_for(settings: Settings) -> SurveyLinks | None:
     if not (web.enabled and web.public_url and key):
         return None
     return SurveyLinks(base_url=web.public_url, secret_key=key.encode(), valid=LINK_VALID)
+
+
+def report_schedule(settings: Settings) -> Schedule:
+    """`[reports]`: which reports go to the coordinators, in the organisation's language."""
+    return Schedule(
+        monthly=settings.reports.monthly,
+        quarterly=settings.reports.quarterly,
+        language=settings.organisation.language,
+        sender_name=settings.organisation.name,
+    )

@@ -10,12 +10,14 @@ is either stored or quarantined.
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from channels.base import (
     ChannelStatus,
@@ -316,6 +318,7 @@ class EmailChannel:
             parent_references=meta.get("references") or (),
             automatic=True,
             message_id=message.delivery_id or self.new_delivery_id(message),
+            attachments=attachments_of(meta),
         )
         result = await self._sender.send(email)
         if self._sender.connect_error is not None:
@@ -325,6 +328,15 @@ class EmailChannel:
         if result.ok and message.loop_capped:
             recent.append(now)
         return result
+
+
+def attachments_of(meta: dict[str, Any]) -> list[tuple[str, str, bytes]]:
+    """Files an outbox row carries in its meta (the coordinator's monthly PDF): name,
+    content type and the bytes in base64."""
+    return [
+        (str(item["filename"]), str(item["content_type"]), base64.b64decode(item["data"]))
+        for item in meta.get("attachments") or ()
+    ]
 
 
 def _down(link: Link, problem: Problem) -> float:

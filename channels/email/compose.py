@@ -20,6 +20,7 @@ from channels.email.mime_write import (
     mailbox_text,
     mailbox_tokens,
     multipart_alternative,
+    multipart_mixed,
     text_tokens,
 )
 from channels.email.outgoing import OutgoingMail
@@ -79,6 +80,7 @@ def build_reply(
     reply_to: str | None = None,
     domain: str | None = None,
     message_id: str | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> OutgoingMail:
     """A multipart/alternative mail from `sender` (the intake address) to `recipient`.
 
@@ -87,6 +89,7 @@ def build_reply(
     customer's out-of-office does not answer back. `reply_to` defaults to `sender`, the
     Message-ID domain to the sender's domain. `message_id`: the id chosen earlier for this
     mail (a retry goes out under the id of the first attempt); by default a fresh one.
+    `attachments`: files (name, content type, bytes) after the text (multipart/mixed).
     Raises ValueError for a naive date or an address that cannot be written in a header.
     """
     if date.tzinfo is None:
@@ -127,7 +130,11 @@ def build_reply(
         fields.append(("X-Auto-Response-Suppress", ["All"], "All"))
 
     head = "".join(header_line(name, tokens) for name, tokens, _ in fields)
-    raw, content_type = multipart_alternative(head, text, html)
+    raw, content_type = (
+        multipart_mixed(head, text, html, attachments)
+        if attachments
+        else multipart_alternative(head, text, html)
+    )
     return OutgoingMail(
         sender=from_spec,
         recipient=to_spec,

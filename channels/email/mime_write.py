@@ -12,9 +12,11 @@ import base64
 import binascii
 import re
 import secrets
+import urllib.parse
 from collections.abc import Callable, Sequence
 
 CRLF = "\r\n"
+_CONTENT_TYPE = re.compile(r"[a-z0-9.+-]+/[a-z0-9.+-]+")
 # RFC 5322 asks for lines of at most 78 characters; folding keeps every header line within it
 # unless one token is longer, and no token is longer than `_LONGEST_WORD` (RFC 5322's 998).
 _FOLD_AT = 78
@@ -133,6 +135,22 @@ def quoted_printable(text: str) -> bytes:
     return binascii.b2a_qp(body, quotetabs=False, istext=True, header=False).replace(b"\n", b"\r\n")
 
 
+def _alternative_parts(text: str, html: str, boundary: str) -> bytes:
+    delimiter = f"--{boundary}{CRLF}".encode("ascii")
+    # The CRLF before a delimiter belongs to it (RFC 2046), so each body keeps its own.
+    return b"".join(
+        (
+            delimiter,
+            _TEXT_PART.format("plain").encode("ascii"),
+            quoted_printable(text),
+            b"\r\n" + delimiter,
+            _TEXT_PART.format("html").encode("ascii"),
+            quoted_printable(html),
+            f"{CRLF}--{boundary}--{CRLF}".encode("ascii"),
+        )
+    )
+
+
 def multipart_alternative(head: str, text: str, html: str) -> tuple[bytes, str]:
     """The whole mail: `head` (its header lines), then `text` and `html` as alternatives
     in UTF-8 quoted-printable, which keeps every body line 7-bit and short. Returns the
@@ -143,18 +161,39 @@ def multipart_alternative(head: str, text: str, html: str) -> tuple[bytes, str]:
     boundary = "=_" + secrets.token_hex(16)
     content_type = ["multipart/alternative;", f'boundary="{boundary}"']
     head += "MIME-Version: 1.0" + CRLF + header_line("Content-Type", content_type) + CRLF
-    delimiter = f"--{boundary}{CRLF}".encode("ascii")
-    # The CRLF before a delimiter belongs to it (RFC 2046), so each body keeps its own.
-    raw = b"".join(
-        (
-            head.encode("utf-8"),
-            delimiter,
-            _TEXT_PART.format("plain").encode("ascii"),
-            quoted_printable(text),
-            b"\r\n" + delimiter,
-            _TEXT_PART.format("html").encode("ascii"),
-            quoted_printable(html),
-            f"{CRLF}--{boundary}--{CRLF}".encode("ascii"),
+    return head.encode("utf-8") + _alternative_parts(text, html, boundary), " ".join(content_type)
+
+
+def _attachment(name: str, content_type: str, data: bytes) -> bytes:
+    """One file in base64 (lines of 76), its name as RFC 2231 allows any character."""
+    kind = content_type if _CONTENT_TYPE.fullmatch(content_type) else "application/octet-stream"
+    written = "filename*=utf-8''" + urllib.parse.quote(name, safe="")
+    head = (
+        header_line(
+            "Content-Type", [f"{kind};", "name*=utf-8''" + urllib.parse.quote(name, safe="")]
         )
+        + header_line("Content-Disposition", ["attachment;", written])
+        + "Content-Transfer-Encoding: base64"
+        + CRLF
+        + CRLF
     )
-    return raw, " ".join(content_type)
+    encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
+    return head.encode("ascii") + encoded
+
+
+def multipart_mixed(
+    head: str, text: str, html: str, files: Sequence[tuple[str, str, bytes]]
+) -> tuple[bytes, str]:
+    """As `multipart_alternative`, followed by `files` (name, content type, bytes) as
+    attachments. Base64 uses no "=" but at the end and no "-", so the boundary (which
+    starts "=_") cannot occur in an attachment either."""
+    outer, inner = "=_" + secrets.token_hex(16), "=_" + secrets.token_hex(16)
+    content_type = ["multipart/mixed;", f'boundary="{outer}"']
+    head += "MIME-Version: 1.0" + CRLF + header_line("Content-Type", content_type) + CRLF
+    delimiter = f"--{outer}{CRLF}".encode("ascii")
+    alternative = header_line("Content-Type", ["multipart/alternative;", f'boundary="{inner}"'])
+    parts = [delimiter, (alternative + CRLF).encode("ascii"), _alternative_parts(text, html, inner)]
+    for name, kind, data in files:
+        parts += [b"\r\n" + delimiter, _attachment(name, kind, data)]
+    parts.append(f"{CRLF}--{outer}--{CRLF}".encode("ascii"))
+    return head.encode("utf-8") + b"".join(parts), " ".join(content_type)

@@ -220,6 +220,20 @@ def misslotted(persona: Persona, stored: dict[str, str], noise: list[str]) -> li
     return found
 
 
+def replies_to(question: str, turns: list[tuple[str | None, list[str]]]) -> list[str]:
+    """What the bot said after the customer's message with `question`, up to the customer's
+    next message: in a chat the bot may answer only after the pause that ends a burst."""
+    replies: list[str] = []
+    asked = False
+    for said, bot in turns:
+        if asked and said is not None:
+            break
+        asked = asked or bool(said and question in said)
+        if asked:
+            replies += bot
+    return replies
+
+
 def measure(conversation: Conversation) -> Measures:
     persona, customer = conversation.persona, conversation.customer
     turns = [(turn.customer, turn.bot) for turn in conversation.turns]
@@ -237,7 +251,7 @@ def measure(conversation: Conversation) -> Measures:
     missing = [slot for slot, value in given.items() if not appears(slot, value, summary)]
     answered = 0
     for question, kind in customer.asked_back:
-        replies = next((bot for said, bot in turns if said and question in said), [])
+        replies = replies_to(question, turns)
         if any(ANSWER_TO[kind].search(text) for text in replies):
             answered += 1
     route = conversation.case.intent if conversation.case else None

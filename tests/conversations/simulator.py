@@ -28,6 +28,7 @@ END_STEPS = ("handed_off", "closed")
 QUESTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
+        ("route", r"klacht indienen|een klacht over|make a complaint|a complaint about"),
         ("email_offer", r"bevestig|confirm"),
         (
             "correction",
@@ -81,6 +82,12 @@ DONT_KNOW = {"nl": "Weet ik niet.", "en": "No idea, sorry."}
 YES = {"nl": "Ja, dat klopt.", "en": "Yes, that's right."}
 NO_THANKS = {"nl": "Nee, dank u.", "en": "No thanks."}
 SWITCH = "Can we continue in English?"
+ROUTE_ANSWERS = {
+    "nl": {"complaint": "Een klacht indienen.", "repair_request": "Een reparatie melden.",
+           "question": "Ik heb een vraag."},
+    "en": {"complaint": "Make a complaint.", "repair_request": "Report a repair.",
+           "question": "Ask a question."},
+}  # fmt: skip
 
 
 def question_sentences(text: str) -> list[str]:
@@ -158,6 +165,8 @@ class Customer:
     def _plain_answer(self, kind: str, *, first: bool) -> str:
         p, b, lang = self.persona, self.persona.behaviours, self.language
         facts = p.facts
+        if kind == "route":
+            return ROUTE_ANSWERS[lang].get(p.route, ROUTE_ANSWERS[lang]["complaint"])
         if kind == "summary":
             return YES[lang]
         if kind == "correction":

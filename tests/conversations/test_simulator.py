@@ -4,6 +4,7 @@ and the metrics find planted faults in a hand-made conversation."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from tests.conversations.simulator import (
 from tests.test_templates import SAMPLE
 
 SLOTS = ("order_number", "invoice_number", "when", "product", "who", "amount", "outcome",
-         "contact")  # fmt: skip
+         "contact", "customer_number", "name", "address", "postcode", "email")  # fmt: skip
+# A question for a phone number is a question for a way to reach the customer.
+KIND_OF_SLOT = {"phone": "contact"}
 
 
 def test_the_personas_cover_the_issue() -> None:
@@ -43,11 +46,19 @@ def test_the_personas_cover_the_issue() -> None:
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-@pytest.mark.parametrize("slot", SLOTS)
+@pytest.mark.parametrize("slot", [*SLOTS, "phone"])
 def test_each_question_the_templates_ask_is_recognised(language: str, slot: str) -> None:
-    for variant in range(3):
-        text = render_message(language, "question", **{**SAMPLE, "slot": slot, "variant": variant})
-        assert question_kind(text) == slot, text
+    for variant, short, one_off in itertools.product(range(3), (False, True), (False, True)):
+        context = {**SAMPLE, "slot": slot, "variant": variant, "short": short, "one_off": one_off}
+        text = render_message(language, "question", **context)
+        assert question_kind(text) == KIND_OF_SLOT.get(slot, slot), text
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_route_choice_is_recognised(language: str) -> None:
+    for variant, first in itertools.product(range(2), ("repair_request", "question")):
+        context = {**SAMPLE, "variant": variant, "routes": [first, "complaint"]}
+        assert question_kind(render_message(language, "route_choice", **context)) == "route"
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

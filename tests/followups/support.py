@@ -10,11 +10,13 @@ from channels.base import CustomerPaused, InboundEvent, InboundMessage
 from tests.support import RecordingChannel, SteppedClock
 
 # A billing complaint that reaches the agreement: the story, then the answers to the
-# outcome and contact questions, "yes" to the summary and an answer to the email offer.
+# outcome, name and contact questions and "yes" to the summary. Without email set up there
+# is no email offer: the agreement, the closing and the confirmation follow at once.
 COMPLAINT = (
     "My invoice 2026-118 charges me 240 euro instead of 120 euro.",
     "~pause",
     "A corrected invoice please.",
+    "Anna de Vries",
     "no idea",
     "yes",
 )

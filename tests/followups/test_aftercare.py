@@ -51,7 +51,7 @@ async def test_check_then_survey_then_closing(
 ) -> None:
     clock = SteppedClock(START)
     async with App(settings_for(database_url), [channel], clock=clock) as app:
-        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await tell(app, channel, clock, COMPLAINT)
         await resolve(app, sessions, clock)
         planned = await rows(sessions)
         assert planned["execution_check"][0].due_at == CHECK_AT
@@ -95,7 +95,7 @@ async def test_no_at_the_check_reopens_the_case_and_cancels_its_survey(
 ) -> None:
     clock = SteppedClock(START)
     async with App(settings_for(database_url), [channel], clock=clock) as app:
-        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await tell(app, channel, clock, COMPLAINT)
         await resolve(app, sessions, clock)
         clock.now = CHECK_AT
         await app.dispatcher.drain()
@@ -137,7 +137,7 @@ async def test_an_unanswered_survey_gets_one_reminder_then_the_case_closes(
 ) -> None:
     clock = SteppedClock(START)
     async with App(settings_for(database_url), [channel], clock=clock) as app:
-        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await tell(app, channel, clock, COMPLAINT)
         await resolve(app, sessions, clock)
         clock.now = SURVEY_AT
         await app.dispatcher.drain()
@@ -168,7 +168,7 @@ async def test_a_restart_in_between_sends_everything_exactly_once(
     clock = SteppedClock(START)
     first = RecordingChannel()
     async with App(settings_for(database_url), [first], clock=clock) as app:
-        await tell(app, first, clock, (*COMPLAINT, "no thanks"))
+        await tell(app, first, clock, COMPLAINT)
         await resolve(app, sessions, clock)
     sent: list[str] = [m.template for m in first.sent]
     for moment in (CHECK_AT, CHECK_AT, SURVEY_AT, datetime(2026, 12, 20, 7, 0, tzinfo=UTC)):
@@ -191,7 +191,7 @@ async def test_a_survey_finished_late_at_night_is_thanked_at_once(
 ) -> None:
     clock = SteppedClock(START)
     async with App(settings_for(database_url), [channel], clock=clock) as app:
-        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await tell(app, channel, clock, COMPLAINT)
         await resolve(app, sessions, clock)
         clock.now = SURVEY_AT
         await app.dispatcher.drain()
@@ -206,7 +206,7 @@ async def test_buttons_speak_the_customers_language_and_a_paused_customer_gets_n
 ) -> None:
     clock = SteppedClock(START)
     async with App(settings_for(database_url), [channel], clock=clock) as app:
-        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await tell(app, channel, clock, COMPLAINT)
         await resolve(app, sessions, clock)
         planned = await rows(sessions)
         check = planned["execution_check"][0]

@@ -44,7 +44,7 @@ async def a_case(database_url: str, sessions: SessionFactory) -> Case:
     channel = RecordingChannel()
     settings = settings_for(database_url, handlers=HANDLERS)
     async with App(settings, [channel], clock=clock) as bot:
-        await tell(bot, channel, clock, (*COMPLAINT, "no thanks"))
+        await tell(bot, channel, clock, COMPLAINT)
     async with transaction(sessions) as session:
         return (await session.exec(select(Case))).one()
 

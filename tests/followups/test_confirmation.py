@@ -18,7 +18,7 @@ async def test_confirmation_follows_the_agreement_in_the_chat(
 ) -> None:
     clock = SteppedClock(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
     async with App(settings_for(database_url), [channel], clock=clock) as app:
-        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await tell(app, channel, clock, COMPLAINT)
     templates = [m.template for m in channel.sent]
     assert templates[-3:] == ["agreement", "closing", "confirmation"], templates
     confirmation = channel.sent[-1]
@@ -36,7 +36,7 @@ async def test_an_agreement_late_at_night_is_confirmed_at_eight(
 ) -> None:
     clock = SteppedClock(datetime(2026, 11, 24, 21, 30, tzinfo=UTC))  # 22:30 in Amsterdam
     async with App(settings_for(database_url), [channel], clock=clock) as app:
-        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await tell(app, channel, clock, COMPLAINT)
         assert [m.template for m in channel.sent][-1] == "closing"
         clock.now = datetime(2026, 11, 25, 6, 59, tzinfo=UTC)
         await app.dispatcher.drain()
@@ -72,7 +72,7 @@ async def test_friday_evening_before_whit_monday_is_promised_for_tuesday(
     # Friday 14 May 2027, 18:00 in Amsterdam; Monday 17 May is Whit Monday.
     clock = SteppedClock(datetime(2027, 5, 14, 16, 0, tzinfo=UTC))
     async with App(settings_for(database_url), [channel], clock=clock) as app:
-        await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
+        await tell(app, channel, clock, COMPLAINT)
     agreement = next(m for m in channel.sent if m.template == "agreement")
     # Which phrasing (and so the capital of "before") depends on the case's variant.
     assert "before 17:00 on tuesday 18 may" in agreement.text.lower()

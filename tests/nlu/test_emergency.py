@@ -73,6 +73,8 @@ EMERGENCIES: list[tuple[str, str]] = [
     ("the kitchen is flooding from the dishwasher hose", "water"),
     ("There are inches of water in the basement storage", "water"),
     # structural
+    ("Door de storm waaien er pannen van het dak op het speelplein", "structural"),
+    ("Er woeien net twee dakpannen naar beneden, vlak naast mijn dochter", "structural"),
     ("Een deel van het balkon is naar beneden gevallen op de stoep", "structural"),
     ("Het plafond in de woonkamer is ingestort", "structural"),
     ("Er vallen stukken beton van de galerij op straat", "structural"),

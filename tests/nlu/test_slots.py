@@ -172,6 +172,76 @@ def test_references_after_cue_words(text: str, kind: str, numbers: tuple[str, ..
 
 
 @pytest.mark.parametrize(
+    ("text", "kind", "numbers"),
+    [
+        ("Factuurnr. 2026-00123 klopt niet.", "invoice_numbers", ("2026-00123",)),
+        ("factuurnr: F2026/0045 is dubbel afgeschreven", "invoice_numbers", ("F2026/0045",)),
+        ("Factuurnummer: INV-2026-0042", "invoice_numbers", ("INV-2026-0042",)),
+        ("De factuur met nummer 7781 2201 klopt niet", "invoice_numbers", ("7781 2201",)),
+        (
+            "Ik heb een betaalherinnering gekregen, nummer 55102938, maar ik heb al betaald",
+            "invoice_numbers",
+            ("55102938",),
+        ),
+        ("Aanmaning 2026-8812 is onterecht", "invoice_numbers", ("2026-8812",)),
+        ("De aanmaning van 12-03-2026 klopt niet", "invoice_numbers", ()),
+        ("Factuur 2026-118, referentie 7781-22", "customer_numbers", ("7781-22",)),
+        ("Invoice no. 88213 was paid twice", "invoice_numbers", ("88213",)),
+        ("Inv. no. 7731 is wrong", "invoice_numbers", ("7731",)),
+        ("fact. nr. 2026/0413 klopt niet", "invoice_numbers", ("2026/0413",)),
+        ("In fact 3000 people complained", "invoice_numbers", ()),
+        ("De voorschotfactuur 2026-0412 klopt niet", "invoice_numbers", ("2026-0412",)),
+        ("de jaarafrekening met nummer 88120-3 is te hoog", "invoice_numbers", ("88120-3",)),
+        ("Credit note no. 7781 never arrived", "invoice_numbers", ("7781",)),
+        ("De eindafrekening 1460,12 is veel te hoog", "invoice_numbers", ()),
+        ("invoice nr 4471-B", "invoice_numbers", ("4471-B",)),
+        ("Re: your invoice ref. INV/2026/118", "invoice_numbers", ("INV/2026/118",)),
+        ("I object to the parking fine, reference 99182011.", "customer_numbers", ("99182011",)),
+        (
+            "Bezwaar tegen de parkeerboete met kenmerk 4412 9901 2020",
+            "customer_numbers",
+            ("4412 9901 2020",),
+        ),
+        ("tax assessment (no. 2026.118.44)", "invoice_numbers", ("2026.118.44",)),
+        ("Nota nr. 3301 van de loodgieter", "invoice_numbers", ("3301",)),
+        ("Ordernummer: NL-4455-K2", "order_numbers", ("NL-4455-K2",)),
+        ("bestelling #A12345 nog steeds niet binnen", "order_numbers", ("A12345",)),
+        ("Bestelling nr. 100293847 is kwijt", "order_numbers", ("100293847",)),
+        ("mijn bestelbon 20240311-77 klopt niet", "order_numbers", ("20240311-77",)),
+        ("bestelnr. 5512 0093", "order_numbers", ("5512 0093",)),
+        ("Order ref: WS-99812 still not shipped", "order_numbers", ("WS-99812",)),
+        ("order reference 7731-XK", "order_numbers", ("7731-XK",)),
+        ("My order (no. 44019) arrived broken", "order_numbers", ("44019",)),
+        ("Ordernummer WEB 123456", "order_numbers", ("WEB 123456",)),
+        ("pakketje met code 3STEST0001122 is niet bezorgd", "order_numbers", ("3STEST0001122",)),
+        ("Order 30-88193, 0492-522910", "order_numbers", ("30-88193",)),
+        ("Bestelnummer 30-11920, 5611 EM Eindhoven", "order_numbers", ("30-11920",)),
+        (
+            "the kitchen extractor repair (job ref. 44871) was marked done",
+            "order_numbers",
+            ("44871",),
+        ),
+        ("Met vriendelijke groet,\nAnna de Wit\nOrdernr: 88-1120", "order_numbers", ("88-1120",)),
+        ("> Uw bestelling 77120 is onderweg\nNiet dus.", "order_numbers", ("77120",)),
+        ("Klantnummer 5502-118, factuur 7781", "customer_numbers", ("5502-118",)),
+        ("Referentie: 2026/ABC/991 (uw mail van gisteren)", "customer_numbers", ("2026/ABC/991",)),
+        ("huurdersnummer 10045, factuurnummer 2026-331", "invoice_numbers", ("2026-331",)),
+        ("Orderno. 55-101 and invoice no. 88-2", "invoice_numbers", ("88-2",)),
+        ("ik heb 3 facturen gekregen", "invoice_numbers", ()),
+        ("order 2 stuks", "order_numbers", ()),
+        ("Ik bestelde op 12 maart 2 stoelen", "order_numbers", ()),
+    ],
+)
+def test_references_in_the_ways_customers_write_them(
+    text: str, kind: str, numbers: tuple[str, ...]
+) -> None:
+    """Abbreviated cues, letters and spaces inside the number, a cue word followed by "ref",
+    reminders and assessments, signatures and quoted mail; dates, phone numbers and postcodes
+    after a reference are not one."""
+    assert getattr(slots(text), kind) == numbers
+
+
+@pytest.mark.parametrize(
     ("text", "mention", "days"),
     [
         ("Vanochtend kwam er niemand.", "Vanochtend", ("2026-03-20",)),

@@ -47,8 +47,6 @@ def downgrade() -> None:
     # Messages that only differ by sender or content cannot go back under the old key.
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_constraint("uq_message_channel_external_sender_content", type_="unique")
-        batch_op.create_unique_constraint(
-            "uq_message_channel_external", ["channel", "external_id"]
-        )
+        batch_op.create_unique_constraint("uq_message_channel_external", ["channel", "external_id"])
         batch_op.drop_column("digested_at")
         batch_op.drop_column("content_hash")
