@@ -405,7 +405,7 @@ class Intake:
         reaches the same customer, so an answer by mail joins this case."""
         state = state_of(case)
         case.dialogue_state = replace(state, facts={**message.facts, **state.facts}).to_dict()
-        address, mail_to = message.facts.get("contact"), mail_channel()
+        address, mail_to = message.facts.get("email"), mail_channel()
         if address and mail_to is not None and mail_to != message.channel:
             await link_address(session, case=case, channel=mail_to, address=address, now=now)
 

@@ -50,7 +50,7 @@ FACT_OF_FIELD = {
     "name": "name",
     "address": "address",
     "phone": "phone",
-    "email": "contact",
+    "email": "email",
     "when": "when",
     "product": "product",
     "wish": "outcome",
@@ -203,7 +203,7 @@ def _problems(values: dict[str, str]) -> dict[str, str]:
 def _message(form: _Form, values: dict[str, str], state: DeskState) -> InboundMessage:
     address = values["email"].lower()
     facts = {fact: values[name] for name, fact in FACT_OF_FIELD.items() if values[name]}
-    facts["contact"] = address
+    facts["email"] = address
     return InboundMessage(
         channel=WebFormChannel.name,
         external_id=uuid.uuid4().hex,

@@ -97,7 +97,7 @@ async def test_a_filled_in_form_gets_a_case_number_and_its_facts_by_kind(
     assert facts["phone"] == FILLED["phone"]
     assert facts["address"] == FILLED["address"]
     assert facts["name"] == FILLED["name"]
-    assert facts["contact"] == FILLED["email"]
+    assert facts["email"] == FILLED["email"]
     # The answer goes out by mail, to the address the form gave, about this case.
     await form_desk.desk.app.settle()
     assert form_desk.mail.sent, "no answer by mail"
