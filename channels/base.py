@@ -88,6 +88,9 @@ class InboundMessage:
     edited: bool = False
     # The channel's own part: set by the email channel, None elsewhere.
     email: EmailDetails | None = None
+    # Facts the customer gave in fields of their own (a form's "when", "product"), by the
+    # dialogue's names for them; a chat or a mail gives none, the dialogue reads them.
+    facts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from channels.base import ChannelTraits
 from channels.console import ConsoleChannel
 from channels.email.channel import EmailChannel
 from channels.telegram.channel import TelegramChannel
+from channels.webchat.channel import WebChatChannel
+from channels.webform.channel import WebFormChannel
 
-ADAPTERS = (ConsoleChannel, EmailChannel, TelegramChannel)
+ADAPTERS = (ConsoleChannel, EmailChannel, TelegramChannel, WebFormChannel, WebChatChannel)
 TRAITS: Mapping[str, ChannelTraits] = MappingProxyType(
     {adapter.name: adapter.traits for adapter in ADAPTERS}
 )

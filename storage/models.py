@@ -137,6 +137,8 @@ class Message(SQLModel, table=True):
     # Kept without a case (or a bounce of our mail on one): when a handler's daily digest
     # listed it.
     digested_at: datetime | None = _at()
+    # Facts given in fields of their own (a web form's), by the dialogue's names for them.
+    facts: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
 
 
 class Agreement(SQLModel, table=True):

@@ -18,6 +18,7 @@ from bot.runtime.app import App
 from bot.runtime.email_wiring import email_channel
 from bot.runtime.signals import StopOnSignals, stoppable
 from bot.runtime.telegram_wiring import telegram_channel
+from bot.runtime.website_wiring import webchat_channel, webform_channel
 from channels.base import Channel, ChannelStatus
 from channels.console import ConsoleChannel, Speakers, script_lines, stdin_lines
 from common.clock import utc_now
@@ -59,6 +60,10 @@ def serve(ctx: typer.Context) -> None:
             )
         if settings.telegram.configured:
             channels.append(telegram_channel(settings.telegram, sessions=sessions, clock=utc_now))
+        if (form := webform_channel(settings, channels)) is not None:
+            channels.append(form)
+        if (talk := webchat_channel(settings)) is not None:
+            channels.append(talk)
         bot = App(settings, channels, workers=workers, serve_desk=True)
         async with bot:
             for name, status in bot.status().items():

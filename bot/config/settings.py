@@ -344,6 +344,31 @@ class WebSettings(Section):
         return self.public_url.startswith("https://")
 
 
+class WebFormSettings(Section):
+    """The complaint form on the organisation's site (`/klacht`, `/complaint`), served by the
+    desk's web server. Answers go to the customer by mail: it needs [email] set up."""
+
+    enabled: bool = True
+    # Forms accepted from one client address an hour; more is a script, not a customer.
+    per_hour: int = Field(default=5, ge=1)
+    # A person needs longer than this to fill in the form; a script does not.
+    min_seconds: float = Field(default=3.0, ge=0)
+    # An opened form can be sent for this long.
+    max_hours: float = Field(default=24.0, gt=0)
+
+
+class WebChatSettings(Section):
+    """The chat on the organisation's site: `<script src=".../widget.js">` puts a chat
+    button on a page; `/chat` is the chat itself, also as a page of its own."""
+
+    enabled: bool = True
+    # Sites whose pages may show the chat in a frame, e.g. ["https://www.example.nl"].
+    # Empty: only the bot's own address.
+    allowed_origins: list[str] = Field(default_factory=list)
+    # The longest message a visitor can send, in characters.
+    max_chars: int = Field(default=4000, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KLACHTBOT_",
@@ -366,6 +391,8 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     handlers: list[HandlerSettings] = Field(default_factory=list)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
+    webform: WebFormSettings = Field(default_factory=WebFormSettings)
+    webchat: WebChatSettings = Field(default_factory=WebChatSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)

@@ -7,6 +7,7 @@ reopening cancels what no longer applies. A customer's answer is replayed throug
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +129,9 @@ async def resolve(
         step = await followups.schedule(session, case_id=case.id, kind=kind, due_at=at, now=now)
         first = replay(kind, [])
         assert isinstance(first, Ask)
+        if fu.links is not None and step.id is not None:
+            link = fu.links.link(step.id, sent_at=at)
+            first = replace(first, context={**first.context, "link": link})
         await _ask(session, fu, case, first, f"{kind}:{step.id}:0", at, now)
         planned.append(step)
     survey_step = planned[-1]
@@ -234,6 +238,33 @@ async def take_answer(
         # A reply in a conversation the customer is having now, not a message out of the blue.
         await _ask(session, fu, case, where, key, now, now, urgent=True)
     elif isinstance(where, CheckOutcome):
+        await _checked(session, fu, case, step, where, key, now)
+    else:
+        await _surveyed(session, fu, case, step, where, key, now)
+    return True
+
+
+async def answer_on_page(
+    session: AsyncSession, fu: FollowUps, *, step: FollowUp, answers: list[str], now: datetime
+) -> bool:
+    """The customer answered every question of `step` at once on the web page its link
+    opens: the same flow as answers by reply. False when the step is no longer open (it
+    was answered already, or no longer applies)."""
+    case = await session.get(Case, step.case_id)
+    if case is None or case.status != RESOLVED or step.status != followups.SCHEDULED:
+        return False
+    where = replay(step.kind, answers)
+    if isinstance(where, Ask):
+        return False  # not every question answered: the page names what is missing first
+    step.answers = list(answers)
+    session.add(step)
+    key = f"{step.kind}:{step.id}:page"
+    if step.kind == "survey":
+        assert case.id is not None
+        await followups.cancel_pending(
+            session, case_id=case.id, templates=("survey_reminder",), kinds=()
+        )
+    if isinstance(where, CheckOutcome):
         await _checked(session, fu, case, step, where, key, now)
     else:
         await _surveyed(session, fu, case, step, where, key, now)

@@ -40,7 +40,7 @@ async def queue_confirmation(
     channel = recipient = None
     if mail is not None and not in_channel:
         channel, recipient = mail, state.email
-        await _link_address(session, case=case, channel=mail, address=recipient or "", now=now)
+        await link_address(session, case=case, channel=mail, address=recipient or "", now=now)
     # The gist as the customer reads it back: a whole sentence, never a shouted line.
     words = gist(state.story, state.key_sentences)
     return await queue_reply(
@@ -67,7 +67,7 @@ async def queue_confirmation(
     )
 
 
-async def _link_address(
+async def link_address(
     session: AsyncSession, *, case: Case, channel: str, address: str, now: datetime
 ) -> None:
     """A reply to the confirmation mail comes from this address: let it reach the same

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dialogue import DialogueState
 from bot.followups import aftercare, digest, progress
 from bot.followups.confirmation import queue_confirmation
+from bot.followups.survey_links import SurveyLinks
 from bot.outbound.outbound import Sender
 from bot.policy.calendar import Calendar
 from bot.policy.deadlines import Deadlines
@@ -51,6 +52,9 @@ class FollowUps:
     email_enabled: bool = False
     # What handlers read when no case decides it (the daily digest).
     language: str = "nl"
+    # Links to answer the survey and the execution check on a web page, when the bot's web
+    # server has a public address.
+    links: SurveyLinks | None = None
 
     async def confirm(
         self, session: AsyncSession, *, case: Case, state: DialogueState, now: datetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from bot.dialogue import (
     TimerDue,
     WakeAt,
 )
+from bot.followups.confirmation import link_address
 from bot.followups.followups import FollowUps
 from bot.handlers import chat_commands, handler_group
 from bot.handlers.handler_group import HandlerGroup
@@ -38,7 +39,7 @@ from bot.reading.read_ahead import ReadAhead
 from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
 from channels.email.reply_token import new_reply_token, reply_tokens_in
-from channels.registry import traits_of
+from channels.registry import mail_channel, traits_of
 from common.clock import Clock
 from common.logs import log
 from common.templates import render
@@ -186,6 +187,7 @@ class Intake:
                         "edited_at": None,
                         "content_hash": m.content_hash,
                         "digested_at": None,
+                        "facts": dict(m.facts),
                     },
                     None if m.raw is None else (m.raw_content_type, m.raw),
                 )
@@ -383,6 +385,8 @@ class Intake:
         message.case_id = case.id
         message.processed_at = now
         mail.remember_thread(session, case_id=case.id, message=message)
+        if message.facts:
+            await self._take_given_facts(session, case, message, now)
         # After resolution the customer may be answering our follow-up questions.
         if not await self._followups.take_answer(session, case=case, message=message, now=now):
             await self._converse(session, case, message, now)
@@ -392,6 +396,18 @@ class Intake:
             await self._tell_too_large(session, case, message, now)
         log.info("inbound.processed", message_id=message.id, case=case.number)
         return case
+
+    async def _take_given_facts(
+        self, session: AsyncSession, case: Case, message: Message, now: datetime
+    ) -> None:
+        """Facts given in fields of their own (a form's) are known before the story is read:
+        the dialogue asks only for what is still missing. A mail from the address given
+        reaches the same customer, so an answer by mail joins this case."""
+        state = state_of(case)
+        case.dialogue_state = replace(state, facts={**message.facts, **state.facts}).to_dict()
+        address, mail_to = message.facts.get("email"), mail_channel()
+        if address and mail_to is not None and mail_to != message.channel:
+            await link_address(session, case=case, channel=mail_to, address=address, now=now)
 
     async def _converse(
         self, session: AsyncSession, case: Case, message: Message, now: datetime

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.config.settings import DeadlineRuleSettings, Settings
 from bot.followups.followups import FollowUps, Timing
+from bot.followups.survey_links import SurveyLinks
 from bot.outbound.outbound import Sender
 from bot.policy.calendar import Calendar
 from bot.policy.deadlines import Deadlines, Rule, parse_span
@@ -56,7 +59,21 @@ def followups_for(settings: Settings, sender: Sender) -> FollowUps:
         ),
         email_enabled=settings.email.configured,
         language=settings.organisation.language,
+        links=survey_links_for(settings),
     )
+
+
+# A link in a survey or execution-check message answers it on a web page for this long.
+LINK_VALID = timedelta(days=30)
+
+
+def survey_links_for(settings: Settings) -> SurveyLinks | None:
+    """Links need an address customers can open and a key that survives a restart."""
+    web = settings.web
+    key = web.secret_key.get_secret_value()
+    if not (web.enabled and web.public_url and key):
+        return None
+    return SurveyLinks(base_url=web.public_url, secret_key=key.encode(), valid=LINK_VALID)
 
 
 def report_schedule(settings: Settings) -> Schedule:

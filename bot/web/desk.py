@@ -16,19 +16,33 @@ from typing import Protocol
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.web import actions, health, improvements, login, pages, privacy, report
+from bot.web import (
+    actions,
+    chat,
+    complaint,
+    health,
+    improvements,
+    login,
+    pages,
+    privacy,
+    report,
+    survey,
+)
 from bot.web.events import ChangeFeed
+from bot.web.form_guard import FormGuard
 from bot.web.headers import SecurityHeaders
 from bot.web.server import WebServer
 from bot.web.sessions import Sessions
 from bot.web.state import DeskState
 from bot.web.throttle import LoginThrottle
-from channels.base import ChannelStatus
+from channels.base import Channel, ChannelStatus
+from channels.webchat.channel import WebChatChannel
+from channels.webform.channel import WebFormChannel
 from common.clock import Clock, utc_now
 from common.logs import log
 from common.problems import Problem, StartupFailure
@@ -38,9 +52,11 @@ from storage.models import Case, Message
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 
 
-def desk_app(state: DeskState, statuses: health.Statuses) -> Starlette:
+def desk_app(state: DeskState, statuses: health.Statuses, *public: BaseRoute) -> Starlette:
+    """The desk, and the `public` pages customers open (the complaint form, surveys)."""
     return Starlette(
         routes=[
+            *public,
             *health.routes(state, statuses),
             *login.routes(state),
             *pages.routes(state),
@@ -76,6 +92,8 @@ class Bot(Protocol):
     def intake(self) -> _Relays: ...
     @property
     def dispatcher(self) -> _Wakes: ...
+    @property
+    def channels(self) -> Mapping[str, Channel]: ...
     def status(self) -> Mapping[str, ChannelStatus]: ...
 
 
@@ -107,10 +125,33 @@ class Desk:
             wake_dispatcher=bot.dispatcher.wake,
             privacy_key=settings.privacy.hash_key_bytes,
         )
+        public: list[BaseRoute] = []
+        form = next((c for c in bot.channels.values() if isinstance(c, WebFormChannel)), None)
+        if form is not None:
+            limits = settings.webform
+            guard = FormGuard(
+                secret_key=key.encode(),
+                clock=clock,
+                per_hour=limits.per_hour,
+                min_seconds=limits.min_seconds,
+                max_hours=limits.max_hours,
+            )
+            public += complaint.routes(self.state, form, guard, key.encode())
+        talk = next((c for c in bot.channels.values() if isinstance(c, WebChatChannel)), None)
+        if talk is not None:
+            public += chat.routes(
+                self.state,
+                talk,
+                key=key.encode(),
+                allowed_origins=settings.webchat.allowed_origins,
+                max_chars=settings.webchat.max_chars,
+                secure=web.secure_cookies,
+            )
+        if bot.followups.links is not None:
+            public += survey.routes(self.state, bot.followups.links)
         host, _, port = web.listen.rpartition(":")
-        self.server = WebServer(
-            desk_app(self.state, bot.status), host=host or "127.0.0.1", port=int(port)
-        )
+        app = desk_app(self.state, bot.status, *public)
+        self.server = WebServer(app, host=host or "127.0.0.1", port=int(port))
 
     @property
     def port(self) -> int:

@@ -22,6 +22,7 @@ POLICY = "; ".join(
         "base-uri 'none'",
     )
 )
+CSP, XFO = b"content-security-policy", b"x-frame-options"
 
 
 def policy_with_styles(hashes: list[str]) -> str:
@@ -51,11 +52,22 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                own = message.get("headers", [])
-                # A page may bring a stricter or narrower policy of its own (the report's).
+                own = list(message.get("headers", []))
+                # A page may bring a policy of its own (the report's styles, the chat's
+                # frame-ancestors); it then also decides framing, so X-Frame-Options goes too.
                 given = {name.lower() for name, _ in own}
-                added = [(name, value) for name, value in HEADERS if name not in given]
+                framed = CSP in given
+                added = [
+                    (n, v) for n, v in HEADERS if n not in given and not (framed and n == XFO)
+                ]
                 message = {**message, "headers": [*own, *added]}
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def framed_policy(allowed_origins: list[str]) -> str:
+    """The same policy for a page other sites may frame: only `allowed_origins` (and the
+    bot's own address), and WebSocket connections back to the bot."""
+    ancestors = " ".join(["'self'", *allowed_origins])
+    return POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")

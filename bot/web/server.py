@@ -55,7 +55,7 @@ class WebServer:
         config = uvicorn.Config(
             self._app,
             http="h11",
-            ws="none",
+            ws="wsproto",  # the web chat (bot/web/chat.py)
             lifespan="off",
             log_config=None,
             access_log=False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -12,7 +12,7 @@ from bot.config.settings import Settings
 from bot.runtime.app import App
 from bot.web.desk import Desk
 from bot.web.passwords import hash_password
-from channels.base import InboundMessage
+from channels.base import Channel, InboundMessage
 from common.clock import utc_now
 from storage import desk as accounts
 from storage import handlers
@@ -29,7 +29,14 @@ HANDLERS = [
 _ids = itertools.count(1)
 
 
-def desk_settings(database_url: str, *, language: str = "nl", **web: object) -> Settings:
+def desk_settings(
+    database_url: str,
+    *,
+    language: str = "nl",
+    sections: Mapping[str, object] | None = None,
+    **web: object,
+) -> Settings:
+    """`sections`: further settings by section (e.g. "webform", "dialogue")."""
     return Settings.model_validate(
         {
             "database": {"url": database_url},
@@ -38,6 +45,7 @@ def desk_settings(database_url: str, *, language: str = "nl", **web: object) -> 
             # Erasure keeps a keyed hash of erased mail addresses: it needs the key.
             "privacy": {"hash_key": "test-privacy-hash-key"},
             "web": {"listen": "127.0.0.1:0", "secret_key": "test-secret-key", **web},
+            **(sections or {}),
         }
     )
 
@@ -77,13 +85,18 @@ class RunningDesk:
 
 @asynccontextmanager
 async def running_desk(
-    database_url: str, *, language: str = "nl", **web: object
+    database_url: str,
+    *,
+    language: str = "nl",
+    channels: Sequence[Channel] = (),
+    sections: Mapping[str, object] | None = None,
+    **web: object,
 ) -> AsyncIterator[RunningDesk]:
     """The bot running (intake, dispatcher, timers) with its desk; customers write on the
-    console channel, and what is sent to them is recorded there."""
-    settings = desk_settings(database_url, language=language, **web)
+    console channel, and what is sent to them is recorded there. `channels`: more of them."""
+    settings = desk_settings(database_url, language=language, sections=sections, **web)
     customers = RecordingChannel(name="console")
-    async with App(settings, [customers], serve_desk=True) as app:
+    async with App(settings, [customers, *channels], serve_desk=True) as app:
         desk = app.desk
         assert desk is not None
         hashed = await hash_password(PASSWORD)

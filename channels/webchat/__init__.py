@@ -1,0 +1,1 @@
+"""The chat on the organisation's website (`/widget.js`, `/chat`) as a channel."""

@@ -1,0 +1,1 @@
+"""The complaint form on the organisation's website (`/klacht`, `/complaint`) as a channel."""
