@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.web import actions, health, login, pages
+from bot.web import actions, health, login, metrics, pages
 from bot.web.events import ChangeFeed
 from bot.web.headers import SecurityHeaders
 from bot.web.server import WebServer
@@ -42,12 +42,13 @@ def desk_app(state: DeskState, statuses: health.Statuses) -> Starlette:
     return Starlette(
         routes=[
             *health.routes(state, statuses),
+            *metrics.routes(state),
             *login.routes(state),
             *pages.routes(state),
             *actions.routes(state),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(metrics.RequestTimer), Middleware(SecurityHeaders)],
     )
 
 
