@@ -8,7 +8,7 @@ live-update streams end, then uvicorn lets requests in flight finish (bot/web/se
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
@@ -38,9 +38,13 @@ from storage.models import Case, Message
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 
 
-def desk_app(state: DeskState, statuses: health.Statuses) -> Starlette:
+def desk_app(
+    state: DeskState, statuses: health.Statuses, served: Sequence[BaseRoute] = ()
+) -> Starlette:
+    """`served`: routes of channels called over HTTP (Telegram's webhook), matched first."""
     return Starlette(
         routes=[
+            *served,
             *health.routes(state, statuses),
             *metrics.routes(state),
             *login.routes(state),
@@ -81,7 +85,14 @@ class Desk:
     """`async with Desk(settings, bot):` serves the desk on `[web] listen`, for a bot that
     has started (its storage is open)."""
 
-    def __init__(self, settings: Settings, bot: Bot, *, clock: Clock = utc_now):
+    def __init__(
+        self,
+        settings: Settings,
+        bot: Bot,
+        *,
+        clock: Clock = utc_now,
+        routes: Sequence[BaseRoute] = (),
+    ):
         sessions = bot.sessions
         web = settings.web
         key = web.secret_key.get_secret_value()
@@ -106,7 +117,7 @@ class Desk:
         )
         host, _, port = web.listen.rpartition(":")
         self.server = WebServer(
-            desk_app(self.state, bot.status), host=host or "127.0.0.1", port=int(port)
+            desk_app(self.state, bot.status, routes), host=host or "127.0.0.1", port=int(port)
         )
 
     @property
