@@ -212,6 +212,8 @@ class HandlerSettings(Section):
     email: str = ""
     telegram_user_id: int = 0
     role: Literal["handler", "substitute", "coordinator"] = "handler"
+    # The desk's language for this handler; empty: the organisation's.
+    language: Language | None = None
 
 
 class PrivacySettings(Section):

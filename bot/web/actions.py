@@ -163,8 +163,9 @@ def routes(state: DeskState) -> list[Route]:
         form = await request.form(max_files=0, max_fields=20)
         if not csrf.form_is_ours(request, form, visitor.csrf_token):
             return Response(status_code=403)
-        found = coach.hints(_text(form, "text"), state.language)
-        words = coach.words(state.language)
+        language = state.language_of(visitor)
+        found = coach.hints(_text(form, "text"), language)
+        words = coach.words(language)
         return state.render("coach_hints", visitor=visitor, hints=found, c=words)
 
     return [

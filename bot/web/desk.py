@@ -114,6 +114,7 @@ class Desk:
             followups=bot.followups,
             relay=bot.intake.handler_replied,
             wake_dispatcher=bot.dispatcher.wake,
+            handler_languages={h.name: h.language for h in settings.handlers if h.language},
         )
         host, _, port = web.listen.rpartition(":")
         self.server = WebServer(

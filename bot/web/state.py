@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,14 @@ class DeskState:
     followups: FollowUps
     relay: Relay
     wake_dispatcher: Callable[[], None]
+    # Handlers who read the desk in another language than the organisation's, by name.
+    handler_languages: Mapping[str, str] = field(default_factory=dict)
+
+    def language_of(self, visitor: Visitor | None) -> str:
+        """The desk's language for this visitor: their own, else the organisation's."""
+        if visitor is None:
+            return self.language
+        return self.handler_languages.get(visitor.name, self.language)
 
     def render(
         self,
@@ -43,7 +51,8 @@ class DeskState:
         status_code: int = 200,
         **context: Any,
     ) -> HTMLResponse:
-        words = environment().get_template(f"web/{self.language}/words.html.j2").module
+        language = self.language_of(visitor)
+        words = environment().get_template(f"web/{language}/words.html.j2").module
         html = template(f"web/{name}.html.j2").render(
             w=words, visitor=visitor, organisation=self.organisation, **context
         )

@@ -29,12 +29,18 @@ HANDLERS = [
 _ids = itertools.count(1)
 
 
-def desk_settings(database_url: str, *, language: str = "nl", **web: object) -> Settings:
+def desk_settings(
+    database_url: str,
+    *,
+    language: str = "nl",
+    team: list[dict[str, str]] = HANDLERS,
+    **web: object,
+) -> Settings:
     return Settings.model_validate(
         {
             "database": {"url": database_url},
             "organisation": {"language": language},
-            "handlers": HANDLERS,
+            "handlers": team,
             "web": {"listen": "127.0.0.1:0", "secret_key": "test-secret-key", **web},
         }
     )
@@ -75,18 +81,22 @@ class RunningDesk:
 
 @asynccontextmanager
 async def running_desk(
-    database_url: str, *, language: str = "nl", **web: object
+    database_url: str,
+    *,
+    language: str = "nl",
+    team: list[dict[str, str]] = HANDLERS,
+    **web: object,
 ) -> AsyncIterator[RunningDesk]:
     """The bot running (intake, dispatcher, timers) with its desk; customers write on the
     console channel, and what is sent to them is recorded there."""
-    settings = desk_settings(database_url, language=language, **web)
+    settings = desk_settings(database_url, language=language, team=team, **web)
     customers = RecordingChannel(name="console")
     async with App(settings, [customers], serve_desk=True) as app:
         desk = app.desk
         assert desk is not None
         hashed = await hash_password(PASSWORD)
         async with transaction(app.sessions) as session:
-            for entry in HANDLERS:
+            for entry in team:
                 handler = await handlers.handler_by_name(session, name=entry["name"])
                 assert handler is not None
                 assert handler.id is not None
