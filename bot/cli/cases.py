@@ -36,6 +36,7 @@ from bot.cli.showing import (
 )
 from bot.followups import aftercare
 from bot.followups.followups import FollowUps, PlainSender
+from bot.privacy.requests import set_legal_hold
 from bot.runtime.schedule import followups_for
 from common.clock import utc_now
 from common.terminal import err, out
@@ -326,12 +327,7 @@ def cases_hold(
     async def work(
         session: AsyncSession, fu: FollowUps, case: Case, who: str, now: datetime
     ) -> Recorded:
-        case.legal_hold = state == "on"
-        case.hold_reason = (reason.strip() or None) if case.legal_hold else None
-        session.add(case)
-        await repo.record_audit(
-            session, case_id=case.id, actor=who, action=f"case.hold_{state}", now=now
-        )
+        await set_legal_hold(session, case, on=state == "on", reason=reason, actor=who, now=now)
         return {"action": "hold", "held": case.legal_hold}
 
     _on_case(ctx, number, work, actor)

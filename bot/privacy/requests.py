@@ -70,3 +70,16 @@ async def erase(
     )
     log.info("privacy.erased", customer_id=customer_id, **counted)
     return Erased(customer_id, counted)
+
+
+async def set_legal_hold(
+    session: AsyncSession, case: Case, *, on: bool, reason: str, actor: str, now: datetime
+) -> None:
+    """A held case is kept whole: neither erased on request nor anonymised by retention.
+    The reason stays with the case while it is held; the audit trail says who and when."""
+    case.legal_hold = on
+    case.hold_reason = (reason.strip() or None) if on else None
+    session.add(case)
+    await repo.record_audit(
+        session, case_id=case.id, actor=actor, action=f"case.hold_{'on' if on else 'off'}", now=now
+    )

@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.config.settings import Settings
 from bot.followups.followups import FollowUps
-from bot.web import actions, health, login, metrics, pages
+from bot.web import actions, health, improvements, login, metrics, pages, privacy, report
 from bot.web.events import ChangeFeed
 from bot.web.headers import SecurityHeaders
 from bot.web.server import WebServer
@@ -50,6 +50,9 @@ def desk_app(
             *login.routes(state),
             *pages.routes(state),
             *actions.routes(state),
+            *report.routes(state),
+            *improvements.routes(state),
+            *privacy.routes(state),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(metrics.RequestTimer), Middleware(SecurityHeaders)],
@@ -114,6 +117,7 @@ class Desk:
             followups=bot.followups,
             relay=bot.intake.handler_replied,
             wake_dispatcher=bot.dispatcher.wake,
+            privacy_key=settings.privacy.hash_key_bytes,
             handler_languages={h.name: h.language for h in settings.handlers if h.language},
         )
         host, _, port = web.listen.rpartition(":")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+STYLE_SRC = "style-src 'self'"
 POLICY = "; ".join(
     (
         "default-src 'none'",
         "script-src 'self'",
-        "style-src 'self'",
+        STYLE_SRC,
         "img-src 'self'",
         "connect-src 'self'",
         "form-action 'self'",
@@ -21,6 +22,15 @@ POLICY = "; ".join(
         "base-uri 'none'",
     )
 )
+
+
+def policy_with_styles(hashes: list[str]) -> str:
+    """The policy, also allowing exactly these inline styles (CSP hash sources): the
+    report's charts are SVG whose colours are style attributes."""
+    allowed = " ".join(f"'{digest}'" for digest in hashes)
+    return POLICY.replace(STYLE_SRC, f"{STYLE_SRC} 'unsafe-hashes' {allowed}".rstrip())
+
+
 HEADERS = [
     (b"content-security-policy", POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -41,7 +51,11 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *HEADERS]}
+                own = message.get("headers", [])
+                # A page may bring a stricter or narrower policy of its own (the report's).
+                given = {name.lower() for name, _ in own}
+                added = [(name, value) for name, value in HEADERS if name not in given]
+                message = {**message, "headers": [*own, *added]}
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -45,6 +45,17 @@ def logged_in(state: DeskState, page: Page) -> Callable[[Request], Awaitable[Res
     return guarded
 
 
+def coordinator_only(state: DeskState, page: Page) -> Callable[[Request], Awaitable[Response]]:
+    """A coordinator's page: logged in, and a handler gets 403."""
+
+    async def guarded(request: Request, visitor: Visitor) -> Response:
+        if not visitor.coordinator:
+            return state.render("forbidden", visitor=visitor, away=False, status_code=403)
+        return await page(request, visitor)
+
+    return logged_in(state, guarded)
+
+
 def routes(state: DeskState) -> list[Route]:
     async def case_list(request: Request, visitor: Visitor) -> Response:
         filters = Filters.from_query(request.query_params)

@@ -34,6 +34,9 @@ class DeskState:
     followups: FollowUps
     relay: Relay
     wake_dispatcher: Callable[[], None]
+    # Erasure keeps a keyed hash of what it erases ([privacy] hash_key; None: not set, and
+    # the desk refuses to erase, as the CLI does).
+    privacy_key: bytes | None
     # Handlers who read the desk in another language than the organisation's, by name.
     handler_languages: Mapping[str, str] = field(default_factory=dict)
 
