@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from starlette.routing import BaseRoute
+
 _T = TypeVar("_T")
 
 
@@ -211,6 +213,14 @@ class ChannelStatus:
 
     connected: bool
     problem: str | None = None
+
+
+@runtime_checkable
+class ServesRoutes(Protocol):
+    """A channel that is called over HTTP (Telegram's webhook): its routes are served on the
+    bot's one web server, next to the handler desk (bot/web)."""
+
+    def routes(self) -> list[BaseRoute]: ...
 
 
 @runtime_checkable

@@ -24,6 +24,7 @@ def telegram_settings(
     base_url: str,
     token: str,
     outbox: dict[str, Any] | None = None,
+    web: dict[str, Any] | None = None,
     **telegram: Any,
 ) -> Settings:
     return Settings.model_validate(
@@ -35,6 +36,7 @@ def telegram_settings(
             "dialogue": {"pause_seconds": 0},
             "telegram": {"token": token, "base_url": base_url, **telegram},
             "handlers": [{"name": "Sanne", "telegram_user_id": 7001}],
+            "web": web or {},
         }
     )
 

@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from prometheus_client import REGISTRY
 from sqlmodel import col, select
 
 from bot.cli.casefile import case_file
@@ -58,7 +59,9 @@ async def run(database_url: str, clock: SteppedClock, customer: str) -> Recordin
 async def test_handed_off_to_the_handler_with_summary_and_agreement(
     database_url: str, sessions: SessionFactory, clock: SteppedClock
 ) -> None:
+    handoffs = REGISTRY.get_sample_value("klachtbot_handoffs_total") or 0
     channel = await run(database_url, clock, "anna")
+    assert REGISTRY.get_sample_value("klachtbot_handoffs_total") == handoffs + 1  # /metrics
     assert [m.template for m in channel.sent] == [
         "acknowledge",
         "question",

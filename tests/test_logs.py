@@ -88,7 +88,7 @@ async def test_a_crashing_webhook_update_leaks_neither_token_nor_secret(
             mode="webhook",
             webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
             webhook_secret=secret,
-            webhook_listen=f"127.0.0.1:{port}",
+            web={"listen": f"127.0.0.1:{port}"},
         )
         assert set(secret_values(settings)) == {token, secret}
         configure(level="DEBUG", fmt="console")

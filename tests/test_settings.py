@@ -175,4 +175,8 @@ def test_telegram_webhook_mode_needs_its_url_and_a_valid_secret(
     with pytest.raises(SettingsError, match="webhook_secret"):
         load_settings(None)
     monkeypatch.setenv("KLACHTBOT_TELEGRAM__WEBHOOK_SECRET", "good_secret-1")
-    assert load_settings(None).telegram.webhook_listen == "127.0.0.1:8443"
+    assert load_settings(None).telegram.mode == "webhook"
+    # Served as a route on the bot's one web server: it cannot be switched off then.
+    monkeypatch.setenv("KLACHTBOT_WEB__ENABLED", "false")
+    with pytest.raises(SettingsError, match=r"web\.enabled"):
+        load_settings(None)

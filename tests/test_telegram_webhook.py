@@ -159,9 +159,19 @@ async def test_webhook_calls_need_the_secret_and_are_answered_once_stored(
             mode="webhook",
             webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
             webhook_secret=SECRET,
-            webhook_listen=f"127.0.0.1:{port}",
+            web={"listen": f"127.0.0.1:{port}"},
         )
         async with RunningTelegramBot(settings):
+            # One web server: the webhook is a route beside the desk's pages.
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+                assert (await http.get("/healthz")).status_code == 200
+                assert (await http.get("/login")).status_code == 200
+            # Refused before the body is read (announced, never sent), and over the limit.
+            unread = await raw_call(port, head(length="100000", secret="wrong"))
+            assert unread == b"HTTP/1.1 403 Forbidden"
+            too_large = await raw_call(port, head(length=str(MAX_BODY + 1)))
+            assert too_large == b"HTTP/1.1 413 Request Entity Too Large"
+
             assert api.webhook["url"] == f"http://127.0.0.1:{port}/telegram/hook"
             assert api.webhook["secret_token"] == SECRET
             assert not [call for call in api.calls if call.method == "getUpdates"]
@@ -205,9 +215,10 @@ async def test_a_call_waiting_to_be_stored_when_the_bot_stops_is_answered_503() 
             mode="webhook",
             webhook_url=f"http://127.0.0.1:{port}{PATH}",
             webhook_secret=SECRET,
-            webhook_listen=f"127.0.0.1:{port}",
         )
         channel = telegram_channel(settings.telegram, sessions=no_storage, clock=utc_now)
+        server = WebServer(web_app(channel.routes()), host="127.0.0.1", port=port)
+        await server.start()
         await channel.start()
         events = cast(AsyncGenerator[InboundEvent, None], channel.inbound())
         try:
@@ -220,4 +231,5 @@ async def test_a_call_waiting_to_be_stored_when_the_bot_stops_is_answered_503() 
         finally:
             await channel.stop()
             await events.aclose()
+            await server.stop()
         assert await call == 503  # Telegram sends it again later

@@ -212,6 +212,8 @@ class HandlerSettings(Section):
     email: str = ""
     telegram_user_id: int = 0
     role: Literal["handler", "substitute", "coordinator"] = "handler"
+    # The desk's language for this handler; empty: the organisation's.
+    language: Language | None = None
 
 
 class PrivacySettings(Section):
@@ -269,8 +271,6 @@ class TelegramSettings(Section):
     base_url: str = ""
     webhook_url: str = ""
     webhook_secret: SecretStr = SecretStr("")
-    # Where `klachtbot run` serves the webhook; webhook_url's path is the route.
-    webhook_listen: str = Field(default="127.0.0.1:8443", pattern=r"^[^\s:]*:\d{1,5}$")
     handler_chat_id: int = 0
     handler_user_ids: list[int] = Field(default_factory=list)
 
@@ -396,6 +396,13 @@ class Settings(BaseSettings):
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+
+    @model_validator(mode="after")
+    def _webhook_served(self) -> Settings:
+        # The webhook is a route on the bot's one web server, at `[web] listen`.
+        if self.telegram.configured and self.telegram.mode == "webhook" and not self.web.enabled:
+            raise ValueError("telegram webhook mode is served on the web server: set web.enabled")
+        return self
 
 
 class SettingsError(Exception):

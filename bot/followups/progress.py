@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.outbound.outbound import queue_reply
 from channels.email.reply_token import new_reply_token
+from common import metrics
 from common.templates import render
 from storage import handlers, mail, outbox, repo
 from storage.models import Agreement, Case, Handler
@@ -148,6 +149,7 @@ async def _missed(
 ) -> None:
     assert agreement.due_at is not None
     missed = agreement.due_at
+    metrics.DEADLINES_MISSED.labels(agreement.what).inc()
     # A new moment by the same policy, counted from now: as realistic as the first promise.
     policy = (
         fu.deadlines.first_contact_due

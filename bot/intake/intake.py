@@ -40,6 +40,7 @@ from channels.base import CustomerPaused, InboundMessage
 from channels.email.case_token import find_case_token as case_token_in
 from channels.email.reply_token import new_reply_token, reply_tokens_in
 from channels.registry import mail_channel, traits_of
+from common import metrics
 from common.clock import Clock
 from common.logs import log
 from common.templates import render
@@ -129,6 +130,7 @@ class Intake:
             # duplicate falls out on its own.
             return [message_id for one in messages for message_id in await self._store_batch([one])]
         for message, message_id in stored:
+            metrics.INBOUND.labels(message.channel).inc()
             log.info("inbound.stored", channel=message.channel, message_id=message_id)
             log.debug(
                 "inbound.text", message_id=message_id, sender=message.sender, text=message.text
@@ -580,6 +582,7 @@ class Intake:
     async def _step(self, session: AsyncSession, case: Case, event: Event, now: datetime) -> None:
         state = state_of(case)
         new_state, actions = self._dialogue.step(state, event, now)
+        metrics.DIALOGUE_STEPS.inc()
         # Set before the replies are queued: their statements then flush the case once.
         wakes = [action.at for action in actions if isinstance(action, WakeAt)]
         case.wake_at = wakes[-1] if wakes else None
@@ -675,6 +678,7 @@ class Intake:
         self, session: AsyncSession, case: Case, action: HandOff, now: datetime
     ) -> None:
         handler = await self._handler(session, case)
+        metrics.HANDOFFS.inc()
         case.handler_id = handler.id if handler else None
         case.status = "handed_off"
         case.handed_off_at = case.handed_off_at or now

@@ -38,6 +38,7 @@ from channels.base import (
     CustomerPaused,
     InboundBatch,
     ReportsStatus,
+    ServesRoutes,
 )
 from common.clock import Clock, seconds_until, utc_now, wait_any
 from common.logs import log
@@ -71,7 +72,15 @@ class App:
         self.channels = {channel.name: channel for channel in channels}
         self.clock = clock
         self.desk: Desk | None = None
-        self._serve_desk = serve_desk and settings.web.enabled
+        # The bot's one web server: the desk, and the routes of channels called over HTTP
+        # (Telegram's webhook), which need it even where no desk was asked for.
+        self._channel_routes = [
+            route
+            for channel in channels
+            if isinstance(channel, ServesRoutes)
+            for route in channel.routes()
+        ]
+        self._serve_desk = settings.web.enabled and (serve_desk or bool(self._channel_routes))
         self.workers = workers or Workers(settings.workers.processes)
         self.read_ahead = ReadAhead(
             self.workers,
@@ -155,13 +164,16 @@ class App:
             log.info("app.warmed_up", templates=warm_up())
         finally:
             await helpers
+        if self._serve_desk:
+            # Listening before the channels start: Telegram may call as soon as its webhook
+            # is set (the route answers 503 until the channel is open, and Telegram retries).
+            desk = Desk(self.settings, self, clock=self.clock, routes=self._channel_routes)
+            self.desk = await desk.__aenter__()
+            # Stopped first in `run`; here only when the bot ends without running.
+            parts.push_async_callback(self.desk.close)
         for channel in self.channels.values():
             await channel.start()  # a channel that fails to start cleans up after itself
             parts.push_async_callback(channel.stop)
-        if self._serve_desk:
-            self.desk = await Desk(self.settings, self, clock=self.clock).__aenter__()
-            # Stopped first in `run`; here only when the bot ends without running.
-            parts.push_async_callback(self.desk.close)
 
     def status(self) -> dict[str, ChannelStatus]:
         """Each channel's link to its service: connected, or not and why."""

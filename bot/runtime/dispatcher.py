@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config.settings import OutboxSettings
 from channels.base import Channel, DeliveryResult, NamesDeliveries, OutboundMessage
+from common import metrics
 from common.clock import Clock, seconds_until, wait_any
 from common.logs import log
 from storage import outbox
@@ -207,6 +208,7 @@ class Dispatcher:
                 await (await core(session)).execute(HISTORY_INSERT, history)
             for row, result in results:
                 if result.ok:
+                    metrics.OUTBOUND.labels(row.channel).inc()
                     log.info(
                         "outbound.sent",
                         channel=row.channel,

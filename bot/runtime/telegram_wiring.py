@@ -13,7 +13,6 @@ from channels.telegram import OffsetStore, SendLimiter, TelegramChannel
 from channels.telegram.api import ChannelBot
 from channels.telegram.channel import PARALLEL_SENDS, PARALLEL_TIDYING, WebhookConfig
 from channels.telegram.media import DEFAULT_MAX_FILE_BYTES
-from channels.telegram.webhook import Listen
 from common.clock import Clock
 from storage import telegram
 from storage.db import SessionFactory, transaction
@@ -93,7 +92,7 @@ def webhook_config(settings: TelegramSettings) -> WebhookConfig | None:
     return WebhookConfig(
         url=settings.webhook_url,
         secret=settings.webhook_secret.get_secret_value(),
-        listen=Listen.parse(settings.webhook_listen, urlsplit(settings.webhook_url).path),
+        path=urlsplit(settings.webhook_url).path or "/",
     )
 
 

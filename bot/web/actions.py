@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.followups import aftercare
-from bot.web import csrf
+from bot.web import coach, csrf
 from bot.web.pages import logged_in
 from bot.web.sessions import Visitor
 from bot.web.state import DeskState
@@ -157,8 +157,20 @@ def routes(state: DeskState) -> list[Route]:
         "reopen": reopen,
         "reply": reply,
     }
+
+    async def coach_hints(request: Request, visitor: Visitor) -> Response:
+        """Hints on a draft reply while the handler types; changes nothing."""
+        form = await request.form(max_files=0, max_fields=20)
+        if not csrf.form_is_ours(request, form, visitor.csrf_token):
+            return Response(status_code=403)
+        language = state.language_of(visitor)
+        found = coach.hints(_text(form, "text"), language)
+        words = coach.words(language)
+        return state.render("coach_hints", visitor=visitor, hints=found, c=words)
+
     return [
         Route("/away", logged_in(state, away), methods=["POST"]),
+        Route("/cases/{number:str}/coach", logged_in(state, coach_hints), methods=["POST"]),
         *(
             Route(
                 f"/cases/{{number:str}}/{name}", logged_in(state, on_case(action)), methods=["POST"]

@@ -8,7 +8,7 @@ live-update streams end, then uvicorn lets requests in flight finish (bot/web/se
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -28,6 +28,7 @@ from bot.web import (
     health,
     improvements,
     login,
+    metrics,
     pages,
     privacy,
     report,
@@ -52,12 +53,16 @@ from storage.models import Case, Message
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 
 
-def desk_app(state: DeskState, statuses: health.Statuses, *public: BaseRoute) -> Starlette:
-    """The desk, and the `public` pages customers open (the complaint form, surveys)."""
+def desk_app(
+    state: DeskState, statuses: health.Statuses, served: Sequence[BaseRoute] = ()
+) -> Starlette:
+    """`served`: routes matched before the desk's own: those of channels called over HTTP
+    (Telegram's webhook) and the public pages customers open (complaint form, chat, surveys)."""
     return Starlette(
         routes=[
-            *public,
+            *served,
             *health.routes(state, statuses),
+            *metrics.routes(state),
             *login.routes(state),
             *pages.routes(state),
             *actions.routes(state),
@@ -66,7 +71,7 @@ def desk_app(state: DeskState, statuses: health.Statuses, *public: BaseRoute) ->
             *privacy.routes(state),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(metrics.RequestTimer), Middleware(SecurityHeaders)],
     )
 
 
@@ -101,7 +106,14 @@ class Desk:
     """`async with Desk(settings, bot):` serves the desk on `[web] listen`, for a bot that
     has started (its storage is open)."""
 
-    def __init__(self, settings: Settings, bot: Bot, *, clock: Clock = utc_now):
+    def __init__(
+        self,
+        settings: Settings,
+        bot: Bot,
+        *,
+        clock: Clock = utc_now,
+        routes: Sequence[BaseRoute] = (),
+    ):
         sessions = bot.sessions
         web = settings.web
         key = web.secret_key.get_secret_value()
@@ -124,6 +136,7 @@ class Desk:
             relay=bot.intake.handler_replied,
             wake_dispatcher=bot.dispatcher.wake,
             privacy_key=settings.privacy.hash_key_bytes,
+            handler_languages={h.name: h.language for h in settings.handlers if h.language},
         )
         public: list[BaseRoute] = []
         form = next((c for c in bot.channels.values() if isinstance(c, WebFormChannel)), None)
@@ -150,7 +163,7 @@ class Desk:
         if bot.followups.links is not None:
             public += survey.routes(self.state, bot.followups.links)
         host, _, port = web.listen.rpartition(":")
-        app = desk_app(self.state, bot.status, *public)
+        app = desk_app(self.state, bot.status, [*routes, *public])
         self.server = WebServer(app, host=host or "127.0.0.1", port=int(port))
 
     @property

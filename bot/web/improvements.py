@@ -44,7 +44,7 @@ def _field(form: FormData, name: str) -> str:
 
 
 def routes(state: DeskState) -> list[Route]:
-    named = topics(state.language)
+    named = topics(state.language)  # the keys are the same in every language
 
     async def listing(request: Request, visitor: Visitor) -> Response:
         now = state.clock()
@@ -58,7 +58,7 @@ def routes(state: DeskState) -> list[Route]:
             visitor=visitor,
             away=False,
             actions=shown,
-            topics=named,
+            topics=topics(state.language_of(visitor)),
             problem=bool(request.query_params.get("problem")),
         )
 

@@ -84,7 +84,7 @@ def routes(state: DeskState) -> list[Route]:
             case = await repo.case_by_number(session, number=request.path_params["number"])
             if case is None:
                 return state.render("not_found", visitor=visitor, away=False, status_code=404)
-            context = await case_context(state, session, case)
+            context = await case_context(state, session, case, visitor)
             names = [
                 h.name
                 for h in await roles.list_handlers(session)
@@ -107,7 +107,7 @@ def routes(state: DeskState) -> list[Route]:
             case = await repo.case_by_number(session, number=request.path_params["number"])
             if case is None:
                 return Response(status_code=404)
-            context = await case_context(state, session, case)
+            context = await case_context(state, session, case, visitor)
         return state.render("case_live", visitor=visitor, case=case, **context)
 
     async def attachment(request: Request, visitor: Visitor) -> Response:
@@ -166,7 +166,9 @@ async def _away(session: Any, visitor: Visitor) -> bool:
     return bool(handler and handler.away)
 
 
-async def case_context(state: DeskState, session: Any, case: Case) -> dict[str, Any]:
+async def case_context(
+    state: DeskState, session: Any, case: Case, visitor: Visitor
+) -> dict[str, Any]:
     """Everything the case page shows of `case`, as it is now."""
     assert case.id is not None
     tz, now = state.tz, state.clock()
@@ -212,7 +214,9 @@ async def case_context(state: DeskState, session: Any, case: Case) -> dict[str, 
     ).all()
     return {
         "customer": customer.name if customer and customer.name else "",
-        "summary": await handoff_summary(session, case=case, tz=tz, language=state.language),
+        "summary": await handoff_summary(
+            session, case=case, tz=tz, language=state.language_of(visitor)
+        ),
         "messages": [
             {
                 "at": local(m.created_at, tz),

@@ -83,7 +83,7 @@ def routes(state: DeskState) -> list[Route]:
             return state.render(
                 "report", visitor=visitor, away=False, period=None, report=None, status_code=400
             )
-        body = body_of(document.html(await record(period), state.language))
+        body = body_of(document.html(await record(period), state.language_of(visitor)))
         response = state.render("report", visitor=visitor, away=False, period=period, report=body)
         response.headers["Content-Security-Policy"] = policy_with_styles(style_hashes(body))
         return response
@@ -96,7 +96,7 @@ def routes(state: DeskState) -> list[Route]:
         data = await record(period)
         content: str | bytes
         if kind == "pdf":
-            page = document.html(data, state.language)
+            page = document.html(data, state.language_of(visitor))
             # WeasyPrint takes a second or more: not on the event loop.
             content = await asyncio.to_thread(document.pdf, page)
         else:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,14 @@ class DeskState:
     # Erasure keeps a keyed hash of what it erases ([privacy] hash_key; None: not set, and
     # the desk refuses to erase, as the CLI does).
     privacy_key: bytes | None
+    # Handlers who read the desk in another language than the organisation's, by name.
+    handler_languages: Mapping[str, str] = field(default_factory=dict)
+
+    def language_of(self, visitor: Visitor | None) -> str:
+        """The desk's language for this visitor: their own, else the organisation's."""
+        if visitor is None:
+            return self.language
+        return self.handler_languages.get(visitor.name, self.language)
 
     def render(
         self,
@@ -46,7 +54,8 @@ class DeskState:
         status_code: int = 200,
         **context: Any,
     ) -> HTMLResponse:
-        words = environment().get_template(f"web/{self.language}/words.html.j2").module
+        language = self.language_of(visitor)
+        words = environment().get_template(f"web/{language}/words.html.j2").module
         html = template(f"web/{name}.html.j2").render(
             w=words, visitor=visitor, organisation=self.organisation, **context
         )

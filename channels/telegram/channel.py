@@ -10,16 +10,15 @@ was stored falls out as a duplicate on chat and message id.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from functools import partial
 from urllib.parse import urlsplit
 
+from starlette.routing import BaseRoute
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter, TelegramError
 
-from bot.web.server import WebServer, web_app
 from channels.base import (
     ChannelStatus,
     ChannelTraits,
@@ -38,7 +37,7 @@ from channels.telegram.limits import SendLimiter
 from channels.telegram.offsets import OffsetStore
 from channels.telegram.tidy import Call, ChatTidier
 from channels.telegram.updates import CHANNEL, ButtonPress, Incoming, Received, read_update
-from channels.telegram.webhook import Listen, NotStored, webhook_route
+from channels.telegram.webhook import NotStored, webhook_route
 from common.clock import Clock
 from common.logs import log
 from common.problems import Problem, StartupFailure, network_problem
@@ -61,7 +60,7 @@ WEBHOOK_STORE_SECONDS = 50.0
 class WebhookConfig:
     url: str
     secret: str
-    listen: Listen
+    path: str  # webhook_url's path: the route on the bot's web server
 
 
 class TelegramChannel:
@@ -92,7 +91,6 @@ class TelegramChannel:
         self._link = Link(self.name)
         self._retry_in = NETWORK_BACKOFF[0]
         self._polling = webhook is None
-        self._server: WebServer | None = None
         self._handler_chat_id = handler_chat_id
         # Polling: the update each message came in, until it is acknowledged (stored).
         self._update_ids: dict[str, int] = {}
@@ -115,21 +113,9 @@ class TelegramChannel:
         token Telegram refuses, or a webhook it will not take, stops the start with
         `StartupFailure`; when Telegram cannot be reached the channel starts unconnected
         and its reader keeps trying."""
-        if self._webhook is not None:
-            listen = self._webhook.listen
-            route = webhook_route(listen.path, self._webhook.secret, self._receive_by_webhook)
-            self._server = WebServer(web_app([route]), host=listen.host, port=listen.port)
-            self._webhook_open = True
-            try:
-                await self._server.start()
-            except OSError as exc:
-                reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
-                raise StartupFailure(
-                    Problem(
-                        "telegram.webhook_listen",
-                        f"cannot listen on {listen.host}:{listen.port} ({reason})",
-                    )
-                ) from None
+        # Webhook mode: the route is served by the bot's web server (`routes`), which starts
+        # before the channels; until now it answered 503, and Telegram sent again.
+        self._webhook_open = self._webhook is not None
         try:
             await self._connect()
         except TelegramError as exc:
@@ -203,9 +189,11 @@ class TelegramChannel:
             configuration=False,
         )
 
-    @property
-    def webhook_port(self) -> int | None:
-        return self._server.port if self._server is not None else None
+    def routes(self) -> list[BaseRoute]:
+        """What this channel serves on the bot's web server: the webhook, in webhook mode."""
+        if self._webhook is None:
+            return []
+        return [webhook_route(self._webhook.path, self._webhook.secret, self._receive_by_webhook)]
 
     async def stop(self) -> None:
         # The webhook stays set: while we are down Telegram keeps the updates for us. Calls
@@ -215,8 +203,6 @@ class TelegramChannel:
         for waiting in self._webhook_waiting:
             if not waiting.done():
                 waiting.set_exception(NotStored())
-        if self._server is not None:
-            await self._server.stop()
         await self._tidy.drain()
         await self.bot.shutdown()  # safe when never initialised
 

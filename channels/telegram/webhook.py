@@ -1,5 +1,5 @@
-"""Webhook mode: the route Telegram POSTs updates to, served by the bot's web server
-(`bot.web`).
+"""Webhook mode: the route Telegram POSTs updates to, served on the bot's one web server
+next to the handler desk (`bot.web`), at the path of `telegram.webhook_url`.
 
 Every call must carry the secret in `X-Telegram-Bot-Api-Secret-Token` (compared in constant
 time); without it the call is refused with 403 before any of its body is read. A body over
@@ -14,7 +14,6 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,18 +30,6 @@ Receive = Callable[[dict[str, object]], Awaitable[None]]
 
 class NotStored(Exception):
     """The update could not be taken in now (the bot is stopping); Telegram sends it again."""
-
-
-@dataclass(frozen=True)
-class Listen:
-    host: str
-    port: int
-    path: str
-
-    @classmethod
-    def parse(cls, listen: str, path: str) -> Listen:
-        host, _, port = listen.rpartition(":")
-        return cls(host or "127.0.0.1", int(port), path or "/")
 
 
 def webhook_route(path: str, secret: str, receive: Receive) -> Route:

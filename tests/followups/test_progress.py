@@ -3,6 +3,7 @@ new moment and handler, substitute and coordinator hear of it. Exactly once each
 
 from datetime import UTC, datetime
 
+from prometheus_client import REGISTRY
 from sqlmodel import select
 
 from bot.config.settings import Settings
@@ -49,6 +50,8 @@ async def test_warning_then_missed_deadline_with_a_new_moment_and_escalation(
     database_url: str, sessions: SessionFactory, channel: RecordingChannel
 ) -> None:
     clock = SteppedClock(START)
+    counted = {"what": "first_contact"}
+    missed_before = REGISTRY.get_sample_value("klachtbot_deadlines_missed_total", counted) or 0
     async with App(settings(database_url), [channel], clock=clock) as app:
         await tell(app, channel, clock, (*COMPLAINT, "no thanks"))
         handoff_mails = await mails(sessions)
@@ -70,6 +73,8 @@ async def test_warning_then_missed_deadline_with_a_new_moment_and_escalation(
         await app.dispatcher.drain()
     missed = [m for m in channel.sent if m.template == "deadline_missed"]
     assert len(missed) == 1
+    missed_now = REGISTRY.get_sample_value("klachtbot_deadlines_missed_total", counted)
+    assert missed_now == missed_before + 1  # for /metrics
     # A new moment by the same policy: one business day on, Thursday before 17:00.
     assert "before 17:00 on Thursday 26 November" in missed[0].text
     escalations = (await mails(sessions))[len(handoff_mails) + 1 :]

@@ -34,6 +34,7 @@ def desk_settings(
     *,
     language: str = "nl",
     sections: Mapping[str, object] | None = None,
+    team: list[dict[str, str]] = HANDLERS,
     **web: object,
 ) -> Settings:
     """`sections`: further settings by section (e.g. "webform", "dialogue")."""
@@ -41,7 +42,7 @@ def desk_settings(
         {
             "database": {"url": database_url},
             "organisation": {"language": language},
-            "handlers": HANDLERS,
+            "handlers": team,
             # Erasure keeps a keyed hash of erased mail addresses: it needs the key.
             "privacy": {"hash_key": "test-privacy-hash-key"},
             "web": {"listen": "127.0.0.1:0", "secret_key": "test-secret-key", **web},
@@ -90,18 +91,21 @@ async def running_desk(
     language: str = "nl",
     channels: Sequence[Channel] = (),
     sections: Mapping[str, object] | None = None,
+    team: list[dict[str, str]] = HANDLERS,
     **web: object,
 ) -> AsyncIterator[RunningDesk]:
     """The bot running (intake, dispatcher, timers) with its desk; customers write on the
     console channel, and what is sent to them is recorded there. `channels`: more of them."""
-    settings = desk_settings(database_url, language=language, sections=sections, **web)
+    settings = desk_settings(
+        database_url, language=language, sections=sections, team=team, **web
+    )
     customers = RecordingChannel(name="console")
     async with App(settings, [customers, *channels], serve_desk=True) as app:
         desk = app.desk
         assert desk is not None
         hashed = await hash_password(PASSWORD)
         async with transaction(app.sessions) as session:
-            for entry in HANDLERS:
+            for entry in team:
                 handler = await handlers.handler_by_name(session, name=entry["name"])
                 assert handler is not None
                 assert handler.id is not None
