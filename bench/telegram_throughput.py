@@ -48,13 +48,18 @@ from storage.models import Case, Message
 from tests.telegram_lab import TelegramLab
 from tests.telegram_support import RunningTelegramBot, new_token, telegram_settings
 
+# A customer's turns and how many replies the bot sends to each: the acknowledgement and
+# its first question; the name asked; a way to reach them asked; the summary; the agreement
+# and the closing (no mail is set up here, so no written confirmation by mail is offered).
 SCRIPT = (
-    "Mijn bestelling {order} is nog steeds niet geleverd, ik heb al twee keer gebeld.",
+    "Mijn bestelling {order} van 3 november is nog steeds niet geleverd, ik heb al twee keer "
+    "gebeld.",
     "Dat het pakket deze week nog komt.",
+    "Klant {customer}",
     "klant{customer}@example.nl",
     "Ja, dat klopt.",
-    "Nee, dank u.",
 )
+REPLIES = (2, 1, 1, 1, 2)
 FIRST_CHAT = 100_000
 REPLY_SECONDS = 60.0
 
@@ -180,7 +185,7 @@ async def klachtbot(
     limiter = SendLimiter() if limits else SendLimiter.unlimited()
     async with RunningTelegramBot(settings, limiter=limiter):
         seconds, latencies = await customers(
-            lab, token, count, messages, turn=lambda index: 2 if index % len(SCRIPT) == 0 else 1
+            lab, token, count, messages, turn=lambda index: REPLIES[index % len(SCRIPT)]
         )
     engine = create_engine(database_url)
     try:

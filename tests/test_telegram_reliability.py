@@ -92,19 +92,22 @@ async def test_a_restart_mid_conversation_carries_on_without_loss(
         api.push(customer_update(ANNA, 2, text="Dat het pakket deze week nog komt."))
         async with RunningTelegramBot(settings):
             sent = await api.wait_sent(3)
-            assert "e-mailadres" in sent[2].params["text"]
-            api.push(customer_update(ANNA, 3, text="anna@example.nl"))
+            assert "naam" in sent[2].params["text"]
+            api.push(customer_update(ANNA, 3, text="Anna de Vries"))
             sent = await api.wait_sent(4)
-            assert "4471234" in sent[3].params["text"]
+            assert "e-mailadres" in sent[3].params["text"]
+            api.push(customer_update(ANNA, 4, text="anna@example.nl"))
+            sent = await api.wait_sent(5)
+            assert "4471234" in sent[4].params["text"]
 
     texts = [call.params["text"] for call in api.sent]
-    assert len(texts) == len(set(texts)) == 4  # nothing sent twice
+    assert len(texts) == len(set(texts)) == 5  # nothing sent twice
     async with transaction(sessions) as session:
         cases = (await session.exec(select(Case))).all()
         inbound = (await session.exec(select(Message).where(Message.direction == "in"))).all()
     assert len(cases) == 1
     assert cases[0].dialogue_state["step"] == "confirming"
-    assert len(inbound) == 3
+    assert len(inbound) == 4
 
 
 async def test_a_saved_offset_never_moves_backwards(sessions: SessionFactory) -> None:
