@@ -67,13 +67,6 @@ def rises(
 
 # A complex is an address without its house number: "Kerkstraat 12a, Utrecht" and
 # "Kerkstraat 14, Utrecht" are the same block.
-_HOUSE_NUMBER = re.compile(r"\s+\d+\s*[a-zA-Z]?(?:[-/ ]\s*\d+[a-zA-Z]?)?\b")
-
-
-def complex_of(address: str) -> str:
-    return " ".join(_HOUSE_NUMBER.sub("", address).split()).strip(" ,").lower()
-
-
 # Words that carry no complaint by themselves: a phrase must not start or end with one.
 _FUNCTION_WORDS_TEXT = """
 de het een en of van in op te met voor aan bij naar om over uit tot dat die dit deze er

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 if TYPE_CHECKING:
     from sqlalchemy.sql import Executable
 
-from bot.reports.patterns import complex_of
+from common.addresses import complex_of
 from storage.models import Agreement, AuditEvent, Case, FollowUp, Handler
 
 # The audit action of a deadline that passed unmet (bot.followups.progress records it).
@@ -45,7 +45,8 @@ class CaseRow:
     product: str | None
     address: str | None
     key_sentences: tuple[str, ...]
-    # The address without its house number (bot.reports.patterns.complex_of).
+    # The address without its house number (common.addresses.complex_of); an erased case
+    # keeps only this.
     complex: str | None
 
 
@@ -130,6 +131,7 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime, now: da
             state["facts"]["product"].as_string(),
             state["facts"]["address"].as_string(),
             state["key_sentences"],
+            state["complex"].as_string(),
         )
         .select_from(Case)
         .outerjoin(Handler, col(Handler.id) == col(Case.handler_id))
@@ -154,7 +156,7 @@ async def load(session: AsyncSession, *, start: datetime, end: datetime, now: da
                 product=_text(row[10]),
                 address=address,
                 key_sentences=tuple(str(s) for s in sentences),
-                complex=complex_of(address) if address else None,
+                complex=complex_of(address) if address else _text(row[13]),
             )
         )
     window = _in_window(start, end)
