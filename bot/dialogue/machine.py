@@ -452,7 +452,12 @@ class Dialogue:
         if heard.questions or not text or any(kind in found for kind in IDENTIFYING):
             return None
         value = text.strip()[:300]
-        if slot in FREE_TEXT and value and not (slot == "name" and any(c.isdigit() for c in value)):
+        has_digit = any(c.isdigit() for c in value)
+        # A name has no digits and an address has its house number: "Dat er morgen iemand
+        # komt", typed after "Wat is het adres?", is not an address.
+        if (slot == "name" and has_digit) or (slot == "address" and not has_digit):
+            return None
+        if slot in FREE_TEXT and value:
             return value
         if slot in ("order_number", "invoice_number", "customer_number"):
             return reference_in(text)
