@@ -9,16 +9,25 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
-
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib import pyplot
+from functools import cache
+from types import ModuleType
 
 # A4 text width is ~6.3 in; the document scales the SVG down to it.
 WIDTH, HEIGHT = 6.3, 2.6
 # The most frequent values get a line of their own; the rest are summed as "other".
 SHOWN = 6
+
+
+@cache
+def _pyplot() -> ModuleType:
+    """matplotlib on first use: half a second to load, needed only to draw a report, not by
+    every process and command that can send one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    return pyplot
 
 
 def stacked_series(
@@ -34,7 +43,7 @@ def stacked_series(
             totals[value] = totals.get(value, 0) + count
     top = sorted(totals, key=lambda value: (-totals[value], value))[:SHOWN]
     rest = [value for value in totals if value not in top]
-    figure, axes = pyplot.subplots(figsize=(WIDTH, HEIGHT))
+    figure, axes = _pyplot().subplots(figsize=(WIDTH, HEIGHT))
     try:
         bottom = [0] * len(buckets)
         stacks = [(labels.get(value, value), [value]) for value in top]
@@ -52,7 +61,7 @@ def stacked_series(
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg")
     finally:
-        pyplot.close(figure)
+        _pyplot().close(figure)
     svg = buffer.getvalue()
     return _IDS.sub(lambda found: f"{found.group(1)}{name}-", svg[svg.index("<svg") :])
 
