@@ -45,14 +45,15 @@ class ChangeFeed:
         self._task = asyncio.create_task(self._watch())
 
     async def close(self) -> None:
-        """Ends every open stream, then the watching task."""
+        """Ends every open stream, then the watching task. The task is woken to end by
+        itself, not cancelled: a cancellation inside its read would break off the pooled
+        connection's rollback and log a traceback on every stop."""
         self._closed = True
         async with self._changed:
             self._changed.notify_all()
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
 
     def wake(self) -> None:
         """Something changed here: look now instead of at the next poll."""
@@ -60,8 +61,7 @@ class ChangeFeed:
 
     async def _watch(self) -> None:
         seen: tuple[Any, ...] | None = None
-        while True:
-            self._wake.clear()
+        while not self._closed:
             try:
                 async with transaction(self._sessions) as session:
                     newest: tuple[Any, ...] | None = tuple(
@@ -77,6 +77,7 @@ class ChangeFeed:
                         self._changed.notify_all()
                 seen = newest
             await wait_any(self._wake, within=POLL_SECONDS)
+            self._wake.clear()
 
     def _moved_on(self, version: int) -> bool:
         return self._closed or self.version != version
