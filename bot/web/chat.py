@@ -99,7 +99,7 @@ def routes(
                 await _listen(socket, visitor)
                 raise _Closed
         except* (_Closed, WebSocketDisconnect):
-            pass
+            log.info("webchat.page_closed")  # the visitor left or the page closed: normal
         finally:
             channel.close_page(visitor, page)
 

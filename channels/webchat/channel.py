@@ -37,7 +37,7 @@ class WebChatChannel:
         self._pages: dict[str, set[asyncio.Queue[Outgoing]]] = {}
 
     async def start(self) -> None:
-        pass
+        """Nothing to open: the page connections come and go with the web server."""
 
     async def stop(self) -> None:
         self._said.close()

@@ -38,7 +38,7 @@ class WebFormChannel:
         self._forms = HandOff(QUEUE_SIZE)
 
     async def start(self) -> None:
-        pass
+        """Nothing to open: forms arrive through the web server."""
 
     async def stop(self) -> None:
         self._forms.close()

@@ -22,6 +22,7 @@ from bot.reports import document, rows
 from storage.db import SessionFactory, transaction
 from storage.models import Agreement, Case, Customer, FollowUp
 from tests.reports.history import seed
+from tests.support import require_service
 
 runner = CliRunner(env={"COLUMNS": "200"})
 NOVEMBER = ["report", "--from", "2026-11-01", "--to", "2026-11-30"]
@@ -105,8 +106,10 @@ async def test_html_and_pdf(sessions: SessionFactory, tmp_path: Path, database_u
     # A4 portrait: 595 x 842 points.
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (Debian poppler-utils) is not installed: no PNG artefact")
+    require_service(
+        shutil.which("pdftoppm") is not None,
+        "pdftoppm (Debian poppler-utils) is not installed: make report-deps",
+    )
     OUTPUT.mkdir(parents=True, exist_ok=True)
     stem = OUTPUT / f"report-{database_url.split(':')[0].split('+')[0]}"
     command = [
