@@ -38,11 +38,13 @@ async def audit(sessions: SessionFactory, action: str) -> list[AuditEvent]:
 
 
 async def mails(sessions: SessionFactory) -> list[tuple[str, str]]:
+    """The mails to handlers. The coordinator's monthly report is left out: the app's own timer
+    queues it at a moment of its choosing, which is not what these tests are about."""
     async with transaction(sessions) as session:
         return [
             (row.template, row.recipient)
             for row in await outbox.rows(session)
-            if row.channel == "email"
+            if row.channel == "email" and row.template.startswith("handler/")
         ]
 
 
