@@ -82,5 +82,9 @@ def bot_line(outbox_id: int, text: str, meta: dict[str, Any]) -> Outgoing:
     return {"id": f"b{outbox_id}", "from": "bot", "text": text, "choices": choices}
 
 
-def customer_line(message_id: int, text: str) -> Outgoing:
-    return {"id": f"c{message_id}", "from": "customer", "text": text, "choices": []}
+def customer_line(message_id: int, text: str, *, photo: str | None = None) -> Outgoing:
+    """One of the visitor's own messages; `photo`: the name of the photo they added."""
+    line: Outgoing = {"id": f"c{message_id}", "from": "customer", "text": text, "choices": []}
+    if photo is not None:
+        line["photo"] = photo
+    return line
