@@ -166,8 +166,10 @@ def routes(
         await channel.say(message)
         async with transaction(state.db) as session:
             stored = await _stored_id(session, channel.name, message.external_id)
-        name = message.attachments[0].file_name or "photo"
-        return JSONResponse(customer_line(stored, "", photo=name))
+        line = customer_line(stored, "", photo=message.attachments[0].file_name or "photo")
+        # Through the open pages too, so it is shown before the bot's thanks for it.
+        channel.show(visitor, line)
+        return JSONResponse(line)
 
     async def connection(socket: WebSocket) -> None:
         visitor = visitor_of(socket.cookies)

@@ -66,13 +66,16 @@ class WebChatChannel:
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
         # Sent once it is in the outbox: a page that is closed now replays it later.
-        shown = bot_line(message.outbox_id, message.text, message.meta)
-        for page in list(self._pages.get(message.recipient, ())):
-            if page.full():
-                self.close_page(message.recipient, page)
-            else:
-                page.put_nowait(shown)
+        self.show(message.recipient, bot_line(message.outbox_id, message.text, message.meta))
         return DeliveryResult.sent(f"webchat:{message.outbox_id}")
+
+    def show(self, visitor: str, line: Outgoing) -> None:
+        """`line` on every open page of `visitor`'s, after what they were sent before."""
+        for page in list(self._pages.get(visitor, ())):
+            if page.full():
+                self.close_page(visitor, page)
+            else:
+                page.put_nowait(line)
 
 
 def bot_line(outbox_id: int, text: str, meta: dict[str, Any]) -> Outgoing:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, FrameLocator, Page, expect
+from playwright.async_api import Browser, FilePayload, FrameLocator, Page, expect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from starlette.requests import Request
@@ -65,21 +65,21 @@ async def website(*, framed: bool = False) -> AsyncIterator[Site]:
 
     async def home(request: Request) -> HTMLResponse:
         chat = (
-            f'<iframe id="chat" title="chat" src="{site.bot_url}/chat"></iframe>'
+            f'<iframe id="chat" title="chat" src="{hosted.bot_url}/chat"></iframe>'
             if framed
-            else f'<script src="{site.bot_url}/widget.js"></script>'
+            else f'<script src="{hosted.bot_url}/widget.js"></script>'
         )
         return HTMLResponse(
             f'<!doctype html><html lang="nl"><head><title>Woonstichting</title></head>'
             f"<body><h1>Woonstichting De Linde</h1>{chat}</body></html>"
         )
 
-    site = Site(WebServer(web_app([Route("/", home)]), host="127.0.0.1", port=0))
-    await site.server.start()
+    hosted = Site(WebServer(web_app([Route("/", home)]), host="127.0.0.1", port=0))
+    await hosted.server.start()
     try:
-        yield site
+        yield hosted
     finally:
-        await site.server.stop()
+        await hosted.server.stop()
 
 
 @pytest.fixture
@@ -152,13 +152,13 @@ async def test_a_customer_tells_a_complaint_in_the_widget_and_carries_on_after_a
     )
 
     await chat.get_by_label("Foto toevoegen").set_input_files(
-        files=[{"name": "verwarming.png", "mimeType": "image/png", "buffer": PNG}]
+        files=FilePayload(name="verwarming.png", mimeType="image/png", buffer=PNG)
     )
     await expect(conversation.locator(".photo-added")).to_have_text(
         "Foto toegevoegd: verwarming.png"
     )
     await chat.get_by_label("Foto toevoegen").set_input_files(
-        files=[{"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": b"#!/bin/sh\nrm -rf /"}]
+        files=FilePayload(name="foto.jpg", mimeType="image/jpeg", buffer=b"#!/bin/sh\nrm -rf /")
     )
     await expect(chat.locator("#problem")).to_contain_text("kunnen wij niet aannemen")
 
