@@ -370,8 +370,8 @@ class WebChatSettings(Section):
     # The largest photo a visitor can add (JPEG, PNG or WebP), in bytes.
     max_photo_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     # One client address: chat connections open at once, connections opened a minute, and
-    # messages (and photos) a minute over all its connections. Behind a reverse proxy that
-    # does not pass the visitor's address on, every visitor shares the proxy's.
+    # messages (and photos) a minute over all its connections. Behind a reverse proxy whose
+    # X-Forwarded-For uvicorn does not trust, every visitor shares the proxy's address.
     open_per_address: int = Field(default=10, ge=1)
     opened_per_address_minute: int = Field(default=30, ge=1)
     messages_per_address_minute: int = Field(default=60, ge=1)

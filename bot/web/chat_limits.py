@@ -4,8 +4,8 @@ many messages a minute over all of them together. A script cannot get around the
 per-connection limit by opening a hundred sockets.
 
 Kept in memory, like the login throttle and the form guard: one web server per bot. Behind
-a reverse proxy every visitor has the proxy's address, unless uvicorn is told to trust its
-forwarded headers (see docs/operations.md).
+a reverse proxy the address is the visitor's only when uvicorn trusts the proxy's
+X-Forwarded-For (from 127.0.0.1 by default; see docs/how-it-works.md, the web chat).
 """
 
 from __future__ import annotations
