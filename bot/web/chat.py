@@ -87,6 +87,7 @@ def routes(
             w=words,
             organisation=state.organisation,
             notice=notice,
+            max_chars=max_chars,
             max_photo_bytes=settings.max_photo_bytes,
             offer_link=mail_links is not None,
         )

@@ -23,10 +23,11 @@ from bot.web.chat_links import ResumeLinks
 from channels.webchat.channel import WebChatChannel
 from channels.webchat.photos import image_type
 from storage.db import transaction
-from storage.models import Attachment, Message, OutboxRow
+from storage.models import Attachment, Case, Message, OutboxRow
 from tests.support import RecordingChannel, SteppedClock, eventually
 from tests.web.chat_socket import ChatSocket, Closed, Refused
-from tests.web.support import RunningDesk, running_desk
+from tests.web.support import PASSWORD, RunningDesk, running_desk
+from tests.web.test_desk_http import log_in
 
 ALLOWED = ["https://www.woonstichting.example", "https://huurders.woonstichting.example"]
 # Over http: an https address would make the cookie Secure, which no browser sends over the
@@ -189,18 +190,35 @@ async def test_a_photo_is_kept_as_what_its_bytes_are(desk: RunningDesk) -> None:
             client, large, name="groot.png", declared="image/png", origin=desk.url
         )
         assert (too_large.status_code, too_large.json()) == (413, {"refused": "too_large"})
+        # Far over: refused on its Content-Length, before the body is read.
+        huge = await upload(
+            client,
+            PNG + bytes(100 * MAX_PHOTO),
+            name="x.png",
+            declared="image/png",
+            origin=desk.url,
+        )
+        assert (huge.status_code, huge.json()) == (413, {"refused": "too_large"})
         foreign = await upload(client, PNG, name="a.png", declared="image/png", origin=ALLOWED[0])
         assert foreign.status_code == 403
     async with httpx.AsyncClient(base_url=desk.url) as stranger:
         no_cookie = await upload(stranger, PNG, name="a.png", declared="image/png", origin=desk.url)
         assert no_cookie.status_code == 403
+    await desk.app.settle()
     async with transaction(desk.app.sessions) as session:
         kept = (await session.exec(select(Attachment))).all()
         message = await session.get(Message, kept[0].message_id)
+        assert message is not None
+        case = await session.get(Case, message.case_id)
     assert len(kept) == 1
     assert (kept[0].kind, kept[0].content_type, kept[0].data) == ("photo", "image/png", PNG)
-    assert message is not None
     assert (message.kind, message.channel) == ("media", "webchat")
+    assert case is not None
+    # The handler sees it on the case page, as a photo sent by Telegram.
+    async with httpx.AsyncClient(base_url=desk.url) as handler:
+        assert (await log_in(handler, "Sanne", PASSWORD)).status_code == 303
+        page = await handler.get(f"/cases/{case.number}")
+    assert f'<img src="/cases/{case.number}/attachments/{kept[0].id}"' in page.text
     # Coming back, the page shows the photo among what the visitor said.
     socket = await own_socket(desk, cookie)
     assert (await socket.receive()).get("photo") == "lekkage.txt"
