@@ -97,11 +97,16 @@ def routes(
             headers={"Cache-Control": "no-store", "Content-Security-Policy": policy},
         )
 
-    async def show_chat(request: Request) -> Response:
-        response = chat_page(_language(request.query_params.get("lang"), state.language))
+    def chat_for(request: Request, *, notice: str = "", status_code: int = 200) -> Response:
+        """The chat page; a browser that is no visitor yet becomes a new one."""
+        language = _language(request.query_params.get("lang"), state.language)
+        response = chat_page(language, notice=notice, status_code=status_code)
         if visitor_of(request.cookies) is None:
             keep_visitor(response, secrets.token_urlsafe(16))
         return response
+
+    async def show_chat(request: Request) -> Response:
+        return chat_for(request)
 
     async def resume(request: Request) -> Response:
         """A "send me a link" link opened, perhaps on another device: this browser becomes
@@ -114,7 +119,7 @@ def routes(
         )
         if visitor is None:
             log.info("webchat.link_refused")
-            return chat_page(language, notice="link_invalid", status_code=404)
+            return chat_for(request, notice="link_invalid", status_code=404)
         response = RedirectResponse(f"/chat?lang={language}", status_code=303)
         response.headers["Cache-Control"] = "no-store"
         keep_visitor(response, visitor)
@@ -267,9 +272,9 @@ def routes(
 
     async def _send_link(visitor: str, given: str, language: str) -> str:
         """Queues the mail with a link to carry on elsewhere; the notice the page shows."""
-        address = email_in(given)
         if mail_links is None or mail_to is None:
             return "link_unavailable"
+        address = email_in(given)
         if address is None or address != given.strip().lower():
             return "link_not_an_address"
         now = state.clock()

@@ -258,9 +258,12 @@ async def test_a_link_by_mail_makes_another_browser_the_same_visitor(desk: Runni
         assert opened.status_code == 303
         assert opened.headers["location"] == "/chat?lang=nl"
         resumed = opened.cookies[VISITOR_COOKIE]
-        tampered = await elsewhere.get(path.path[:-2] + "xx")
+    async with httpx.AsyncClient(base_url=desk.url) as stranger:
+        tampered = await stranger.get(path.path[:-2] + "xx")
         assert tampered.status_code == 404
         assert "verlopen" in tampered.text
+        # The chat page it shows works: the stranger is a new visitor, not Anna.
+        assert tampered.cookies[VISITOR_COOKIE] != resumed
     socket = await own_socket(desk, resumed)
     assert "verwarming" in (await socket.receive())["text"]
     await socket.close()
