@@ -40,15 +40,16 @@ async def sent_since(
 
 
 async def photo_names(session: AsyncSession, *, message_ids: list[int]) -> dict[int, str]:
-    """The name of the (first) photo of each of these messages that has one."""
+    """The file name of the (first) photo of each of these messages that has one ("" for a
+    photo without a name)."""
     if not message_ids:
         return {}
     rows = await session.exec(
-        select(Attachment.message_id, Attachment.file_name, Attachment.kind)
-        .where(col(Attachment.message_id).in_(message_ids))
+        select(Attachment.message_id, Attachment.file_name)
+        .where(col(Attachment.message_id).in_(message_ids), Attachment.kind == "photo")
         .order_by(col(Attachment.id).desc())
     )
-    return {message_id: name or kind for message_id, name, kind in rows.all()}
+    return {message_id: name or "" for message_id, name in rows.all()}
 
 
 async def case_of(session: AsyncSession, *, channel: str, sender: str) -> int | None:

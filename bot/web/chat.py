@@ -172,7 +172,7 @@ def routes(
         await channel.say(message)
         async with transaction(state.db) as session:
             stored = await _stored_id(session, channel.name, message.external_id)
-        line = customer_line(stored, "", photo=message.attachments[0].file_name or "photo")
+        line = customer_line(stored, "", photo=message.attachments[0].file_name or "")
         # Through the open pages too, so it is shown before the bot's thanks for it.
         channel.show(visitor, line)
         return JSONResponse(line)

@@ -26,8 +26,9 @@
     who.className = "who";
     who.textContent = line.from === "bot" ? list.dataset.bot : list.dataset.you;
     const text = document.createElement("p");
-    text.textContent = line.photo ? list.dataset.photo + " " + line.photo : line.text;
-    if (line.photo) text.className = "photo-added";
+    const isPhoto = typeof line.photo === "string";
+    text.textContent = isPhoto ? (list.dataset.photo + " " + line.photo).trim() : line.text;
+    if (isPhoto) text.className = "photo-added";
     item.append(who, text);
     if (line.choices && line.choices.length) {
       const choices = document.createElement("div");
