@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.numbers import format_decimal
 from itsdangerous import BadSignature, Signer
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import Address, Headers, UploadFile
@@ -89,6 +90,10 @@ def routes(
             notice=notice,
             max_chars=max_chars,
             max_photo_bytes=settings.max_photo_bytes,
+            # "5" or "0,5": as people write the size in megabytes, in the page's language.
+            max_photo_mb=format_decimal(
+                round(settings.max_photo_bytes / 2**20, 1), locale=language
+            ),
             offer_link=mail_links is not None,
         )
         return HTMLResponse(

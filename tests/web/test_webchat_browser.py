@@ -44,6 +44,7 @@ STORY = (
     " aan de Dorpsstraat 12 in Utrecht het niet meer. Het is ijskoud en mijn kinderen zijn"
     " ziek. De monteur zou vrijdag komen maar kwam niet opdagen."
 )
+MAX_PHOTO = 100 * 1024
 MARKUP = '<img src="x" onerror="window.hacked = 1"><b>vet</b>'
 
 
@@ -95,7 +96,7 @@ async def desk(database_url: str, engine: AsyncEngine, site: Site) -> AsyncItera
         channels=[WebChatChannel(), RecordingChannel(name="email")],
         sections={
             "dialogue": {"pause_seconds": 0.5},
-            "webchat": {"allowed_origins": [site.url]},
+            "webchat": {"allowed_origins": [site.url], "max_photo_bytes": MAX_PHOTO},
             "calendar": {"quiet_hours": ""},
         },
         public_url="http://klachten.example",
@@ -106,6 +107,7 @@ async def desk(database_url: str, engine: AsyncEngine, site: Site) -> AsyncItera
 
 async def open_chat(page: Page) -> FrameLocator:
     button = page.get_by_role("button", name="Chat met ons")
+    await expect(button).to_have_attribute("aria-controls", "klachtbot-chat-panel")
     await button.click()
     await expect(button).to_have_attribute("aria-expanded", "true")
     return page.frame_locator("iframe.klachtbot-chat-panel")
@@ -160,7 +162,14 @@ async def test_a_customer_tells_a_complaint_in_the_widget_and_carries_on_after_a
     await chat.get_by_label("Foto toevoegen").set_input_files(
         files=FilePayload(name="foto.jpg", mimeType="image/jpeg", buffer=b"#!/bin/sh\nrm -rf /")
     )
-    await expect(chat.locator("#problem")).to_contain_text("kunnen wij niet aannemen")
+    problem = chat.locator("#problem")
+    await expect(problem).to_have_attribute("role", "alert")
+    await expect(problem).to_contain_text("kunnen wij niet aannemen")
+    # Over the limit: said at once, without an upload that would be refused.
+    await chat.get_by_label("Foto toevoegen").set_input_files(
+        files=FilePayload(name="groot.png", mimeType="image/png", buffer=PNG + bytes(MAX_PHOTO))
+    )
+    await expect(problem).to_have_text("Deze foto is te groot. Een foto mag hoogstens 0,1 MB zijn.")
 
     await say(chat, MARKUP)
     await expect(conversation.locator(".from-customer").last).to_have_text(f"U{MARKUP}")

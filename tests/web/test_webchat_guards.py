@@ -111,6 +111,16 @@ async def test_the_chat_may_be_framed_by_exactly_the_allowed_origins(desk: Runni
     assert photo.status_code == 403
 
 
+async def test_the_chat_speaks_english_when_asked(desk: RunningDesk) -> None:
+    async with httpx.AsyncClient(base_url=desk.url) as client:
+        english = await client.get("/chat?lang=en")
+        dutch = await client.get("/chat")
+    assert 'for="photo" class="photo">Add a photo<' in english.text
+    assert ">Send me a link<" in english.text
+    assert 'for="photo" class="photo">Foto toevoegen<' in dutch.text
+    assert ">Stuur mij een link<" in dutch.text
+
+
 async def test_one_address_cannot_hold_more_sockets_than_allowed(desk: RunningDesk) -> None:
     async with httpx.AsyncClient(base_url=desk.url) as client:
         # Each socket its own visitor: the limit is the address's, not the visitor's.
