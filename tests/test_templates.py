@@ -178,6 +178,9 @@ SAMPLE = {
     "outbox_id": 42,
     # The optional language model's instruction.
     "intents": ["complaint", "question"],
+    # The web chat's "send me a link" mail.
+    "link": "https://klachten.example.nl/chat/resume/token?lang=nl",
+    "valid_hours": 24,
     # The example configuration's generated desk key.
     "secret_key": "sample-secret-key",
     "hash_key": "sample-hash-key",

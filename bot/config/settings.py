@@ -367,6 +367,16 @@ class WebChatSettings(Section):
     allowed_origins: list[str] = Field(default_factory=list)
     # The longest message a visitor can send, in characters.
     max_chars: int = Field(default=4000, ge=1)
+    # The largest photo a visitor can add (JPEG, PNG or WebP), in bytes.
+    max_photo_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    # One client address: chat connections open at once, connections opened a minute, and
+    # messages (and photos) a minute over all its connections. Behind a reverse proxy whose
+    # X-Forwarded-For uvicorn does not trust, every visitor shares the proxy's address.
+    open_per_address: int = Field(default=10, ge=1)
+    opened_per_address_minute: int = Field(default=30, ge=1)
+    messages_per_address_minute: int = Field(default=60, ge=1)
+    # A "send me a link" mail lets the visitor carry on elsewhere for this long.
+    link_valid_hours: float = Field(default=24.0, gt=0)
 
 
 class Settings(BaseSettings):

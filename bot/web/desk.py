@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
@@ -34,6 +34,7 @@ from bot.web import (
     report,
     survey,
 )
+from bot.web.chat_links import ResumeLinks
 from bot.web.events import ChangeFeed
 from bot.web.form_guard import FormGuard
 from bot.web.headers import SecurityHeaders
@@ -42,6 +43,7 @@ from bot.web.sessions import Sessions
 from bot.web.state import DeskState
 from bot.web.throttle import LoginThrottle
 from channels.base import Channel, ChannelStatus
+from channels.registry import mail_channel
 from channels.webchat.channel import WebChatChannel
 from channels.webform.channel import WebFormChannel
 from common.clock import Clock, utc_now
@@ -152,13 +154,24 @@ class Desk:
             public += complaint.routes(self.state, form, guard, key.encode())
         talk = next((c for c in bot.channels.values() if isinstance(c, WebChatChannel)), None)
         if talk is not None:
+            links = (
+                ResumeLinks(
+                    base_url=web.public_url,
+                    secret_key=key.encode(),
+                    valid=timedelta(hours=settings.webchat.link_valid_hours),
+                )
+                if web.public_url
+                else None
+            )
+            mail_to = mail_channel()
             public += chat.routes(
                 self.state,
                 talk,
                 key=key.encode(),
-                allowed_origins=settings.webchat.allowed_origins,
-                max_chars=settings.webchat.max_chars,
+                settings=settings.webchat,
                 secure=web.secure_cookies,
+                links=links,
+                mail_to=mail_to if mail_to in bot.channels else None,
             )
         if bot.followups.links is not None:
             public += survey.routes(self.state, bot.followups.links)

@@ -66,13 +66,16 @@ class WebChatChannel:
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
         # Sent once it is in the outbox: a page that is closed now replays it later.
-        shown = bot_line(message.outbox_id, message.text, message.meta)
-        for page in list(self._pages.get(message.recipient, ())):
-            if page.full():
-                self.close_page(message.recipient, page)
-            else:
-                page.put_nowait(shown)
+        self.show(message.recipient, bot_line(message.outbox_id, message.text, message.meta))
         return DeliveryResult.sent(f"webchat:{message.outbox_id}")
+
+    def show(self, visitor: str, line: Outgoing) -> None:
+        """`line` on every open page of `visitor`'s, after what they were sent before."""
+        for page in list(self._pages.get(visitor, ())):
+            if page.full():
+                self.close_page(visitor, page)
+            else:
+                page.put_nowait(line)
 
 
 def bot_line(outbox_id: int, text: str, meta: dict[str, Any]) -> Outgoing:
@@ -82,5 +85,9 @@ def bot_line(outbox_id: int, text: str, meta: dict[str, Any]) -> Outgoing:
     return {"id": f"b{outbox_id}", "from": "bot", "text": text, "choices": choices}
 
 
-def customer_line(message_id: int, text: str) -> Outgoing:
-    return {"id": f"c{message_id}", "from": "customer", "text": text, "choices": []}
+def customer_line(message_id: int, text: str, *, photo: str | None = None) -> Outgoing:
+    """One of the visitor's own messages; `photo`: the name of the photo they added."""
+    line: Outgoing = {"id": f"c{message_id}", "from": "customer", "text": text, "choices": []}
+    if photo is not None:
+        line["photo"] = photo
+    return line

@@ -96,9 +96,7 @@ async def running_desk(
 ) -> AsyncIterator[RunningDesk]:
     """The bot running (intake, dispatcher, timers) with its desk; customers write on the
     console channel, and what is sent to them is recorded there. `channels`: more of them."""
-    settings = desk_settings(
-        database_url, language=language, sections=sections, team=team, **web
-    )
+    settings = desk_settings(database_url, language=language, sections=sections, team=team, **web)
     customers = RecordingChannel(name="console")
     async with App(settings, [customers, *channels], serve_desk=True) as app:
         desk = app.desk

@@ -1,12 +1,15 @@
 // The web chat page: messages over a WebSocket, reconnecting with a growing wait, and on
-// every (re)connect asking for what was sent since the last message seen. No inline script
-// and no HTML from the server: every text is set as text.
+// every (re)connect asking for what was sent since the last message seen; a photo goes up by
+// HTTP POST. No inline script and no HTML from the server: every text is set as text.
 (function () {
   "use strict";
   const list = document.getElementById("conversation");
   const form = document.getElementById("say");
   const box = document.getElementById("text");
   const status = document.getElementById("connection");
+  const problem = document.getElementById("problem");
+  const photo = document.getElementById("photo");
+  const linkForm = document.getElementById("link");
   const shown = new Set();
   let lastBot = 0;
   let socket = null;
@@ -23,7 +26,9 @@
     who.className = "who";
     who.textContent = line.from === "bot" ? list.dataset.bot : list.dataset.you;
     const text = document.createElement("p");
-    text.textContent = line.text;
+    const isPhoto = typeof line.photo === "string";
+    text.textContent = isPhoto ? (list.dataset.photo + " " + line.photo).trim() : line.text;
+    if (isPhoto) text.className = "photo-added";
     item.append(who, text);
     if (line.choices && line.choices.length) {
       const choices = document.createElement("div");
@@ -52,7 +57,10 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    socket = new WebSocket(scheme + "//" + location.host + "/chat/ws?since=" + lastBot);
+    const lang = document.documentElement.lang;
+    socket = new WebSocket(
+      scheme + "//" + location.host + "/chat/ws?since=" + lastBot + "&lang=" + lang
+    );
     socket.addEventListener("open", () => {
       if (status.textContent) status.textContent = status.dataset.back;
       wait = 500;
@@ -60,7 +68,11 @@
       queued = [];
       waiting.forEach(say);
     });
-    socket.addEventListener("message", (event) => add(JSON.parse(event.data)));
+    socket.addEventListener("message", (event) => {
+      const line = JSON.parse(event.data);
+      if (line.from === "notice") status.textContent = status.dataset[line.notice] || "";
+      else add(line);
+    });
     socket.addEventListener("close", () => {
       status.textContent = status.dataset.lost;
       setTimeout(connect, wait);
@@ -81,6 +93,41 @@
       event.preventDefault();
       form.requestSubmit();
     }
+  });
+  // A photo: checked here first so nobody waits for an upload that will be refused; the
+  // server checks again (size, and the bytes themselves) and has the last word.
+  photo.addEventListener("change", async () => {
+    const file = photo.files[0];
+    photo.value = "";
+    if (!file) return;
+    problem.textContent = "";
+    if (file.size > parseInt(photo.dataset.maxBytes, 10)) {
+      problem.textContent = problem.dataset.too_large;
+      return;
+    }
+    const body = new FormData();
+    body.append("photo", file);
+    try {
+      const response = await fetch("/chat/photo", { method: "POST", body: body });
+      const answer = await response.json();
+      if (response.ok) add(answer);
+      else problem.textContent = problem.dataset[answer.refused] || problem.dataset.failed;
+    } catch (error) {
+      problem.textContent = problem.dataset.failed;
+    }
+  });
+  if (linkForm) {
+    linkForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const address = linkForm.elements.link;
+      say({ link: address.value.trim() });
+      address.value = "";
+    });
+  }
+  // The widget on the host page says when its panel opens: the text box takes the focus,
+  // so a keyboard or screen reader user can start typing at once.
+  window.addEventListener("message", (event) => {
+    if (event.data === "klachtbot:opened") box.focus();
   });
   connect();
 })();
