@@ -7,10 +7,10 @@ as the bot's) in the same run.
 Each customer first opens `/chat` for the signed visitor cookie (untimed, as the page load
 before anyone types), then connects and sends a message and waits for the bot's replies
 to it before sending the next (as a person in a chat does); customers run concurrently. A
-customer's script is the Telegram bench's (bench/telegram_throughput.py): story, wished
-outcome, name, e-mail address, "yes" to the summary. Reported: messages per second over
-the whole run, and the latency from a customer's message to the bot's first reply (p50,
-p99).
+customer's script is the Telegram bench's (bench/telegram_throughput.py) with the summary's
+"Ja" button pressed: story, wished outcome, name, e-mail address, "yes". Reported: messages
+per second over the whole run, and the latency from a customer's message to the bot's first
+reply (p50, p99).
 
 Nothing lost or doubled is checked against storage after each klachtbot run: every
 customer message stored once, one case per customer taken to a handoff, and every message
