@@ -34,7 +34,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlmodel import col, func, select
@@ -51,15 +50,15 @@ from bot.runtime.app import App
 from bot.web.chat import VISITOR_COOKIE
 from bot.web.server import WebServer, web_app
 from channels.webchat.channel import WebChatChannel
-from common.clock import Clock
 from common.logs import configure as configure_logs
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Case, Message, OutboxRow
+from tests.support import OFFICE_HOURS, running_from
 
 # A customer's turns, and how many messages the bot sends for each: the acknowledgement and
 # its first question (what would help); their name asked; a way to reach them asked; the
-# summary, with Ja/Nee buttons; "Ja" pressed: the agreement, the
-# closing and the written confirmation in the chat (no mail is set up here).
+# summary, with Ja/Nee buttons; "Ja" pressed: the agreement, the closing and the written
+# confirmation in the chat (no mail is set up here).
 TURNS: tuple[tuple[dict[str, str], int], ...] = (
     (
         {
@@ -74,9 +73,6 @@ TURNS: tuple[tuple[dict[str, str], int], ...] = (
     ({"choice": "yes"}, 3),
 )
 NAMES = ("Anna Jansen", "Pieter de Vries", "Fatima el Amrani", "Joost Bakker", "Sanne Visser")
-# The bot runs as if at 10:00 on a working day from this moment on, whenever the bench runs:
-# in quiet hours the written confirmation would wait for the morning.
-OFFICE_HOURS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 REPLY_SECONDS = 60.0
 
 
@@ -134,7 +130,11 @@ async def customers(
         cookie = cookies[number]
         headers = {"Cookie": f"{VISITOR_COOKIE}={cookie}"} if cookie else None
         page = pages[number]
-        words = {"order": 4_400_000 + number, "customer": number, "name": NAMES[number % 5]}
+        words = {
+            "order": 4_400_000 + number,
+            "customer": number,
+            "name": NAMES[number % len(NAMES)],
+        }
         async with connect(address, origin=Origin(url), additional_headers=headers) as socket:
             reader = asyncio.create_task(page.read(socket))
             try:
@@ -153,8 +153,8 @@ async def customers(
             await socket.send(json.dumps({k: v.format(**words) for k, v in said.items()}))
             await page.replies(seen + 1)
             latencies.append(time.perf_counter() - started)
-            # Two answers to one message (acknowledgement and question): let the rest of
-            # this turn arrive before the next message, as a reader would.
+            # More than one answer to a message (acknowledgement and question): let the rest
+            # of this turn arrive before the next message, as a reader would.
             await page.replies(seen + replies(index))
 
     started = time.perf_counter()
@@ -200,16 +200,13 @@ def bench_settings(database_url: str) -> Settings:
     )
 
 
-def office_clock() -> Clock:
-    """OFFICE_HOURS, running on from the moment this is called."""
-    started = time.monotonic()
-    return lambda: OFFICE_HOURS + timedelta(seconds=time.monotonic() - started)
-
-
 async def klachtbot(count: int, database_url: str, name: str) -> tuple[Run, dict[str, Page]]:
     """The run, and what each visitor's page was sent (by visitor id)."""
     settings = bench_settings(database_url)
-    async with App(settings, [WebChatChannel()], clock=office_clock(), serve_desk=True) as app:
+    # As if on a working morning, whenever the bench runs: at night the written confirmation
+    # would wait for the morning.
+    clock = running_from(OFFICE_HOURS)
+    async with App(settings, [WebChatChannel()], clock=clock, serve_desk=True) as app:
         running = asyncio.create_task(app.run())
         try:
             assert app.desk is not None

@@ -7,9 +7,7 @@ missing is in test_complaint_browser.py.)"""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -20,10 +18,10 @@ from bot.reading.workers import Workers
 from bot.runtime.app import App
 from bot.runtime.email_wiring import email_channel
 from channels.webform.channel import WebFormChannel
-from common.clock import Clock
 from storage.db import SessionFactory
 from tests.mail_lab import MailLab
 from tests.mail_lab.bot_settings import lab_settings
+from tests.support import OFFICE_HOURS, running_from
 from tests.test_email_channel import mail, send
 from tests.web.conftest import keep_screenshot
 from tests.web.support import desk_settings
@@ -31,14 +29,6 @@ from tests.web.test_complaint_browser import SHOWN_WITHIN_MS, fill_in
 from tests.web.test_complaint_form import FILLED, FORM_SETTINGS
 
 CUSTOMER = "anna@lab.test"  # a mailbox of the lab
-# 10:00 in Amsterdam on a Tuesday: the written confirmation is not held for quiet hours,
-# whenever the test runs.
-OFFICE_HOURS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-def office_hours() -> Clock:
-    started = time.monotonic()
-    return lambda: OFFICE_HOURS + timedelta(seconds=time.monotonic() - started)
 
 
 @pytest.fixture
@@ -52,7 +42,8 @@ async def bot(lab: MailLab, database_url: str) -> AsyncIterator[App]:
     def sessions() -> SessionFactory:
         return started[0].sessions
 
-    clock = office_hours()
+    # Whenever the test runs: at night the written confirmation would wait for the morning.
+    clock = running_from(OFFICE_HOURS)
     workers = Workers(settings.workers.processes)
     mail_channel = email_channel(
         settings.email, sessions=sessions, clock=clock, offload=workers.run_each
