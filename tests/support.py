@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import strategies as st
@@ -34,6 +35,17 @@ class SteppedClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+# 10:00 in Amsterdam on Tuesday 1 December 2026, a working day.
+OFFICE_HOURS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def running_from(moment: datetime) -> Callable[[], datetime]:
+    """A clock that starts at `moment` when made and runs on in real time: for a whole bot
+    whose answers must not depend on the hour it runs (quiet hours hold some back)."""
+    started = time.monotonic()
+    return lambda: moment + timedelta(seconds=time.monotonic() - started)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.followups.survey_links import SurveyLinks
+from bot.runtime.schedule import LINK_VALID
 from common.clock import utc_now
 from storage import followups
 from storage.db import transaction
@@ -110,6 +112,47 @@ async def test_a_changed_link_opens_nothing(desk: RunningDesk) -> None:
         assert 'name="overall"' not in refused.text
         posted = await client.post(changed, data={**SCORES})
         assert posted.status_code == 404
+
+
+async def test_a_second_answer_from_a_page_opened_before_the_first_is_refused(
+    desk: RunningDesk,
+) -> None:
+    """Two tabs (or a back button): the form was open twice; only the first answer counts."""
+    case, paths = await resolved_case(desk)
+    async with (
+        httpx.AsyncClient(base_url=desk.url) as first,
+        httpx.AsyncClient(base_url=desk.url) as second,
+    ):
+        opened = TOKEN.search((await second.get(paths["survey"])).text)
+        assert opened is not None
+        answered = await post_page(first, paths["survey"], {**SCORES, "comment": "prima"})
+        assert "outcome-thanks" in answered.text
+        late = await second.post(
+            paths["survey"],
+            data={"csrf_token": opened[1], **dict.fromkeys(SCORES, "1"), "comment": "slecht"},
+        )
+        assert "outcome-answered" in late.text
+        assert "outcome-thanks" not in late.text
+    step = await step_of(desk, case, "survey")
+    assert (step.overall, step.listened, step.informed, step.resolved) == (4, 5, 3, 4)
+    assert step.comment == "prima"
+
+
+async def test_an_expired_link_opens_nothing(desk: RunningDesk) -> None:
+    case, _ = await resolved_case(desk)
+    step = await step_of(desk, case, "survey")
+    links = desk.app.followups.links
+    assert links is not None
+    assert step.id is not None
+    sent = utc_now() - LINK_VALID - timedelta(minutes=1)
+    path = urlsplit(links.link(step.id, sent_at=sent)).path
+    async with httpx.AsyncClient(base_url=desk.url) as client:
+        refused = await client.get(path)
+        assert refused.status_code == 404
+        assert 'name="overall"' not in refused.text
+        posted = await client.post(path, data={**SCORES})
+        assert posted.status_code == 404
+    assert (await step_of(desk, case, "survey")).status == followups.SCHEDULED
 
 
 def test_a_link_expires() -> None:
