@@ -187,7 +187,7 @@ async def echo_server(count: int) -> Run:
     return Run(name, count * len(TURNS), seconds, latencies)
 
 
-def bench_settings(database_url: str) -> Settings:
+def bench_settings(database_url: str, count: int) -> Settings:
     return Settings.model_validate(
         {
             "database": {"url": database_url},
@@ -196,13 +196,20 @@ def bench_settings(database_url: str) -> Settings:
             "dialogue": {"pause_seconds": 0},
             "handlers": [{"name": "Sanne"}],
             "web": {"listen": "127.0.0.1:0", "secret_key": "bench-secret-key"},
+            # Every bench customer comes from 127.0.0.1: the per-address limits, meant for
+            # one visitor's address, would refuse all but the first few.
+            "webchat": {
+                "open_per_address": count,
+                "opened_per_address_minute": count,
+                "messages_per_address_minute": count * len(TURNS),
+            },
         }
     )
 
 
 async def klachtbot(count: int, database_url: str, name: str) -> tuple[Run, dict[str, Page]]:
     """The run, and what each visitor's page was sent (by visitor id)."""
-    settings = bench_settings(database_url)
+    settings = bench_settings(database_url, count)
     # As if on a working morning, whenever the bench runs: at night the written confirmation
     # would wait for the morning.
     clock = running_from(OFFICE_HOURS)
