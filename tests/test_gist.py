@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue.gist import gist, sentences, shouted
+from common.templates import render
 
 
 def test_a_shouted_outburst_is_never_the_gist() -> None:
@@ -76,3 +77,23 @@ def test_a_greeting_an_introduction_and_contact_details_are_not_the_gist() -> No
     assert gist(("Ik ben boos, want de lift is weer kapot.",)) == (
         "Ik ben boos, want de lift is weer kapot."
     )
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_forms_wish_line_is_not_the_gist_when_the_story_has_a_sentence(language: str) -> None:
+    # A form puts the wish on a labelled line of its own; that line can carry the stronger
+    # complaint cue, but it says what would help, not what happened.
+    story = "De monteur zou de cv-ketel repareren maar is drie keer niet gekomen."
+    wish = "Dat de ketel deze week gerepareerd wordt."
+    text = render(
+        f"web/{language}/form_story.txt.j2", story=story, when="", product="", wish=wish
+    ).strip()
+    wish_line = next(line for line in text.splitlines() if wish in line)
+    assert gist([text], (wish_line,)) != story  # the cue alone would pick the wish line
+    assert gist([text], (wish_line,), wish) == story
+
+
+def test_a_wish_is_still_the_gist_when_nothing_else_is_usable() -> None:
+    story = ("Hallo!", "Ik wil graag dat de lekkage in de badkamer wordt verholpen.")
+    wish = "dat de lekkage in de badkamer wordt verholpen"
+    assert gist(story, (), wish) == "Ik wil graag dat de lekkage in de badkamer wordt verholpen."

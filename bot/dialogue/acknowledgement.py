@@ -103,8 +103,11 @@ def apologise(heard: Understanding) -> bool:
     return heard.intent not in NO_APOLOGY_INTENTS and heard.category not in NO_APOLOGY_CATEGORIES
 
 
-def acknowledgement(heard: Understanding, story: Iterable[str]) -> dict[str, Any]:
-    """The context of the `acknowledge` reply for a story read as `heard`."""
+def acknowledgement(
+    heard: Understanding, story: Iterable[str], wish: str | None = None
+) -> dict[str, Any]:
+    """The context of the `acknowledge` reply for a story read as `heard`; `wish` is what the
+    customer said would help, when known (see `gist`)."""
     story = tuple(story)
     slots = heard.slots
     return {
@@ -116,5 +119,5 @@ def acknowledgement(heard: Understanding, story: Iterable[str]) -> dict[str, Any
         "feeling": heard.anger >= ANGRY,
         "apology": apologise(heard),
         "explicit": bool(heard.explicit),
-        "key_sentence": gist(story, heard.key_sentences),
+        "key_sentence": gist(story, heard.key_sentences, wish),
     }

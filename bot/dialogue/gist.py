@@ -95,16 +95,22 @@ def _usable(original: str, text: str) -> bool:
     )
 
 
-def gist(story: Iterable[str], key_sentences: Iterable[str] = ()) -> str:
+def gist(story: Iterable[str], key_sentences: Iterable[str] = (), wish: str | None = None) -> str:
     """The first usable key sentence, else the first usable sentence of the story, as a whole
-    sentence without shouting; "" when the story has none (a greeting, one word, a question)."""
+    sentence without shouting; "" when the story has none (a greeting, one word, a question).
+
+    A sentence holding the customer's `wish` comes last: it says what would help, not what
+    happened (a form puts the wish on a line of its own, which may carry the stronger cue)."""
     whole = sentences("\n".join(story))
     # A key sentence may be a piece of a sentence the understanding split too early: use the
     # whole sentence it lies in.
     keys = [
         next((s for s in whole if key.strip() and key.strip() in s), key) for key in key_sentences
     ]
-    for candidate in (*keys, *whole):
+    candidates = [*keys, *whole]
+    if wish and wish.strip():
+        candidates.sort(key=lambda candidate: wish.strip() in candidate)
+    for candidate in candidates:
         text = calm(candidate)
         if _usable(candidate, text):
             return text

@@ -297,7 +297,7 @@ class Dialogue:
     def _acknowledgement(self, state: DialogueState, heard: Understanding) -> Reply:
         # The route taken may be one the customer chose (a complaint, not a repair).
         heard = replace(heard, intent=state.intent or heard.intent)  # type: ignore[arg-type]
-        return Reply("acknowledge", acknowledgement(heard, state.story))
+        return Reply("acknowledge", acknowledgement(heard, state.story, state.facts.get("outcome")))
 
     def _classified(self, state: DialogueState, actions: list[Action]) -> Outcome:
         classify = Classify(

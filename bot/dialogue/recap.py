@@ -42,7 +42,7 @@ def facts_in_order(facts: dict[str, str]) -> list[dict[str, str]]:
 def recap(state: DialogueState) -> dict[str, Any]:
     """The context of the `summary` reply."""
     return {
-        "gist": gist(state.story, state.key_sentences),
+        "gist": gist(state.story, state.key_sentences, state.facts.get("outcome")),
         "facts": facts_in_order(state.facts),
         "outcome": state.facts.get("outcome"),
         "changed": list(state.changed),

@@ -42,7 +42,7 @@ async def queue_confirmation(
         channel, recipient = mail, state.email
         await link_address(session, case=case, channel=mail, address=recipient or "", now=now)
     # The gist as the customer reads it back: a whole sentence, never a shouted line.
-    words = gist(state.story, state.key_sentences)
+    words = gist(state.story, state.key_sentences, state.facts.get("outcome"))
     return await queue_reply(
         session,
         case=case,

@@ -96,7 +96,7 @@ async def handoff_summary(session: AsyncSession, *, case: Case, tz: ZoneInfo, la
     context: dict[str, Any] = {
         "case": case,
         "state": state,
-        "gist": gist(state.story, state.key_sentences),
+        "gist": gist(state.story, state.key_sentences, state.facts.get("outcome")),
         "registration": registered,
         "missing": [kind for kind in REQUIRED if kind not in registered],
         "details": details,

@@ -88,6 +88,7 @@ async def test_a_complete_form_gets_a_case_number_and_a_confirmation_in_the_mail
     for field in ("name", "address", "phone", "product", "when", "wish"):
         assert FILLED[field] in facts, field
     assert CUSTOMER in facts
+    assert FILLED["story"] in facts  # read back in the customer's words: the story, not the wish
 
     await send(lab, mail("Ja, dat klopt.", subject="", reply_to=received[1]))
     # The agreement, the closing words, then the written confirmation of the agreement.
