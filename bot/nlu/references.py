@@ -40,7 +40,9 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         r"(?:fact|fac|fct|inv)(?=\.|[ \t]*(?:#|nr\b|no\b|n[°º]))|\w*nota(?:nummer|nr)?|"
         r"(?:jaar|eind|slot)?afrekening|invoices?|bill|credit note|aanslag(?:nummer|nr)?|"
         r"beschikking(?:s?nummer)?|naheffingsaanslag|"
-        r"offerte(?:nummer|nr)?|quote|betalingskenmerk|(?:betaal)?herinnering|aanmaning|"
+        r"offerte(?:nummer|nr)?|quote|beta(?:al|lings?)kenmerk|betalingsreferentie|"
+        r"payment reference|(?:energie|eind|slot|termijn|telefoon|water|gas|stroom|huur)rekening|"
+        r"(?:betaal)?herinnering|aanmaning|"
         r"(?:payment )?reminder|(?:tax )?assessment(?: number)?",
     ),
 )
@@ -50,7 +52,8 @@ _CUES: tuple[tuple[Reference, str], ...] = (
 _GENERIC = r"kenmerk|reference(?: number)?|referentie(?:nummer|nr)?|ref"
 # What may stand between the word and the number: "nummer", "nr.", "no", "#", ":", "is".
 _BETWEEN = (
-    r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bno\b\.?|\bn[°º]|\bnumber\b|\bnum\b|\bid\b|\bcode\b|"
+    r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bnmr\b\.?|\bno\b\.?|\bn[°º]|\bnumber\b|\bnbr\b\.?|"
+    r"\bnum\b|\bid\b|\bcode\b|"
     r"\bis\b|\bwas\b|\bmet\b|\bwith\b|\bvan\b|\bof\b|\bhet\b|\bthe\b|\bmijn\b|\bmy\b|#|:|\(|=|"
     rf"\b(?:{_GENERIC})\b)){{0,4}}"
 )

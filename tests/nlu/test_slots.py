@@ -269,6 +269,11 @@ def test_references_in_the_ways_customers_write_them(
         ("inv#12345 is wrong", ("12345",)),
         ("factuur nº 2026-0412 klopt niet", ("2026-0412",)),
         ("factuur n° 2026-0412 klopt niet", ("2026-0412",)),
+        ("factuur nmr 2026118 klopt niet", ("2026118",)),
+        ("invoice nbr. 2026118 is wrong", ("2026118",)),
+        ("betaalkenmerk 5502 1188 4471 2026", ("5502 1188 4471 2026",)),
+        ("de energierekening 2026-0412 is veel te hoog", ("2026-0412",)),
+        ("payment reference RF18 5390 0754 7034 was on the transfer", ("RF18 5390 0754 7034",)),
         # Plurals: several numbers after one word.
         ("factuurnummers 88123 en 88124 zijn dubbel", ("88123", "88124")),
         ("invoices 88123 and 88124 are the same", ("88123", "88124")),
@@ -304,6 +309,7 @@ def test_references_in_the_ways_customers_write_them(
         ("factuur van de Bosch WAT28400NL klopt niet", ()),
         ("De factuur klopt niet, BTW NL123456789B01", ()),
         ("in fact no 300 people came", ()),
+        ("mijn bankrekening 123456789 is geblokkeerd", ()),
         ("Bestelling WS-99812 is kwijt", ()),
     ],
 )
