@@ -3,8 +3,8 @@
 Run: python -m bench.nlu_accuracy [--set train-cv|holdout|train] [--errors]
 
 - `train-cv` (default): 5-fold cross-validation on the training corpus; each fold is read by a
-  model trained on the other four and the seed sets, as the shipped model is. Every choice
-  (features, thresholds, rules) was made on this.
+  model trained on the other four and the extra training files (seed sets, topic messages), as
+  the shipped model is. Every choice (features, thresholds, rules) was made on this.
 - `holdout`: the held-out split, written separately before any model existed and never tuned
   on; read by the shipped model. Only aggregate figures are printed for it (`--errors` is
   refused): looking at its mistakes would be tuning on it.
@@ -147,10 +147,10 @@ def cross_validate(
     rows: Sequence[dict[str, Any]], trainer: Callable[[list[dict[str, Any]]], Model] | None = None
 ) -> Report:
     """Each fold read by a model trained (by `trainer`, the shipped model's by default) on the
-    other folds and the seed sets."""
-    from bot.nlu.training import SEED_FILES, load_rows, train
+    other folds and the extra training files."""
+    from bot.nlu.training import EXTRA_FILES, load_rows, train
 
-    extra = load_rows(SEED_FILES)
+    extra = load_rows(EXTRA_FILES)
     report = Report()
     for held in folds(rows):
         held_set = set(held)
