@@ -30,11 +30,12 @@ from typing import Any
 from bench.slot_match import SLOT_FIELDS, slot_matches
 from bot.nlu.linear import Model
 from bot.nlu.pipeline import read
-from bot.nlu.types import INTENTS, Understanding
+from bot.nlu.types import CATEGORIES, INTENTS, Understanding
 
 TODAY = date(2026, 3, 20)
 SETS = ("train-cv", "holdout", "train")
 FOLDS = 5
+NOT_COMPLAINT = "not complaint"
 Reader = Callable[[str], Understanding]
 
 
@@ -44,6 +45,8 @@ class Report:
     hits: Counter[str] = field(default_factory=Counter)
     over: Counter[str] = field(default_factory=Counter)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Over the gold complaints: (gold category, category understood, or "not complaint").
+    category_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     slot_gold: Counter[str] = field(default_factory=Counter)
     slot_found: Counter[str] = field(default_factory=Counter)
     slot_predicted: Counter[str] = field(default_factory=Counter)
@@ -86,6 +89,8 @@ def score(report: Report, row: dict[str, Any], got: Understanding) -> None:
     if gold_complaint:
         report.count("explicit", said_complaint and got.explicit == row.get("explicit"))
         report.count("category", said_complaint and got.category == row.get("category"))
+        understood = str(got.category) if said_complaint else NOT_COMPLAINT
+        report.category_confusion[(str(row.get("category")), understood)] += 1
         report.count("hidden-complaint recall", said_complaint, row.get("explicit") is False)
     gold_emergency = gold_intent == "emergency"
     report.count("emergency recall", got.intent == "emergency", gold_emergency)
@@ -187,6 +192,17 @@ def markdown(report: Report) -> str:
     for gold in labels:
         cells = " | ".join(str(report.confusion[(gold, got)]) for got in labels)
         lines.append(f"| {gold} | {cells} |")
+    if report.category_confusion:
+        gold_seen = {gold for gold, _ in report.category_confusion}
+        seen = gold_seen | {got for _, got in report.category_confusion}
+        rows = [c for c in CATEGORIES if c in gold_seen]
+        columns = [*(c for c in CATEGORIES if c in seen), NOT_COMPLAINT]
+        lines += ["", "Category of the gold complaints (rows: gold, columns: understood)", ""]
+        lines.append("| gold \\ got | " + " | ".join(columns) + " |")
+        lines.append("|---|" + "---:|" * len(columns))
+        for category in rows:
+            cells = " | ".join(str(report.category_confusion[(category, c)]) for c in columns)
+            lines.append(f"| {category} | {cells} |")
     return "\n".join(lines)
 
 

@@ -58,10 +58,13 @@ _BETWEEN = (
     rf"\b(?:{_GENERIC})\b)){{0,4}}"
 )
 # A reference holds a digit; letters, dashes, slashes and dots join its parts; groups of digits
-# may be spaced ("7712 0045 9910"), also after a capital prefix ("WEB 123456").
+# may be spaced ("7712 0045 9910", "2024 - 0012"), also after a capital prefix ("WEB 123456"); a
+# group that is an amount ("4471 - 120 euro") or a phone number ("88123 0612345678") is not.
+_NOT_A_GROUP = r"(?![.,]\d)(?![ \t]*(?:euro|eur\b|dagen|days|weken|weeks|maanden|months|procent|%))"
 _REF = (
     r"(?P<ref>(?=[A-Za-z0-9./ -]*\d)(?:(?-i:[A-Z]{1,5}) (?=\d{3,}(?![-/.\w])))?[A-Za-z]{0,5}[-/]?\d"
-    r"[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:[ ]\d{3,}(?![.,]\d)|[ ]?[-\u2013][ ]?\d{3,}(?![.,]\d))*)"
+    rf"[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:[ ](?!0\d{{9}}\b)\d{{3,}}{_NOT_A_GROUP}|"
+    rf"[ ]?[-\u2013][ ]?\d{{4,}}{_NOT_A_GROUP})*)"
 )
 # Before the reference: the end of a line ("Factuurnummer:\n2026-0412") and a quote mark.
 _BEFORE_REF = r"[ \t]*(?:\n[ \t]*)?['\"\u2018\u201c]?"

@@ -292,6 +292,10 @@ def test_references_in_the_ways_customers_write_them(
         ("De factuur klopt niet, zie F-2024-00123 in de bijlage", ("F-2024-00123",)),
         ("Ik kreeg een aanmaning over 2025-00912 terwijl ik betaald heb", ("2025-00912",)),
         ("op uw rekening 2026-118 staat te veel", ("2026-118",)),
+        # A number after the reference is not part of it when it is an amount or a phone.
+        ("factuur 4471 - 120 euro te veel", ("4471",)),
+        ("factuur 20011 200 euro te hoog", ("20011",)),
+        ("factuur 88123 0612345678 bel me", ("88123",)),
         # Near misses: bank accounts, amounts, phones, dates and other kinds of number.
         ("mijn rekeningnummer is NL91 ABNA 0417 1643 00", ()),
         ("rekeningnummer NL91ABNA0417164300", ()),
