@@ -83,8 +83,9 @@ _BARE = re.compile(
 _NAMED_INVOICE = re.compile(
     r"\b(?P<ref>(?:(?-i:INV|FACT|FAC|FCT)[ ]?|(?i:inv|fact)-)\d[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*)"
 )
-# A number shaped like a reference ("F-2024-00123", "KN-55821", "2026-0412"): without a word in
-# front it takes the kind of the nearest cue before it ("de factuur ... over F-2024-00123").
+# A number shaped like a reference ("F-2024-00123", "2025-00912") with no word in front is an
+# invoice number when the nearest cue before it names an invoice ("de factuur klopt niet, zie
+# F-2024-00123"); other kinds still need their own word.
 _SHAPED = re.compile(
     r"(?<![\w/.-])(?P<ref>(?-i:[A-Z]{1,4})-?\d{4,}(?:[-/]\d+)*|(?:19|20)\d\d[-/]\d{3,})(?![\w/-])"
 )
@@ -185,16 +186,12 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
         if (bare_kind := _kind_before(text, m.start())) is not None:
             taken.add(m.start("ref"))
             found[bare_kind].append((m.start("ref"), ref))
-    for m in _NAMED_INVOICE.finditer(text):
-        ref = _clean(m.group("ref"))
-        if m.start("ref") not in taken and _is_reference(text, m, ref):
-            taken.add(m.start("ref"))
-            found["invoice"].append((m.start("ref"), ref))
-    for m in _SHAPED.finditer(text):
-        ref = _clean(m.group("ref"))
-        if m.start("ref") in taken or not _is_reference(text, m, ref):
-            continue
-        if _kind_before(text, m.start()) == "invoice":
-            taken.add(m.start("ref"))
-            found["invoice"].append((m.start("ref"), ref))
+    for pattern, after_invoice_word in ((_NAMED_INVOICE, False), (_SHAPED, True)):
+        for m in pattern.finditer(text):
+            ref = _clean(m.group("ref"))
+            if m.start("ref") in taken or not _is_reference(text, m, ref):
+                continue
+            if not after_invoice_word or _kind_before(text, m.start()) == "invoice":
+                taken.add(m.start("ref"))
+                found["invoice"].append((m.start("ref"), ref))
     return {kind: [ref for _, ref in sorted(refs)] for kind, refs in found.items()}
