@@ -3,8 +3,8 @@
 Run: python -m bench.nlu_accuracy [--set train-cv|holdout|train] [--errors]
 
 - `train-cv` (default): 5-fold cross-validation on the training corpus; each fold is read by a
-  model trained on the other four and the seed sets, as the shipped model is. Every choice
-  (features, thresholds, rules) was made on this.
+  model trained on the other four and the extra training files (seed sets, topic messages), as
+  the shipped model is. Every choice (features, thresholds, rules) was made on this.
 - `holdout`: the held-out split, written separately before any model existed and never tuned
   on; read by the shipped model. Only aggregate figures are printed for it (`--errors` is
   refused): looking at its mistakes would be tuning on it.
@@ -30,11 +30,12 @@ from typing import Any
 from bench.slot_match import SLOT_FIELDS, slot_matches
 from bot.nlu.linear import Model
 from bot.nlu.pipeline import read
-from bot.nlu.types import INTENTS, Understanding
+from bot.nlu.types import CATEGORIES, INTENTS, Understanding
 
 TODAY = date(2026, 3, 20)
 SETS = ("train-cv", "holdout", "train")
 FOLDS = 5
+NOT_COMPLAINT = "not complaint"
 Reader = Callable[[str], Understanding]
 
 
@@ -44,6 +45,8 @@ class Report:
     hits: Counter[str] = field(default_factory=Counter)
     over: Counter[str] = field(default_factory=Counter)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Over the gold complaints: (gold category, category understood, or "not complaint").
+    category_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     slot_gold: Counter[str] = field(default_factory=Counter)
     slot_found: Counter[str] = field(default_factory=Counter)
     slot_predicted: Counter[str] = field(default_factory=Counter)
@@ -86,6 +89,8 @@ def score(report: Report, row: dict[str, Any], got: Understanding) -> None:
     if gold_complaint:
         report.count("explicit", said_complaint and got.explicit == row.get("explicit"))
         report.count("category", said_complaint and got.category == row.get("category"))
+        understood = str(got.category) if said_complaint else NOT_COMPLAINT
+        report.category_confusion[(str(row.get("category")), understood)] += 1
         report.count("hidden-complaint recall", said_complaint, row.get("explicit") is False)
     gold_emergency = gold_intent == "emergency"
     report.count("emergency recall", got.intent == "emergency", gold_emergency)
@@ -147,10 +152,10 @@ def cross_validate(
     rows: Sequence[dict[str, Any]], trainer: Callable[[list[dict[str, Any]]], Model] | None = None
 ) -> Report:
     """Each fold read by a model trained (by `trainer`, the shipped model's by default) on the
-    other folds and the seed sets."""
-    from bot.nlu.training import SEED_FILES, load_rows, train
+    other folds and the extra training files."""
+    from bot.nlu.training import EXTRA_FILES, load_rows, train
 
-    extra = load_rows(SEED_FILES)
+    extra = load_rows(EXTRA_FILES)
     report = Report()
     for held in folds(rows):
         held_set = set(held)
@@ -187,6 +192,17 @@ def markdown(report: Report) -> str:
     for gold in labels:
         cells = " | ".join(str(report.confusion[(gold, got)]) for got in labels)
         lines.append(f"| {gold} | {cells} |")
+    if report.category_confusion:
+        gold_seen = {gold for gold, _ in report.category_confusion}
+        seen = gold_seen | {got for _, got in report.category_confusion}
+        rows = [c for c in CATEGORIES if c in gold_seen]
+        columns = [*(c for c in CATEGORIES if c in seen), NOT_COMPLAINT]
+        lines += ["", "Category of the gold complaints (rows: gold, columns: understood)", ""]
+        lines.append("| gold \\ got | " + " | ".join(columns) + " |")
+        lines.append("|---|" + "---:|" * len(columns))
+        for category in rows:
+            cells = " | ".join(str(report.category_confusion[(category, c)]) for c in columns)
+            lines.append(f"| {category} | {cells} |")
     return "\n".join(lines)
 
 

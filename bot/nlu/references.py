@@ -4,6 +4,9 @@ invoice (also an assessment number, "nr."/"Nummer" after the word invoice) numbe
 A number counts only after a word that says what it is: a bare number in a message is as
 often a house number, an amount or a date. "Nummer: 4400-1192" on a line of its own takes its
 kind from the nearest such word before it ("Het gaat om de factuur van maart. Nummer: ...").
+Two exceptions need no word: a prefix that names an invoice ("INV-2024-0012"), and a number
+shaped like a reference ("F-2024-00123", "2025-00912") after an invoice word further back. A
+bank account, an amount, a phone number or a day is never a reference.
 """
 
 from __future__ import annotations
@@ -33,10 +36,13 @@ _CUES: tuple[tuple[Reference, str], ...] = (
     ),
     (
         "invoice",
-        r"\w*factuur(?:nummer|nr)?|\w*facturen|(?:fact|inv)(?=\.)|\w*nota(?:nummer)?|"
-        r"(?:jaar|eind|slot)?afrekening|invoice|bill|credit note|aanslag(?:nummer|nr)?|"
-        r"beschikking(?:s?nummer)?|naheffingsaanslag|rekening(?:nummer|nr)|"
-        r"offerte(?:nummer|nr)?|quote|betalingskenmerk|(?:betaal)?herinnering|aanmaning|"
+        r"\w*factuur(?:nummers?|nrs?)?|\w*facturen|(?:fact|fac|fct|inv)nrs?|"
+        r"(?:fact|fac|fct|inv)(?=\.|[ \t]*(?:#|nr\b|no\b|n[°º]))|\w*nota(?:nummer|nr)?|"
+        r"(?:jaar|eind|slot)?afrekening|invoices?|bill|credit note|aanslag(?:nummer|nr)?|"
+        r"beschikking(?:s?nummer)?|naheffingsaanslag|"
+        r"offerte(?:nummer|nr)?|quote|beta(?:al|lings?)kenmerk|betalingsreferentie|"
+        r"payment reference|(?:energie|eind|slot|termijn|telefoon|water|gas|stroom|huur)rekening|"
+        r"(?:betaal)?herinnering|aanmaning|"
         r"(?:payment )?reminder|(?:tax )?assessment(?: number)?",
     ),
 )
@@ -46,24 +52,43 @@ _CUES: tuple[tuple[Reference, str], ...] = (
 _GENERIC = r"kenmerk|reference(?: number)?|referentie(?:nummer|nr)?|ref"
 # What may stand between the word and the number: "nummer", "nr.", "no", "#", ":", "is".
 _BETWEEN = (
-    r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bno\b\.?|\bnumber\b|\bnum\b|\bid\b|\bcode\b|"
+    r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bnmr\b\.?|\bno\b\.?|\bn[°º]|\bnumber\b|\bnbr\b\.?|"
+    r"\bnum\b|\bid\b|\bcode\b|"
     r"\bis\b|\bwas\b|\bmet\b|\bwith\b|\bvan\b|\bof\b|\bhet\b|\bthe\b|\bmijn\b|\bmy\b|#|:|\(|=|"
     rf"\b(?:{_GENERIC})\b)){{0,4}}"
 )
 # A reference holds a digit; letters, dashes, slashes and dots join its parts; groups of digits
-# may be spaced ("7712 0045 9910"), also after a capital prefix ("WEB 123456").
+# may be spaced ("7712 0045 9910", "2024 - 0012"), also after a capital prefix ("WEB 123456"); a
+# group that is an amount ("4471 - 120 euro") or a phone number ("88123 0612345678") is not.
+_NOT_A_GROUP = r"(?![.,]\d)(?![ \t]*(?:euro|eur\b|dagen|days|weken|weeks|maanden|months|procent|%))"
 _REF = (
-    r"(?P<ref>(?=[A-Za-z0-9./ -]*\d)(?:(?-i:[A-Z]{2,5}) (?=\d{3,}(?![-/.\w])))?[A-Za-z]{0,5}[-/]?\d"
-    r"[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:[ ]\d{3,}(?![.,]\d))*)"
+    r"(?P<ref>(?=[A-Za-z0-9./ -]*\d)(?:(?-i:[A-Z]{1,5}) (?=\d{3,}(?![-/.\w])))?[A-Za-z]{0,5}[-/]?\d"
+    rf"[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:[ ](?!0\d{{9}}\b)\d{{3,}}{_NOT_A_GROUP}|"
+    rf"[ ]?[-\u2013][ ]?\d{{4,}}{_NOT_A_GROUP})*)"
 )
+# Before the reference: the end of a line ("Factuurnummer:\n2026-0412") and a quote mark.
+_BEFORE_REF = r"[ \t]*(?:\n[ \t]*)?['\"\u2018\u201c]?"
 _PATTERNS: tuple[tuple[Reference | None, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(rf"\b(?:{words})\b{_BETWEEN}[ \t]*{_REF}", re.I))
+    (kind, re.compile(rf"\b(?:{words})\b{_BETWEEN}{_BEFORE_REF}{_REF}", re.I))
     for kind, words in (*_CUES, (None, _GENERIC))
 )
 _ANY_CUE = re.compile("|".join(rf"\b(?:{words})\b" for _, words in _CUES), re.I)
 _KIND_OF = tuple((kind, re.compile(rf"^(?:{words})$", re.I)) for kind, words in _CUES)
 # "Nummer: 4400-1192", "nr. 88124", also "en nr. 88124" after a first reference.
-_BARE = re.compile(rf"\b(?:nummer|nr\.?|no\.?|number|#)[ \t]*:?[ \t]*#?{_REF}", re.I)
+_BARE = re.compile(
+    rf"\b(?:nummer|nr\.?|no\.?|n[°º]|number|#)(?:[ \t]*(?:is|was|luidt)\b)?[ \t]*:?[ \t]*#?{_REF}",
+    re.I,
+)
+# A prefix that says "invoice" by itself: "INV-2024-0012", "INV20240012", "FACT 2026118".
+_NAMED_INVOICE = re.compile(
+    r"\b(?P<ref>(?:(?-i:INV|FACT|FAC|FCT)[ ]?|(?i:inv|fact)-)\d[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*)"
+)
+# A number shaped like a reference ("F-2024-00123", "2025-00912") with no word in front is an
+# invoice number when the nearest cue before it names an invoice ("de factuur klopt niet, zie
+# F-2024-00123"); other kinds still need their own word.
+_SHAPED = re.compile(
+    r"(?<![\w/.-])(?P<ref>(?-i:[A-Z]{1,4})-?\d{4,}(?:[-/]\d+)*|(?:19|20)\d\d[-/]\d{3,})(?![\w/-])"
+)
 # Units after a number mean it is no reference ("contract van 12 maanden").
 _NOT_A_REFERENCE = re.compile(
     r"^(?:\d{1,3}(?: (?:dagen|weken|maanden|jaar|days|weeks|months|years|euro|eur|procent))?)$"
@@ -85,6 +110,10 @@ _CONTEXT: tuple[tuple[Reference, re.Pattern[str]], ...] = (
 _PHONE_OR_POSTCODE = re.compile(r"(?:\+|0)[\d -]{8,}\d|\d{4}[ ]?[A-Z]{2}\b")
 # "afrekening 1460,12" is an amount.
 _DECIMALS_AFTER = re.compile(r",\d{1,2}(?!\d)")
+# "bill of 45.00" is an amount; "NL91 ABNA 0417 1643 00" a bank account; "06-12345678" a phone.
+_AMOUNT = re.compile(r"^\d{1,5}[.,]\d{2}$")
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}(?:[ ]?[A-Z]{4}|$)", re.I)
+_PHONE = re.compile(r"^(?:\+|00)\d|^0[1-9](?=(?:[ -]?\d){8}$)")
 # "aanmaning van 12-03-2026" names a day, not a reference.
 _DAY = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{2,4})?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -120,6 +149,9 @@ def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
         or _NOT_A_REFERENCE.match(ref)
         or _YEAR.match(ref)
         or _DAY.match(ref)
+        or _AMOUNT.match(ref)
+        or _IBAN.match(ref)
+        or _PHONE.match(ref)
     )
 
 
@@ -154,4 +186,12 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
         if (bare_kind := _kind_before(text, m.start())) is not None:
             taken.add(m.start("ref"))
             found[bare_kind].append((m.start("ref"), ref))
+    for pattern, after_invoice_word in ((_NAMED_INVOICE, False), (_SHAPED, True)):
+        for m in pattern.finditer(text):
+            ref = _clean(m.group("ref"))
+            if m.start("ref") in taken or not _is_reference(text, m, ref):
+                continue
+            if not after_invoice_word or _kind_before(text, m.start()) == "invoice":
+                taken.add(m.start("ref"))
+                found["invoice"].append((m.start("ref"), ref))
     return {kind: [ref for _, ref in sorted(refs)] for kind, refs in found.items()}

@@ -133,15 +133,31 @@ def test_a_street_named_after_a_person_is_no_name() -> None:
 @pytest.mark.parametrize(
     ("text", "address", "postcode", "city"),
     [
-        ("Adres: Meeuwenlaan 12 hs, 1021 JK Amsterdam.", "Meeuwenlaan 12 hs", "1021 JK",
-         "Amsterdam"),
+        (
+            "Adres: Meeuwenlaan 12 hs, 1021 JK Amsterdam.",
+            "Meeuwenlaan 12 hs",
+            "1021 JK",
+            "Amsterdam",
+        ),
         ("Ik woon aan de Kastanjelaan 7 A in Zwolle.", "Kastanjelaan 7 A", None, "Zwolle"),
-        ("Mijn adres is Oude Gracht 7bis, 3511AP Utrecht.", "Oude Gracht 7bis", "3511AP",
-         "Utrecht"),
-        ("Adres Tesselschadestraat 9-III, 1054 ET Amsterdam.", "Tesselschadestraat 9-III",
-         "1054 ET", "Amsterdam"),
-        ("Voor mijn adres (Hoefslag 3, 3981 KE Bunnik) graag glasvezel.", "Hoefslag 3", "3981 KE",
-         "Bunnik"),
+        (
+            "Mijn adres is Oude Gracht 7bis, 3511AP Utrecht.",
+            "Oude Gracht 7bis",
+            "3511AP",
+            "Utrecht",
+        ),
+        (
+            "Adres Tesselschadestraat 9-III, 1054 ET Amsterdam.",
+            "Tesselschadestraat 9-III",
+            "1054 ET",
+            "Amsterdam",
+        ),
+        (
+            "Voor mijn adres (Hoefslag 3, 3981 KE Bunnik) graag glasvezel.",
+            "Hoefslag 3",
+            "3981 KE",
+            "Bunnik",
+        ),
         ("Het stinkt naar gas. Akkerwinde 19 Zwolle", "Akkerwinde 19", None, "Zwolle"),
         ("Bredestraat 9 bus 2, 9000 Gent.", "Bredestraat 9 bus 2", "9000", "Gent"),
         ("Gallery lights out at Laan van Meerdervoort 12.", "Laan van Meerdervoort 12", None, None),
@@ -239,6 +255,80 @@ def test_references_in_the_ways_customers_write_them(
     reminders and assessments, signatures and quoted mail; dates, phone numbers and postcodes
     after a reference are not one."""
     assert getattr(slots(text), kind) == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        # Short forms of the word.
+        ("fact nr 2026118 is dubbel afgeschreven", ("2026118",)),
+        ("factnr. 2026118 is dubbel", ("2026118",)),
+        ("fac.nr. 2026118 klopt niet", ("2026118",)),
+        ("fct nr 2026118", ("2026118",)),
+        ("notanr. 4471 van de schilder", ("4471",)),
+        ("inv#12345 is wrong", ("12345",)),
+        ("factuur nº 2026-0412 klopt niet", ("2026-0412",)),
+        ("factuur n° 2026-0412 klopt niet", ("2026-0412",)),
+        ("factuur nmr 2026118 klopt niet", ("2026118",)),
+        ("invoice nbr. 2026118 is wrong", ("2026118",)),
+        ("betaalkenmerk 5502 1188 4471 2026", ("5502 1188 4471 2026",)),
+        ("de energierekening 2026-0412 is veel te hoog", ("2026-0412",)),
+        ("payment reference RF18 5390 0754 7034 was on the transfer", ("RF18 5390 0754 7034",)),
+        # Plurals: several numbers after one word.
+        ("factuurnummers 88123 en 88124 zijn dubbel", ("88123", "88124")),
+        ("invoices 88123 and 88124 are the same", ("88123", "88124")),
+        # The number on the next line, in quotes, with spaced groups or a spaced dash.
+        ("Factuurnummer:\n2026-0412", ("2026-0412",)),
+        ("factuurnummer 'F2026-0412' klopt niet", ("F2026-0412",)),
+        ("Factuurnummer: F 2024 00123", ("F 2024 00123",)),
+        ("factuurnummer 2024 - 0012 is te hoog", ("2024 - 0012",)),
+        ("Invoice number 2026 0412 1188", ("2026 0412 1188",)),
+        # "Nummer"/"het nummer is" after an invoice is named.
+        ("Ik heb een factuur gekregen. Het nummer is 88123.", ("88123",)),
+        ("rekening nr. 4471 is te hoog", ("4471",)),
+        # A prefix that names an invoice, and a reference-shaped number after an invoice word.
+        ("INV-2024-0012 is dubbel betaald", ("INV-2024-0012",)),
+        ("Ik heb INV20240012 al betaald", ("INV20240012",)),
+        ("De factuur klopt niet, zie F-2024-00123 in de bijlage", ("F-2024-00123",)),
+        ("Ik kreeg een aanmaning over 2025-00912 terwijl ik betaald heb", ("2025-00912",)),
+        ("op uw rekening 2026-118 staat te veel", ("2026-118",)),
+        # A number after the reference is not part of it when it is an amount or a phone.
+        ("factuur 4471 - 120 euro te veel", ("4471",)),
+        ("factuur 20011 200 euro te hoog", ("20011",)),
+        ("factuur 88123 0612345678 bel me", ("88123",)),
+        # Near misses: bank accounts, amounts, phones, dates and other kinds of number.
+        ("mijn rekeningnummer is NL91 ABNA 0417 1643 00", ()),
+        ("rekeningnummer NL91ABNA0417164300", ()),
+        ("my bill of 45.00 is wrong", ()),
+        ("factuur van 89,95 klopt niet", ()),
+        ("factuur van 120 euro", ()),
+        ("Over de factuur: bel me op nummer 06-12345678", ()),
+        ("factuur klopt niet, mijn nummer is +31 6 12345678", ()),
+        ("Factuurnummer\n0612345678", ()),
+        ("De factuur klopt niet. Mijn klantnummer is KN-55821", ()),
+        ("De factuur van de reparatie, werkbon W-20931", ()),
+        ("invoice for order 55123", ()),
+        ("De factuur klopt niet, zie mijn mail van 2026-03-12", ()),
+        ("De factuur klopt niet. Ik woon op Kerkstraat 12, 1234 AB", ()),
+        ("factuur van de Bosch WAT28400NL klopt niet", ()),
+        ("De factuur klopt niet, BTW NL123456789B01", ()),
+        ("in fact no 300 people came", ()),
+        ("mijn bankrekening 123456789 is geblokkeerd", ()),
+        ("Bestelling WS-99812 is kwijt", ()),
+    ],
+)
+def test_invoice_numbers_in_more_ways(text: str, numbers: tuple[str, ...]) -> None:
+    """Short and plural invoice words, numbers on the next line or quoted, an invoice prefix
+    on its own; bank accounts, amounts, phones, dates, order and customer numbers are no
+    invoice number."""
+    assert slots(text).invoice_numbers == numbers
+
+
+def test_the_other_kinds_beside_an_invoice_keep_their_kind() -> None:
+    s = slots("Factuur F-2024-00123 voor bestelling WS-99812, klantnummer KN-55821.")
+    assert s.invoice_numbers == ("F-2024-00123",)
+    assert s.order_numbers == ("WS-99812",)
+    assert s.customer_numbers == ("KN-55821",)
 
 
 @pytest.mark.parametrize(
