@@ -55,6 +55,8 @@ class Handler(SQLModel, table=True):
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
+    # A handler's own cases (and the unassigned ones), newest first: the desk's "mine".
+    __table_args__ = (Index("ix_cases_handler_id_id", "handler_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     number: str | None = Field(default=None, unique=True)

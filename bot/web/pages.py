@@ -24,7 +24,7 @@ from bot.web.state import DeskState
 from storage import handlers as roles
 from storage import repo
 from storage.db import core, transaction
-from storage.models import Agreement, Attachment, AuditEvent, Case, Handler, Message
+from storage.models import Agreement, Attachment, AuditEvent, Case, Message
 
 HANDLER_REPLY = "handler_reply"
 # Shown in the browser as themselves; anything else is only offered as a download. Not SVG:
@@ -62,11 +62,10 @@ def routes(state: DeskState) -> list[Route]:
         async with transaction(state.db) as session:
             rows = await _rows(state, session, filters, visitor)
             offered = await choices(session)
-            away = await _away(session, visitor)
         return state.render(
             "cases",
             visitor=visitor,
-            away=away,
+            away=visitor.away,
             filters=filters,
             choices=offered,
             rows=rows,
@@ -90,11 +89,10 @@ def routes(state: DeskState) -> list[Route]:
                 for h in await roles.list_handlers(session)
                 if h.role in roles.CONFIGURED_ROLES
             ]
-            away = await _away(session, visitor)
         return state.render(
             "case",
             visitor=visitor,
-            away=away,
+            away=visitor.away,
             case=case,
             handler_names=names,
             # Only a problem the page has words for: the query string is anyone's to write.
@@ -159,11 +157,6 @@ async def _rows(state: DeskState, session: Any, filters: Filters, visitor: Visit
     return await case_rows(
         session, filters, handler_id=visitor.handler_id, now=state.clock(), tz=state.tz
     )
-
-
-async def _away(session: Any, visitor: Visitor) -> bool:
-    handler = await session.get(Handler, visitor.handler_id)
-    return bool(handler and handler.away)
 
 
 async def case_context(

@@ -36,6 +36,7 @@ class Visitor:
     name: str
     role: Role
     csrf_token: str
+    away: bool = False  # as the handler was when the request came in
 
     @property
     def coordinator(self) -> bool:
@@ -96,7 +97,11 @@ class Sessions:
                 await desk.end_sessions(session, handler_id=row.handler_id)
                 return None
         return Visitor(
-            handler_id=row.handler_id, name=handler.name, role=role, csrf_token=row.csrf_token
+            handler_id=row.handler_id,
+            name=handler.name,
+            role=role,
+            csrf_token=row.csrf_token,
+            away=handler.away,
         )
 
     async def close(self, request: Request, response: Response) -> None:
