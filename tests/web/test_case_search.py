@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 
 from bot.web.caselist import Filters, case_rows
 from storage.db import SessionFactory, session_factory, transaction
@@ -95,12 +96,16 @@ async def test_changed_and_removed_messages_are_found_as_they_are_now(
     async with transaction(sessions) as session:
         # As an erasure empties a message (bot/privacy/erasure.py).
         await session.exec(
-            update(Message).where(Message.text == "Er is LEKKAGE in de badkamer.").values(text="")
+            update(Message)
+            .where(col(Message.text) == "Er is LEKKAGE in de badkamer.")
+            .values(text="")
         )
         await session.exec(
-            update(Message).where(Message.text.startswith("Het dak")).values(text="Nu de gang.")
+            update(Message)
+            .where(col(Message.text).startswith("Het dak"))
+            .values(text="Nu de gang.")
         )
-        await session.exec(delete(Message).where(Message.text.startswith("De monteur")))
+        await session.exec(delete(Message).where(col(Message.text).startswith("De monteur")))
     assert await found(sessions, "lekkage") == set()
     assert await found(sessions, "het dak") == set()
     assert await found(sessions, "de gang") == {"K-2026-000004"}
