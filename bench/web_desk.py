@@ -164,6 +164,8 @@ async def fill(url: str, cases: int) -> None:
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
+            # Statistics, as autovacuum keeps them for a database in use.
+            await connection.execute(text("ANALYZE"))
     await engine.dispose()
 
 

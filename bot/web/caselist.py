@@ -15,16 +15,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, text, true
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.models  # noqa: F401  (registers the tables read below)
 from storage.db import core
-from storage.search import indexed_message_ids
+from storage.search import POSTGRES_PREFER_INDEXES, indexed_message_ids, prefers_indexes
 
 PAGE = 100
 CASE_NUMBER = re.compile(r"[Kk]-\d{4}-\d{6}")
+# What a piece of a case number can hold: other text is not looked for among the numbers.
+NUMBER_PART = re.compile(r"[Kk0-9-]+")
 CLOSED = ("resolved", "closed")
 ALL = "all"
 # Deadline signals, as the templates name them.
@@ -121,9 +123,9 @@ def _conditions(
 
 
 def _matching(search: str, dialect: str) -> ColumnElement[bool]:
-    """A case number finds that case; other text is looked for in the case number, the
-    customer's name, addresses and display names, and every message of the case (through
-    the search index, storage/search.py)."""
+    """A case number finds that case; other text is looked for in the customer's name,
+    addresses and display names, every message of the case (through the search index,
+    storage/search.py), and in case numbers when it could be part of one."""
     if CASE_NUMBER.fullmatch(search):
         return _case.number == search.upper()
     pattern = _like(search)
@@ -132,17 +134,20 @@ def _matching(search: str, dialect: str) -> ColumnElement[bool]:
         matched: ColumnElement[bool] = column.ilike(pattern, escape="\\")
         return matched
 
+    indexed = indexed_message_ids(dialect, search)
     return or_(
-        like(_case.number),
+        like(_case.number) if NUMBER_PART.fullmatch(search) else false(),
         _case.customer_id.in_(select(_customer.id).where(like(_customer.name))),
         _case.customer_id.in_(
             select(_identity.customer_id).where(
                 or_(like(_identity.address), like(_identity.display_name))
             )
         ),
-        _case.id.in_(select(_message.case_id).where(_message.id.in_(indexed)))
-        if (indexed := indexed_message_ids(dialect, search)) is not None
-        else _case.id.in_(select(_message.case_id).where(like(_message.text))),
+        _case.id.in_(
+            select(_message.case_id).where(
+                _message.id.in_(indexed) if indexed is not None else like(_message.text)
+            )
+        ),
     )
 
 
@@ -150,6 +155,8 @@ async def case_rows(
     session: AsyncSession, filters: Filters, *, handler_id: int, now: datetime, tz: ZoneInfo
 ) -> list[Row]:
     db = await core(session)
+    if filters.search and prefers_indexes(db.dialect.name, filters.search):
+        await db.execute(text(POSTGRES_PREFER_INDEXES))
     page = (
         select(_case.id)
         .where(

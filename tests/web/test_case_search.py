@@ -15,7 +15,7 @@ from sqlmodel import col
 from bot.web.caselist import Filters, case_rows
 from storage.db import SessionFactory, session_factory, transaction
 from storage.models import Case, Customer, Message
-from storage.search import TRIGRAM_INDEXES, indexed_message_ids
+from storage.search import TRIGRAM_INDEXES, indexed_message_ids, prefers_indexes
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -74,6 +74,8 @@ async def test_text_is_found_in_any_message_whatever_its_case(sessions: SessionF
     assert await found(sessions, "kapot") == {"K-2026-000004"}
     assert await found(sessions, "zoë's") == {"K-2026-000004"}
     assert await found(sessions, "riolering") == set()
+    assert await found(sessions, "2026-000003") == {"K-2026-000003"}  # part of a number
+    assert await found(sessions, "k-2026-00000") == set(TEXTS)
 
 
 async def test_quotes_and_wildcards_are_characters_to_find(sessions: SessionFactory) -> None:
@@ -144,3 +146,15 @@ def test_sqlite_searches_of_three_characters_or_more_go_through_the_index() -> N
     assert indexed_message_ids("sqlite", "lekkage") is not None
     assert indexed_message_ids("sqlite", "aP") is None  # too short for a trigram
     assert indexed_message_ids("postgresql", "lekkage") is None  # ILIKE uses pg_trgm
+
+
+async def test_preferring_indexes_ends_with_the_search(
+    sessions: SessionFactory, engine: AsyncEngine
+) -> None:
+    assert prefers_indexes(engine.dialect.name, "lekkage") == (engine.dialect.name != "sqlite")
+    assert not prefers_indexes(engine.dialect.name, "aP")  # no trigram to look up
+    assert await found(sessions, "lekkage") == {"K-2026-000001"}
+    if engine.dialect.name == "postgresql":
+        async with transaction(sessions) as session:
+            setting = await session.exec(text("SHOW enable_seqscan"))  # type: ignore[call-overload]
+            assert setting.scalar_one() == "on"
