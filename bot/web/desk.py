@@ -13,6 +13,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -47,7 +49,7 @@ from channels.webform.channel import WebFormChannel
 from common.clock import Clock, utc_now
 from common.logs import log
 from common.problems import Problem, StartupFailure
-from storage.db import SessionFactory
+from storage.db import SessionFactory, create_engine, session_factory
 from storage.models import Case, Message
 
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
@@ -120,11 +122,25 @@ class Desk:
         if not key:
             log.warning("web.secret_key_missing", effect="handlers log in again after a restart")
             key = secrets.token_urlsafe(32)
-        self.feed = ChangeFeed(sessions)
+        # SQLite: the bot's one connection is shared in turn (storage/db.py), so a page
+        # would wait behind every intake transaction queued for it. Pages that only read
+        # get a connection of their own; WAL lets it read while the bot writes.
+        # PostgreSQL: the bot's pool serves both.
+        self._reading: AsyncEngine | None = None
+        reads = sessions
+        if make_url(settings.database.url).get_backend_name() == "sqlite":
+            self._reading = create_engine(settings.database.url)
+            reads = session_factory(self._reading)
+        self.feed = ChangeFeed(reads)
         self.state = DeskState(
             db=sessions,
+            reads=reads,
             logins=Sessions(
-                sessions, secret_key=key.encode(), secure=web.secure_cookies, clock=clock
+                sessions,
+                secret_key=key.encode(),
+                secure=web.secure_cookies,
+                clock=clock,
+                reads=reads,
             ),
             throttle=LoginThrottle(clock),
             feed=self.feed,
@@ -192,3 +208,5 @@ class Desk:
         bot/web/server.py's grace period); closing again does nothing."""
         await self.feed.close()
         await self.server.stop()
+        if self._reading is not None:
+            await self._reading.dispose()

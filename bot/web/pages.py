@@ -59,7 +59,7 @@ def coordinator_only(state: DeskState, page: Page) -> Callable[[Request], Awaita
 def routes(state: DeskState) -> list[Route]:
     async def case_list(request: Request, visitor: Visitor) -> Response:
         filters = Filters.from_query(request.query_params)
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             rows = await _rows(state, session, filters, visitor)
             offered = await choices(session)
         return state.render(
@@ -74,12 +74,12 @@ def routes(state: DeskState) -> list[Route]:
 
     async def case_table(request: Request, visitor: Visitor) -> Response:
         filters = Filters.from_query(request.query_params)
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             rows = await _rows(state, session, filters, visitor)
         return state.render("case_table", visitor=visitor, rows=rows)
 
     async def case_page(request: Request, visitor: Visitor) -> Response:
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             case = await repo.case_by_number(session, number=request.path_params["number"])
             if case is None:
                 return state.render("not_found", visitor=visitor, away=False, status_code=404)
@@ -101,7 +101,7 @@ def routes(state: DeskState) -> list[Route]:
         )
 
     async def case_live(request: Request, visitor: Visitor) -> Response:
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             case = await repo.case_by_number(session, number=request.path_params["number"])
             if case is None:
                 return Response(status_code=404)
@@ -109,7 +109,7 @@ def routes(state: DeskState) -> list[Route]:
         return state.render("case_live", visitor=visitor, case=case, **context)
 
     async def attachment(request: Request, visitor: Visitor) -> Response:
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             found = (
                 await session.exec(
                     select_rows(Attachment)
