@@ -313,6 +313,7 @@ async def test_pages_are_served_while_the_intake_holds_the_bots_connection(
     """On SQLite the bot shares one connection in turn; the desk's pages read on their own,
     so a handler's page does not wait for the intake (bot/web/desk.py)."""
     case = await desk.customer_writes("De lift is al een week kapot.")
+    assert case.number is not None
     assert (await log_in(client, "Sanne", PASSWORD)).status_code == 303
     async with transaction(desk.app.sessions) as session:
         stored = await session.get(Case, case.id)
