@@ -77,6 +77,17 @@ def desk_app(
     )
 
 
+def _reading_engine(url: str) -> AsyncEngine | None:
+    """SQLite: the bot's one connection is shared in turn (storage/db.py), so a page would
+    wait behind every intake transaction queued for it. The desk's pages that only read get
+    a connection of their own; WAL lets it read while the bot writes. None for PostgreSQL
+    (the bot's pool serves both) and SQLite in memory (another connection would not see it)."""
+    database = make_url(url)
+    if database.get_backend_name() != "sqlite" or database.database in (None, "", ":memory:"):
+        return None
+    return create_engine(url)
+
+
 class _Relays(Protocol):
     async def handler_replied(
         self, session: AsyncSession, case: Case, handler_name: str, message: Message, now: datetime
@@ -122,15 +133,8 @@ class Desk:
         if not key:
             log.warning("web.secret_key_missing", effect="handlers log in again after a restart")
             key = secrets.token_urlsafe(32)
-        # SQLite: the bot's one connection is shared in turn (storage/db.py), so a page
-        # would wait behind every intake transaction queued for it. Pages that only read
-        # get a connection of their own; WAL lets it read while the bot writes.
-        # PostgreSQL: the bot's pool serves both.
-        self._reading: AsyncEngine | None = None
-        reads = sessions
-        if make_url(settings.database.url).get_backend_name() == "sqlite":
-            self._reading = create_engine(settings.database.url)
-            reads = session_factory(self._reading)
+        self._reading = _reading_engine(settings.database.url)
+        reads = session_factory(self._reading) if self._reading else sessions
         self.feed = ChangeFeed(reads)
         self.state = DeskState(
             db=sessions,
@@ -210,3 +214,4 @@ class Desk:
         await self.server.stop()
         if self._reading is not None:
             await self._reading.dispose()
+            self._reading = None
