@@ -43,8 +43,8 @@ def upgrade() -> None:
                 bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         except sa.exc.DBAPIError as exc:
             logging.getLogger(__name__).warning(
-                "pg_trgm could not be added (%s): the desk's text search reads every"
-                " message (docs/operations.md, Upgrading, says how to add it later)",
+                "pg_trgm could not be added (%s): the desk's text search reads every message;"
+                " docs/operations.md (Upgrades and migrations) says how to add it later",
                 exc.orig,
             )
             return
