@@ -393,6 +393,9 @@ async def _telegram_inbound(sessions: SessionFactory) -> int:
 
 
 def percentile(values: list[float], p: int) -> float:
+    """The p-th percentile; NaN for none (no customer answered during a short run)."""
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[max(0, int(len(ordered) * p / 100) - 1)]
 
