@@ -1,34 +1,50 @@
-"""The web desk with many cases: how long the case list (first page, filtered, searched) and a
-case page take, as round trips over loopback to the desk served by the bot's own event loop
-(an upper bound of the server time). The database is filled with N cases, each with a
-customer, an identity, three messages and an open first-contact deadline (a tenth overdue).
+"""The web desk with many cases while the bot takes in Telegram traffic: how long the case
+list (first page, filtered, searched) and a case page take.
+
+The database is filled with N cases, each with a customer, an identity, three messages and
+an open first-contact deadline; a tenth also have an agreement that is overdue. Then the
+whole bot runs as `klachtbot run` does (the Telegram channel on the telegram-test-api
+emulator, tests/telegram_lab, and the desk on its web server, in one process and event loop)
+while a second process plays C customers who write to it at a steady rate, each a whole
+complaint as in bench/telegram_throughput.py (new cases keep arriving), and times R requests
+per page of a logged-in handler. Reported per page: the server's own time (from the desk's
+Server-Timing header, bot/web/metrics.py) and the round trip over loopback; and the inbound
+rate the bot answered during the measurement.
 
 python -m bench.web_desk [--cases N] [--requests R] [--postgres URL]
+                         [--customers C] [--rate MESSAGES_PER_SECOND]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import re
 import statistics
 import tempfile
 import time
+from asyncio import FIRST_COMPLETED
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
-from sqlalchemy import insert
-from sqlmodel import SQLModel
+from sqlalchemy import insert, text
+from sqlmodel import SQLModel, func, select
 
-from bot.config.settings import Settings
-from bot.runtime.app import App
-from bot.web.desk import Desk
+from bench.telegram_throughput import FIRST_CHAT, REPLY_SECONDS, SCRIPT, Inbox
 from bot.web.passwords import hash_password
+from channels.telegram import SendLimiter
 from common.logs import configure as configure_logs
 from storage import desk as accounts
 from storage import handlers
-from storage.db import core, create_engine, transaction, upgrade
+from storage.db import SessionFactory, create_engine, transaction, upgrade
+from storage.models import Message
+from tests.telegram_lab import TelegramLab
+from tests.telegram_support import RunningTelegramBot, new_token, telegram_settings
 
 PASSWORD = "bench password"
 TOPICS = ("billing", "delivery", "service_execution", "repair", "nuisance")
@@ -115,26 +131,228 @@ async def fill(url: str, cases: int) -> None:
                         "what": "first_contact",
                         "who": "Sanne",
                         "created_at": now,
-                        "due_at": now + timedelta(hours=-2 if n % 10 == 0 else 20),
+                        "due_at": now + timedelta(hours=20),
                     }
                     for n in numbers
                 ],
             )
+            # A tenth is overdue: a call back the handler agreed and has not made. Not a
+            # first-contact deadline: the bot would renew each of those (and tell the
+            # customer) as soon as it starts, a thousand at once, as no running bot does.
+            await connection.execute(
+                insert(TABLES["agreements"]),
+                [
+                    {
+                        "case_id": n,
+                        "what": "terugbellen",
+                        "who": "Sanne",
+                        "created_at": now,
+                        "due_at": now - timedelta(hours=2),
+                    }
+                    for n in numbers
+                    if n % 10 == 0
+                ],
+            )
+    if url.startswith("postgresql"):
+        # The rows above were given their ids: move each id sequence past them, or the
+        # bot's first new case would take an id the fill already used.
+        async with engine.begin() as connection:
+            for table in ("customers", "channel_identities", "cases", "messages", "agreements"):
+                await connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+            # Statistics, as autovacuum keeps them for a database in use.
+            await connection.execute(text("ANALYZE"))
     await engine.dispose()
 
 
-async def measure(url: str, cases: int, requests: int) -> dict[str, list[float]]:
+def pages(cases: int) -> dict[str, str]:
     middle = f"K-2026-{cases // 2 + 1:06d}"
-    settings = Settings.model_validate(
-        {
-            "database": {"url": url},
-            "handlers": [{"name": "Sanne"}],
-            "web": {"listen": "127.0.0.1:0", "secret_key": "bench"},
-        }
+    return {
+        "list, first page": "/",
+        "list, live refresh": "/cases/table",
+        "list, mine": "/?mine=1",
+        "list, overdue": "/?overdue=1",
+        "list, topic + channel": "/?topic=billing&channel=email",
+        "list, search text": "/?q=lekkage",
+        "list, search number": f"/?q={middle}",
+        "case page": f"/cases/{middle}",
+    }
+
+
+@dataclass
+class Timings:
+    server: list[float] = field(default_factory=list)  # ms, from the Server-Timing header
+    round_trip: list[float] = field(default_factory=list)  # ms, over loopback
+
+
+@dataclass
+class Traffic:
+    """What the customers did while the desk was measured."""
+
+    answered: int  # messages sent and answered
+    seconds: float
+    latencies: list[float]  # seconds from a customer's message to the bot's first reply
+
+    @property
+    def per_second(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Measured:
+    pages: dict[str, Timings]
+    traffic: Traffic
+    sent: int  # every customer message of the run, warm-up included
+    stored: int = 0  # inbound Telegram messages in the database afterwards
+
+
+@dataclass
+class _Tally:
+    answered: int = 0
+    latencies: list[float] = field(default_factory=list)
+    everyone: asyncio.Event = field(default_factory=asyncio.Event)  # each has had an answer
+
+
+async def _customers(
+    lab_url: str, token: str, count: int, rate: float, stop: asyncio.Event, tally: _Tally
+) -> None:
+    """`count` customers at a time, each writing its next message `count / rate` seconds
+    after the one before (at once when the bot took longer to answer), and only once the
+    bot has answered the one before, as a person in a chat does. After the script's last
+    message a new customer takes the chat's place, so new cases keep coming."""
+    inbox = Inbox(lab_url, token)
+    collector = asyncio.create_task(inbox.collect())
+    period = count / rate
+    loop = asyncio.get_running_loop()
+
+    async def customer(place: int, client: httpx.AsyncClient) -> None:
+        next_at = loop.time() + period * place / count
+        index = 0
+        while not stop.is_set():
+            number = index // len(SCRIPT) * count + place
+            chat = FIRST_CHAT + number
+            name = f"Klant {number}"
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+            next_at = max(next_at + period, loop.time())
+            seen = inbox.counts[chat]
+            started = time.perf_counter()
+            text = SCRIPT[index % len(SCRIPT)].format(order=4_400_000 + number, customer=number)
+            await client.post(
+                "/sendMessage",
+                json={
+                    "botToken": token,
+                    "from": {
+                        "id": chat,
+                        "is_bot": False,
+                        "first_name": name,
+                        "language_code": "nl",
+                    },
+                    "chat": {"id": chat, "type": "private", "first_name": name},
+                    "date": int(time.time()),
+                    "text": text,
+                },
+            )
+            # The bot's first reply; any more it sends to this turn arrive meanwhile (a
+            # turn's replies go out together, far within the customer's pause).
+            async with asyncio.timeout(REPLY_SECONDS):
+                while inbox.counts[chat] <= seen:
+                    await inbox.arrived[chat].wait()
+                    inbox.arrived[chat].clear()
+            tally.latencies.append(time.perf_counter() - started)
+            tally.answered += 1
+            index += 1
+            if index == 1 and tally.answered >= count:
+                tally.everyone.set()
+
+    async def one(place: int) -> None:
+        async with httpx.AsyncClient(base_url=lab_url, timeout=30) as client:
+            await customer(place, client)
+
+    try:
+        await asyncio.gather(*(one(place) for place in range(count)))
+    finally:
+        collector.cancel()
+
+
+async def _log_in(client: httpx.AsyncClient) -> None:
+    login = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+    assert token is not None
+    done = await client.post(
+        "/login", data={"name": "Sanne", "password": PASSWORD, "csrf_token": token[1]}
     )
-    timings: dict[str, list[float]] = {}
-    async with App(settings, []) as app, Desk(settings, app) as desk:
-        async with transaction(app.sessions) as session:
+    assert done.status_code == 303, done.status_code
+
+
+async def _time_pages(desk_url: str, paths: dict[str, str], requests: int) -> dict[str, Timings]:
+    """Each page in turn, `requests` rounds: every page sees the same traffic (a burst of
+    handoffs would otherwise land on whichever page was being measured)."""
+    timings = {name: Timings() for name in paths}
+    async with httpx.AsyncClient(base_url=desk_url, timeout=30) as client:
+        await _log_in(client)
+        for _ in range(requests):
+            for name, path in paths.items():
+                started = time.perf_counter()
+                response = await client.get(path)
+                timings[name].round_trip.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (path, response.status_code)
+                server = re.fullmatch(r"app;dur=([\d.]+)", response.headers["server-timing"])
+                assert server is not None
+                timings[name].server.append(float(server[1]))
+    return timings
+
+
+async def drive(
+    lab_url: str,
+    token: str,
+    desk_url: str,
+    paths: dict[str, str],
+    requests: int,
+    customers: int,
+    rate: float,
+) -> Measured:
+    """The other side of the bot: the customers writing, and a handler on the desk once
+    every customer has had an answer."""
+    stop, tally = asyncio.Event(), _Tally()
+    traffic = asyncio.create_task(_customers(lab_url, token, customers, rate, stop, tally))
+    warm = asyncio.create_task(tally.everyone.wait())
+    await asyncio.wait((traffic, warm), timeout=REPLY_SECONDS, return_when=FIRST_COMPLETED)
+    if traffic.done():
+        traffic.result()  # its failure, if it failed
+    assert warm.done(), "not every customer got an answer"
+    answered, latencies = tally.answered, len(tally.latencies)
+    started = time.perf_counter()
+    try:
+        timings = await _time_pages(desk_url, paths, requests)
+    finally:
+        seconds = time.perf_counter() - started
+        stop.set()  # each customer ends after the turn under way
+        await traffic
+    during = Traffic(tally.answered - answered, seconds, tally.latencies[latencies:])
+    return Measured(timings, during, sent=tally.answered)
+
+
+def _drive_in_a_process(*arguments: Any) -> Measured:
+    return asyncio.run(drive(*arguments))
+
+
+async def measure(
+    url: str, lab: TelegramLab, *, cases: int, requests: int, customers: int, rate: float
+) -> Measured:
+    token = new_token()
+    settings = telegram_settings(
+        url, lab.base_url, token, web={"listen": "127.0.0.1:0", "secret_key": "bench"}
+    )
+    async with RunningTelegramBot(
+        settings, limiter=SendLimiter.unlimited(), serve_desk=True
+    ) as bot:
+        assert bot.app is not None
+        assert bot.app.desk is not None
+        async with transaction(bot.app.sessions) as session:
             handler = await handlers.handler_by_name(session, name="Sanne")
             assert handler is not None
             assert handler.id is not None
@@ -144,54 +362,93 @@ async def measure(url: str, cases: int, requests: int) -> dict[str, list[float]]
                 hash=await hash_password(PASSWORD),
                 now=datetime.now(UTC),
             )
-            await (await core(session)).execute(TABLES["cases"].select().limit(1))
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{desk.port}") as client:
-            login = await client.get("/login")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
-            assert token is not None
-            done = await client.post(
-                "/login", data={"name": "Sanne", "password": PASSWORD, "csrf_token": token[1]}
+        before = await _telegram_inbound(bot.app.sessions)
+        # The customers and the handler's browser run in a process of their own: this one
+        # is the bot's, as on a server.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as other:
+            measured = await asyncio.get_running_loop().run_in_executor(
+                other,
+                _drive_in_a_process,
+                lab.url,
+                token,
+                f"http://127.0.0.1:{bot.app.desk.port}",
+                pages(cases),
+                requests,
+                customers,
+                rate,
             )
-            assert done.status_code == 303, done.status_code
-            pages = {
-                "list, first page": "/",
-                "list, live refresh": "/cases/table",
-                "list, mine": "/?mine=1",
-                "list, overdue": "/?overdue=1",
-                "list, topic + channel": "/?topic=billing&channel=email",
-                "list, search text": "/?q=lekkage",
-                "list, search number": f"/?q={middle}",
-                "case page": f"/cases/{middle}",
-            }
-            for name, path in pages.items():
-                times = []
-                for _ in range(requests):
-                    started = time.perf_counter()
-                    response = await client.get(path)
-                    times.append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 200, (path, response.status_code)
-                timings[name] = times
-    return timings
+        measured.stored = await _telegram_inbound(bot.app.sessions) - before
+    return measured
+
+
+async def _telegram_inbound(sessions: SessionFactory) -> int:
+    async with transaction(sessions) as session:
+        return (
+            await session.exec(
+                select(func.count())
+                .select_from(Message)
+                .where(Message.direction == "in", Message.channel == "telegram")
+            )
+        ).one()
+
+
+def percentile(values: list[float], p: int) -> float:
+    """The p-th percentile; NaN for none (no customer answered during a short run)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * p / 100) - 1)]
+
+
+def report(measured: Measured, *, kind: str, cases: int, requests: int) -> str:
+    traffic = measured.traffic
+    lines = [
+        f"{cases:,} cases on {kind}, {requests} requests per page, while {traffic.per_second:.1f}"
+        f" customer messages/s were answered (p50 first reply "
+        f"{percentile(traffic.latencies, 50) * 1000:.0f} ms, p95 "
+        f"{percentile(traffic.latencies, 95) * 1000:.0f} ms; stored {measured.stored} of "
+        f"{measured.sent} sent)",
+        "",
+        "| page | server median ms | server p95 ms | round trip p95 ms |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, timings in measured.pages.items():
+        lines.append(
+            f"| {name} | {statistics.median(timings.server):.0f} "
+            f"| {percentile(timings.server, 95):.0f} | {percentile(timings.round_trip, 95):.0f} |"
+        )
+    return "\n".join(lines)
+
+
+async def run(arguments: argparse.Namespace, url: str) -> Measured:
+    await fill(url, arguments.cases)
+    with TelegramLab() as lab:
+        return await measure(
+            url,
+            lab,
+            cases=arguments.cases,
+            requests=arguments.requests,
+            customers=arguments.customers,
+            rate=arguments.rate,
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--postgres", help="an empty PostgreSQL database URL (asyncpg)")
+    parser.add_argument("--postgres", help="an empty PostgreSQL database (asyncpg URL)")
+    parser.add_argument("--customers", type=int, default=10, help="customers writing at once")
+    parser.add_argument(
+        "--rate", type=float, default=5.0, help="customer messages per second, all together"
+    )
     arguments = parser.parse_args()
     configure_logs(level="WARNING", fmt="console", secrets=[])
     with tempfile.TemporaryDirectory() as folder:
         url = arguments.postgres or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        asyncio.run(fill(url, arguments.cases))
-        timings = asyncio.run(measure(url, arguments.cases, arguments.requests))
+        measured = asyncio.run(run(arguments, url))
     kind = "PostgreSQL" if arguments.postgres else "SQLite"
-    print(f"{arguments.cases} cases on {kind}, {arguments.requests} requests each (ms, round trip)")
-    print(f"{'page':<24}{'median':>8}{'p95':>8}{'max':>8}")
-    for name, times in timings.items():
-        ordered = sorted(times)
-        p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-        print(f"{name:<24}{statistics.median(times):>8.1f}{p95:>8.1f}{ordered[-1]:>8.1f}")
+    print(report(measured, kind=kind, cases=arguments.cases, requests=arguments.requests))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ def create_engine(url: str, *, sqlite_lock_wait: float = LOCK_WAIT_SECONDS) -> A
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         # One connection, shared in turn: SQLite has one writer at a time anyway, and its
         # busy handler lets a steady writer (the intake) starve the others (the outbox).
-        # Waiting for the pool is fair and costs no polling.
+        # Waiting for the pool is fair and costs no polling. (The web desk reads on an
+        # engine of its own: bot/web/desk.py.)
         engine = create_async_engine(
             url,
             async_creator=connector(database or ":memory:", lock_wait=sqlite_lock_wait),

@@ -29,10 +29,14 @@ class ChannelIdentity(SQLModel, table=True):
     """A way to reach a customer: a Telegram user id, an email address, a console name."""
 
     __tablename__ = "channel_identities"
-    __table_args__ = (UniqueConstraint("channel", "address", name="uq_identity_channel_address"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "address", name="uq_identity_channel_address"),
+        # A customer's identities in order: the first is the one the desk's list shows.
+        Index("ix_channel_identities_customer_id_id", "customer_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    customer_id: int = Field(foreign_key="customers.id", index=True)
+    customer_id: int = Field(foreign_key="customers.id")
     channel: str
     address: str
     display_name: str | None = None
@@ -55,6 +59,8 @@ class Handler(SQLModel, table=True):
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
+    # A handler's own cases (and the unassigned ones), newest first: the desk's "mine".
+    __table_args__ = (Index("ix_cases_handler_id_id", "handler_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     number: str | None = Field(default=None, unique=True)
@@ -108,10 +114,13 @@ class Message(SQLModel, table=True):
             "content_hash",
             name="uq_message_channel_external_sender_content",
         ),
+        # A case's messages in order; its newest without reading the others (PostgreSQL
+        # would otherwise walk the primary key backwards looking for the case).
+        Index("ix_messages_case_id_id", "case_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="cases.id")
     customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True)
     direction: str  # "in" | "out"
     channel: str

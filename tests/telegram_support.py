@@ -51,8 +51,11 @@ class RunningTelegramBot:
         *,
         limiter: SendLimiter | None = None,
         max_file_bytes: int = 1024 * 1024,
+        serve_desk: bool = False,
     ) -> None:
+        """`serve_desk`: also the handlers' web desk, as `klachtbot run` serves it."""
         self._settings = settings
+        self._serve_desk = serve_desk
         self._limiter = limiter
         self._max_file_bytes = max_file_bytes
         self.app: App | None = None
@@ -72,7 +75,7 @@ class RunningTelegramBot:
             poll_timeout=5,
             max_file_bytes=self._max_file_bytes,
         )
-        self.app = App(self._settings, [self.channel])
+        self.app = App(self._settings, [self.channel], serve_desk=self._serve_desk)
         await self.app.__aenter__()
         self._task = asyncio.create_task(self.app.run())
         return self

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -49,7 +51,7 @@ from channels.webform.channel import WebFormChannel
 from common.clock import Clock, utc_now
 from common.logs import log
 from common.problems import Problem, StartupFailure
-from storage.db import SessionFactory
+from storage.db import SessionFactory, create_engine, session_factory
 from storage.models import Case, Message
 
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
@@ -75,6 +77,17 @@ def desk_app(
         ],
         middleware=[Middleware(metrics.RequestTimer), Middleware(SecurityHeaders)],
     )
+
+
+def _reading_engine(url: str) -> AsyncEngine | None:
+    """SQLite: the bot's one connection is shared in turn (storage/db.py), so a page would
+    wait behind every intake transaction queued for it. The desk's pages that only read get
+    a connection of their own; WAL lets it read while the bot writes. None for PostgreSQL
+    (the bot's pool serves both) and SQLite in memory (another connection would not see it)."""
+    database = make_url(url)
+    if database.get_backend_name() != "sqlite" or database.database in (None, "", ":memory:"):
+        return None
+    return create_engine(url)
 
 
 class _Relays(Protocol):
@@ -122,11 +135,18 @@ class Desk:
         if not key:
             log.warning("web.secret_key_missing", effect="handlers log in again after a restart")
             key = secrets.token_urlsafe(32)
-        self.feed = ChangeFeed(sessions)
+        self._reading = _reading_engine(settings.database.url)
+        reads = session_factory(self._reading) if self._reading else sessions
+        self.feed = ChangeFeed(reads)
         self.state = DeskState(
             db=sessions,
+            reads=reads,
             logins=Sessions(
-                sessions, secret_key=key.encode(), secure=web.secure_cookies, clock=clock
+                sessions,
+                secret_key=key.encode(),
+                secure=web.secure_cookies,
+                clock=clock,
+                reads=reads,
             ),
             throttle=LoginThrottle(clock),
             feed=self.feed,
@@ -205,3 +225,6 @@ class Desk:
         bot/web/server.py's grace period); closing again does nothing."""
         await self.feed.close()
         await self.server.stop()
+        if self._reading is not None:
+            await self._reading.dispose()
+            self._reading = None

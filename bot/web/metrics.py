@@ -86,7 +86,11 @@ def routes(state: DeskState) -> list[Route]:
 
 class RequestTimer:
     """Times every HTTP request by the route it matched (its path pattern, so a case number
-    does not make a series of its own); live-update streams are left out, they stay open."""
+    does not make a series of its own); live-update streams are left out, they stay open.
+
+    The time until the response starts (the page is rendered by then) also goes out in a
+    `Server-Timing` header: the browser's developer tools and bench/web_desk.py read the
+    server's own time from it, without the network's."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -103,6 +107,9 @@ class RequestTimer:
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers", []))
                 streaming = headers.get(b"content-type", b"").startswith(b"text/event-stream")
+                took = (time.perf_counter() - started) * 1000
+                timing = (b"server-timing", f"app;dur={took:.1f}".encode())
+                message = {**message, "headers": [*message.get("headers", []), timing]}
             await send(message)
 
         try:

@@ -24,7 +24,7 @@ from bot.web.state import DeskState
 from storage import handlers as roles
 from storage import repo
 from storage.db import core, transaction
-from storage.models import Agreement, Attachment, AuditEvent, Case, Handler, Message
+from storage.models import Agreement, Attachment, AuditEvent, Case, Message
 
 HANDLER_REPLY = "handler_reply"
 # Shown in the browser as themselves; anything else is only offered as a download. Not SVG:
@@ -59,14 +59,13 @@ def coordinator_only(state: DeskState, page: Page) -> Callable[[Request], Awaita
 def routes(state: DeskState) -> list[Route]:
     async def case_list(request: Request, visitor: Visitor) -> Response:
         filters = Filters.from_query(request.query_params)
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             rows = await _rows(state, session, filters, visitor)
             offered = await choices(session)
-            away = await _away(session, visitor)
         return state.render(
             "cases",
             visitor=visitor,
-            away=away,
+            away=visitor.away,
             filters=filters,
             choices=offered,
             rows=rows,
@@ -75,12 +74,12 @@ def routes(state: DeskState) -> list[Route]:
 
     async def case_table(request: Request, visitor: Visitor) -> Response:
         filters = Filters.from_query(request.query_params)
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             rows = await _rows(state, session, filters, visitor)
         return state.render("case_table", visitor=visitor, rows=rows)
 
     async def case_page(request: Request, visitor: Visitor) -> Response:
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             case = await repo.case_by_number(session, number=request.path_params["number"])
             if case is None:
                 return state.render("not_found", visitor=visitor, away=False, status_code=404)
@@ -90,11 +89,10 @@ def routes(state: DeskState) -> list[Route]:
                 for h in await roles.list_handlers(session)
                 if h.role in roles.CONFIGURED_ROLES
             ]
-            away = await _away(session, visitor)
         return state.render(
             "case",
             visitor=visitor,
-            away=away,
+            away=visitor.away,
             case=case,
             handler_names=names,
             # Only a problem the page has words for: the query string is anyone's to write.
@@ -103,7 +101,7 @@ def routes(state: DeskState) -> list[Route]:
         )
 
     async def case_live(request: Request, visitor: Visitor) -> Response:
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             case = await repo.case_by_number(session, number=request.path_params["number"])
             if case is None:
                 return Response(status_code=404)
@@ -111,7 +109,7 @@ def routes(state: DeskState) -> list[Route]:
         return state.render("case_live", visitor=visitor, case=case, **context)
 
     async def attachment(request: Request, visitor: Visitor) -> Response:
-        async with transaction(state.db) as session:
+        async with transaction(state.reads) as session:
             found = (
                 await session.exec(
                     select_rows(Attachment)
@@ -159,11 +157,6 @@ async def _rows(state: DeskState, session: Any, filters: Filters, visitor: Visit
     return await case_rows(
         session, filters, handler_id=visitor.handler_id, now=state.clock(), tz=state.tz
     )
-
-
-async def _away(session: Any, visitor: Visitor) -> bool:
-    handler = await session.get(Handler, visitor.handler_id)
-    return bool(handler and handler.away)
 
 
 async def case_context(

@@ -36,6 +36,7 @@ class Visitor:
     name: str
     role: Role
     csrf_token: str
+    away: bool = False  # as the handler was when the request came in
 
     @property
     def coordinator(self) -> bool:
@@ -51,9 +52,18 @@ def desk_role(handler: Handler) -> Role | None:
 
 class Sessions:
     def __init__(
-        self, sessions: SessionFactory, *, secret_key: bytes, secure: bool, clock: Clock
+        self,
+        sessions: SessionFactory,
+        *,
+        secret_key: bytes,
+        secure: bool,
+        clock: Clock,
+        reads: SessionFactory | None = None,
     ) -> None:
+        """`reads`: where every request's lookup reads (see bot/web/desk.py); the bot's
+        own `sessions` by default."""
         self._db = sessions
+        self._reads = reads or sessions
         self._secret = secret_key
         self._clock = clock
         self.secure = secure
@@ -84,19 +94,24 @@ class Sessions:
         session_id = request.cookies.get(self.cookie)
         if not session_id:
             return None
-        async with transaction(self._db) as session:
+        async with transaction(self._reads) as session:
             found = await desk.session_with_handler(
                 session, key=self._key(session_id), now=self._clock()
             )
-            if found is None:
-                return None
-            row, handler = found
-            role = desk_role(handler)
-            if role is None:
+        if found is None:
+            return None
+        row, handler = found
+        role = desk_role(handler)
+        if role is None:
+            async with transaction(self._db) as session:
                 await desk.end_sessions(session, handler_id=row.handler_id)
-                return None
+            return None
         return Visitor(
-            handler_id=row.handler_id, name=handler.name, role=role, csrf_token=row.csrf_token
+            handler_id=row.handler_id,
+            name=handler.name,
+            role=role,
+            csrf_token=row.csrf_token,
+            away=handler.away,
         )
 
     async def close(self, request: Request, response: Response) -> None:

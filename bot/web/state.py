@@ -22,6 +22,8 @@ from storage.db import SessionFactory
 @dataclass(frozen=True)
 class DeskState:
     db: SessionFactory
+    # For pages that only read: on SQLite a connection of the desk's own (bot/web/desk.py).
+    reads: SessionFactory
     logins: Sessions
     throttle: LoginThrottle
     feed: ChangeFeed

@@ -305,3 +305,25 @@ async def test_health_and_readiness_without_a_login(
     stuck = await client.get("/readyz")
     assert stuck.status_code == 503
     assert stuck.json()["checks"]["outbox"] is False
+
+
+async def test_pages_are_served_while_the_intake_holds_the_bots_connection(
+    desk: RunningDesk, client: httpx.AsyncClient
+) -> None:
+    """On SQLite the bot shares one connection in turn; the desk's pages read on their own,
+    so a handler's page does not wait for the intake (bot/web/desk.py)."""
+    case = await desk.customer_writes("De lift is al een week kapot.")
+    assert case.number is not None
+    assert (await log_in(client, "Sanne", PASSWORD)).status_code == 303
+    async with transaction(desk.app.sessions) as session:
+        stored = await session.get(Case, case.id)
+        assert stored is not None
+        stored.summary = "half written"
+        session.add(stored)
+        await session.flush()  # a write under way, its transaction open
+        async with asyncio.timeout(10):
+            listed = await client.get("/")
+            shown = await client.get(f"/cases/{case.number}")
+    assert listed.status_code == shown.status_code == 200
+    assert case.number in listed.text
+    assert case.number in shown.text
