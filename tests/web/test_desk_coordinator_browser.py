@@ -42,7 +42,8 @@ async def test_the_coordinator_reads_the_report_records_an_action_and_erases_a_p
     await log_in(page, desk, "Carla")
     await page.get_by_role("link", name="Rapportage").first.click()
     await expect(page).to_have_url(f"{desk.url}/report")
-    today = utc_now().date()
+    # The report's days are the organisation's: at 23:30 UTC it is already tomorrow there.
+    today = utc_now().astimezone(desk.app.settings.organisation.tz).date()
     await page.fill("input[name=from]", (today - timedelta(days=6)).isoformat())
     await page.fill("input[name=to]", today.isoformat())
     await page.get_by_role("button", name="Toon").click()

@@ -78,7 +78,8 @@ async def test_the_report_page_shows_the_commands_report_with_its_charts(
 ) -> None:
     await desk.customer_writes("De monteur is niet gekomen.")
     assert (await log_in(client, "Carla", PASSWORD)).status_code == 303
-    today = utc_now().date()
+    # The report's days are the organisation's: at 23:30 UTC it is already tomorrow there.
+    today = utc_now().astimezone(desk.app.settings.organisation.tz).date()
     query = f"from={(today - timedelta(days=6)).isoformat()}&to={today.isoformat()}"
     page = await client.get(f"/report?{query}")
     assert page.status_code == 200
