@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, select, table
+from sqlalchemy import ColumnElement, Select, column, select, table, text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import core
 
 TABLE = "messages_search"
 MIN_CHARS = 3
@@ -52,6 +55,7 @@ TRIGRAM_INDEXES = {
 POSTGRES_PREFER_INDEXES = "SET LOCAL enable_seqscan = off"
 
 _fts = table(TABLE, column("rowid"), column(TABLE))
+SQLITE_MERGE_SEGMENTS = f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')"
 
 
 def prefers_indexes(dialect: str, text: str) -> bool:
@@ -81,3 +85,12 @@ def in_the_models(
     if type_ == "index":
         return name not in TRIGRAM_INDEXES
     return True
+
+
+async def forget_erased_text(session: AsyncSession) -> None:
+    """After texts are erased. SQLite's index marks a removed text as deleted but keeps its
+    trigrams in the older segments until those are merged; merging them now leaves nothing of
+    the erased text in the index. (PostgreSQL's index entries go with the old row versions.)"""
+    connection = await core(session)
+    if connection.dialect.name == "sqlite":
+        await connection.execute(text(SQLITE_MERGE_SEGMENTS))

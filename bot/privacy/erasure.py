@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.privacy.items import Items
 from common.addresses import complex_of
-from storage import privacy
+from storage import privacy, search
 from storage.models import Attachment, Message, RawPayload
 
 # What the conversation's memory keeps: the classification and where it ended, no words.
@@ -121,6 +121,8 @@ async def scrub(session: AsyncSession, items: Items, *, key: bytes | None, now: 
             .where(col(RawPayload.id).in_(chunk))
             .execution_options(synchronize_session=False)
         )
+    if message_ids:
+        await search.forget_erased_text(session)
     # What this session still holds of them is stale now.
     for stale in (*items.messages, *items.attachments, *items.raw_payloads):
         session.expunge(stale)

@@ -12,7 +12,9 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
+from bot.privacy.requests import erase
 from bot.web.caselist import Filters, case_rows
+from storage import repo
 from storage.db import SessionFactory, session_factory, transaction
 from storage.models import Case, Customer, Message
 from storage.search import TRIGRAM_INDEXES, indexed_message_ids, prefers_indexes
@@ -158,3 +160,47 @@ async def test_preferring_indexes_ends_with_the_search(
         async with transaction(sessions) as session:
             setting = await session.exec(text("SHOW enable_seqscan"))  # type: ignore[call-overload]
             assert setting.scalar_one() == "on"
+
+
+async def test_an_erased_text_leaves_no_trigram_in_the_sqlite_index(
+    sessions: SessionFactory, engine: AsyncEngine
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's index entries go with the old row versions (vacuum)")
+    # Trigrams of a name nobody else has, as the index's segments store them.
+    trigrams = (b"jxv", b"xvb", b"vbk")
+
+    async def index_bytes() -> bytes:
+        async with engine.connect() as connection:
+            blocks = await connection.execute(text("SELECT block FROM messages_search_data"))
+            return b"".join(bytes(block or b"") for (block,) in blocks)
+
+    async with transaction(sessions) as session:
+        case = await repo.case_by_number(session, number="K-2026-000002")
+        assert case is not None
+        session.add(
+            Message(
+                case_id=case.id,
+                customer_id=case.customer_id,
+                direction="in",
+                channel="console",
+                external_id="qjxvbk",
+                sender="klant",
+                text="Mevrouw Qjxvbk belde gisteren.",
+                created_at=NOW,
+            )
+        )
+    async with transaction(sessions) as session:  # a later change flushes the first to disk
+        await session.exec(
+            update(Message)
+            .where(col(Message.external_id) == "K-2026-000001-0")
+            .values(text="Hallo.")
+        )
+    before = await index_bytes()
+    assert all(trigram in before for trigram in trigrams)
+
+    async with transaction(sessions) as session:
+        await erase(session, case.customer_id, key=b"k" * 32, by="test", now=NOW)
+    after = await index_bytes()
+    assert not any(trigram in after for trigram in trigrams)
+    assert await found(sessions, "belde") == set()
