@@ -30,7 +30,7 @@ async def main(database_url: str, death_signal: str) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, app.request_stop)
-        # Two calls at once: the second starts the second helper (they start as needed).
+        # Both helpers were started with the app (Workers.start); each may take a call.
         pids = set(await asyncio.gather(*(workers.run(os.getpid) for _ in range(HELPERS))))
         helpers = {child.pid or 0 for child in multiprocessing.active_children()}
         assert len(helpers) == HELPERS, helpers

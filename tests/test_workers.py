@@ -6,6 +6,7 @@ the spot understands."""
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import select
 import signal
@@ -63,6 +64,19 @@ async def test_work_runs_in_a_helper_process_and_here_without_one() -> None:
     finally:
         await helpers.close()
         await none.close()
+
+
+async def test_every_helper_runs_from_the_start() -> None:
+    before = {child.pid for child in multiprocessing.active_children()}
+    workers = Workers(2)
+    await workers.start()
+    try:
+        # Not on demand: the pool counts a helper idle again after each finished call, so a
+        # second helper started on demand might never come.
+        started = {child.pid for child in multiprocessing.active_children()} - before
+        assert len(started) == 2
+    finally:
+        await workers.close()
 
 
 async def test_work_that_kills_a_helper_is_not_run_in_the_bot_and_a_new_helper_follows() -> None:

@@ -60,12 +60,16 @@ class Workers:
         return self._pool is not None
 
     async def start(self) -> None:
-        """Start the helpers and wait until one is warm, so the first customer does not
-        wait for a process to start. Helpers that cannot start leave the work to the bot."""
+        """Start every helper and wait until they are warm, so the first customers do not
+        wait for a process to start. Helpers that cannot start leave the work to the bot.
+
+        All at once, because the pool starts a helper only when it believes none is idle,
+        and it counts a helper idle again after each finished call (CPython's
+        `_idle_worker_semaphore`): started one by one, a busy bot could stay on one helper."""
         if self.processes and self._pool is None:
             self._pool = self._new_pool()
             try:
-                await self.run(int)
+                await asyncio.gather(*(self.run(int) for _ in range(self.processes)))
             except WorkLost as exc:
                 log.warning("workers.unavailable", processes=self.processes, error=str(exc))
                 await self.close()
