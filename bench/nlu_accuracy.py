@@ -166,8 +166,17 @@ def cross_validate(
 
 
 FIELDS = (
-    "intent", "complaint recall", "complaint precision", "hidden-complaint recall", "explicit",
-    "category", "anger", "language", "emergency recall", "emergency precision", "emergency kind",
+    "intent",
+    "complaint recall",
+    "complaint precision",
+    "hidden-complaint recall",
+    "explicit",
+    "category",
+    "anger",
+    "language",
+    "emergency recall",
+    "emergency precision",
+    "emergency kind",
 )
 
 

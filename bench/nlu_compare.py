@@ -85,9 +85,7 @@ def _fit_heads(features: Any, rows: list[dict[str, Any]]) -> dict[str, Head]:
 class EmbeddingModel:
     """Heads over the embedding, with the TF-IDF features of `linear` beside it if given."""
 
-    def __init__(
-        self, embed: Embedder, heads: dict[str, Head], linear: LinearModel | None
-    ) -> None:
+    def __init__(self, embed: Embedder, heads: dict[str, Head], linear: LinearModel | None) -> None:
         self._embed, self._heads, self._linear = embed, heads, linear
 
     def _row(self, text: str, vector: np.ndarray[Any, Any]) -> tuple[list[int], list[float]]:

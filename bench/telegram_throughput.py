@@ -261,10 +261,12 @@ async def measure(
     return measured
 
 
-def report(rounds: list[Round]) -> str:
+def round_lines(rounds: list[Round], *, column: str, baseline: str) -> list[str]:
+    """The median round as a table (`column`: the first column's heading), its ratio and every
+    round's; the web chat bench reports the same way."""
     shown = median_round(rounds)
     lines = [
-        "| bot | msgs/s | p50 reply ms | p99 reply ms | messages |",
+        f"| {column} | msgs/s | p50 reply ms | p99 reply ms | messages |",
         "|---|---:|---:|---:|---:|",
     ]
     for run in (shown.baseline, shown.ours):
@@ -273,7 +275,7 @@ def report(rounds: list[Round]) -> str:
             f"| {run.percentile(99) * 1000:,.0f} | {run.messages:,} |"
         )
     lines.append("")
-    lines.append(f"ratio klachtbot / echo bot: {shown.ratio:.2f} (the median round)")
+    lines.append(f"ratio klachtbot / {baseline}: {shown.ratio:.2f} (the median round)")
     lines.append(
         "every round: "
         + ", ".join(
@@ -281,7 +283,12 @@ def report(rounds: list[Round]) -> str:
             for r in rounds
         )
     )
-    tally = shown.tally
+    return lines
+
+
+def report(rounds: list[Round]) -> str:
+    tally = median_round(rounds).tally
+    lines = round_lines(rounds, column="bot", baseline="echo bot")
     lines.append(
         f"stored {tally['stored']}, distinct {tally['distinct']}, cases {tally['cases']}, "
         f"handed off {tally['handed_off']}"

@@ -44,7 +44,7 @@ from websockets.typing import Origin
 
 from bench.email_intake import fresh_database
 from bench.rounds import median_round
-from bench.telegram_throughput import Run
+from bench.telegram_throughput import Round, Run, round_lines
 from bot.config.settings import Settings
 from bot.runtime.app import App
 from bot.web.chat import VISITOR_COOKIE
@@ -276,17 +276,6 @@ async def check(database_url: str, pages: dict[str, Page]) -> dict[str, int]:
     }
 
 
-@dataclass(frozen=True)
-class Round:
-    baseline: Run
-    ours: Run
-    tally: dict[str, int]
-
-    @property
-    def ratio(self) -> float:
-        return self.ours.per_second / self.baseline.per_second if self.baseline.per_second else 0.0
-
-
 async def measure(count: int, *, postgres: str | None = None, rounds: int = 1) -> list[Round]:
     """`rounds` rounds of the echo server, then klachtbot on an empty database, after an
     untimed round of the echo server (the code paths on both sides warm up)."""
@@ -303,26 +292,8 @@ async def measure(count: int, *, postgres: str | None = None, rounds: int = 1) -
 
 
 def report(rounds: list[Round]) -> str:
-    shown = median_round(rounds)
-    lines = [
-        "| server | msgs/s | p50 reply ms | p99 reply ms | messages |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for run in (shown.baseline, shown.ours):
-        lines.append(
-            f"| {run.name} | {run.per_second:,.0f} | {run.percentile(50) * 1000:,.0f} "
-            f"| {run.percentile(99) * 1000:,.0f} | {run.messages:,} |"
-        )
-    lines.append("")
-    lines.append(f"ratio klachtbot / echo server: {shown.ratio:.2f} (the median round)")
-    lines.append(
-        "every round: "
-        + ", ".join(
-            f"{r.ours.per_second:,.0f} / {r.baseline.per_second:,.0f} = {r.ratio:.2f}"
-            for r in rounds
-        )
-    )
-    lines.append(", ".join(f"{key} {value}" for key, value in shown.tally.items()))
+    lines = round_lines(rounds, column="server", baseline="echo server")
+    lines.append(", ".join(f"{key} {value}" for key, value in median_round(rounds).tally.items()))
     return "\n".join(lines)
 
 

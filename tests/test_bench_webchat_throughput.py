@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.webchat_throughput import TURNS, Round, check, echo_server, klachtbot, report
+from bench.telegram_throughput import Round
+from bench.webchat_throughput import TURNS, check, echo_server, klachtbot, report
 
 CUSTOMERS = 3
 # What each customer is sent: the bot's answers to all turns.
