@@ -192,23 +192,28 @@ SCRIPTS = {
 }
 
 
-def run(tmp_path: Path, database_url: str, name: str) -> list[dict[str, object]]:
-    script = SCRIPTS[name]
-    path = tmp_path / f"{name}.txt"
-    path.write_text("\n".join(script.lines) + "\n", encoding="utf-8")
+def chat(
+    tmp_path: Path,
+    database_url: str,
+    lines: tuple[str, ...],
+    *,
+    customer: str,
+    lang: str | None = None,
+) -> list[dict[str, object]]:
+    """`klachtbot chat --script … --json`: the bot's replies."""
+    path = tmp_path / f"{customer}.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    language = ("--lang", lang) if lang else ()
     result = klachtbot(
-        database_url,
-        "chat",
-        "--script",
-        str(path),
-        "--json",
-        "--lang",
-        script.lang,
-        "--customer",
-        name,
+        database_url, "chat", "--script", str(path), "--json", *language, "--customer", customer
     )
     assert result.exit_code == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def run(tmp_path: Path, database_url: str, name: str) -> list[dict[str, object]]:
+    script = SCRIPTS[name]
+    return chat(tmp_path, database_url, script.lines, lang=script.lang, customer=name)
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
@@ -262,3 +267,23 @@ def test_emergency_instruction_fits_the_danger(tmp_path: Path, database_url: str
     assert "lichtschakelaars" in gas, gas
     assert "main water tap" in flood, flood
     assert "light switch" not in flood, flood
+
+
+def test_language_and_customers_are_kept_apart(tmp_path: Path, database_url: str) -> None:
+    anna = chat(
+        tmp_path,
+        database_url,
+        (
+            "Ik zou teruggebeld worden over mijn lekkage.",
+            "Dat is nu al twee keer niet gebeurd.",
+            "~pause",
+            "Mijn nummer is 06-12345678.",
+        ),
+        customer="anna",  # in the organisation's language, Dutch
+    )
+    john = chat(
+        tmp_path, database_url, ("The engineer never showed up.",), lang="en", customer="john"
+    )
+    assert john[0]["case"] != anna[0]["case"]
+    assert re.search(r"\byou\b", str(john[0]["text"]))
+    assert not re.search(r"\bu\b", str(john[0]["text"]))
