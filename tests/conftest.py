@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -125,10 +126,35 @@ async def unmigrated_database_url(database_url: str, tmp_path: Path) -> AsyncIte
         await _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per run: each test's database starts as a copy.
+    Running every migration costs a quarter to half a second, copying the file a millisecond."""
+    path = tmp_path_factory.mktemp("migrated") / "klachtbot.db"
+
+    async def migrate() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    # Closing the last connection folds the write-ahead log into the file: the file is whole.
+    assert not path.with_name(f"{path.name}-wal").exists()
+    return path
+
+
+def _copy_if_new(migrated: Path, database_url: str) -> None:
+    """A SQLite database not made yet starts as a copy of `migrated`."""
+    file = make_url(database_url).database
+    if database_url.startswith("sqlite") and file and not Path(file).exists():
+        shutil.copyfile(migrated, file)
+
+
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+async def engine(database_url: str, migrated_sqlite_file: Path) -> AsyncIterator[AsyncEngine]:
+    _copy_if_new(migrated_sqlite_file, database_url)
     engine = create_engine(database_url)
-    await upgrade(engine)
+    await upgrade(engine)  # a no-op on a copy at head, as on the PostgreSQL database
     if engine.dialect.name == "postgresql":
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         async with engine.begin() as connection:

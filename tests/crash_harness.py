@@ -3,17 +3,27 @@ runs the email channel against a mail lab until it is killed.
 
 python -m tests.crash_harness DATABASE_URL after-store|mid-send
 python -m tests.crash_harness DATABASE_URL email IMAP_PORT SMTP_PORT
+
+In `email` mode the process is a starter: it loads the bot once (imports, templates, the
+understanding models), says WARM, and for each `start` line on stdin forks a bot process
+that says `READY <pid>` once its storage and channel are up and runs until it is killed;
+the starter then says `ENDED <exit code>` (-9 after a SIGKILL). A bot started so is a
+process of its own with its own connections, killed as any other; it skips only the two
+to three seconds of loading that a new interpreter spends before it can read any mail.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from datetime import UTC, datetime
+from typing import TextIO
 
 from bot.config.settings import Settings
 from bot.runtime.app import App
 from bot.runtime.email_wiring import email_channel
+from bot.runtime.warmup import warm_up
 from channels.base import CustomerPaused, DeliveryResult, InboundMessage, OutboundMessage
 from common.clock import utc_now
 from storage.db import SessionFactory
@@ -62,8 +72,9 @@ def email_settings(database_url: str, imap_port: int, smtp_port: int) -> Setting
     )
 
 
-async def run_email(settings: Settings) -> None:
-    """Wired as `klachtbot run` wires it; says READY once storage and the channel are up."""
+async def run_email(settings: Settings, *, say: TextIO) -> None:
+    """Wired as `klachtbot run` wires it; says READY to `say` once storage and the channel
+    are up."""
     bot: App | None = None
 
     def sessions() -> SessionFactory:
@@ -72,15 +83,29 @@ async def run_email(settings: Settings) -> None:
 
     bot = App(settings, [email_channel(settings.email, sessions=sessions, clock=utc_now)])
     async with bot:
-        print("READY", flush=True)
+        print(f"READY {os.getpid()}", file=say, flush=True)
         await bot.run()
 
 
-async def main(database_url: str, mode: str, *ports: str) -> None:
-    if mode == "email":
-        imap_port, smtp_port = map(int, ports)
-        await run_email(email_settings(database_url, imap_port, smtp_port))
-        return
+def start_on_request(settings: Settings) -> None:
+    """The starter: a forked bot per `start` line, one at a time, until stdin ends."""
+    warm_up()
+    print("WARM", flush=True)
+    for line in sys.stdin:
+        assert line.strip() == "start", line
+        pid = os.fork()
+        if pid == 0:  # the bot; it ends by being killed
+            # Its log lines go to stderr: one cut off by the kill would run into ENDED.
+            harness, sys.stdout = sys.stdout, sys.stderr
+            try:
+                asyncio.run(run_email(settings, say=harness))
+            finally:
+                os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        print(f"ENDED {os.waitstatus_to_exitcode(status)}", flush=True)
+
+
+async def main(database_url: str, mode: str) -> None:
     now = datetime.now(UTC)
     first = InboundMessage(
         channel="test",
@@ -101,4 +126,9 @@ async def main(database_url: str, mode: str, *ports: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:]))
+    if sys.argv[2] == "email":
+        # No event loop here: each forked bot starts its own.
+        imap_port, smtp_port = map(int, sys.argv[3:])
+        start_on_request(email_settings(sys.argv[1], imap_port, smtp_port))
+    else:
+        asyncio.run(main(*sys.argv[1:]))

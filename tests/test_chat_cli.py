@@ -1,4 +1,5 @@
-"""`klachtbot chat --script … --json` as a program would drive it, in a real subprocess."""
+"""`klachtbot chat --script … --json` as a program would drive it, in a real subprocess.
+What the conversations say is tested in this process: tests/test_conversations.py."""
 
 import json
 import os
@@ -78,9 +79,7 @@ def test_scripted_chat_prints_one_json_object_per_reply(
 def test_a_scripted_chat_reads_as_a_dialogue_at_the_terminal_width(
     tmp_path: Path, database_url: str, script: Path
 ) -> None:
-    result = klachtbot(
-        tmp_path, database_url, "chat", "--script", str(script), COLUMNS="50"
-    )
+    result = klachtbot(tmp_path, database_url, "chat", "--script", str(script), COLUMNS="50")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert all(len(line) <= 50 for line in lines), result.stdout
@@ -95,35 +94,6 @@ def test_a_scripted_chat_reads_as_a_dialogue_at_the_terminal_width(
     assert "Ons bedrijf" in speakers
     assert speakers.count("u") == 3
     assert speakers.index("Ons bedrijf") < speakers.index("u", 2)
-
-
-def test_language_and_customers_are_kept_apart(
-    tmp_path: Path, database_url: str, script: Path
-) -> None:
-    english = tmp_path / "en.txt"
-    english.write_text("The engineer never showed up.\n", encoding="utf-8")
-    anna = klachtbot(
-        tmp_path, database_url, "chat", "--script", str(script), "--json", "--customer", "anna"
-    )
-    john = klachtbot(
-        tmp_path,
-        database_url,
-        "chat",
-        "--script",
-        str(english),
-        "--json",
-        "--customer",
-        "john",
-        "--lang",
-        "en",
-    )
-    assert anna.returncode == 0, anna.stderr
-    assert john.returncode == 0, john.stderr
-    anna_case = json.loads(anna.stdout.splitlines()[0])["case"]
-    john_reply = json.loads(john.stdout.splitlines()[0])
-    assert john_reply["case"] != anna_case
-    assert re.search(r"\byou\b", john_reply["text"])
-    assert not re.search(r"\bu\b", john_reply["text"])
 
 
 def test_missing_script_is_a_clear_error(tmp_path: Path, database_url: str) -> None:

@@ -1,5 +1,11 @@
 """Whole conversations through `klachtbot chat --script … --json`, every route and step, in
-Dutch and English, checked against the rules of a good complaint conversation."""
+Dutch and English, checked against the rules of a good complaint conversation.
+
+The command runs in this process, from its Typer app, with the settings the environment
+gives it as in a subprocess: a process per conversation cost two to three seconds of start
+(imports, compiling every template) for a second of talk. `tests/test_chat_cli.py` runs the
+same command as a program would, in a real subprocess.
+"""
 
 import json
 import re
@@ -8,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from typer.testing import CliRunner, Result
 
-from tests.test_chat_cli import klachtbot
+from bot.cli.main import app
 
 WEEKDAY = re.compile(
     r"\b(maandag|dinsdag|woensdag|donderdag|vrijdag|monday|tuesday|wednesday|thursday|friday)"
@@ -22,6 +29,31 @@ CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 @pytest.fixture(autouse=True)
 def _empty_database(engine: AsyncEngine) -> None:
     """Each test starts from a migrated, empty database (PostgreSQL is shared by the run)."""
+
+
+@pytest.fixture(autouse=True)
+def _as_a_process_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_logging: None
+) -> None:
+    """The chat sets up logging for the whole process: afterwards it is as it was. It runs
+    in a folder of its own, where no klachtbot.toml is found."""
+    monkeypatch.chdir(tmp_path)
+
+
+def klachtbot(database_url: str, *args: str) -> Result:
+    """`klachtbot ARGS` in this process, with the environment the subprocess would get."""
+    runner = CliRunner(
+        env={
+            "KLACHTBOT_CONFIG": None,
+            "KLACHTBOT_DATABASE__URL": database_url,
+            # Log lines go to stderr, shown when a command fails.
+            "KLACHTBOT_LOG__FILE": "",
+            # These runs use the real clock: without this, quiet hours would hold the written
+            # confirmation back depending on the time of day the tests run.
+            "KLACHTBOT_CALENDAR__QUIET_HOURS": "",
+        }
+    )
+    return runner.invoke(app, list(args), catch_exceptions=False)
 
 
 @dataclass(frozen=True)
@@ -160,24 +192,28 @@ SCRIPTS = {
 }
 
 
+def chat(
+    tmp_path: Path,
+    database_url: str,
+    lines: tuple[str, ...],
+    *,
+    customer: str,
+    lang: str | None = None,
+) -> list[dict[str, object]]:
+    """`klachtbot chat --script … --json`: the bot's replies."""
+    path = tmp_path / f"{customer}.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    language = ("--lang", lang) if lang else ()
+    result = klachtbot(
+        database_url, "chat", "--script", str(path), "--json", *language, "--customer", customer
+    )
+    assert result.exit_code == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
 def run(tmp_path: Path, database_url: str, name: str) -> list[dict[str, object]]:
     script = SCRIPTS[name]
-    path = tmp_path / f"{name}.txt"
-    path.write_text("\n".join(script.lines) + "\n", encoding="utf-8")
-    result = klachtbot(
-        tmp_path,
-        database_url,
-        "chat",
-        "--script",
-        str(path),
-        "--json",
-        "--lang",
-        script.lang,
-        "--customer",
-        name,
-    )
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    return chat(tmp_path, database_url, script.lines, lang=script.lang, customer=name)
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
@@ -212,8 +248,8 @@ def test_summary_before_agreement_and_a_concrete_promise(
     assert WEEKDAY.search(promise), promise  # e.g. "woensdag 25 november"
     assert CLOCK_TIME.search(promise), promise
     case = str(replies[0]["case"])
-    shown = klachtbot(tmp_path, database_url, "cases", "show", case)
-    assert shown.returncode == 0, shown.stderr
+    shown = klachtbot(database_url, "cases", "show", case)
+    assert shown.exit_code == 0, shown.stderr
     assert "Wat de klant wil:" in shown.stdout
     # Who contacts the customer how, by a day and time as people write them, with the zone.
     flat = " ".join(re.sub(r"[│┌┐└┘─]", " ", shown.stdout).split())  # panel lines wrap
@@ -231,3 +267,23 @@ def test_emergency_instruction_fits_the_danger(tmp_path: Path, database_url: str
     assert "lichtschakelaars" in gas, gas
     assert "main water tap" in flood, flood
     assert "light switch" not in flood, flood
+
+
+def test_language_and_customers_are_kept_apart(tmp_path: Path, database_url: str) -> None:
+    anna = chat(
+        tmp_path,
+        database_url,
+        (
+            "Ik zou teruggebeld worden over mijn lekkage.",
+            "Dat is nu al twee keer niet gebeurd.",
+            "~pause",
+            "Mijn nummer is 06-12345678.",
+        ),
+        customer="anna",  # in the organisation's language, Dutch
+    )
+    john = chat(
+        tmp_path, database_url, ("The engineer never showed up.",), lang="en", customer="john"
+    )
+    assert john[0]["case"] != anna[0]["case"]
+    assert re.search(r"\byou\b", str(john[0]["text"]))
+    assert not re.search(r"\bu\b", str(john[0]["text"]))

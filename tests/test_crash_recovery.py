@@ -3,8 +3,11 @@ next start sends that reply exactly once. And kill it at twenty random moments w
 reads mail from a real Dovecot and sends replies over SMTP: no mail in or out is lost, and
 a reply is repeated at most once per kill, under the same Message-ID."""
 
+from __future__ import annotations
+
 import asyncio
 import contextlib
+import os
 import random
 import signal
 import sys
@@ -151,28 +154,68 @@ class Customers:
             await asyncio.to_thread(self._lab.deliver, bytes(mail), INTAKE)
 
 
-async def start_email_bot(database_url: str, lab: MailLab) -> asyncio.subprocess.Process:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.crash_harness",
-        database_url,
-        "email",
-        str(lab.imap_port),
-        str(lab.smtp_port),
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    async with asyncio.timeout(RUN_LIMIT_SECONDS):
-        while (line := await process.stdout.readline()).strip() != b"READY":
-            assert line, "the bot ended before it was ready"
-    return process
+class Starter:
+    """The harness's starter process (`tests.crash_harness … email`): it loads the bot once
+    and forks a bot process on each `start()`."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self._process = process
+        self._bot: int | None = None  # the pid of the bot running now
+
+    @classmethod
+    async def open(cls, database_url: str, lab: MailLab) -> Starter:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.crash_harness",
+            database_url,
+            "email",
+            str(lab.imap_port),
+            str(lab.smtp_port),
+            cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        starter = cls(process)
+        assert await starter._line() == ["WARM"]
+        return starter
+
+    async def _line(self) -> list[str]:
+        assert self._process.stdout is not None
+        async with asyncio.timeout(RUN_LIMIT_SECONDS):
+            line = await self._process.stdout.readline()
+        assert line, "the starter ended"
+        return line.decode().split()
+
+    async def start(self) -> None:
+        """A new bot process; returns once its storage and channel are up."""
+        assert self._process.stdin is not None
+        self._process.stdin.write(b"start\n")
+        await self._process.stdin.drain()
+        words = await self._line()
+        assert words[0] == "READY", f"the bot ended before it was ready: {words}"
+        self._bot = int(words[1])
+
+    async def kill(self) -> None:
+        """SIGKILL to the bot; returns once it is dead."""
+        assert self._bot is not None
+        os.kill(self._bot, signal.SIGKILL)
+        self._bot = None
+        assert await self._line() == ["ENDED", str(-signal.SIGKILL)]
+
+    async def close(self) -> None:
+        if self._bot is not None:  # a test that failed midway
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._bot, signal.SIGKILL)
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        async with asyncio.timeout(RUN_LIMIT_SECONDS):
+            await self._process.wait()
 
 
 async def kill_at_a_random_moment(
-    process: asyncio.subprocess.Process, lab: MailLab, customers: Customers, rng: random.Random
+    starter: Starter, lab: MailLab, customers: Customers, rng: random.Random
 ) -> None:
     """While mail comes in: right away, or just after the k-th mail the SMTP server took
     (the moment between a send and its record)."""
@@ -186,9 +229,7 @@ async def kill_at_a_random_moment(
             within=RUN_LIMIT_SECONDS,
             every=0.001,
         )
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
-    assert process.returncode == -signal.SIGKILL
+    await starter.kill()
 
 
 async def _true(value: bool) -> bool:
@@ -236,9 +277,13 @@ async def test_kill_9_at_random_moments_loses_no_mail_and_repeats_only_what_was_
 ) -> None:
     rng = random.Random(f"kill-9:{database_url.split(':')[0]}")
     customers = Customers(lab, rng)
-    for _ in range(KILLS):
-        process = await start_email_bot(database_url, lab)
-        await kill_at_a_random_moment(process, lab, customers, rng)
+    starter = await Starter.open(database_url, lab)
+    try:
+        for _ in range(KILLS):
+            await starter.start()
+            await kill_at_a_random_moment(starter, lab, customers, rng)
+    finally:
+        await starter.close()
 
     # The last start runs to the end, in this process, later than any claim of the killed.
     settings = email_settings(database_url, lab.imap_port, lab.smtp_port)
