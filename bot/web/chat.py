@@ -290,6 +290,9 @@ def routes(
         }
         async with transaction(state.db) as session:
             case_id = await webchat.case_of(session, channel=channel.name, sender=visitor)
+            if case_id is None:
+                # Nothing to carry on yet; and a mail with no case would escape an erasure.
+                return "link_too_early"
             await outbox.enqueue(
                 session,
                 # Asked again within the hour: the mail already on its way is enough.

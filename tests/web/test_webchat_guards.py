@@ -235,6 +235,17 @@ async def test_a_photo_is_kept_as_what_its_bytes_are(desk: RunningDesk) -> None:
     await socket.close()
 
 
+async def test_no_link_is_mailed_before_there_is_a_conversation(desk: RunningDesk) -> None:
+    async with httpx.AsyncClient(base_url=desk.url) as browser:
+        cookie = await new_visitor(browser)
+    socket = await own_socket(desk, cookie, query="lang=nl")
+    await socket.send({"link": "anna@example.nl"})
+    assert await next_notice(socket) == "link_too_early"
+    await socket.close()
+    async with transaction(desk.app.sessions) as session:
+        assert (await session.exec(select(OutboxRow))).all() == []
+
+
 async def test_a_link_by_mail_makes_another_browser_the_same_visitor(desk: RunningDesk) -> None:
     async with httpx.AsyncClient(base_url=desk.url) as first:
         cookie = await new_visitor(first)

@@ -59,6 +59,7 @@ async def test_the_link_mail_arrives_and_its_link_resumes_the_chat(
             )
             await socket.send({"text": "Mijn afvoer is verstopt en het water loopt over."})
             assert (await socket.receive())["from"] == "customer"
+            await app.settle()  # the bot has taken the story in: there is a case
             await socket.send({"link": CUSTOMER})
             assert await next_notice(socket) == "link_sent"
             await socket.close()
