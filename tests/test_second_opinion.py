@@ -89,7 +89,9 @@ def fake() -> Iterator[tuple[FakeModelServer, UnderstandingSettings]]:
         llm_url=f"http://127.0.0.1:{server.server_port}/v1",
         llm_model="fake-model",
         llm_api_key=SecretStr("test-key"),
-        llm_timeout_seconds=1.0,
+        # Far above the fake's answer time, even for the first request on a loaded machine
+        # (seen over 1 s in CI); the timeout itself is tested with a short one of its own.
+        llm_timeout_seconds=10.0,
     )
     try:
         yield model, settings
