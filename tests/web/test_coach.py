@@ -3,16 +3,13 @@ while the handler types (a real browser), and the reply still goes out as writte
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 from playwright.async_api import Page, expect
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.web.coach import hints
 from tests.support import eventually
-from tests.web.support import RunningDesk, running_desk
+from tests.web.support import RunningDesk
 from tests.web.test_desk_browser import log_in
 from tests.web.test_desk_http import TOKEN
 from tests.web.test_desk_http import log_in as log_in_http
@@ -49,12 +46,6 @@ def test_each_hint_says_why_and_what_helps_instead_in_both_languages() -> None:
         assert hint.why
         assert hint.instead
         assert hint.instead != hint.why
-
-
-@pytest.fixture
-async def desk(database_url: str, engine: AsyncEngine) -> AsyncIterator[RunningDesk]:
-    async with running_desk(database_url) as running:
-        yield running
 
 
 async def test_the_hints_need_a_login_and_the_forms_token(desk: RunningDesk) -> None:

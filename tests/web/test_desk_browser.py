@@ -3,18 +3,14 @@ shown inert."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from playwright.async_api import Browser, Page, expect
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import followups, handlers
 from storage.db import transaction
 from storage.models import Case
 from tests.support import eventually
 from tests.web.conftest import keep_screenshot
-from tests.web.support import PASSWORD, RunningDesk, running_desk
+from tests.web.support import PASSWORD, RunningDesk
 
 # Markup a customer might send, each trying to run script in the handler's browser.
 HOSTILE = [
@@ -25,12 +21,6 @@ HOSTILE = [
 # The live update must come from the page itself: a timeout this long fails the test
 # instead of hanging it.
 LIVE_WITHIN_MS = 10_000
-
-
-@pytest.fixture
-async def desk(database_url: str, engine: AsyncEngine) -> AsyncIterator[RunningDesk]:
-    async with running_desk(database_url) as running:
-        yield running
 
 
 async def log_in(page: Page, desk: RunningDesk, name: str, password: str = PASSWORD) -> None:

@@ -4,12 +4,9 @@ confirmation page."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from playwright.async_api import Page, expect
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from common.clock import utc_now
@@ -17,14 +14,8 @@ from storage import improvements
 from storage.db import transaction
 from storage.models import Message
 from tests.web.conftest import keep_screenshot
-from tests.web.support import RunningDesk, running_desk
+from tests.web.support import RunningDesk
 from tests.web.test_desk_browser import log_in
-
-
-@pytest.fixture
-async def desk(database_url: str, engine: AsyncEngine) -> AsyncIterator[RunningDesk]:
-    async with running_desk(database_url) as running:
-        yield running
 
 
 async def test_the_coordinator_reads_the_report_records_an_action_and_erases_a_person(

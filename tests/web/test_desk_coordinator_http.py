@@ -7,12 +7,9 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.web.headers import POLICY
@@ -21,20 +18,8 @@ from common.clock import utc_now
 from storage import improvements, repo
 from storage.db import transaction
 from storage.models import AuditEvent, Case, Message
-from tests.web.support import PASSWORD, RunningDesk, running_desk
+from tests.web.support import PASSWORD, RunningDesk
 from tests.web.test_desk_http import TOKEN, log_in
-
-
-@pytest.fixture
-async def desk(database_url: str, engine: AsyncEngine) -> AsyncIterator[RunningDesk]:
-    async with running_desk(database_url) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(desk: RunningDesk) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=desk.url) as client:
-        yield client
 
 
 async def token_of(client: httpx.AsyncClient, path: str = "/") -> str:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.followups import aftercare
@@ -21,18 +19,6 @@ from storage.models import Case
 from tests.web.support import PASSWORD, RunningDesk, running_desk
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-async def desk(database_url: str, engine: AsyncEngine) -> AsyncIterator[RunningDesk]:
-    async with running_desk(database_url) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(desk: RunningDesk) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=desk.url) as client:
-        yield client
 
 
 async def log_in(client: httpx.AsyncClient, name: str, password: str) -> httpx.Response:

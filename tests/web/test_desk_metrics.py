@@ -4,13 +4,10 @@ events happen and the outbox's figures read from the database at each scrape."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from common.clock import utc_now
@@ -18,13 +15,7 @@ from storage import outbox
 from storage.db import transaction
 from storage.models import OutboxRow
 from tests.support import eventually
-from tests.web.support import RunningDesk, running_desk
-
-
-@pytest.fixture
-async def desk(database_url: str, engine: AsyncEngine) -> AsyncIterator[RunningDesk]:
-    async with running_desk(database_url) as running:
-        yield running
+from tests.web.support import RunningDesk
 
 
 def sample(text: str, name: str, **labels: str) -> float:
