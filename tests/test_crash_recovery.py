@@ -303,11 +303,19 @@ async def test_kill_9_at_random_moments_loses_no_mail_and_repeats_only_what_was_
         rows = await outbox.rows(session)
     assert {row.status for row in rows if row.due_at <= clock()} == {outbox.SENT}
     sent_as = {row.external_id for row in rows if row.status == outbox.SENT}
+    named = {row.external_id for row in rows if row.external_id is not None}
     arrived = Counter(
         str(message_from_bytes(mail.raw, policy=policy.default)["Message-ID"])
         for mail in lab.outside
     )
-    assert set(arrived) == sent_as  # each reply arrived, and no mail under a new id
+    assert sent_as <= set(arrived)  # each reply recorded as sent arrived
+    # No mail under an id its row was not given before the first attempt. A mail that went out
+    # just before a kill may belong to a row that is not `sent` now: the last run's attempt
+    # was put off (the per-address hourly cap counts that run's own mails) to after its
+    # clock, and it goes out again later under the same id.
+    assert set(arrived) <= named
+    put_off = [row for row in rows if row.external_id in arrived and row.status != outbox.SENT]
+    assert all(row.status == outbox.PENDING and row.due_at > clock() for row in put_off), put_off
     repeats = sum(arrived.values()) - len(arrived)
     print(f"{KILLS} kills, {len(arrived)} replies, {repeats} repeated (same Message-ID)")
     assert repeats <= KILLS
