@@ -25,6 +25,7 @@ from bench.nlu_accuracy import load_set
 from bot.dialogue import CustomerMessage, Dialogue, DialogueState, Policy
 from bot.nlu import understand
 from bot.nlu.linear import shipped_model_path
+from bot.nlu.word_vectors import shipped_word_vectors_path
 
 TODAY = date(2026, 3, 20)
 NOW = datetime(2026, 3, 20, 10, 0, tzinfo=UTC)
@@ -111,8 +112,9 @@ def main(argv: list[str]) -> None:
     print(f"\nstart (import, load model, read one message): {fresh['start_s']:.2f} s")
     print(f"resident memory added per process: {added:.0f} MB (of {fresh['after_mb']:.0f} MB)")
     model_mb = shipped_model_path().stat().st_size / 1e6
+    vectors_mb = shipped_word_vectors_path().stat().st_size / 1e6
     sizes = ", ".join(f"{name} {installed_mb(name):.0f} MB" for name in DEPENDENCIES)
-    print(f"install: model file {model_mb:.1f} MB; {sizes}")
+    print(f"install: model file {model_mb:.1f} MB, word vectors {vectors_mb:.1f} MB; {sizes}")
 
 
 if __name__ == "__main__":

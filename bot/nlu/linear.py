@@ -1,5 +1,6 @@
-"""The shipped linear model: TF-IDF over word and character n-grams, one logistic-regression
-head per field (intent, explicit, category, anger).
+"""The shipped linear model: TF-IDF over word and character n-grams and the meaning of the
+words (`word_vectors`), one logistic-regression head per field (intent, explicit, category,
+anger).
 
 Trained offline (`bot.nlu.training`, scikit-learn) and shipped as `data/model.npz`; reading a
 message needs only numpy. The features are computed here exactly as scikit-learn's
@@ -23,9 +24,8 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.nlu.normalize import fold
+from bot.nlu.word_vectors import TOKEN, WordVectors, shipped_word_vectors
 
-# scikit-learn's default token pattern: words of two or more word characters.
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _SPACES = re.compile(r"\s\s+")
 HEADS = ("intent", "explicit", "category", "anger")
 Floats = npt.NDArray[np.float32]
@@ -49,7 +49,7 @@ class Vectoriser:
     def terms(self, folded: str) -> list[str]:
         low, high = self.ngrams
         if self.kind == "word":
-            tokens = _TOKEN.findall(folded)
+            tokens = TOKEN.findall(folded)
             out: list[str] = []
             for n in range(low, high + 1):
                 out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
@@ -80,6 +80,36 @@ class Vectoriser:
 
 
 @dataclass(frozen=True)
+class Meaning:
+    """What the words of a message mean together: the mean of their vectors, each weighted by
+    its idf in the word vectoriser (rare words say more), l2-normalised and times `weight`
+    (how loud this block is beside the n-grams: chosen by cross-validation)."""
+
+    words: dict[str, int]
+    weighted: Floats  # (words, dimensions): idf x vector
+    weight: float
+
+    @classmethod
+    def of(cls, table: WordVectors, words: Vectoriser, weight: float) -> Meaning:
+        known = [w for w in table.words if w in words.vocabulary]
+        idf = np.array([words.idf[words.vocabulary[w]] for w in known], dtype=np.float32)
+        weighted = table.vectors[[table.words[w] for w in known]] * idf[:, None]
+        return cls({w: i for i, w in enumerate(known)}, weighted, weight)
+
+    @property
+    def dimensions(self) -> int:
+        return int(self.weighted.shape[1])
+
+    def transform(self, folded: str) -> Floats:
+        rows = [i for w in TOKEN.findall(folded) if (i := self.words.get(w)) is not None]
+        if not rows:
+            return np.zeros(self.dimensions, dtype=np.float32)
+        total: Floats = self.weighted[rows].sum(axis=0)
+        total *= self.weight / max(float(np.linalg.norm(total)), 1e-9)
+        return total
+
+
+@dataclass(frozen=True)
 class Head:
     """One field's logistic regression: weights per feature column and class."""
 
@@ -104,6 +134,7 @@ class Head:
 class LinearModel:
     vectorisers: tuple[Vectoriser, ...]
     heads: dict[str, Head]
+    meaning: Meaning | None = None  # its columns follow the vectorisers'
 
     def features(self, text: str) -> tuple[list[int], list[float]]:
         folded = fold(text)
@@ -115,6 +146,9 @@ class LinearModel:
             columns += [offset + c for c in cols]
             values += vals
             offset += len(vectoriser.idf)
+        if self.meaning is not None:
+            columns += range(offset, offset + self.meaning.dimensions)
+            values += self.meaning.transform(folded).tolist()
         return columns, values
 
     def predict(self, text: str) -> dict[str, dict[str, float]]:
@@ -135,6 +169,8 @@ class LinearModel:
             arrays[f"h_{name}_classes"] = np.array("\x00".join(head.classes))
             arrays[f"h_{name}_weights"] = head.weights.astype(np.float32)
             arrays[f"h_{name}_intercept"] = head.intercept.astype(np.float32)
+        if self.meaning is not None:  # the table itself ships on its own (word_vectors.npz)
+            arrays["meaning_weight"] = np.array(self.meaning.weight)
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -163,7 +199,17 @@ class LinearModel:
                 for name in HEADS
                 if f"h_{name}_classes" in data
             }
-        return cls(tuple(vectorisers), heads)
+            weight = float(data["meaning_weight"]) if "meaning_weight" in data else None
+        meaning = (
+            None
+            if weight is None
+            else Meaning.of(shipped_word_vectors(), _words(vectorisers), weight)
+        )
+        return cls(tuple(vectorisers), heads, meaning)
+
+
+def _words(vectorisers: list[Vectoriser]) -> Vectoriser:
+    return next(v for v in vectorisers if v.kind == "word")
 
 
 def shipped_model_path() -> Path:

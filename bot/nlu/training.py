@@ -17,14 +17,19 @@ from typing import Any
 
 import numpy as np
 
-from bot.nlu.linear import Head, LinearModel, Vectoriser, shipped_model_path
+from bot.nlu.linear import Head, LinearModel, Meaning, Vectoriser, shipped_model_path
 from bot.nlu.normalize import fold
+from bot.nlu.word_vectors import shipped_word_vectors
 
 # Inverse regularisation strength of every head (larger: fit the corpus more closely).
 C = 10.0
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 MAX_CHAR_FEATURES = 60_000
+# How loud the words' meaning (`word_vectors`) is beside the n-grams, and the heads that read
+# it; a weight of None leaves it out.
+MEANING_WEIGHT: float | None = 5.0
+MEANING_HEADS: frozenset[str] = frozenset({"category"})
 CORPUS_FILES = ("corpus_train.jsonl",)
 # Training data beside the corpus, never scored: the project's earlier hand-written sets
 # (intent and category labels, some with explicit and anger; shorter, plainer messages: +1-2
@@ -51,8 +56,13 @@ def explicit_label(row: dict[str, Any]) -> str:
     return "explicit" if row.get("explicit") else "hidden"
 
 
-def train(rows: Sequence[dict[str, Any]], c: float = C) -> LinearModel:
-    from scipy.sparse import hstack
+def train(
+    rows: Sequence[dict[str, Any]],
+    c: float = C,
+    meaning_weight: float | None = MEANING_WEIGHT,
+    meaning_heads: frozenset[str] = MEANING_HEADS,
+) -> LinearModel:
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -68,7 +78,26 @@ def train(rows: Sequence[dict[str, Any]], c: float = C) -> LinearModel:
             max_features=MAX_CHAR_FEATURES,
         ),
     ]
-    matrix = hstack([v.fit_transform(texts) for v in fitted]).tocsr()
+    blocks = [v.fit_transform(texts) for v in fitted]
+    vectorisers = tuple(
+        Vectoriser(
+            kind="word" if v.analyzer == "word" else "char_wb",
+            ngrams=tuple(v.ngram_range),
+            vocabulary={str(t): int(i) for t, i in v.vocabulary_.items()},
+            idf=v.idf_.astype(np.float32),
+        )
+        for v in fitted
+    )
+    meaning = (
+        None
+        if meaning_weight is None
+        else Meaning.of(shipped_word_vectors(), vectorisers[0], meaning_weight)
+    )
+    ngrams = hstack(blocks).tocsr()
+    with_meaning = ngrams
+    if meaning is not None:
+        dense = csr_matrix(np.vstack([meaning.transform(fold(t)) for t in texts]))
+        with_meaning = hstack([ngrams, dense]).tocsr()
     # A head learns from the rows that label its field (the seed sets leave some out).
     targets: dict[str, tuple[np.ndarray[Any, Any], list[str]]] = {
         "intent": (np.ones(len(rows), dtype=bool), [str(r["intent"]) for r in rows]),
@@ -87,22 +116,17 @@ def train(rows: Sequence[dict[str, Any]], c: float = C) -> LinearModel:
         # Balanced class weights: rare intents (dispute, other) would otherwise be drowned
         # by the many complaints.
         clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-        clf.fit(matrix[mask], np.array(labels)[mask])
+        reads_meaning = name in meaning_heads
+        clf.fit((with_meaning if reads_meaning else ngrams)[mask], np.array(labels)[mask])
+        weights = clf.coef_.T
+        if meaning is not None and not reads_meaning:  # every head sees all the columns
+            weights = np.vstack([weights, np.zeros((meaning.dimensions, weights.shape[1]))])
         heads[name] = Head(
             classes=tuple(str(x) for x in clf.classes_),
-            weights=np.ascontiguousarray(clf.coef_.T, dtype=np.float32),
+            weights=np.ascontiguousarray(weights, dtype=np.float32),
             intercept=clf.intercept_.astype(np.float32),
         )
-    vectorisers = tuple(
-        Vectoriser(
-            kind="word" if v.analyzer == "word" else "char_wb",
-            ngrams=tuple(v.ngram_range),
-            vocabulary={str(t): int(i) for t, i in v.vocabulary_.items()},
-            idf=v.idf_.astype(np.float32),
-        )
-        for v in fitted
-    )
-    return LinearModel(vectorisers, heads)
+    return LinearModel(vectorisers, heads, meaning)
 
 
 def main(argv: list[str]) -> None:
