@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.nlu.normalize import fold
 from bot.nlu.training import CORPUS_FILES, EXTRA_FILES, load_rows
 from bot.nlu.types import CATEGORIES, INTENTS, LANGUAGES
+from bot.nlu.word_vectors import shipped_word_vectors, vocabulary
 
 
 def test_the_topic_messages_are_labelled_complaints() -> None:
@@ -33,3 +34,10 @@ def _texts(names: tuple[str, ...]) -> set[str]:
 def test_no_training_message_is_a_held_out_one() -> None:
     """Training on a held-out message would make its figure a fit, not a result."""
     assert not _texts(("corpus_holdout.jsonl",)) & _texts(CORPUS_FILES + EXTRA_FILES)
+
+
+def test_the_word_vectors_are_built_from_the_training_words() -> None:
+    """A training file changed without `python -m bot.nlu.word_vectors` leaves words without a
+    meaning; a table built from other files would carry words no training row has."""
+    rows = load_rows(CORPUS_FILES + EXTRA_FILES)
+    assert set(shipped_word_vectors().words) == set(vocabulary([row["text"] for row in rows]))
