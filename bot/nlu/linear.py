@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -90,7 +91,8 @@ class Meaning:
     weight: float
 
     @classmethod
-    def of(cls, table: WordVectors, words: Vectoriser, weight: float) -> Meaning:
+    def of(cls, table: WordVectors, vectorisers: Sequence[Vectoriser], weight: float) -> Meaning:
+        words = next(v for v in vectorisers if v.kind == "word")
         known = [w for w in table.words if w in words.vocabulary]
         idf = np.array([words.idf[words.vocabulary[w]] for w in known], dtype=np.float32)
         weighted = table.vectors[[table.words[w] for w in known]] * idf[:, None]
@@ -203,13 +205,9 @@ class LinearModel:
         meaning = (
             None
             if weight is None
-            else Meaning.of(shipped_word_vectors(), _words(vectorisers), weight)
+            else Meaning.of(shipped_word_vectors(), vectorisers, weight)
         )
         return cls(tuple(vectorisers), heads, meaning)
-
-
-def _words(vectorisers: list[Vectoriser]) -> Vectoriser:
-    return next(v for v in vectorisers if v.kind == "word")
 
 
 def shipped_model_path() -> Path:

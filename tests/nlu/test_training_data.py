@@ -37,7 +37,7 @@ def test_no_training_message_is_a_held_out_one() -> None:
 
 
 def test_the_word_vectors_are_built_from_the_training_words() -> None:
-    """A training file changed without `python -m bot.nlu.word_vectors` leaves words without a
+    """A training file changed without `python -m bot.nlu.training words` leaves words without a
     meaning; a table built from other files would carry words no training row has."""
     rows = load_rows(CORPUS_FILES + EXTRA_FILES)
     assert set(shipped_word_vectors().words) == set(vocabulary([row["text"] for row in rows]))
