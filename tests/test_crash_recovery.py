@@ -310,9 +310,9 @@ async def test_kill_9_at_random_moments_loses_no_mail_and_repeats_only_what_was_
     )
     assert sent_as <= set(arrived)  # each reply recorded as sent arrived
     # No mail under an id its row was not given before the first attempt. A mail that went out
-    # just before a kill may belong to a row that is not `sent` now: the last run's attempt
-    # was put off (the per-address hourly cap counts that run's own mails) to after its
-    # clock, and it goes out again later under the same id.
+    # just before a kill may belong to a row that is not `sent` now: the last run put its
+    # attempt off past its clock (the per-address hourly cap, which counts the last hour's
+    # recorded sends, or a retry's backoff), and it goes out again later under the same id.
     assert set(arrived) <= named
     put_off = [row for row in rows if row.external_id in arrived and row.status != outbox.SENT]
     assert all(row.status == outbox.PENDING and row.due_at > clock() for row in put_off), put_off
