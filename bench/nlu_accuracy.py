@@ -180,6 +180,17 @@ FIELDS = (
 )
 
 
+def _confusion(
+    title: str, counts: Counter[tuple[str, str]], rows: Sequence[str], columns: Sequence[str]
+) -> list[str]:
+    lines = ["", title, "", "| gold \\ got | " + " | ".join(columns) + " |"]
+    lines.append("|---|" + "---:|" * len(columns))
+    for gold in rows:
+        cells = " | ".join(str(counts[(gold, got)]) for got in columns)
+        lines.append(f"| {gold} | {cells} |")
+    return lines
+
+
 def markdown(report: Report) -> str:
     lines = ["| measure | value | over |", "|---|---:|---:|"]
     for name in FIELDS:
@@ -195,23 +206,18 @@ def markdown(report: Report) -> str:
                     f"| {report.slot_gold[key]} | {precision:.1%} | {report.slot_predicted[key]} |"
                 )
     labels = [i for i in INTENTS if any(g == i or p == i for g, p in report.confusion)]
-    lines += ["", "Confusion (rows: gold intent, columns: understood)", ""]
-    lines.append("| gold \\ got | " + " | ".join(labels) + " |")
-    lines.append("|---|" + "---:|" * len(labels))
-    for gold in labels:
-        cells = " | ".join(str(report.confusion[(gold, got)]) for got in labels)
-        lines.append(f"| {gold} | {cells} |")
+    lines += _confusion(
+        "Confusion (rows: gold intent, columns: understood)", report.confusion, labels, labels
+    )
     if report.category_confusion:
         gold_seen = {gold for gold, _ in report.category_confusion}
         seen = gold_seen | {got for _, got in report.category_confusion}
-        rows = [c for c in CATEGORIES if c in gold_seen]
-        columns = [*(c for c in CATEGORIES if c in seen), NOT_COMPLAINT]
-        lines += ["", "Category of the gold complaints (rows: gold, columns: understood)", ""]
-        lines.append("| gold \\ got | " + " | ".join(columns) + " |")
-        lines.append("|---|" + "---:|" * len(columns))
-        for category in rows:
-            cells = " | ".join(str(report.category_confusion[(category, c)]) for c in columns)
-            lines.append(f"| {category} | {cells} |")
+        lines += _confusion(
+            "Category of the gold complaints (rows: gold, columns: understood)",
+            report.category_confusion,
+            [c for c in CATEGORIES if c in gold_seen],
+            [*(c for c in CATEGORIES if c in seen), NOT_COMPLAINT],
+        )
     return "\n".join(lines)
 
 

@@ -103,6 +103,30 @@ class Inbox:
                     self.counts[chat] += 1
                     self.arrived[chat].set()
 
+    async def replies(self, chat: int, total: int) -> None:
+        """Returns once `chat` has had `total` bot messages in all (TimeoutError after
+        REPLY_SECONDS)."""
+        async with asyncio.timeout(REPLY_SECONDS):
+            while self.counts[chat] < total:
+                await self.arrived[chat].wait()
+                self.arrived[chat].clear()
+
+
+async def say(client: httpx.AsyncClient, token: str, chat: int, text: str) -> None:
+    """The customer of private chat `chat` ("Klant N") sends `text` to the bot."""
+    name = f"Klant {chat - FIRST_CHAT}"
+    user = {"id": chat, "is_bot": False, "first_name": name, "language_code": "nl"}
+    await client.post(
+        "/sendMessage",
+        json={
+            "botToken": token,
+            "from": user,
+            "chat": {"id": chat, "type": "private", "first_name": name},
+            "date": int(time.time()),
+            "text": text,
+        },
+    )
+
 
 async def customers(
     lab: TelegramLab, token: str, count: int, messages: int, *, turn: Callable[[int], int]
@@ -121,34 +145,18 @@ async def customers(
 
     async def chat_as(number: int, client: httpx.AsyncClient) -> None:
         chat = FIRST_CHAT + number
-        user = {"id": chat, "is_bot": False, "first_name": f"Klant {number}", "language_code": "nl"}
         for index in range(messages):
             text = SCRIPT[index % len(SCRIPT)].format(order=4_400_000 + number, customer=number)
             inbox.arrived[chat].clear()
             seen = inbox.counts[chat]
             started = time.perf_counter()
-            await client.post(
-                "/sendMessage",
-                json={
-                    "botToken": token,
-                    "from": user,
-                    "chat": {"id": chat, "type": "private", "first_name": user["first_name"]},
-                    "date": int(time.time()),
-                    "text": text,
-                },
-            )
-            async with asyncio.timeout(REPLY_SECONDS):
-                while inbox.counts[chat] <= seen:
-                    await inbox.arrived[chat].wait()
-                    inbox.arrived[chat].clear()
+            await say(client, token, chat, text)
+            await inbox.replies(chat, seen + 1)
             latencies.append(time.perf_counter() - started)
             # A bot may answer one message with two (acknowledgement and question): let the
             # rest of this turn arrive before the next message, as a reader would.
             if turn(index) > 1:
-                async with asyncio.timeout(REPLY_SECONDS):
-                    while inbox.counts[chat] < seen + turn(index):
-                        await inbox.arrived[chat].wait()
-                        inbox.arrived[chat].clear()
+                await inbox.replies(chat, seen + turn(index))
 
     tls = ssl.create_default_context()  # unused on loopback; one instead of one per client
     started = time.perf_counter()

@@ -35,7 +35,7 @@ import httpx
 from sqlalchemy import insert, text
 from sqlmodel import SQLModel, func, select
 
-from bench.telegram_throughput import FIRST_CHAT, REPLY_SECONDS, SCRIPT, Inbox
+from bench.telegram_throughput import FIRST_CHAT, REPLY_SECONDS, SCRIPT, Inbox, say
 from bot.web.passwords import hash_password
 from channels.telegram import SendLimiter
 from common.logs import configure as configure_logs
@@ -123,34 +123,23 @@ async def fill(url: str, cases: int) -> None:
                     for k in range(3)
                 ],
             )
+            # A tenth also has an overdue call back the handler agreed and has not made. Not
+            # an overdue first-contact deadline: the bot would renew each of those (and tell
+            # the customer) as soon as it starts, a thousand at once, as no running bot does.
+            agreements = [(n, "first_contact", timedelta(hours=20)) for n in numbers] + [
+                (n, "terugbellen", timedelta(hours=-2)) for n in numbers if n % 10 == 0
+            ]
             await connection.execute(
                 insert(TABLES["agreements"]),
                 [
                     {
                         "case_id": n,
-                        "what": "first_contact",
+                        "what": what,
                         "who": "Sanne",
                         "created_at": now,
-                        "due_at": now + timedelta(hours=20),
+                        "due_at": now + due,
                     }
-                    for n in numbers
-                ],
-            )
-            # A tenth is overdue: a call back the handler agreed and has not made. Not a
-            # first-contact deadline: the bot would renew each of those (and tell the
-            # customer) as soon as it starts, a thousand at once, as no running bot does.
-            await connection.execute(
-                insert(TABLES["agreements"]),
-                [
-                    {
-                        "case_id": n,
-                        "what": "terugbellen",
-                        "who": "Sanne",
-                        "created_at": now,
-                        "due_at": now - timedelta(hours=2),
-                    }
-                    for n in numbers
-                    if n % 10 == 0
+                    for n, what, due in agreements
                 ],
             )
     if url.startswith("postgresql"):
@@ -235,33 +224,15 @@ async def _customers(
         while not stop.is_set():
             number = index // len(SCRIPT) * count + place
             chat = FIRST_CHAT + number
-            name = f"Klant {number}"
             await asyncio.sleep(max(0.0, next_at - loop.time()))
             next_at = max(next_at + period, loop.time())
             seen = inbox.counts[chat]
             started = time.perf_counter()
             text = SCRIPT[index % len(SCRIPT)].format(order=4_400_000 + number, customer=number)
-            await client.post(
-                "/sendMessage",
-                json={
-                    "botToken": token,
-                    "from": {
-                        "id": chat,
-                        "is_bot": False,
-                        "first_name": name,
-                        "language_code": "nl",
-                    },
-                    "chat": {"id": chat, "type": "private", "first_name": name},
-                    "date": int(time.time()),
-                    "text": text,
-                },
-            )
+            await say(client, token, chat, text)
             # The bot's first reply; any more it sends to this turn arrive meanwhile (a
             # turn's replies go out together, far within the customer's pause).
-            async with asyncio.timeout(REPLY_SECONDS):
-                while inbox.counts[chat] <= seen:
-                    await inbox.arrived[chat].wait()
-                    inbox.arrived[chat].clear()
+            await inbox.replies(chat, seen + 1)
             tally.latencies.append(time.perf_counter() - started)
             tally.answered += 1
             index += 1

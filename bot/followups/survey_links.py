@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from common.expiring_tokens import ExpiringTokens
 
 PATH = "/survey/"
 _SALT = "klachtbot.followup.link"
@@ -16,19 +16,11 @@ _SALT = "klachtbot.followup.link"
 class SurveyLinks:
     def __init__(self, *, base_url: str, secret_key: bytes, valid: timedelta) -> None:
         self._base = base_url.rstrip("/")
-        self._signer = URLSafeSerializer(secret_key, salt=_SALT)
-        self._valid = valid
+        self._tokens = ExpiringTokens(secret_key, salt=_SALT, valid=valid, kind=int)
 
     def link(self, step_id: int, *, sent_at: datetime) -> str:
-        until = int((sent_at + self._valid).timestamp())
-        return f"{self._base}{PATH}{self._signer.dumps([step_id, until])}"
+        return f"{self._base}{PATH}{self._tokens.make(step_id, now=sent_at)}"
 
     def step_of(self, token: str, *, now: datetime) -> int | None:
         """The step a link names, or None when it was made up, changed or has expired."""
-        try:
-            step_id, until = self._signer.loads(token)
-        except (BadSignature, ValueError, TypeError):
-            return None
-        if not isinstance(step_id, int) or not isinstance(until, int):
-            return None
-        return step_id if now.timestamp() <= until else None
+        return self._tokens.read(token, now=now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from common.expiring_tokens import ExpiringTokens
 
 PATH = "/chat/resume/"
 _SALT = "klachtbot.webchat.resume"
@@ -18,19 +18,15 @@ _SALT = "klachtbot.webchat.resume"
 class ResumeLinks:
     def __init__(self, *, base_url: str, secret_key: bytes, valid: timedelta) -> None:
         self._base = base_url.rstrip("/")
-        self._signer = URLSafeSerializer(secret_key, salt=_SALT)
-        self.valid = valid
+        self._tokens = ExpiringTokens(secret_key, salt=_SALT, valid=valid, kind=str)
+
+    @property
+    def valid(self) -> timedelta:
+        return self._tokens.valid
 
     def link(self, visitor: str, *, now: datetime, language: str) -> str:
-        until = int((now + self.valid).timestamp())
-        return f"{self._base}{PATH}{self._signer.dumps([visitor, until])}?lang={language}"
+        return f"{self._base}{PATH}{self._tokens.make(visitor, now=now)}?lang={language}"
 
     def visitor_of(self, token: str, *, now: datetime) -> str | None:
         """The visitor a link names, or None when it was made up, changed or has expired."""
-        try:
-            visitor, until = self._signer.loads(token)
-        except (BadSignature, ValueError, TypeError):
-            return None
-        if not isinstance(visitor, str) or not isinstance(until, int):
-            return None
-        return visitor if now.timestamp() <= until else None
+        return self._tokens.read(token, now=now)

@@ -103,15 +103,20 @@ async def test_an_execution_check_answered_no_reopens_the_case(desk: RunningDesk
     assert (await step_of(desk, case, "execution_check")).outcome == "no"
 
 
+async def assert_refused(desk: RunningDesk, path: str) -> None:
+    """The link's page shows no survey and takes no answer."""
+    async with httpx.AsyncClient(base_url=desk.url) as client:
+        refused = await client.get(path)
+        assert refused.status_code == 404
+        assert 'name="overall"' not in refused.text
+        posted = await client.post(path, data={**SCORES})
+        assert posted.status_code == 404
+
+
 async def test_a_changed_link_opens_nothing(desk: RunningDesk) -> None:
     _, paths = await resolved_case(desk)
     changed = paths["survey"][:-3] + ("abc" if not paths["survey"].endswith("abc") else "xyz")
-    async with httpx.AsyncClient(base_url=desk.url) as client:
-        refused = await client.get(changed)
-        assert refused.status_code == 404
-        assert 'name="overall"' not in refused.text
-        posted = await client.post(changed, data={**SCORES})
-        assert posted.status_code == 404
+    await assert_refused(desk, changed)
 
 
 async def test_a_second_answer_from_a_page_opened_before_the_first_is_refused(
@@ -146,12 +151,7 @@ async def test_an_expired_link_opens_nothing(desk: RunningDesk) -> None:
     assert step.id is not None
     sent = utc_now() - LINK_VALID - timedelta(minutes=1)
     path = urlsplit(links.link(step.id, sent_at=sent)).path
-    async with httpx.AsyncClient(base_url=desk.url) as client:
-        refused = await client.get(path)
-        assert refused.status_code == 404
-        assert 'name="overall"' not in refused.text
-        posted = await client.post(path, data={**SCORES})
-        assert posted.status_code == 404
+    await assert_refused(desk, path)
     assert (await step_of(desk, case, "survey")).status == followups.SCHEDULED
 
 
