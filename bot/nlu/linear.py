@@ -82,21 +82,39 @@ class Vectoriser:
 
 @dataclass(frozen=True)
 class Meaning:
-    """What the words of a message mean together: the mean of their vectors, each weighted by
+    """What the words of a message mean together: the sum of their vectors, each weighted by
     its idf in the word vectoriser (rare words say more), l2-normalised and times `weight`
-    (how loud this block is beside the n-grams: chosen by cross-validation)."""
+    (how loud this block is beside the n-grams: chosen by cross-validation). A table word the
+    training never saw (the table also holds the most common words of both languages) weighs
+    `outside_share` of the rarest training word: that is where the block earns its place, since
+    the n-grams know nothing of such a word."""
 
     words: dict[str, int]
     weighted: Floats  # (words, dimensions): idf x vector
     weight: float
+    outside_share: float
 
     @classmethod
-    def of(cls, table: WordVectors, vectorisers: Sequence[Vectoriser], weight: float) -> Meaning:
-        words = next(v for v in vectorisers if v.kind == "word")
-        known = [w for w in table.words if w in words.vocabulary]
-        idf = np.array([words.idf[words.vocabulary[w]] for w in known], dtype=np.float32)
-        weighted = table.vectors[[table.words[w] for w in known]] * idf[:, None]
-        return cls({w: i for i, w in enumerate(known)}, weighted, weight)
+    def of(
+        cls,
+        table: WordVectors,
+        vectorisers: Sequence[Vectoriser],
+        weight: float,
+        outside_share: float,
+    ) -> Meaning:
+        vocabulary, idf = next((v.vocabulary, v.idf) for v in vectorisers if v.kind == "word")
+        outside = outside_share * float(idf.max())
+        weights = np.array(
+            [float(idf[vocabulary[w]]) if w in vocabulary else outside for w in table.words],
+            dtype=np.float32,
+        )
+        weighted = table.vectors[list(table.words.values())] * weights[:, None]
+        return cls(
+            dict(zip(table.words, range(len(weights)), strict=True)),
+            weighted,
+            weight,
+            outside_share,
+        )
 
     @property
     def dimensions(self) -> int:
@@ -173,6 +191,7 @@ class LinearModel:
             arrays[f"h_{name}_intercept"] = head.intercept.astype(np.float32)
         if self.meaning is not None:  # the table itself ships on its own (word_vectors.npz)
             arrays["meaning_weight"] = np.array(self.meaning.weight)
+            arrays["meaning_outside_share"] = np.array(self.meaning.outside_share)
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -202,10 +221,13 @@ class LinearModel:
                 if f"h_{name}_classes" in data
             }
             weight = float(data["meaning_weight"]) if "meaning_weight" in data else None
+            outside_share = (
+                float(data["meaning_outside_share"]) if "meaning_outside_share" in data else 0.0
+            )
         meaning = (
             None
             if weight is None
-            else Meaning.of(shipped_word_vectors(), vectorisers, weight)
+            else Meaning.of(shipped_word_vectors(), vectorisers, weight, outside_share)
         )
         return cls(tuple(vectorisers), heads, meaning)
 

@@ -52,6 +52,7 @@ ROWS = [
 ]
 UNSEEN = [
     "Waar blijft mijn bestelling? Ik wacht al ECHT lang!!",
+    "Overal schimmel op de muren, mould everywhere",
     "Café résumé naïve — één twee",
     "a",
     "",
@@ -83,11 +84,14 @@ def test_features_and_probabilities_match_scikit_learn() -> None:
     table = shipped_word_vectors()
     idf = dict(zip(vectorisers[0].get_feature_names_out(), vectorisers[0].idf_, strict=True))
 
+    # A table word the training never saw weighs a share of the rarest training word.
+    outside = training.OUTSIDE_SHARE * max(idf.values())
+
     def meaning(text: str) -> np.ndarray:
         """The words' meaning block written out plainly: idf-weighted sum, unit length."""
-        found = [w for w in TOKEN.findall(fold(text)) if w in table.words and w in idf]
+        found = [w for w in TOKEN.findall(fold(text)) if w in table.words]
         total = sum(
-            (idf[w] * table.vectors[table.words[w]] for w in found),
+            (idf.get(w, outside) * table.vectors[table.words[w]] for w in found),
             np.zeros(table.vectors.shape[1]),
         )
         norm = np.linalg.norm(total)
