@@ -29,7 +29,8 @@ _GAS = alternation(
     rf"whiff|reek\w*)\b{_FAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
     rf"\bgas\b{_CLOSE}\b(ruik\w*|rook|lek\w*|lucht|geur|smell\w*|leak\w*|stink\w*|stonk)",
     r"\bgas (smell|leak|odou?r)\w*",
-    r"\brotte eieren\b|\brotten eggs?\b|\bzwavel(lucht|geur)?\b|\bsul(ph|f)ur\w*",
+    # Gas is given the smell of sulphur or rotten eggs: "zwavelachtig", "rotte-eierlucht".
+    r"\brotte[ -]?eier\w*|\brotten[ -]eggs?\b|\bzwavel\w*|\bsul(ph|f)ur\w*",
 )
 _CO_DEVICE = (
     r"((koolmonoxide|kolendamp|carbon monoxide)[- ]?(melder|alarm|meter|detector|monitor)?|"

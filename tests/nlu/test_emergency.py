@@ -25,6 +25,10 @@ EMERGENCIES: list[tuple[str, str]] = [
     ("I smell gas near the boiler", "gas"),
     ("There's a strong smell of gas in the stairwell", "gas"),
     ("kitchen smells like rotten eggs, is that dangerous?", "gas"),
+    ("Sinds de monteur de kookplaat heeft aangesloten ruik ik iets zwavelachtigs", "gas"),
+    ("zwavelige lucht bij de meterkast, niet pluis", "gas"),
+    ("Het ruikt hier naar rotte-eierenlucht in de gang", "gas"),
+    ("there is a sulphury whiff around the new hob since this afternoon", "gas"),
     ("gas leak in flat 12, the whole corridor stinks", "gas"),
     ("we rook gas toen we thuiskwamen en zijn naar buiten gegaan", "gas"),
     # carbon monoxide
