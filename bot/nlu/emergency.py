@@ -23,38 +23,69 @@ _NEAR = r"[^.?!\n]{0,40}"
 _CLOSE = r"[^.?!\n]{0,20}"
 _FAR = r"[^.?!\n]{0,60}"
 
+# Where gas comes from in a home.
+_GAS_PLACE = (
+    r"(gas\w*|leiding|fornuis|kookplaat|kookpitten|pitten|kachel|geiser|meter|meterkast|pipe|"
+    r"stove|cooker|hob|oven|boiler|heater)\b"
+)
+# Where gas hisses when it leaks (a boiler hisses for other reasons too).
+_GAS_PIPE = r"(gas\w*|leiding|gaskraan|meter|meterkast|fornuis|kookplaat|pipe|stove|cooker|hob)\b"
 _GAS = alternation(
     r"\bgas(lucht|geur|luchtje|lek\w*|stank)\b",
-    r"\b(ruik|ruiken|ruikt|rook|roken|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|stink\w*|"
-    rf"whiff|reek\w*)\b{_FAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
-    rf"\bgas\b{_CLOSE}\b(ruik\w*|rook|lek\w*|lucht|geur|smell\w*|leak\w*|stink\w*|stonk)",
+    r"\b(ruik|ruiken|ruikt|rook|roken|riek\w*|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|"
+    rf"stink\w*|whiff|reek\w*)\b{_FAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
+    rf"\bgas\b{_CLOSE}\b(ruik\w*|riek\w*|rook|lek\w*|lucht|geur|smell\w*|leak\w*|stink\w*|stonk)",
+    # Hissing at a gas pipe or appliance; a strange smell there; a pipe hit while digging.
+    rf"\b(gesis|sist|sissen|sissend\w*|hiss\w*)\b{_NEAR}\b{_GAS_PIPE}",
+    rf"\b{_GAS_PIPE}{_NEAR}\b(gesis|sist|sissen|sissend\w*|hiss\w*)\b",
+    rf"\b(chemische|rare|vreemde|vieze|penetrante|chemical|weird|strange|funny|odd) "
+    rf"(lucht|geur|smell|odou?r)\b{_NEAR}\b{_GAS_PLACE}",
+    rf"\b{_GAS_PLACE}{_NEAR}\b(ruikt|riekt|stinkt) (raar|vreemd|chemisch|vies)\b",
+    rf"\b(gas)?leiding\b{_NEAR}\bgeraakt\b|\b(hit|damaged) a (gas )?pipe\b",
     r"\bgas (smell|leak|odou?r)\w*",
     # Gas is given the smell of sulphur or rotten eggs: "zwavelachtig", "rotte-eierlucht".
     r"\brotte[ -]?eier\w*|\brotten[ -]eggs?\b|\bzwavel\w*|\bsul(ph|f)ur\w*",
 )
 _CO_DEVICE = (
-    r"((koolmonoxide|kolendamp|carbon monoxide)[- ]?(melder|alarm|meter|detector|monitor)?|"
+    r"((koolmonoxide|koolstofmonoxide|kolendamp|carbon monoxide)[- ]?(melder|alarm|meter|detector|"
+    r"monitor)?|"
     r"co2?[- ]?(melder|alarm|meter|detector|monitor))"
 )
 _ALARM = (
     r"((gaat|ging|gingen|is)( \w+)? af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|goes off|"
-    r"beep\w*|sounding|screaming|screeching|started)"
+    r"beep\w*|biep\w*|sounding|screaming|screeching|started)"
 )
 _SYMPTOMS = (
-    r"(hoofdpijn|duizelig|misselijk|suf|flauw\w*|raar in (mijn|m'n) hoofd|headache\w*|dizzy|"
-    r"nause\w*|faint\w*|vomit\w*)"
+    r"(hoofdpijn|duizelig|draaierig|misselijk|suf|sloom|slaperig|overgeven|braken|flauw\w*|"
+    r"raar in (mijn|m'n) hoofd|headache\w*|dizzy|drowsy|nause\w*|faint\w*|vomit\w*|throwing up)"
 )
+# What burns gas or wood in a home, where carbon monoxide comes from.
+_CO_SOURCE = r"(geiser|geyser|boiler|\w*ketel|cv|cv-ketel|\w*kachel|heater|fire ?place|haard)\b"
 _CO = alternation(
-    r"\b(koolmonoxide|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
+    r"\b(koolmonoxide|koolstofmonoxide|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
     r"\bcarbon monoxide\b(?! (alarm|detector|monitor|meter)s?\b)",
     rf"\b{_CO_DEVICE}\w*\b{_FAR}\b{_ALARM}\b",
-    rf"\b{_ALARM}\b{_FAR}\b(koolmonoxide|kolendamp|carbon monoxide|co[- ]?(melder|alarm))",
+    rf"\b{_ALARM}\b{_FAR}\b(koolmonoxide|koolstofmonoxide|kolendamp|carbon monoxide|"
+    r"co[- ]?(melder|alarm))",
     rf"\b{_CO_DEVICE}\w*\b[^\n]{{0,120}}\b{_SYMPTOMS}\b",
     rf"\bco\b{_FAR}\b(ppm|piep\w*|alarm|beep\w*|gaat af)\b|\b\d+ ppm\b",
-    rf"\b(alarm|piept|beep\w*)\b{_CLOSE}\bco\b",
-    rf"\b(geiser|geyser|boiler|ketel|cv-ketel|kachel|heater|fire ?place|haard)\b{_NEAR}"
+    rf"\b(alarm|piept|beep\w*)\b{_CLOSE}\bco\b|\b(melder|piep|biep|beep)\w*\b{_FAR}\bco\b",
+    # The classic sign: it gets better outside or away from home.
+    rf"\b{_SYMPTOMS}\b[^\n]{{0,80}}\b(gaat weg|wordt (het )?beter|beter|minder|verdwijnt|goes away|"
+    r"better|gone)\b[^\n]{0,40}\b(buiten|naar buiten|weg ben|op (mijn|m'n) werk|outside|at work|"
+    r"leave the house)",
+    rf"\b{_SYMPTOMS}\b[^\n]{{0,80}}\b(buiten|outside|op (mijn|m'n) werk|at work)\b[^\n]{{0,30}}"
+    r"\b(beter|better|weg|gone)\b",
+    # A geyser is the usual source; symptoms and a geyser in one message, sentences apart.
+    rf"\b{_SYMPTOMS}\b[^\n]{{0,120}}\b(geiser|geyser)|\b(geiser|geyser)\w*\b[^\n]{{0,120}}"
     rf"\b{_SYMPTOMS}\b",
-    rf"\b{_SYMPTOMS}\b{_NEAR}\b(geiser|geyser|boiler|ketel|cv-ketel|kachel|heater|melder|alarm)\b",
+    # A yellow or orange flame, or soot, at a gas appliance.
+    rf"\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
+    r"oranje|yellow|orange)\b|\b(yellow|orange) flame",
+    rf"\b(roet\w*|soot\w*)\b{_NEAR}\b(geiser|geyser|ketel|kachel|haard|boiler|heater)",
+    rf"\b(geiser|geyser|ketel|kachel|haard|boiler|heater)\b{_NEAR}\b(roet\w*|soot\w*)",
+    rf"\b{_CO_SOURCE}[^.?!\n]{{0,80}}\b{_SYMPTOMS}\b",
+    rf"\b{_SYMPTOMS}\b[^.?!\n]{{0,80}}\b({_CO_SOURCE}|melder|alarm)\b",
 )
 _FIRE = alternation(
     r"\b(er is|staat in|in|op) brand\b|^brand\b|\bbrand!|\bbrand brand\b",
@@ -63,6 +94,9 @@ _FIRE = alternation(
     r"\bvlam(men|metjes?)?\b|\bvlam ?gevat\b|\bvuur(tje)?\b(?!werk)",
     r"\b(gaan|is gaan|staat te|begon te|beginnen te) branden\b|\bin brand gevlogen\b",
     r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b",
+    r"\b(er )?brandt iets\b|\biets (staat te branden|brandt)\b|\b(oranje|rode|felle) gloed\b",
+    r"\b(er is|er hangt|overal) (veel |dikke |zwarte )?rook\b",
+    rf"\brook\b{_CLOSE}\b(naar boven|omhoog|in (de|het|onze|mijn) (gang|hal|trappenhuis|kamer))\b",
     r"\bsmeult\b|\bsmeulen\w*|\brookontwikkeling\b",
     r"\b(vol|veel|dikke|zwarte|witte|grijze) rook\b|\brookwolk\w*",
     rf"\brook\b{_CLOSE}\b(overal|onder)\b",
@@ -91,6 +125,9 @@ _SMOULDER = alternation(
     r"\bburning\b(?! question)|\bburnt smell\b|\bsmell\w* (of )?burnt?\b",
     rf"\brook\b{_CLOSE}\buit\b",
     rf"\bsmoke\b(?! ?(free|detectors?|alarms?)){_CLOSE}\b(coming|from|out)\b",
+    rf"\b(accu|batterij|oplader|laptop|telefoon|droger|wasdroger|wasmachine|tv|koelkast|lamp|"
+    rf"oven|magnetron|broodrooster|battery|charger|phone|dryer|washing machine|fridge|toaster|"
+    rf"microwave|e-?bike|scooter)\w*\b{_NEAR}\b(rookt|roken|smeult|smok\w*|popping)\b",
 )
 _ELECTRICAL = alternation(
     r"\bvonk\w*|\bsparks?\b|\bsparking\b|\barcing\b",
@@ -102,10 +139,13 @@ _ELECTRICAL = alternation(
     r"\bshock (from|when (i|we) touch\w*)\b|\belectrocut\w*",
     r"\b(live|exposed|bare|naked) wires?\b|\bwires? (hanging|exposed|sparking)\b",
     r"\b(losse|blote|bloot\w*|kale) (draden|kabels|bedrading)\b",
-    rf"\b(stopcontact|meterkast|groepenkast|zekeringkast|stoppenkast|stekker|snoer|kabel|"
-    rf"lichtknop|schakelaar)\w*\b{_NEAR}"
-    r"\b(rookt|smelt|gesmolten|geblakerd|zwartgeblakerd|verschroeid|brandt|knetter\w*|vonkt|heet|"
-    r"sputter\w*|zwart uitgeslagen|knapte|knal)\b",
+    r"\b(stopcontact|meterkast|groepenkast|zekeringkast|stoppenkast|stekker|snoer|kabel|"
+    r"lichtknop|schakelaar|lamp)\w*\b[^.?!\n]{0,60}"
+    r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|brandt|"
+    r"knetter\w*|vonkt|heet|sputter\w*|zwart uitgeslagen|knapte|knal|zoemt|zoemen|gezoem)\b",
+    r"\brook\b[^.?!\n]{0,30}\b(uit|bij|van) (het|de) (stopcontact|stekker|meterkast|schakelaar)",
+    r"\bdraden (zijn |liggen |hangen )?(buiten|bloot)\b",
+    r"\b(stopcontact|stekker|meterkast|schakelaar)\w*\b[^.?!\n]{0,30}\b(is |zijn )?zwart\b",
     rf"\b(knapte|knal|geknapt)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|stopcontact)",
     rf"\b(knetter\w*|sputter\w*)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|"
     r"stopcontact|kabel|draad|draden)\w*",
@@ -114,6 +154,7 @@ _ELECTRICAL = alternation(
     r"knettert|op de stoep|op het voetpad|in een plas|in het water)\b",
     rf"\b(bloot|losgeraakte|losse)\b{_CLOSE}\b(stroom)?(kabel|kabels|draad|draden)\b",
     r"\bverbrande? (kabel|kabels|draad|draden|bedrading)\b|\bburnt (wire|wiring|cable)s?\b",
+    rf"\bzwart\w*\b{_NEAR}\b(uit|bij|rond|om|achter) (het|de) (stopcontact|stekker|meterkast)",
     rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|light switch|meter (cupboard|box)|"
     rf"electricity meter)s?\b{_NEAR}"
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot)\b",
@@ -129,13 +170,22 @@ _WATER = alternation(
     rf"\b(bad|toilet|wc|douche|badkamer|wasbak|gootsteen|afvoer)\b{_NEAR}\b(loopt over|liep over|"
     r"overgelopen|overlopen|loopt\b[^.?!\n]{0,20}\bover)\b",
     r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\bmet bakken\b|\bemmers vol\b",
-    rf"\bwater\b{_NEAR}\b(door|uit|langs|van) (het|de) (plafond|lamp|muur|dak)\b",
+    rf"\bwater\b{_NEAR}\b(door|uit|langs|van) ((het|de|ons|mijn) )?(plafond|lamp|muur|dak)\b",
+    rf"\b(komt|komen|druppelt|stroomt|loopt|regent|lekt|gutst)\b{_CLOSE}\b(uit|door) "
+    r"((het|ons|mijn|de) )?plafond\b",
+    r"\bhet regent\b[^.?!\n]{0,30}\b(binnen|in (de|onze|mijn|het) (keuken|kamer|huis|woonkamer|"
+    r"slaapkamer|badkamer|gang|hal))\b",
+    r"\b(loopt|liep|lopen) onder\b|\bondergelopen\b|\blike a (swimming pool|lake|river)\b",
+    rf"\b\w*slang\b{_NEAR}\b(losgeschoten|losgeraakt|gesprongen|geknapt)\b",
     rf"\bplafond\b{_NEAR}\b(lekt|lekken|druppelt|water|stort|komt naar beneden|gutst|stroomt)\b",
     r"\bonder water\b|\bstaat blank\b|\boverstroom\w*|\bwateroverlast\b",
     rf"\b(stroomt|gutst|spuit|spuiten|klotst|stort)\b{_CLOSE}\bwater\b",
     rf"\bwater\b{_CLOSE}\b(stroomt|gutst|spuit|spuiten|klotst|stort|blijft komen|staat \d+|"
     r"staat centimeters|tot aan)\b",
-    rf"\b(leiding|waterleiding|buis|pijp)\w*\b{_NEAR}\b(gesprongen|geknapt|gebarsten)\b",
+    rf"\b(leiding|waterleiding|buis|pijp)\w*\b{_NEAR}\b(gesprongen|geknapt|gebarsten|kapot|"
+    r"gebroken|lek)\b",
+    rf"\bpipes?\b{_CLOSE}\b(broke|broken|burst|cracked|split)\b",
+    rf"\bwater\b{_CLOSE}\b(running|pouring|coming) (down|through|into|under)\b",
     r"\b(gesprongen|geknapte|gebarsten) (leiding|waterleiding|buis|pijp)\w*",
     r"\b(hoofdkraan|kraan|water)\b[^.?!\n]{0,30}\b(niet|krijg\w*) (meer )?dicht\b",
     rf"\bwater\b{_NEAR}\b(zakt door|door de vloer|naar binnen|trappenhuis in|de straat op)\b",
@@ -145,7 +195,7 @@ _WATER = alternation(
     r"\bflood(ed|ing|s)?\b(?! (of|with) (e-?mails?|calls|requests|complaints|messages|letters))",
     r"\bwater (is |was )?(pouring|gushing|pissing|streaming|spraying|flooding|rushing)\b",
     r"\b(pouring|gushing|streaming|spraying|rushing)\b[^.?!\n]{0,20}\bwater\b",
-    r"\bwater (is )?coming (through|down|in through) (the )?(ceiling|roof|light|walls?)\b",
+    r"\bwater (is )?coming (through|down|from|in through) (the )?(ceiling|roof|light|walls?)\b",
     r"\b(burst|broken|split) (water )?(pipe|main)s?\b|\bpipes? (has |have )?(burst|split)\b",
     r"\b(can'?t|cannot|unable to) (stop|turn off|shut off) the water\b",
     r"\b(inches|centimetres|centimeters|ankle[- ]deep|knee[- ]deep) (of )?water\b",
@@ -153,7 +203,7 @@ _WATER = alternation(
 _STRUCTURAL = alternation(
     r"\b(ingestort|instort\w*|stort (in|naar beneden))\b",
     r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
-    rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|dak\w*|schoorsteen|stenen|steen\w*|"
+    rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|dak\w*|\w*goot|schoorsteen|stenen|steen\w*|"
     rf"brokstuk\w*|brok\w*|brokken|stukken|betonrot|beton|luifel)\b{_NEAR}"
     r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt|komen)|hangt naar beneden|"
     r"(komt|kwam|komen) naar beneden|gevallen|valt|vallen(?! \w+ aan)|viel|vielen|"
@@ -163,6 +213,15 @@ _STRUCTURAL = alternation(
     rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
     r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt)\b",
     r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,30}\bscheur\w*",
+    # A crack that grows while the building creaks or a door starts to stick.
+    r"\b(scheur\w*|crack\w*)\b[^\n]{0,80}\b(breder|groter|groeit|wider|bigger|growing|spreading)\b"
+    r"[^\n]{0,80}\b(kraakt|kraken|gekraak|klemt|creak\w*|stick\w*|jam\w*)",
+    r"\b(scheur\w*|barst\w*|crack\w*)\b[^\n]{0,100}\b(deur|door)\b[^.?!\n]{0,30}\b(niet (meer )?"
+    r"dicht|klemt|won'?t (close|shut)|doesn'?t (close|shut)|sticks?|stuck|jam\w*)",
+    rf"\b(chimney|schoorsteen)\b{_NEAR}\b(beweegt|wiebelt|zwiept|moving|moves|wobbl\w*|sway\w*)\b",
+    rf"\b(plafond|muur|balk|balkon|ceiling|wall|beam|balcony)\b{_NEAR}"
+    r"\b(kraakt|kraken|gekraak|creak\w*|cracking (sound|noise)s?)\b",
+    rf"\b(kraakt|kraken|gekraak|creak\w*)\b{_NEAR}\b(plafond|muur|balk|ceiling|wall|beam)\b",
     rf"\b(vallen|valt|viel|vielen|waaien|waait|woei|woeien)\b{_CLOSE}"
     r"\b(stenen|brokken|brokstukken|stukken|beton|dakpan\w*|pannen van (het|ons|de) dak)\b",
     r"\b(kan|kunnen) elk moment\b[^.?!\n]{0,30}\b(vallen|naar beneden|instorten|bezwijken)\b",
@@ -173,18 +232,22 @@ _STRUCTURAL = alternation(
     rf"\b(tak|boom|klimrek|lantaarnpaal|paal|hek|steiger|bouwhek)\w*\b{_NEAR}\b(elk moment|"
     r"kan (elk moment )?vallen|dreigt|hangt (los|scheef)|afgebroken)",
     rf"\b(ceiling|balcony|facade|fa.ade|wall|roof|stairs?|steps?|chimney|roof tiles?|bricks?|"
-    rf"panels?|glass roof|canopy|chunks?|pieces?|concrete|debris|plaster|window|railing)\b{_NEAR}"
+    rf"gutter|panels?|glass roof|canopy|chunks?|pieces?|concrete|debris|plaster|window|"
+    rf"railing)\b{_NEAR}"
     r"\b(fell|falling|fallen|came down|coming down|come down|crumbl\w*|collaps\w*|hanging loose|"
     r"came off|coming off|onto the (pavement|street|path)|about to fall|broke off|broken off|"
-    r"gave way|giving way|bulg\w*|sagging)\b",
+    r"gave way|giving way|bulg\w*|sagging|falls? (down|off|on|onto)|hanging off|swinging)\b",
 )
 _POWER_OUT = alternation(
     r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
-    rf"\bstroom\b{_NEAR}\b(uitgevallen|weg|uit|eraf)\b|\bstroom\b[^.?!\n]{{0,10}}\bterug\b",
-    rf"\bpower\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
+    rf"\b(stroom|elektriciteit|elektra)\b{_NEAR}\b(uitgevallen|uitviel|uitvalt|viel uit|valt uit|"
+    r"weg|uit|eraf)\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
+    rf"\b(power|electricity)\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
+    r"\blost (the )?(power|electricity)\b",
     r"\bstroomstoring\b|\bstroomuitval\b|\bkortsluiting\b",
     r"\b(no|without) (power|electricity)\b|\bpower (cut|outage|failure|is out|went out|is off)\b",
-    r"\b(power|electricity) (has )?(gone|went) (off|out)\b|\bblackout\b",
+    r"\b(power|electricity) (has |just |suddenly )?(gone|went) (off|out)\b|\bblackout\b",
+    r"\b(power|electricity) (went|cut out|failed|died)\b",
 )
 # A power cut is an emergency when someone depends on power to be safe, or is trapped by it.
 _AT_RISK = alternation(
@@ -192,10 +255,11 @@ _AT_RISK = alternation(
     r"\b(vast in|in de) lift\b|\bliftopsluiting\b",
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped|inside)\b",
-    r"\b(\w*beademing\w*|zuurstof\w*|luchtmatras|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|medicijn\w*|medicatie|"
+    r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|luchtmatras|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|medicijn\w*|medicatie|"
     r"couveuse|hoog ?bejaard\w*|traplift|hoog-?lift|monitor|apparatuur|rolstoel)\b",
     r"\b(ventilator|oxygen|dialysis|insulin|medication|medicine|medical (equipment|device)|"
-    r"breathing (machine|equipment)|stair ?lift|wheelchair|life support|cpap|pump|diabet\w*)\b",
+    r"breathing (machine|equipment)|breath\w*|stair ?lift|wheelchair|life support|cpap|pump|"
+    r"diabet\w*)\b",
     r"\b(diabe\w*|afhankelijk van|hartproblemen|hartpatient|koeling)\b",
     r"\b(\d{2}-year-old|elderly|stuck upstairs|can'?t walk|bedridden)\b",
 )
@@ -207,6 +271,8 @@ _TRAPPED = alternation(
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped)\b",
     r"\b(zit|zitten|zat|zaten|sta|staan) (nu |al )?(vast )?in de lift\b",
+    r"\blift\b[^\n]{0,80}\ber (zit|zitten|zat|zaten) (nog )?[^.?!\n]{0,30}\bin\b",
+    r"\blift\b[^.?!\n]{0,30}\b(blijven steken|blijven hangen|vast|stil)\b[^.?!\n]{0,40}\berin\b",
     r"\bin de lift\b[^.?!\n]{0,40}\b(blijven hangen|blijft hangen|vast|tussen (de )?\d)",
 )
 # No heating for someone frail in frost, also an emergency by the labelling rules.
@@ -217,16 +283,19 @@ _NO_HEAT = alternation(
     r"\b(no|without) heat(ing)?\b|\bheating\b[^.?!\n]{0,20}\b(broken|failed|not working|off)\b",
 )
 _FRAIL_COLD = alternation(
-    r"\b(vriest|vorst|min \d+|ijskoud)\b|-\d+\b|\b\d graden buiten\b",
-    r"\b(freezing|frost|below zero|minus \d+)\b",
+    r"\b(vriest|vorst|min \d+|ijskoud)\b|(?<![\w-])-\d{1,2}\b(?![-\d])|\b\d graden buiten\b",
+    r"\b(freezing|frost|below zero|minus \d+|snow\w*|sneeuw\w*|very cold|erg koud)\b",
 )
 _FRAIL = alternation(
     r"\b(baby|pasgeboren|zuigeling|bejaard\w*|hoogbejaard\w*|\d{2} jaar|ziek\w*|ouderen|"
     r"bedlegerig|slecht ter been|longontsteking|hartproblemen)\b|\([6-9]\d\)",
     r"\b(is|ben|wordt|werd) [7-9]\d\b",
     r"\b(chemo\w*|zwanger\w*)\b",
-    r"\boud(e)? (moeder|vader|man|vrouw|dame|heer)\b",
+    r"\boud(e)? (moeder|vader|man|vrouw|dame|heer)\b|\boudere (man|vrouw|dame|heer|mensen)\b",
+    r"\b(oma|opa|grootmoeder|grootvader|grandma|grandmother|grandpa|grandfather|granny)\b",
+    r"\bvan [7-9]\d\b|\b[7-9]\d ?(y/?o|yo|jarige)\b",
     r"\b(newborn|infant|elderly|frail|\d{2} years? old|sick|ill|pregnant|chemo\w*)\b",
+    r"\b(i am|i'm|she is|he is|she's|he's|is|ben) [7-9]\d\b",
 )
 _GENERAL = alternation(
     r"\blevensgevaar\w*|\bgevaarlijk\w* situatie\b|\bacuut gevaar\b",
@@ -274,7 +343,9 @@ def _power_risk(folded: str) -> bool:
         return True
     if _POWER_OUT.search(folded) and _AT_RISK.search(folded):
         return True
-    return bool(_NO_HEAT.search(folded) and _FRAIL_COLD.search(folded) and _FRAIL.search(folded))
+    # No heating, or no power at all, for someone frail in frost.
+    without_heat = _NO_HEAT.search(folded) or _POWER_OUT.search(folded)
+    return bool(without_heat and _FRAIL_COLD.search(folded) and _FRAIL.search(folded))
 
 
 def shows_danger(folded: str) -> bool:

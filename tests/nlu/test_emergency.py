@@ -3,7 +3,9 @@ the model says; danger words in messages about something else are not."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -209,3 +211,30 @@ def test_danger_overrides_a_complaint_and_a_legal_threat() -> None:
     )
     heard = understand(text, today=TODAY)
     assert (heard.intent, heard.emergency_kind) == ("emergency", "gas")
+
+
+# Written by two other writers from how people describe danger, without this module's rules,
+# and then used to widen them (so a regression set now, not a measurement): 280 emergencies of
+# every kind and 140 near-misses. "also": the instruction of a second danger the message shows
+# is accepted (a wet, bulging ceiling that may come down; a smoking fuse box).
+PROBE = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data/emergency_probe.jsonl").read_text().splitlines()
+]
+
+
+@pytest.mark.parametrize("row", [r for r in PROBE if r["emergency"]], ids=lambda r: r["text"][:40])
+def test_the_safety_net_alone_catches_every_probe_emergency(row: dict[str, str]) -> None:
+    assert shows_danger(fold(row["text"])), row["text"]
+    heard = understand(row["text"], today=TODAY)
+    assert heard.emergency_kind in (row["kind"], row.get("also")), row["text"]
+
+
+def test_few_false_alarms_on_the_probe_near_misses() -> None:
+    # Past incidents told with present danger words ("vorige week een klein brandje") are the
+    # accepted false alarms (24 of these 140 when the net was widened on them): at most one in
+    # five.
+    near = [r["text"] for r in PROBE if not r["emergency"]]
+    alarms = [t for t in near if understand(t, today=TODAY).intent == "emergency"]
+    assert len(near) >= 60
+    assert len(alarms) <= len(near) // 5, alarms
