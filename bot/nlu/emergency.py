@@ -42,6 +42,18 @@ _GAS = alternation(
     rf"(lucht|geur|smell|odou?r)\b{_NEAR}\b{_GAS_PLACE}",
     rf"\b{_GAS_PLACE}{_NEAR}\b(ruikt|riekt|stinkt) (raar|vreemd|chemisch|vies)\b",
     rf"\b(gas)?leiding\b{_NEAR}\bgeraakt\b|\b(hit|damaged) a (gas )?pipe\b",
+    r"\b(digging|graaf\w*|gegraven)\b(?:(?!kabel|cable)[^.?!\n]){0,60}\b(hit|geraakt|raakten|"
+    r"raakte)\b",
+    r"(?<!kabel )(?<!cable )\b(hit|geraakt)\b[^.?!\n]{0,30}\b(digging|graaf\w*)",
+    r"\bnaar (het|de) (fornuis|gasfornuis|kookplaat|gas)\W{0,3}(stinkt|ruikt|riekt)\b",
+    r"\b(knop|gaskraan|knob)\b[^.?!\n]{0,20}\bhalf (open|on)\b",
+    r"\b(aardgas|natural gas)\b(?!\w*(rekening|prijs|bill|contract|tarief))",
+    r"\b(rot\w*|rotting) (ei|eieren|egg|eggs)\b|\b(ei|egg)\b[^.?!\n]{0,20}\b(rot\w*|rotting)\b",
+    r"\b(stinkt|ruikt|riekt|smells?)\b[^.?!\n]{0,20}\b(naar|like|of) (het|de|the|a) (fornuis|"
+    r"gasfornuis|kookplaat|hob|cooker|stove)\b",
+    # The smell of a burner left open without a flame.
+    r"\b(hob|pit|gaspit\w*|kookplaat|fornuis|cooker|stove|knob|knop)\w*\b[^.?!\n]{0,50}"
+    r"\b(without (lighting|a flame)|with no flame|no flame|zonder (vuur|vlam|aan te steken))",
     r"\bgas (smell|leak|odou?r)\w*",
     # Gas is given the smell of sulphur or rotten eggs: "zwavelachtig", "rotte-eierlucht".
     r"\brotte[ -]?eier\w*|\brotten[ -]eggs?\b|\bzwavel\w*|\bsul(ph|f)ur\w*",
@@ -56,7 +68,8 @@ _ALARM = (
     r"beep\w*|biep\w*|sounding|screaming|screeching|started)"
 )
 _SYMPTOMS = (
-    r"(hoofdpijn|duizelig|draaierig|misselijk|suf|sloom|slaperig|overgeven|braken|flauw\w*|"
+    r"(hoofdpijn|koppijn|duizelig|draaierig|misselijk|suf|sloom|slaperig|overgeven|braken|"
+    r"flauw\w*|zware ogen|niet wakker|verward|sleepy|confused|slurred|won'?t wake|"
     r"raar in (mijn|m'n) hoofd|headache\w*|dizzy|drowsy|nause\w*|faint\w*|vomit\w*|throwing up)"
 )
 # What burns gas or wood in a home, where carbon monoxide comes from.
@@ -77,11 +90,13 @@ _CO = alternation(
     rf"\b{_SYMPTOMS}\b[^\n]{{0,80}}\b(buiten|outside|op (mijn|m'n) werk|at work)\b[^\n]{{0,30}}"
     r"\b(beter|better|weg|gone)\b",
     # A geyser is the usual source; symptoms and a geyser in one message, sentences apart.
-    rf"\b{_SYMPTOMS}\b[^\n]{{0,120}}\b(geiser|geyser)|\b(geiser|geyser)\w*\b[^\n]{{0,120}}"
+    rf"\b{_SYMPTOMS}\b[^\n]{{0,120}}\b(geiser|geyser|water heater)|\b(geiser|geyser|water heater)"
+    rf"\w*\b[^\n]{{0,120}}"
     rf"\b{_SYMPTOMS}\b",
     # A yellow or orange flame, or soot, at a gas appliance.
     rf"\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
-    r"oranje|yellow|orange)\b|\b(yellow|orange) flame",
+    r"oranje|yellow|orange)\b|\b(yellow|orange) flame|\bflame\b[^.?!\n]{0,20}\b(yellow|orange)\b",
+    r"\brook slaat (terug|naar binnen)\b|\bsmoke (blows|comes|coming) back (in|into)\b",
     rf"\b(roet\w*|soot\w*)\b{_NEAR}\b(geiser|geyser|ketel|kachel|haard|boiler|heater)",
     rf"\b(geiser|geyser|ketel|kachel|haard|boiler|heater)\b{_NEAR}\b(roet\w*|soot\w*)",
     rf"\b{_CO_SOURCE}[^.?!\n]{{0,80}}\b{_SYMPTOMS}\b",
@@ -95,7 +110,12 @@ _FIRE = alternation(
     r"\b(gaan|is gaan|staat te|begon te|beginnen te) branden\b|\bin brand gevlogen\b",
     r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b",
     r"\b(er )?brandt iets\b|\biets (staat te branden|brandt)\b|\b(oranje|rode|felle) gloed\b",
+    r"\bgloei\w*\b(?! heet)|\bglowing\b",
     r"\b(er is|er hangt|overal) (veel |dikke |zwarte )?rook\b",
+    r"\brook (komt|kwam)\b[^.?!\n]{0,30}\b(tussen|onder|uit|door)\b",
+    r"\b(ruik|ruikt|rook)\b[^.?!\n]{0,20}\b\w*vuur\b|\bstill smoking\b|\bsmoking (loads|a lot)\b",
+    r"\b(pan|chip pan|frying pan|pot)\b[^.?!\n]{0,20}\bwent up\b",
+    r"\b(balk|hout|beam|timber)\w*\b[^.?!\n]{0,30}\b(heet|hot)\b[^.?!\n]{0,10}\b(zwart|black\w*)\b",
     rf"\brook\b{_CLOSE}\b(naar boven|omhoog|in (de|het|onze|mijn) (gang|hal|trappenhuis|kamer))\b",
     r"\bsmeult\b|\bsmeulen\w*|\brookontwikkeling\b",
     r"\b(vol|veel|dikke|zwarte|witte|grijze) rook\b|\brookwolk\w*",
@@ -128,6 +148,7 @@ _SMOULDER = alternation(
     rf"\b(accu|batterij|oplader|laptop|telefoon|droger|wasdroger|wasmachine|tv|koelkast|lamp|"
     rf"oven|magnetron|broodrooster|battery|charger|phone|dryer|washing machine|fridge|toaster|"
     rf"microwave|e-?bike|scooter)\w*\b{_NEAR}\b(rookt|roken|smeult|smok\w*|popping)\b",
+    r"\b(see|saw|seeing|can see)\b[^.?!\n]{0,20}\b(smoke|haze)\b",
 )
 _ELECTRICAL = alternation(
     r"\bvonk\w*|\bsparks?\b|\bsparking\b|\barcing\b",
@@ -139,10 +160,12 @@ _ELECTRICAL = alternation(
     r"\bshock (from|when (i|we) touch\w*)\b|\belectrocut\w*",
     r"\b(live|exposed|bare|naked) wires?\b|\bwires? (hanging|exposed|sparking)\b",
     r"\b(losse|blote|bloot\w*|kale) (draden|kabels|bedrading)\b",
-    r"\b(stopcontact|meterkast|groepenkast|zekeringkast|stoppenkast|stekker|snoer|kabel|"
-    r"lichtknop|schakelaar|lamp)\w*\b[^.?!\n]{0,60}"
-    r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|brandt|"
-    r"knetter\w*|vonkt|heet|sputter\w*|zwart uitgeslagen|knapte|knal|zoemt|zoemen|gezoem)\b",
+    r"\b(stopcontact|meterkast|groepenkast|zekeringkast|stoppenkast|elektriciteitskast|elektrakast|"
+    r"stekker|snoer|kabel|lichtknop|schakelaar|\w*lamp)\w*\b[^.?!\n]{0,60}"
+    r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|vervormd|brandt|"
+    r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|zoemt|zoemen|gezoem|"
+    r"brom\w*|flitst|flits)\b",
+    r"\b(je ziet het koper|koper (is )?zichtbaar|bare copper|copper (is )?(showing|visible))\b",
     r"\brook\b[^.?!\n]{0,30}\b(uit|bij|van) (het|de) (stopcontact|stekker|meterkast|schakelaar)",
     r"\bdraden (zijn |liggen |hangen )?(buiten|bloot)\b",
     r"\b(stopcontact|stekker|meterkast|schakelaar)\w*\b[^.?!\n]{0,30}\b(is |zijn )?zwart\b",
@@ -156,8 +179,9 @@ _ELECTRICAL = alternation(
     r"\bverbrande? (kabel|kabels|draad|draden|bedrading)\b|\bburnt (wire|wiring|cable)s?\b",
     rf"\bzwart\w*\b{_NEAR}\b(uit|bij|rond|om|achter) (het|de) (stopcontact|stekker|meterkast)",
     rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|light switch|meter (cupboard|box)|"
-    rf"electricity meter)s?\b{_NEAR}"
-    r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot)\b",
+    rf"electricity meter|extension (lead|cord)|plug pins|lead)s?\b{_NEAR}"
+    r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot|warm|discolou?red|"
+    r"burnt|flash\w*|pop\w*|fizz\w*)\b",
 )
 _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(lamp|stopcontact|meterkast|groepenkast|stoppenkast|bedrading|elektra)\w*",
@@ -176,6 +200,10 @@ _WATER = alternation(
     r"\bhet regent\b[^.?!\n]{0,30}\b(binnen|in (de|onze|mijn|het) (keuken|kamer|huis|woonkamer|"
     r"slaapkamer|badkamer|gang|hal))\b",
     r"\b(loopt|liep|lopen) onder\b|\bondergelopen\b|\blike a (swimming pool|lake|river)\b",
+    r"\bwater\b[^.?!\n]{0,60}\b(steeds meer|more and more|blijft stijgen|keeps rising|rising)\b",
+    r"\bgeklater\b|\b(basement|cellar|kelder|souterrain)\b[^.?!\n]{0,30}\b(full (of|with) water|"
+    r"vol (met )?water)\b",
+    r"\b(drip\w*|trickl\w*|leak\w*|water)\b[^.?!\n]{0,30}\b(ceiling light|light fitting)\b",
     rf"\b\w*slang\b{_NEAR}\b(losgeschoten|losgeraakt|gesprongen|geknapt)\b",
     rf"\bplafond\b{_NEAR}\b(lekt|lekken|druppelt|water|stort|komt naar beneden|gutst|stroomt)\b",
     r"\bonder water\b|\bstaat blank\b|\boverstroom\w*|\bwateroverlast\b",
@@ -185,7 +213,7 @@ _WATER = alternation(
     rf"\b(leiding|waterleiding|buis|pijp)\w*\b{_NEAR}\b(gesprongen|geknapt|gebarsten|kapot|"
     r"gebroken|lek)\b",
     rf"\bpipes?\b{_CLOSE}\b(broke|broken|burst|cracked|split)\b",
-    rf"\bwater\b{_CLOSE}\b(running|pouring|coming) (down|through|into|under)\b",
+    rf"\bwater\b{_NEAR}\b(running|pouring|coming|flowing) (out|down|through|into|under|from)\b",
     r"\b(gesprongen|geknapte|gebarsten) (leiding|waterleiding|buis|pijp)\w*",
     r"\b(hoofdkraan|kraan|water)\b[^.?!\n]{0,30}\b(niet|krijg\w*) (meer )?dicht\b",
     rf"\bwater\b{_NEAR}\b(zakt door|door de vloer|naar binnen|trappenhuis in|de straat op)\b",
@@ -203,24 +231,33 @@ _WATER = alternation(
 _STRUCTURAL = alternation(
     r"\b(ingestort|instort\w*|stort (in|naar beneden))\b",
     r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
-    rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|dak\w*|\w*goot|schoorsteen|stenen|steen\w*|"
+    rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|dak\w*|\w*goot|schoorsteen|schouw|stenen|steen\w*|"
     rf"brokstuk\w*|brok\w*|brokken|stukken|betonrot|beton|luifel)\b{_NEAR}"
     r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt|komen)|hangt naar beneden|"
     r"(komt|kwam|komen) naar beneden|gevallen|valt|vallen(?! \w+ aan)|viel|vielen|"
-    r"afgebroken|losgeraakt|loskomen|los|gewaaid|afgewaaid|waaien|waait|eraf|op de stoep|"
+    r"afgebroken|losgeraakt|losgekomen|loskomen|los|gewaaid|afgewaaid|waaien|waait|zwaait|eraf|"
+    r"op de stoep|"
     r"op straat|dreigt|"
     r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door)\b",
     rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
     r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt)\b",
     r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,30}\bscheur\w*",
     # A crack that grows while the building creaks or a door starts to stick.
-    r"\b(scheur\w*|crack\w*)\b[^\n]{0,80}\b(breder|groter|groeit|wider|bigger|growing|spreading)\b"
-    r"[^\n]{0,80}\b(kraakt|kraken|gekraak|klemt|creak\w*|stick\w*|jam\w*)",
+    r"\b(scheur\w*|crack\w*)\b[^\n]{0,80}\b(breder|groter|langer|groeit|wider|bigger|longer|"
+    r"growing|spreading)\b"
+    r"[^\n]{0,80}\b(kraakt|kraken|gekraak|klemt|tikken|tikt|creak\w*|stick\w*|jam\w*)",
+    r"\b(valt|vallen|viel|komt)\b[^.?!\n]{0,15}\b(gruis|pleister|kalk|brokken|stenen)\b",
+    r"\b(trap|trede\w*|stairs?|steps?|balkon\w*|balcony)\b[^.?!\n]{0,40}\b(beweegt|bewegen|"
+    r"moving|moves|wiebelt|wobbl\w*)\b",
+    r"\btegels\b[^.?!\n]{0,20}\b(springen|vallen|knallen)\b",
+    r"\b(ripped|torn|blew|blown)\b[^.?!\n]{0,20}\broof\b|\broof\b[^.?!\n]{0,20}\b(ripped|torn|blown)"
+    r" off\b",
+    rf"\bdak\w*\b{_NEAR}\b(eraf gewaaid|weggewaaid|afgerukt|losgerukt)\b",
     r"\b(scheur\w*|barst\w*|crack\w*)\b[^\n]{0,100}\b(deur|door)\b[^.?!\n]{0,30}\b(niet (meer )?"
     r"dicht|klemt|won'?t (close|shut)|doesn'?t (close|shut)|sticks?|stuck|jam\w*)",
     rf"\b(chimney|schoorsteen)\b{_NEAR}\b(beweegt|wiebelt|zwiept|moving|moves|wobbl\w*|sway\w*)\b",
-    rf"\b(plafond|muur|balk|balkon|ceiling|wall|beam|balcony)\b{_NEAR}"
-    r"\b(kraakt|kraken|gekraak|creak\w*|cracking (sound|noise)s?)\b",
+    rf"\b(plafond|muur|balk|balkon|ceiling|wall|beam|balcony|stairs?)\b{_NEAR}"
+    r"\b(kraakt|kraken|gekraak|knalt|knallen|creak\w*|cracking (sound|noise)s?)\b",
     rf"\b(kraakt|kraken|gekraak|creak\w*)\b{_NEAR}\b(plafond|muur|balk|ceiling|wall|beam)\b",
     rf"\b(vallen|valt|viel|vielen|waaien|waait|woei|woeien)\b{_CLOSE}"
     r"\b(stenen|brokken|brokstukken|stukken|beton|dakpan\w*|pannen van (het|ons|de) dak)\b",
@@ -236,7 +273,9 @@ _STRUCTURAL = alternation(
     rf"railing)\b{_NEAR}"
     r"\b(fell|falling|fallen|came down|coming down|come down|crumbl\w*|collaps\w*|hanging loose|"
     r"came off|coming off|onto the (pavement|street|path)|about to fall|broke off|broken off|"
-    r"gave way|giving way|bulg\w*|sagging|falls? (down|off|on|onto)|hanging off|swinging)\b",
+    r"gave way|giving way|bulg\w*|sagging|falls? (down|off|on|onto)|hanging off|swinging|"
+    r"keeps? falling)\b",
+    r"\b(plaster|bits|chunks|pieces|bricks|stones|debris)\b[^.?!\n]{0,30}\bdropping\b",
 )
 _POWER_OUT = alternation(
     r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
@@ -244,6 +283,7 @@ _POWER_OUT = alternation(
     r"weg|uit|eraf)\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
     rf"\b(power|electricity)\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
     r"\blost (the )?(power|electricity)\b",
+    r"\b(elektriciteit|stroom)\w*\b[^.?!\n]{0,40}\b(onderbroken|afgesloten)\b",
     r"\bstroomstoring\b|\bstroomuitval\b|\bkortsluiting\b",
     r"\b(no|without) (power|electricity)\b|\bpower (cut|outage|failure|is out|went out|is off)\b",
     r"\b(power|electricity) (has |just |suddenly )?(gone|went) (off|out)\b|\bblackout\b",
@@ -256,7 +296,7 @@ _AT_RISK = alternation(
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped|inside)\b",
     r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|luchtmatras|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|medicijn\w*|medicatie|"
-    r"couveuse|hoog ?bejaard\w*|traplift|hoog-?lift|monitor|apparatuur|rolstoel)\b",
+    r"couveuse|injectie\w*|hoog ?bejaard\w*|traplift|hoog-?lift|monitor|apparatuur|rolstoel)\b",
     r"\b(ventilator|oxygen|dialysis|insulin|medication|medicine|medical (equipment|device)|"
     r"breathing (machine|equipment)|breath\w*|stair ?lift|wheelchair|life support|cpap|pump|"
     r"diabet\w*)\b",
@@ -283,7 +323,9 @@ _NO_HEAT = alternation(
     r"\b(no|without) heat(ing)?\b|\bheating\b[^.?!\n]{0,20}\b(broken|failed|not working|off)\b",
 )
 _FRAIL_COLD = alternation(
-    r"\b(vriest|vorst|min \d+|ijskoud)\b|(?<![\w-])-\d{1,2}\b(?![-\d])|\b\d graden buiten\b",
+    r"\b(vriest|vorst|min (\d+|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)|ijskoud\w*)\b|🥶|"
+    r"\b(binnen|inside|in huis)\b[^.?!\n]{0,15}\b\d{1,2} (graden|degrees)\b",
+    r"(?<![\w-])-\d{1,2}\b(?![-\d])|\b\d graden buiten\b",
     r"\b(freezing|frost|below zero|minus \d+|snow\w*|sneeuw\w*|very cold|erg koud)\b",
 )
 _FRAIL = alternation(
@@ -292,7 +334,8 @@ _FRAIL = alternation(
     r"\b(is|ben|wordt|werd) [7-9]\d\b",
     r"\b(chemo\w*|zwanger\w*)\b",
     r"\boud(e)? (moeder|vader|man|vrouw|dame|heer)\b|\boudere (man|vrouw|dame|heer|mensen)\b",
-    r"\b(oma|opa|grootmoeder|grootvader|grandma|grandmother|grandpa|grandfather|granny)\b",
+    r"\b(oma|opa|bomma|bompa|grootmoeder|grootvader|grandma|grandmother|grandpa|grandfather|"
+    r"granny)\b",
     r"\bvan [7-9]\d\b|\b[7-9]\d ?(y/?o|yo|jarige)\b",
     r"\b(newborn|infant|elderly|frail|\d{2} years? old|sick|ill|pregnant|chemo\w*)\b",
     r"\b(i am|i'm|she is|he is|she's|he's|is|ben) [7-9]\d\b",
