@@ -31,13 +31,13 @@ _GAS_PLACE = (
 # Where gas hisses when it leaks (a boiler hisses for other reasons too).
 _GAS_PIPE = r"(gas\w*|leiding|gaskraan|meter|meterkast|fornuis|kookplaat|pipe|stove|cooker|hob)\b"
 _GAS = alternation(
-    r"\bgas(lucht|geur|luchtje|lek\w*|stank)\b",
+    r"\bgas(lucht|lugt|geur|luchtje|lek\w*|stank)\b",
     r"\b(ruik|ruiken|ruikt|rook|roken|riek\w*|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|"
     rf"stink\w*|whiff|reek\w*)\b{_FAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
     rf"\bgas\b{_CLOSE}\b(ruik\w*|riek\w*|rook|lek\w*|lucht|geur|smell\w*|leak\w*|stink\w*|stonk)",
     # Hissing at a gas pipe or appliance; a strange smell there; a pipe hit while digging.
-    rf"\b(gesis|sist|sissen|sissend\w*|hiss\w*)\b{_NEAR}\b{_GAS_PIPE}",
-    rf"\b{_GAS_PIPE}{_NEAR}\b(gesis|sist|sissen|sissend\w*|hiss\w*)\b",
+    rf"\b(gesis|sist|sissen|sissend\w*|fluit\w*|hiss\w*|whistl\w*)\b{_NEAR}\b{_GAS_PIPE}",
+    rf"\b{_GAS_PIPE}{_NEAR}\b(gesis|sist|sissen|sissend\w*|fluit\w*|hiss\w*|whistl\w*)\b",
     rf"\b(chemische|rare|vreemde|vieze|penetrante|chemical|weird|strange|funny|odd) "
     rf"(lucht|geur|smell|odou?r)\b{_NEAR}\b{_GAS_PLACE}",
     rf"\b{_GAS_PLACE}{_NEAR}\b(ruikt|riekt|stinkt) (raar|vreemd|chemisch|vies)\b",
@@ -69,11 +69,18 @@ _ALARM = (
 )
 _SYMPTOMS = (
     r"(hoofdpijn|koppijn|duizelig|draaierig|misselijk|suf|sloom|slaperig|overgeven|braken|"
-    r"flauw\w*|zware ogen|niet wakker|verward|sleepy|confused|slurred|won'?t wake|"
+    r"flauw\w*|zware ogen|niet wakker|verward|half (te )?slap\w*|(bijna )?niet (meer )?praten|"
+    r"sleepy|confused|slurred|won'?t wake|feels? sick|"
     r"raar in (mijn|m'n) hoofd|headache\w*|dizzy|drowsy|nause\w*|faint\w*|vomit\w*|throwing up)"
 )
 # What burns gas or wood in a home, where carbon monoxide comes from.
-_CO_SOURCE = r"(geiser|geyser|boiler|\w*ketel|cv|cv-ketel|\w*kachel|heater|fire ?place|haard)\b"
+_CO_SOURCE = (
+    r"(geiser|geyser|boiler|\w*ketel|cv|cv-ketel|\w*kachel|heater|gas fire|fire ?place|haard)\b"
+)
+_GAS_HEATER = (
+    r"(geiser|geyser|water heater|gaskachel|gas fire|gas heater|houtkachel|"
+    r"(old|oude) (boiler|ketel))\w*\b"
+)
 _CO = alternation(
     r"\b(koolmonoxide|koolstofmonoxide|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
     r"\bcarbon monoxide\b(?! (alarm|detector|monitor|meter)s?\b)",
@@ -89,10 +96,9 @@ _CO = alternation(
     r"leave the house)",
     rf"\b{_SYMPTOMS}\b[^\n]{{0,80}}\b(buiten|outside|op (mijn|m'n) werk|at work)\b[^\n]{{0,30}}"
     r"\b(beter|better|weg|gone)\b",
-    # A geyser is the usual source; symptoms and a geyser in one message, sentences apart.
-    rf"\b{_SYMPTOMS}\b[^\n]{{0,120}}\b(geiser|geyser|water heater)|\b(geiser|geyser|water heater)"
-    rf"\w*\b[^\n]{{0,120}}"
-    rf"\b{_SYMPTOMS}\b",
+    # A geyser or gas heater is the usual source: symptoms and one in a message, sentences apart.
+    rf"\b{_SYMPTOMS}\b[^\n]{{0,120}}\b{_GAS_HEATER}|\b{_GAS_HEATER}[^\n]{{0,120}}\b{_SYMPTOMS}\b",
+    r"\b(black marks|zwarte (vlekken|plekken|randen))\b[^.?!\n]{0,20}\b(around|rond|boven|above)\b",
     # A yellow or orange flame, or soot, at a gas appliance.
     rf"\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
     r"oranje|yellow|orange)\b|\b(yellow|orange) flame|\bflame\b[^.?!\n]{0,20}\b(yellow|orange)\b",
@@ -112,7 +118,9 @@ _FIRE = alternation(
     r"\b(er )?brandt iets\b|\biets (staat te branden|brandt)\b|\b(oranje|rode|felle) gloed\b",
     r"\bgloei\w*\b(?! heet)|\bglowing\b",
     r"\b(er is|er hangt|overal) (veel |dikke |zwarte )?rook\b",
-    r"\brook (komt|kwam)\b[^.?!\n]{0,30}\b(tussen|onder|uit|door)\b",
+    r"\brook (komt|kwam)\b[^.?!\n]{0,30}\b(tussen|onder|door)\b",
+    r"\b(gordijn\w*|bank|bed|matras|kerstboom|curtains?|sofa|couch|mattress)\b[^.?!\n]{0,20}"
+    r"\b(branden|brandt|vat vlam|in brand|on fire|burning|caught)\b",
     r"\b(ruik|ruikt|rook)\b[^.?!\n]{0,20}\b\w*vuur\b|\bstill smoking\b|\bsmoking (loads|a lot)\b",
     r"\b(pan|chip pan|frying pan|pot)\b[^.?!\n]{0,20}\bwent up\b",
     r"\b(balk|hout|beam|timber)\w*\b[^.?!\n]{0,30}\b(heet|hot)\b[^.?!\n]{0,10}\b(zwart|black\w*)\b",
@@ -150,8 +158,11 @@ _SMOULDER = alternation(
     rf"microwave|e-?bike|scooter)\w*\b{_NEAR}\b(rookt|roken|smeult|smok\w*|popping)\b",
     r"\b(see|saw|seeing|can see)\b[^.?!\n]{0,20}\b(smoke|haze)\b",
 )
+_FUSE_BOX = (
+    r"meterkast|groepenkast|zekeringkast|stoppenkast|verdeelkast|elektriciteitskast|elektrakast"
+)
 _ELECTRICAL = alternation(
-    r"\bvonk\w*|\bsparks?\b|\bsparking\b|\barcing\b",
+    r"\bvonk\w*|\bspark\w*|\barcing\b",
     r"\bkortsluiting\b|\bshort[- ]circuit\w*",
     rf"\bschok\b{_NEAR}\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|elektr|kraan|snoer)\w*",
     rf"\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|kraan)\w*\b{_NEAR}\bschok\b",
@@ -160,13 +171,14 @@ _ELECTRICAL = alternation(
     r"\bshock (from|when (i|we) touch\w*)\b|\belectrocut\w*",
     r"\b(live|exposed|bare|naked) wires?\b|\bwires? (hanging|exposed|sparking)\b",
     r"\b(losse|blote|bloot\w*|kale) (draden|kabels|bedrading)\b",
-    r"\b(stopcontact|meterkast|groepenkast|zekeringkast|stoppenkast|elektriciteitskast|elektrakast|"
-    r"stekker|snoer|kabel|lichtknop|schakelaar|\w*lamp)\w*\b[^.?!\n]{0,60}"
+    rf"\b(stopcontact|{_FUSE_BOX}|stekker|snoer|\w*kabel|lichtknop|schakelaar|\w*lamp)\w*\b"
+    r"[^.?!\n]{0,60}"
     r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|vervormd|brandt|"
     r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|zoemt|zoemen|gezoem|"
     r"brom\w*|flitst|flits)\b",
     r"\b(je ziet het koper|koper (is )?zichtbaar|bare copper|copper (is )?(showing|visible))\b",
-    r"\brook\b[^.?!\n]{0,30}\b(uit|bij|van) (het|de) (stopcontact|stekker|meterkast|schakelaar)",
+    rf"\brook\b[^.?!\n]{{0,30}}\b(uit|bij|van) (het|de) "
+    rf"(stopcontact|stekker|{_FUSE_BOX}|schakelaar)",
     r"\bdraden (zijn |liggen |hangen )?(buiten|bloot)\b",
     r"\b(stopcontact|stekker|meterkast|schakelaar)\w*\b[^.?!\n]{0,30}\b(is |zijn )?zwart\b",
     rf"\b(knapte|knal|geknapt)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|stopcontact)",
@@ -201,18 +213,22 @@ _WATER = alternation(
     r"slaapkamer|badkamer|gang|hal))\b",
     r"\b(loopt|liep|lopen) onder\b|\bondergelopen\b|\blike a (swimming pool|lake|river)\b",
     r"\bwater\b[^.?!\n]{0,60}\b(steeds meer|more and more|blijft stijgen|keeps rising|rising)\b",
+    r"\bgutst\b|\bgushing\b|\bspraying everywhere\b|\bspuit overal\b|"
+    r"\b(can'?t|cannot) find the stop ?cock\b|\bhoofdkraan niet (vinden|dicht)\b",
+    r"\blek\w*\b[^.?!\n]{0,30}\b(houdt niet op|stopt niet|blijft komen|heel hard)\b",
+    r"\bwater\b[^.?!\n]{0,20}\bonder de (voor)?deur (door|uit)\b",
     r"\bgeklater\b|\b(basement|cellar|kelder|souterrain)\b[^.?!\n]{0,30}\b(full (of|with) water|"
     r"vol (met )?water)\b",
     r"\b(drip\w*|trickl\w*|leak\w*|water)\b[^.?!\n]{0,30}\b(ceiling light|light fitting)\b",
     rf"\b\w*slang\b{_NEAR}\b(losgeschoten|losgeraakt|gesprongen|geknapt)\b",
-    rf"\bplafond\b{_NEAR}\b(lekt|lekken|druppelt|water|stort|komt naar beneden|gutst|stroomt)\b",
+    rf"\bpla[fv]ond\b{_NEAR}\b(lekt|lekken|druppelt|water|stort|komt naar beneden|gutst|stroomt)\b",
     r"\bonder water\b|\bstaat blank\b|\boverstroom\w*|\bwateroverlast\b",
     rf"\b(stroomt|gutst|spuit|spuiten|klotst|stort)\b{_CLOSE}\bwater\b",
     rf"\bwater\b{_CLOSE}\b(stroomt|gutst|spuit|spuiten|klotst|stort|blijft komen|staat \d+|"
     r"staat centimeters|tot aan)\b",
     rf"\b(leiding|waterleiding|buis|pijp)\w*\b{_NEAR}\b(gesprongen|geknapt|gebarsten|kapot|"
     r"gebroken|lek)\b",
-    rf"\bpipes?\b{_CLOSE}\b(broke|broken|burst|cracked|split)\b",
+    rf"\bpipes?\b{_NEAR}\b(broke|broken|burst|cracked|split)\b",
     rf"\bwater\b{_NEAR}\b(running|pouring|coming|flowing) (out|down|through|into|under|from)\b",
     r"\b(gesprongen|geknapte|gebarsten) (leiding|waterleiding|buis|pijp)\w*",
     r"\b(hoofdkraan|kraan|water)\b[^.?!\n]{0,30}\b(niet|krijg\w*) (meer )?dicht\b",
@@ -236,7 +252,7 @@ _STRUCTURAL = alternation(
     r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt|komen)|hangt naar beneden|"
     r"(komt|kwam|komen) naar beneden|gevallen|valt|vallen(?! \w+ aan)|viel|vielen|"
     r"afgebroken|losgeraakt|losgekomen|loskomen|los|gewaaid|afgewaaid|waaien|waait|zwaait|eraf|"
-    r"op de stoep|"
+    r"op de stoep|scheurt|scheuren|"
     r"op straat|dreigt|"
     r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door)\b",
     rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
@@ -269,12 +285,12 @@ _STRUCTURAL = alternation(
     rf"\b(tak|boom|klimrek|lantaarnpaal|paal|hek|steiger|bouwhek)\w*\b{_NEAR}\b(elk moment|"
     r"kan (elk moment )?vallen|dreigt|hangt (los|scheef)|afgebroken)",
     rf"\b(ceiling|balcony|facade|fa.ade|wall|roof|stairs?|steps?|chimney|roof tiles?|bricks?|"
-    rf"gutter|panels?|glass roof|canopy|chunks?|pieces?|concrete|debris|plaster|window|"
+    rf"gutter\w*|panels?|glass roof|canopy|chunks?|pieces?|concrete|debris|plaster|window|"
     rf"railing)\b{_NEAR}"
     r"\b(fell|falling|fallen|came down|coming down|come down|crumbl\w*|collaps\w*|hanging loose|"
     r"came off|coming off|onto the (pavement|street|path)|about to fall|broke off|broken off|"
     r"gave way|giving way|bulg\w*|sagging|falls? (down|off|on|onto)|hanging off|swinging|"
-    r"keeps? falling)\b",
+    r"keeps? falling|c[ao]me loose|coming loose)\b",
     r"\b(plaster|bits|chunks|pieces|bricks|stones|debris)\b[^.?!\n]{0,30}\bdropping\b",
 )
 _POWER_OUT = alternation(
@@ -326,7 +342,7 @@ _FRAIL_COLD = alternation(
     r"\b(vriest|vorst|min (\d+|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)|ijskoud\w*)\b|🥶|"
     r"\b(binnen|inside|in huis)\b[^.?!\n]{0,15}\b\d{1,2} (graden|degrees)\b",
     r"(?<![\w-])-\d{1,2}\b(?![-\d])|\b\d graden buiten\b",
-    r"\b(freezing|frost|below zero|minus \d+|snow\w*|sneeuw\w*|very cold|erg koud)\b",
+    r"\b(freezing|frost|below zero|minus \d+|snow\w*|sneeuw\w*|cold|koud\w*|kou)\b",
 )
 _FRAIL = alternation(
     r"\b(baby|pasgeboren|zuigeling|bejaard\w*|hoogbejaard\w*|\d{2} jaar|ziek\w*|ouderen|"
