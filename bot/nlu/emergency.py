@@ -47,6 +47,8 @@ _GAS = alternation(
     r"(?<!kabel )(?<!cable )\b(hit|geraakt)\b[^.?!\n]{0,30}\b(digging|graaf\w*)",
     r"\bnaar (het|de) (fornuis|gasfornuis|kookplaat|gas)\W{0,3}(stinkt|ruikt|riekt)\b",
     r"\b(knop|gaskraan|knob)\b[^.?!\n]{0,20}\bhalf (open|on)\b",
+    r"\bgas\b[^.?!\n]{0,15}\b(blowing|keeps coming|coming out|escaping|ontsnapt|komt eruit|"
+    r"stroomt)\b",
     r"\b(aardgas|natural gas)\b(?!\w*(rekening|prijs|bill|contract|tarief))",
     r"\b(rot\w*|rotting) (ei|eieren|egg|eggs)\b|\b(ei|egg)\b[^.?!\n]{0,20}\b(rot\w*|rotting)\b",
     r"\b(stinkt|ruikt|riekt|smells?)\b[^.?!\n]{0,20}\b(naar|like|of) (het|de|the|a) (fornuis|"
@@ -75,7 +77,8 @@ _SYMPTOMS = (
 )
 # What burns gas or wood in a home, where carbon monoxide comes from.
 _CO_SOURCE = (
-    r"(geiser|geyser|boiler|\w*ketel|cv|cv-ketel|\w*kachel|heater|gas fire|fire ?place|haard)\b"
+    r"(geiser|geyser|boiler|\w*ketel|cv|cv-ketel|\w*kachel|\w*heater|gas fire|fire ?place|\w*haard)"
+    r"\b"
 )
 _GAS_HEATER = (
     r"(geiser|geyser|water heater|gaskachel|gas fire|gas heater|houtkachel|"
@@ -171,14 +174,15 @@ _ELECTRICAL = alternation(
     r"\bshock (from|when (i|we) touch\w*)\b|\belectrocut\w*",
     r"\b(live|exposed|bare|naked) wires?\b|\bwires? (hanging|exposed|sparking)\b",
     r"\b(losse|blote|bloot\w*|kale) (draden|kabels|bedrading)\b",
-    rf"\b(stopcontact|{_FUSE_BOX}|stekker|snoer|\w*kabel|lichtknop|schakelaar|\w*lamp)\w*\b"
+    rf"\b(stopcontact|{_FUSE_BOX}|stekker|snoer|\w*kabel|lichtknop|\w*schakelaar|\w*lamp|"
+    rf"inbouwdoos|afdekplaat|wandcontactdoos|lasdoos)\w*\b"
     r"[^.?!\n]{0,60}"
     r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|vervormd|brandt|"
     r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|zoemt|zoemen|gezoem|"
-    r"brom\w*|flitst|flits)\b",
+    r"brom\w*|zoem\w*|flitst|flits)\b",
     r"\b(je ziet het koper|koper (is )?zichtbaar|bare copper|copper (is )?(showing|visible))\b",
     rf"\brook\b[^.?!\n]{{0,30}}\b(uit|bij|van) (het|de) "
-    rf"(stopcontact|stekker|{_FUSE_BOX}|schakelaar)",
+    rf"(stopcontact|stekker|{_FUSE_BOX}|\w*schakelaar)",
     r"\bdraden (zijn |liggen |hangen )?(buiten|bloot)\b",
     r"\b(stopcontact|stekker|meterkast|schakelaar)\w*\b[^.?!\n]{0,30}\b(is |zijn )?zwart\b",
     rf"\b(knapte|knal|geknapt)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|stopcontact)",
@@ -191,7 +195,7 @@ _ELECTRICAL = alternation(
     r"\bverbrande? (kabel|kabels|draad|draden|bedrading)\b|\bburnt (wire|wiring|cable)s?\b",
     rf"\bzwart\w*\b{_NEAR}\b(uit|bij|rond|om|achter) (het|de) (stopcontact|stekker|meterkast)",
     rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|light switch|meter (cupboard|box)|"
-    rf"electricity meter|extension (lead|cord)|plug pins|lead)s?\b{_NEAR}"
+    rf"electricity meter|extension (lead|cord)|plug pins|lead|cable|junction box)s?\b{_NEAR}"
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot|warm|discolou?red|"
     r"burnt|flash\w*|pop\w*|fizz\w*)\b",
 )
@@ -217,7 +221,8 @@ _WATER = alternation(
     r"\b(can'?t|cannot) find the stop ?cock\b|\bhoofdkraan niet (vinden|dicht)\b",
     r"\blek\w*\b[^.?!\n]{0,30}\b(houdt niet op|stopt niet|blijft komen|heel hard)\b",
     r"\bwater\b[^.?!\n]{0,20}\bonder de (voor)?deur (door|uit)\b",
-    r"\bgeklater\b|\b(basement|cellar|kelder|souterrain)\b[^.?!\n]{0,30}\b(full (of|with) water|"
+    r"\bstraal\w*\b[^.?!\n]{0,20}\buit (de|het) (lamp|plafond)\b|\bgeklater\b",
+    r"\b(basement|cellar|kelder|souterrain)\b[^.?!\n]{0,30}\b(full (of|with) water|"
     r"vol (met )?water)\b",
     r"\b(drip\w*|trickl\w*|leak\w*|water)\b[^.?!\n]{0,30}\b(ceiling light|light fitting)\b",
     rf"\b\w*slang\b{_NEAR}\b(losgeschoten|losgeraakt|gesprongen|geknapt)\b",
@@ -256,14 +261,18 @@ _STRUCTURAL = alternation(
     r"op straat|dreigt|"
     r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door)\b",
     rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
-    r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt)\b",
-    r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,30}\bscheur\w*",
-    # A crack that grows while the building creaks or a door starts to stick.
-    r"\b(scheur\w*|crack\w*)\b[^\n]{0,80}\b(breder|groter|langer|groeit|wider|bigger|longer|"
-    r"growing|spreading)\b"
-    r"[^\n]{0,80}\b(kraakt|kraken|gekraak|klemt|tikken|tikt|creak\w*|stick\w*|jam\w*)",
-    r"\b(valt|vallen|viel|komt)\b[^.?!\n]{0,15}\b(gruis|pleister|kalk|brokken|stenen)\b",
-    r"\b(trap|trede\w*|stairs?|steps?|balkon\w*|balcony)\b[^.?!\n]{0,40}\b(beweegt|bewegen|"
+    r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt|"
+    r"losgekomen|hangt (nog maar )?aan (een|één) kant)\b",
+    r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,80}\bscheur\w*",
+    # A crack in a wall, ceiling or facade that grows.
+    r"\b(scheur|crack|barst)\w*\b[^.?!\n]{0,30}\b(\w*muur|\w*gevel|walls?|\w*plafond|ceiling|facade|"
+    r"fundering|foundation|\w*balkon|balcony)\b[^\n]{0,80}\b(breder|groter|langer|groeit|wider|"
+    r"bigger|longer|growing|spreading)\b",
+    r"\b(valt|vallen|viel|komt)\b[^.?!\n]{0,15}\b(gruis|pleister\w*|kalk|brok\w*|stenen)\b",
+    r"\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij)\w*\b[^.?!\n]{0,30}\bbrokkel\w*|"
+    r"\bbrokkel\w*\b[^.?!\n]{0,30}\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij)|"
+    r"\b(brak|breekt) af\b|\bhalf naar beneden\b",
+    r"\b(trap|trede\w*|stairs?|staircase|steps?|balkon\w*|balcony)\b[^.?!\n]{0,40}\b(beweegt|bewegen|"
     r"moving|moves|wiebelt|wobbl\w*)\b",
     r"\btegels\b[^.?!\n]{0,20}\b(springen|vallen|knallen)\b",
     r"\b(ripped|torn|blew|blown)\b[^.?!\n]{0,20}\broof\b|\broof\b[^.?!\n]{0,20}\b(ripped|torn|blown)"
@@ -296,7 +305,7 @@ _STRUCTURAL = alternation(
 _POWER_OUT = alternation(
     r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
     rf"\b(stroom|elektriciteit|elektra)\b{_NEAR}\b(uitgevallen|uitviel|uitvalt|viel uit|valt uit|"
-    r"weg|uit|eraf)\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
+    r"weg|uit|eraf|eruit)\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
     rf"\b(power|electricity)\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
     r"\blost (the )?(power|electricity)\b",
     r"\b(elektriciteit|stroom)\w*\b[^.?!\n]{0,40}\b(onderbroken|afgesloten)\b",
@@ -333,6 +342,7 @@ _TRAPPED = alternation(
 )
 # No heating for someone frail in frost, also an emergency by the labelling rules.
 _NO_HEAT = alternation(
+    r"\bstoring\b|\b(ijskoud\w*|koud\w*) (huis|woning|flat)\b",
     r"\b(geen|zonder) (verwarming|warmte)\b",
     r"\b(verwarming|cv)\b[^.?!\n]{0,30}\b(uitgevallen|kapot|doet niets|stuk|doet het niet|"
     r"werkt niet|is uit)\b",
