@@ -3,8 +3,8 @@
 Run: python -m bench.nlu_accuracy [--set train-cv|holdout|holdout2|train] [--errors]
 
 - `train-cv` (default): 5-fold cross-validation on the training corpus; each fold is read by a
-  model trained on the other four and the extra training files (seed sets, topic messages), as
-  the shipped model is. Every choice (features, thresholds, rules) was made on this.
+  model trained on the other four and the extra training files (seed sets, topic and boundary
+  messages), as the shipped model is. Every choice (features, thresholds, rules) was made on this.
 - `holdout`: the held-out split, written separately before any model existed and never tuned
   on; read by the shipped model. Only aggregate figures are printed for it (`--errors` is
   refused): looking at its mistakes would be tuning on it.
