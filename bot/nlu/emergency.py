@@ -178,13 +178,13 @@ _ELECTRICAL = alternation(
     rf"inbouwdoos|afdekplaat|wandcontactdoos|lasdoos)\w*\b"
     r"[^.?!\n]{0,60}"
     r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|vervormd|brandt|"
-    r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|zoemt|zoemen|gezoem|"
-    r"brom\w*|zoem\w*|flitst|flits)\b",
+    r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|gezoem|zoem\w*|brom\w*|"
+    r"flitst|flits)\b",
     r"\b(je ziet het koper|koper (is )?zichtbaar|bare copper|copper (is )?(showing|visible))\b",
     rf"\brook\b[^.?!\n]{{0,30}}\b(uit|bij|van) (het|de) "
     rf"(stopcontact|stekker|{_FUSE_BOX}|\w*schakelaar)",
     r"\bdraden (zijn |liggen |hangen )?(buiten|bloot)\b",
-    r"\b(stopcontact|stekker|meterkast|schakelaar)\w*\b[^.?!\n]{0,30}\b(is |zijn )?zwart\b",
+    rf"\b(stopcontact|stekker|{_FUSE_BOX}|\w*schakelaar)\w*\b[^.?!\n]{{0,30}}\b(is |zijn )?zwart\b",
     rf"\b(knapte|knal|geknapt)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|stopcontact)",
     rf"\b(knetter\w*|sputter\w*)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|"
     r"stopcontact|kabel|draad|draden)\w*",
@@ -193,7 +193,7 @@ _ELECTRICAL = alternation(
     r"knettert|op de stoep|op het voetpad|in een plas|in het water)\b",
     rf"\b(bloot|losgeraakte|losse)\b{_CLOSE}\b(stroom)?(kabel|kabels|draad|draden)\b",
     r"\bverbrande? (kabel|kabels|draad|draden|bedrading)\b|\bburnt (wire|wiring|cable)s?\b",
-    rf"\bzwart\w*\b{_NEAR}\b(uit|bij|rond|om|achter) (het|de) (stopcontact|stekker|meterkast)",
+    rf"\bzwart\w*\b{_NEAR}\b(uit|bij|rond|om|achter) (het|de) (stopcontact|stekker|{_FUSE_BOX})",
     rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|light switch|meter (cupboard|box)|"
     rf"electricity meter|extension (lead|cord)|plug pins|lead|cable|junction box)s?\b{_NEAR}"
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot|warm|discolou?red|"
@@ -364,7 +364,7 @@ _FRAIL = alternation(
     r"granny)\b",
     r"\bvan [7-9]\d\b|\b[7-9]\d ?(y/?o|yo|jarige)\b",
     r"\b(newborn|infant|elderly|frail|\d{2} years? old|sick|ill|pregnant|chemo\w*)\b",
-    r"\b(i am|i'm|she is|he is|she's|he's|is|ben) [7-9]\d\b",
+    r"\b(i am|i'm|she is|he is|she's|he's) [7-9]\d\b",
 )
 _GENERAL = alternation(
     r"\blevensgevaar\w*|\bgevaarlijk\w* situatie\b|\bacuut gevaar\b",
