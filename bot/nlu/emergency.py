@@ -31,7 +31,7 @@ _GAS_PLACE = (
 # Where gas hisses when it leaks (a boiler hisses for other reasons too).
 _GAS_PIPE = r"(gas\w*|leiding|gaskraan|meter|meterkast|fornuis|kookplaat|pipe|stove|cooker|hob)\b"
 _GAS = alternation(
-    r"\bgas(lucht|lugt|geur|luchtje|lek\w*|stank)\b",
+    r"\bgas(lucht|lugt|geur|luchtje|lek\w*|stank|achtig\w*|sy)\b",
     r"\b(ruik|ruiken|ruikt|rook|roken|riek\w*|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|"
     rf"stink\w*|whiff|reek\w*)\b{_FAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
     rf"\bgas\b{_CLOSE}\b(ruik\w*|riek\w*|rook|lek\w*|lucht|geur|smell\w*|leak\w*|stink\w*|stonk)",
@@ -50,6 +50,7 @@ _GAS = alternation(
     r"\bgas\b[^.?!\n]{0,15}\b(blowing|keeps coming|coming out|escaping|ontsnapt|komt eruit|"
     r"stroomt)\b",
     r"\b(aardgas|natural gas)\b(?!\w*(rekening|prijs|bill|contract|tarief))",
+    r"\b(ruuk|ruik\w*|rook)\b[^.?!\n]{0,20}\bgaas\b|(👃|💨)[^\n]{0,10}\bgas\b",
     r"\b(rot\w*|rotting) (ei|eieren|egg|eggs)\b|\b(ei|egg)\b[^.?!\n]{0,20}\b(rot\w*|rotting)\b",
     r"\b(stinkt|ruikt|riekt|smells?)\b[^.?!\n]{0,20}\b(naar|like|of) (het|de|the|a) (fornuis|"
     r"gasfornuis|kookplaat|hob|cooker|stove)\b",
@@ -66,14 +67,15 @@ _CO_DEVICE = (
     r"co2?[- ]?(melder|alarm|meter|detector|monitor))"
 )
 _ALARM = (
-    r"((gaat|ging|gingen|is)( \w+)? af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|goes off|"
-    r"beep\w*|biep\w*|sounding|screaming|screeching|started)"
+    r"((gaat|ging|gingen|is)( \w+){0,2} af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|"
+    r"goes off|beep\w*|biep\w*|sounding|screaming|screeching|started|🚨)"
 )
 _SYMPTOMS = (
     r"(hoofdpijn|koppijn|duizelig|draaierig|misselijk|suf|sloom|slaperig|overgeven|braken|"
     r"flauw\w*|zware ogen|niet wakker|verward|half (te )?slap\w*|(bijna )?niet (meer )?praten|"
-    r"sleepy|confused|slurred|won'?t wake|feels? sick|"
-    r"raar in (mijn|m'n) hoofd|headache\w*|dizzy|drowsy|nause\w*|faint\w*|vomit\w*|throwing up)"
+    r"in de war|sleepy|confused|slurred|won'?t wake|feels? sick|"
+    r"raar in (mijn|m'n|ons|z'n|haar) hoofd|headache\w*|dizzy|drowsy|nause\w*|faint\w*|vomit\w*|"
+    r"throwing up|🤢|🤮|😵)"
 )
 # What burns gas or wood in a home, where carbon monoxide comes from.
 _CO_SOURCE = (
@@ -82,7 +84,7 @@ _CO_SOURCE = (
 )
 _GAS_HEATER = (
     r"(geiser|geyser|water heater|gaskachel|gas fire|gas heater|houtkachel|"
-    r"(old|oude) (boiler|ketel))\w*\b"
+    r"(old|oude|new|nieuwe) (boiler|ketel)|afvoerpijp|rookgasafvoer|flue)\w*\b"
 )
 _CO = alternation(
     r"\b(koolmonoxide|koolstofmonoxide|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
@@ -106,6 +108,8 @@ _CO = alternation(
     rf"\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
     r"oranje|yellow|orange)\b|\b(yellow|orange) flame|\bflame\b[^.?!\n]{0,20}\b(yellow|orange)\b",
     r"\brook slaat (terug|naar binnen)\b|\bsmoke (blows|comes|coming) back (in|into)\b",
+    r"\b(co|koolmonoxide)[- ]?melder\w*[^\n]{0,20}(🚨|🤢|😵|🤮)",
+    r"\b(co|koolmonoxide|koolstofmonoxide)[- ]?melder\w* (\w+ )?af\b",
     rf"\b(roet\w*|soot\w*)\b{_NEAR}\b(geiser|geyser|ketel|kachel|haard|boiler|heater)",
     rf"\b(geiser|geyser|ketel|kachel|haard|boiler|heater)\b{_NEAR}\b(roet\w*|soot\w*)",
     rf"\b{_CO_SOURCE}[^.?!\n]{{0,80}}\b{_SYMPTOMS}\b",
@@ -117,7 +121,7 @@ _FIRE = alternation(
     r"\b(keuken|schoorsteen|woning|auto|container|schuur)brand\b|\bbrandje\b",
     r"\bvlam(men|metjes?)?\b|\bvlam ?gevat\b|\bvuur(tje)?\b(?!werk)",
     r"\b(gaan|is gaan|staat te|begon te|beginnen te) branden\b|\bin brand gevlogen\b",
-    r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b",
+    r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b|\bin de hens\b|\bvlamt\b",
     r"\b(er )?brandt iets\b|\biets (staat te branden|brandt)\b|\b(oranje|rode|felle) gloed\b",
     r"\bgloei\w*\b(?! heet)|\bglowing\b",
     r"\b(er is|er hangt|overal) (veel |dikke |zwarte )?rook\b",
@@ -175,7 +179,7 @@ _ELECTRICAL = alternation(
     r"\b(live|exposed|bare|naked) wires?\b|\bwires? (hanging|exposed|sparking)\b",
     r"\b(losse|blote|bloot\w*|kale) (draden|kabels|bedrading)\b",
     rf"\b(stopcontact|{_FUSE_BOX}|stekker|snoer|\w*kabel|lichtknop|\w*schakelaar|\w*lamp|"
-    rf"inbouwdoos|afdekplaat|wandcontactdoos|lasdoos)\w*\b"
+    rf"inbouwdoos|afdekplaat|wandcontactdoos|lasdoos|dimmer)\w*\b"
     r"[^.?!\n]{0,60}"
     r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|vervormd|brandt|"
     r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|gezoem|zoem\w*|brom\w*|"
@@ -210,9 +214,15 @@ _WATER = alternation(
     rf"\b(bad|toilet|wc|douche|badkamer|wasbak|gootsteen|afvoer)\b{_NEAR}\b(loopt over|liep over|"
     r"overgelopen|overlopen|loopt\b[^.?!\n]{0,20}\bover)\b",
     r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\bmet bakken\b|\bemmers vol\b",
-    rf"\bwater\b{_NEAR}\b(door|uit|langs|van) ((het|de|ons|mijn) )?(plafond|lamp|muur|dak)\b",
-    rf"\b(komt|komen|druppelt|stroomt|loopt|regent|lekt|gutst)\b{_CLOSE}\b(uit|door) "
-    r"((het|ons|mijn|de) )?plafond\b",
+    rf"\bwater\b{_NEAR}\b(door|uit|langs|van) (\S+ )?(pla[fv]ond|lamp|muur|dak)\b",
+    rf"\b(komt|komen|kump|druppelt|stroomt|loopt|regent|lekt|gutst|zeikt|pist|plenst|spuit)\b"
+    rf"{_CLOSE}"
+    r"\b(uit|door) (\S+ )?pla[fv]ond\b",
+    r"💧[^\n]{0,20}\bpla[fv]ond|\bpla[fv]ond\b[^\n]{0,20}💧|\bemmers? (is |zijn )?(al )?vol\b",
+    r"\b\w*kraan\w*\b[^.?!\n]{0,20}\b(zit vast|vastgeroest|klemt|gaat niet dicht)\b",
+    r"\bblijft (spuiten|stromen|lopen)\b|\bwater (won'?t|will not|doesn'?t) stop\b",
+    r"\bstraal water\b|\bwater\b[^.?!\n]{0,20}\b(inbouwspot|spotje)\b",
+    rf"\bwaterleiding\w*\b{_NEAR}\bgeraakt\b",
     r"\bhet regent\b[^.?!\n]{0,30}\b(binnen|in (de|onze|mijn|het) (keuken|kamer|huis|woonkamer|"
     r"slaapkamer|badkamer|gang|hal))\b",
     r"\b(loopt|liep|lopen) onder\b|\bondergelopen\b|\blike a (swimming pool|lake|river)\b",
@@ -226,7 +236,8 @@ _WATER = alternation(
     r"vol (met )?water)\b",
     r"\b(drip\w*|trickl\w*|leak\w*|water)\b[^.?!\n]{0,30}\b(ceiling light|light fitting)\b",
     rf"\b\w*slang\b{_NEAR}\b(losgeschoten|losgeraakt|gesprongen|geknapt)\b",
-    rf"\bpla[fv]ond\b{_NEAR}\b(lekt|lekken|druppelt|water|stort|komt naar beneden|gutst|stroomt)\b",
+    rf"\bpla[fv]ond\b{_NEAR}\b(lekt|lekken|druppelt|druipt|water|stort|komt naar beneden|gutst|"
+    r"stroomt)\b",
     r"\bonder water\b|\bstaat blank\b|\boverstroom\w*|\bwateroverlast\b",
     rf"\b(stroomt|gutst|spuit|spuiten|klotst|stort)\b{_CLOSE}\bwater\b",
     rf"\bwater\b{_CLOSE}\b(stroomt|gutst|spuit|spuiten|klotst|stort|blijft komen|staat \d+|"
@@ -237,7 +248,8 @@ _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(running|pouring|coming|flowing) (out|down|through|into|under|from)\b",
     r"\b(gesprongen|geknapte|gebarsten) (leiding|waterleiding|buis|pijp)\w*",
     r"\b(hoofdkraan|kraan|water)\b[^.?!\n]{0,30}\b(niet|krijg\w*) (meer )?dicht\b",
-    rf"\bwater\b{_NEAR}\b(zakt door|door de vloer|naar binnen|trappenhuis in|de straat op)\b",
+    rf"\bwater\b{_NEAR}\b(zakt door|door de vloer|naar binnen|trappenhuis in|de straat op|"
+    r"\w*woning in|huis in|kamer in|kelder in|kruipruimte in|gang in)\b",
     rf"\b(spuit|spuiten|gutst)\b{_NEAR}\bwater\b",
     r"\b(through|from|out of) the ceiling\b",
     r"\bceiling\b[^.?!\n]{0,30}\b(leak\w*|drip\w*|pour\w*|water)\b",
@@ -259,7 +271,8 @@ _STRUCTURAL = alternation(
     r"afgebroken|losgeraakt|losgekomen|loskomen|los|gewaaid|afgewaaid|waaien|waait|zwaait|eraf|"
     r"op de stoep|scheurt|scheuren|"
     r"op straat|dreigt|"
-    r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door)\b",
+    r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door|doorhang\w*|zakt in|"
+    r"zakt weg|verzakt)\b",
     rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
     r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt|"
     r"losgekomen|hangt (nog maar )?aan (een|één) kant)\b",
@@ -268,13 +281,16 @@ _STRUCTURAL = alternation(
     r"\b(scheur|crack|barst)\w*\b[^.?!\n]{0,30}\b(\w*muur|\w*gevel|walls?|\w*plafond|ceiling|facade|"
     r"fundering|foundation|\w*balkon|balcony)\b[^\n]{0,80}\b(breder|groter|langer|groeit|wider|"
     r"bigger|longer|growing|spreading)\b",
-    r"\b(valt|vallen|viel|komt)\b[^.?!\n]{0,15}\b(gruis|pleister\w*|kalk|brok\w*|stenen)\b",
+    r"\b(valt|vallen|viel|komt)\b[^.?!\n]{0,15}\b(gruis|pleister\w*|kalk|brok\w*|stenen|stukjes|"
+    r"stuc)\b",
     r"\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij)\w*\b[^.?!\n]{0,30}\bbrokkel\w*|"
     r"\bbrokkel\w*\b[^.?!\n]{0,30}\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij)|"
     r"\b(brak|breekt) af\b|\bhalf naar beneden\b",
     r"\b(trap|trede\w*|stairs?|staircase|steps?|balkon\w*|balcony)\b[^.?!\n]{0,40}\b(beweegt|bewegen|"
     r"moving|moves|wiebelt|wobbl\w*)\b",
     r"\btegels\b[^.?!\n]{0,20}\b(springen|vallen|knallen)\b",
+    r"\b(\w*balkon\w*|galerij\w*|schoorsteen|\w*gevel)\b[^.?!\n]{0,20}\bscheef\b",
+    r"\bpla[fv]on[dt]?\b[^.?!\n]{0,40}\bna?o?r bene(d|j)e\b",
     r"\b(ripped|torn|blew|blown)\b[^.?!\n]{0,20}\broof\b|\broof\b[^.?!\n]{0,20}\b(ripped|torn|blown)"
     r" off\b",
     rf"\bdak\w*\b{_NEAR}\b(eraf gewaaid|weggewaaid|afgerukt|losgerukt)\b",
@@ -293,21 +309,24 @@ _STRUCTURAL = alternation(
     rf"\b(afgebroken|losgeraakt|losgekomen)\b{_NEAR}\b(schoorsteen|gevel|balkon|dak\w*|plafond)",
     rf"\b(tak|boom|klimrek|lantaarnpaal|paal|hek|steiger|bouwhek)\w*\b{_NEAR}\b(elk moment|"
     r"kan (elk moment )?vallen|dreigt|hangt (los|scheef)|afgebroken)",
-    rf"\b(ceiling|balcony|facade|fa.ade|wall|roof|stairs?|steps?|chimney|roof tiles?|bricks?|"
+    rf"\b(ceiling|balcony|facade|fa.ade|wall|roof|stairs?|staircase|steps?|chimney|roof tiles?|"
+    rf"bricks?|"
     rf"gutter\w*|panels?|glass roof|canopy|chunks?|pieces?|concrete|debris|plaster|window|"
     rf"railing)\b{_NEAR}"
     r"\b(fell|falling|fallen|came down|coming down|come down|crumbl\w*|collaps\w*|hanging loose|"
     r"came off|coming off|onto the (pavement|street|path)|about to fall|broke off|broken off|"
-    r"gave way|giving way|bulg\w*|sagging|falls? (down|off|on|onto)|hanging off|swinging|"
-    r"keeps? falling|c[ao]me loose|coming loose)\b",
+    r"gave way|giving way|bulg\w*|sagging|fall(s|ing)? (down|off|on|onto|in|into)|hanging off|"
+    r"swinging|"
+    r"keeps? falling|c[ao]me loose|coming loose|leaning|cracked (right )?through|pull\w* away|"
+    r"coming away)\b",
     r"\b(plaster|bits|chunks|pieces|bricks|stones|debris)\b[^.?!\n]{0,30}\bdropping\b",
 )
 _POWER_OUT = alternation(
     r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
     rf"\b(stroom|elektriciteit|elektra)\b{_NEAR}\b(uitgevallen|uitviel|uitvalt|viel uit|valt uit|"
-    r"weg|uit|eraf|eruit)\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
+    r"weg|uit|eraf|eruit|ertuit)\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
     rf"\b(power|electricity)\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
-    r"\blost (the )?(power|electricity)\b",
+    r"\blost (the )?(power|electricity)\b|\bstroompanne\b|\b(no|without) current\b",
     r"\b(elektriciteit|stroom)\w*\b[^.?!\n]{0,40}\b(onderbroken|afgesloten)\b",
     r"\bstroomstoring\b|\bstroomuitval\b|\bkortsluiting\b",
     r"\b(no|without) (power|electricity)\b|\bpower (cut|outage|failure|is out|went out|is off)\b",
@@ -323,7 +342,8 @@ _AT_RISK = alternation(
     r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|luchtmatras|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|medicijn\w*|medicatie|"
     r"couveuse|injectie\w*|hoog ?bejaard\w*|traplift|hoog-?lift|monitor|apparatuur|rolstoel)\b",
     r"\b(ventilator|oxygen|dialysis|insulin|medication|medicine|medical (equipment|device)|"
-    r"breathing (machine|equipment)|breath\w*|stair ?lift|wheelchair|life support|cpap|pump|"
+    r"breathing (machine|equipment)|breath\w*|(profiling|hospital|electric) bed|pressure mattress|"
+    r"air mattress|stair ?lift|wheelchair|life support|cpap|pump|"
     r"diabet\w*)\b",
     r"\b(diabe\w*|afhankelijk van|hartproblemen|hartpatient|koeling)\b",
     r"\b(\d{2}-year-old|elderly|stuck upstairs|can'?t walk|bedridden)\b",
@@ -335,6 +355,7 @@ _TRAPPED = alternation(
     r"[^.?!\n]{0,20}\b(in|vast)\b",
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped)\b",
+    r"\b(lift|elevator)\b[^\n]{0,100}\b(stuck|trapped) in (it|there)\b",
     r"\b(zit|zitten|zat|zaten|sta|staan) (nu |al )?(vast )?in de lift\b",
     r"\blift\b[^\n]{0,80}\ber (zit|zitten|zat|zaten) (nog )?[^.?!\n]{0,30}\bin\b",
     r"\blift\b[^.?!\n]{0,30}\b(blijven steken|blijven hangen|vast|stil)\b[^.?!\n]{0,40}\berin\b",
@@ -352,7 +373,7 @@ _FRAIL_COLD = alternation(
     r"\b(vriest|vorst|min (\d+|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)|ijskoud\w*)\b|🥶|"
     r"\b(binnen|inside|in huis)\b[^.?!\n]{0,15}\b\d{1,2} (graden|degrees)\b",
     r"(?<![\w-])-\d{1,2}\b(?![-\d])|\b\d graden buiten\b",
-    r"\b(freezing|frost|below zero|minus \d+|snow\w*|sneeuw\w*|cold|koud\w*|kou)\b",
+    r"\b(freezing|frost|below zero|minus|snow\w*|sneeuw\w*|cold|koud\w*|kou)\b",
 )
 _FRAIL = alternation(
     r"\b(baby|pasgeboren|zuigeling|bejaard\w*|hoogbejaard\w*|\d{2} jaar|ziek\w*|ouderen|"
@@ -364,6 +385,7 @@ _FRAIL = alternation(
     r"granny)\b",
     r"\bvan [7-9]\d\b|\b[7-9]\d ?(y/?o|yo|jarige)\b",
     r"\b(newborn|infant|elderly|frail|\d{2} years? old|sick|ill|pregnant|chemo\w*)\b",
+    r"\b\d+[- ](month|week)s?[- ]old\b|\b\d+ (maanden|weken) oud\b",
     r"\b(i am|i'm|she is|he is|she's|he's) [7-9]\d\b",
 )
 _GENERAL = alternation(
