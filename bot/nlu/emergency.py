@@ -29,15 +29,22 @@ _GAS_PLACE = (
     r"stove|cooker|hob|oven|boiler|heater)\b"
 )
 # Where gas hisses when it leaks (a boiler hisses for other reasons too).
-_GAS_PIPE = r"(gas\w*|leiding|gaskraan|meter|meterkast|fornuis|kookplaat|pipe|stove|cooker|hob)\b"
+_GAS_PIPE = (
+    r"(gas\w*|leiding|gaskraan|aansluiting|meter|meterkast|fornuis|kookplaat|pipe|stove|cooker|hob)\b"
+)
+_HISS = r"(gesis|sist|sissen|sissend\w*|fluit\w*|blaz\w*|hiss\w*|whistl\w*)"
 _GAS = alternation(
     r"\bgas(lucht|lugt|geur|luchtje|lek\w*|stank|achtig\w*|sy)\b",
     r"\b(ruik|ruiken|ruikt|rook|roken|riek\w*|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|"
     rf"stink\w*|whiff|reek\w*)\b{_FAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
     rf"\bgas\b{_CLOSE}\b(ruik\w*|riek\w*|rook|lek\w*|lucht|geur|smell\w*|leak\w*|stink\w*|stonk)",
     # Hissing at a gas pipe or appliance; a strange smell there; a pipe hit while digging.
-    rf"\b(gesis|sist|sissen|sissend\w*|fluit\w*|hiss\w*|whistl\w*)\b{_NEAR}\b{_GAS_PIPE}",
-    rf"\b{_GAS_PIPE}{_NEAR}\b(gesis|sist|sissen|sissend\w*|fluit\w*|hiss\w*|whistl\w*)\b",
+    rf"\b{_HISS}\b{_NEAR}\b{_GAS_PIPE}|\b{_GAS_PIPE}{_NEAR}\b{_HISS}\b",
+    # Bottled gas smells the same: "zoals bij een campinggasfles", "like a camping stove".
+    r"\b(ruik\w*|riek\w*|smell\w*|lucht|geur)\b[^.?!\n]{0,40}\b(campinggas\w*|camping ?(stove|gas)|"
+    r"gasfles\w*)",
+    r"\b(opengedraaid|open gedraaid)\b[^\n]{0,80}\b(ruikt|riekt|stinkt)\b",
+    r"\b(lucht|geur|smell\w*|ruik\w*)\b[^.?!\n]{0,40}\b(aansteker|lighter)\b",
     rf"\b(chemische|rare|vreemde|vieze|penetrante|chemical|weird|strange|funny|odd) "
     rf"(lucht|geur|smell|odou?r)\b{_NEAR}\b{_GAS_PLACE}",
     rf"\b{_GAS_PLACE}{_NEAR}\b(ruikt|riekt|stinkt) (raar|vreemd|chemisch|vies)\b",
@@ -73,7 +80,7 @@ _ALARM = (
 _SYMPTOMS = (
     r"(hoofdpijn|koppijn|duizelig|draaierig|misselijk|suf|sloom|slaperig|overgeven|braken|"
     r"flauw\w*|zware ogen|niet wakker|verward|half (te )?slap\w*|(bijna )?niet (meer )?praten|"
-    r"in de war|sleepy|confused|slurred|won'?t wake|feels? sick|"
+    r"in de war|sleepy|confused|muddled|slurred|won'?t wake|hard to wake|floppy|feels? sick|"
     r"raar in (mijn|m'n|ons|z'n|haar) hoofd|headache\w*|dizzy|drowsy|nause\w*|faint\w*|vomit\w*|"
     r"throwing up|🤢|🤮|😵)"
 )
@@ -83,7 +90,8 @@ _CO_SOURCE = (
     r"\b"
 )
 _GAS_HEATER = (
-    r"(geiser|geyser|water heater|gaskachel|gas fire|gas heater|houtkachel|"
+    r"(geiser|geyser|water heater|gaskachel|gas fire|gas heater|houtkachel|petroleum\w*|paraffin|"
+    r"kerosene|cv-ketel|kachelpijp|open haard|back boiler|\w*terrasverwarmer|terrasheater|"
     r"(old|oude|new|nieuwe) (boiler|ketel)|afvoerpijp|rookgasafvoer|flue)\w*\b"
 )
 _CO = alternation(
@@ -102,11 +110,13 @@ _CO = alternation(
     rf"\b{_SYMPTOMS}\b[^\n]{{0,80}}\b(buiten|outside|op (mijn|m'n) werk|at work)\b[^\n]{{0,30}}"
     r"\b(beter|better|weg|gone)\b",
     # A geyser or gas heater is the usual source: symptoms and one in a message, sentences apart.
-    rf"\b{_SYMPTOMS}\b[^\n]{{0,120}}\b{_GAS_HEATER}|\b{_GAS_HEATER}[^\n]{{0,120}}\b{_SYMPTOMS}\b",
+    rf"\b{_SYMPTOMS}\b[^\n]{{0,250}}\b{_GAS_HEATER}|\b{_GAS_HEATER}[^\n]{{0,250}}\b{_SYMPTOMS}\b",
     r"\b(black marks|zwarte (vlekken|plekken|randen))\b[^.?!\n]{0,20}\b(around|rond|boven|above)\b",
     # A yellow or orange flame, or soot, at a gas appliance.
     rf"\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
-    r"oranje|yellow|orange)\b|\b(yellow|orange) flame|\bflame\b[^.?!\n]{0,20}\b(yellow|orange)\b",
+    r"oranje|yellow|orange)\b|\b(yellow|orange) flame|\bflame\b[^.?!\n]{0,40}\b(yellow|orange)\b",
+    rf"\b{_SYMPTOMS}\b[^\n]{{0,40}}\b(until|tot) (we|i|ik|wij|je) (go|gaan|ga) "
+    r"(outside|naar buiten)",
     r"\brook slaat (terug|naar binnen)\b|\bsmoke (blows|comes|coming) back (in|into)\b",
     r"\b(co|koolmonoxide)[- ]?melder\w*[^\n]{0,20}(🚨|🤢|😵|🤮)",
     r"\b(co|koolmonoxide|koolstofmonoxide)[- ]?melder\w* (\w+ )?af\b",
@@ -122,6 +132,7 @@ _FIRE = alternation(
     r"\bvlam(men|metjes?)?\b|\bvlam ?gevat\b|\bvuur(tje)?\b(?!werk)",
     r"\b(gaan|is gaan|staat te|begon te|beginnen te) branden\b|\bin brand gevlogen\b",
     r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b|\bin de hens\b|\bvlamt\b",
+    r"\b(chimney|schoorsteen)\b[^.?!\n]{0,60}\b(sparks|vonken|roaring|raast|bulder\w*)\b",
     r"\b(er )?brandt iets\b|\biets (staat te branden|brandt)\b|\b(oranje|rode|felle) gloed\b",
     r"\bgloei\w*\b(?! heet)|\bglowing\b",
     r"\b(er is|er hangt|overal) (veel |dikke |zwarte )?rook\b",
@@ -149,6 +160,10 @@ _FIRE = alternation(
     rf"\bsmoke\b(?! ?(free|detectors?|alarms?))"
     rf"{_CLOSE}\b(pouring|everywhere|billowing|filling)\b",
     r"\b(full of|filled with|thick|black|white|lots of) smoke\b|\bsmoky\b",
+    r"\b(pouring|billowing) (out )?smoke\b|\btoo hot to touch\b",
+    r"\bnagloei\w*|\bblijft (het )?(roken|smeulen)\b",
+    r"\b(accu|batterij|battery)\b[^\n]{0,80}\b(opgezwollen|swollen|damp|vapou?r|knettert|sist)\b",
+    r"\bopgezwollen\b[^.?!\n]{0,40}\b(damp|rook|knettert|sist)\b|\b(witte|white) (damp|vapou?r)\b",
     r"\b(smoke|fire) alarms? (is |are |keeps? )?(going off|went off|goes off|sounding)\b",
 )
 # A burning smell alone: fire, unless a socket or wire shows where it comes from (then the
@@ -157,6 +172,9 @@ _SMOULDER = alternation(
     r"\b(brand|schroei|verbrande?|rook)(lucht|geur)\b|\bbrandende lucht\b|\bruikt verbrand\b",
     r"\bverbrand\w* (kabel|plastic|rubber)\b|\bruik\w* (brand|iets schroei\w*)\b|\bschroeierig\w*",
     r"\b(zwarte|blauwe|dikke|grijze) walm\b|\bwalm\w* (uit|onder)\b",
+    r"\buit (de|het)\b[^.?!\n]{0,60}\b(komt|kwam)\b[^.?!\n]{0,40}\brook\b",
+    r"\b(grijze|witte|blauwe) waas\b|\bhaze\b",
+    r"\bruik\w*\b[^.?!\n]{0,30}\bnaar (brand|rook|verbrand\w*)\b",
     r"\bburning\b(?! question)|\bburnt smell\b|\bsmell\w* (of )?burnt?\b",
     rf"\brook\b{_CLOSE}\buit\b",
     rf"\bsmoke\b(?! ?(free|detectors?|alarms?)){_CLOSE}\b(coming|from|out)\b",
@@ -178,7 +196,7 @@ _ELECTRICAL = alternation(
     r"\bshock (from|when (i|we) touch\w*)\b|\belectrocut\w*",
     r"\b(live|exposed|bare|naked) wires?\b|\bwires? (hanging|exposed|sparking)\b",
     r"\b(losse|blote|bloot\w*|kale) (draden|kabels|bedrading)\b",
-    rf"\b(stopcontact|{_FUSE_BOX}|stekker|snoer|\w*kabel|lichtknop|\w*schakelaar|\w*lamp|"
+    rf"\b(stopcontact|{_FUSE_BOX}|stekker|\w*snoer|\w*kabel|lichtknop|\w*schakelaar|\w*lamp|"
     rf"inbouwdoos|afdekplaat|wandcontactdoos|lasdoos|dimmer)\w*\b"
     r"[^.?!\n]{0,60}"
     r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|vervormd|brandt|"
@@ -188,6 +206,8 @@ _ELECTRICAL = alternation(
     rf"\brook\b[^.?!\n]{{0,30}}\b(uit|bij|van) (het|de) "
     rf"(stopcontact|stekker|{_FUSE_BOX}|\w*schakelaar)",
     r"\bdraden (zijn |liggen |hangen )?(buiten|bloot)\b",
+    r"\b\w*draa?d\w* (ligt|liggen|is|zijn) bloot\b",
+    r"\bgesmolten\b[^\n]{0,80}\bstopcontact|\bstopcontact\b[^\n]{0,80}\bgesmolten\b",
     rf"\b(stopcontact|stekker|{_FUSE_BOX}|\w*schakelaar)\w*\b[^.?!\n]{{0,30}}\b(is |zijn )?zwart\b",
     rf"\b(knapte|knal|geknapt)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|stopcontact)",
     rf"\b(knetter\w*|sputter\w*)\b{_NEAR}\b(meterkast|groepenkast|zekeringkast|stoppenkast|"
@@ -229,8 +249,12 @@ _WATER = alternation(
     r"\bwater\b[^.?!\n]{0,60}\b(steeds meer|more and more|blijft stijgen|keeps rising|rising)\b",
     r"\bgutst\b|\bgushing\b|\bspraying everywhere\b|\bspuit overal\b|"
     r"\b(can'?t|cannot) find the stop ?cock\b|\bhoofdkraan niet (vinden|dicht)\b",
-    r"\blek\w*\b[^.?!\n]{0,30}\b(houdt niet op|stopt niet|blijft komen|heel hard)\b",
-    r"\bwater\b[^.?!\n]{0,20}\bonder de (voor)?deur (door|uit)\b",
+    r"\blek\w*\b[^.?!\n]{0,30}\b(houdt niet op|stopt niet|blijft komen|heel hard|zo hard)\b",
+    r"\b\w*water\b[^.?!\n]{0,20}\bonder de (voor)?deur (door|uit)\b",
+    r"\bwater (blijft|keeps?)\b[^.?!\n]{0,25}\b(komen|lopen|coming|running)\b|\bloopt vol\b",
+    r"\bwater (al )?tot (de|aan)\b",
+    r"\bwater\b[^.?!\n]{0,40}\b(tot|boven) (boven )?(de|mijn|onze) (enkels|knieen)\b",
+    r"\b\d+ ?cm water\b|\bstaat\b[^.?!\n]{0,25}\bblank\b",
     r"\bstraal\w*\b[^.?!\n]{0,20}\buit (de|het) (lamp|plafond)\b|\bgeklater\b",
     r"\b(basement|cellar|kelder|souterrain)\b[^.?!\n]{0,30}\b(full (of|with) water|"
     r"vol (met )?water)\b",
@@ -248,8 +272,8 @@ _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(running|pouring|coming|flowing) (out|down|through|into|under|from)\b",
     r"\b(gesprongen|geknapte|gebarsten) (leiding|waterleiding|buis|pijp)\w*",
     r"\b(hoofdkraan|kraan|water)\b[^.?!\n]{0,30}\b(niet|krijg\w*) (meer )?dicht\b",
-    rf"\bwater\b{_NEAR}\b(zakt door|door de vloer|naar binnen|trappenhuis in|de straat op|"
-    r"\w*woning in|huis in|kamer in|kelder in|kruipruimte in|gang in)\b",
+    rf"\b\w*water\b{_NEAR}\b(zakt door|door de vloer|naar binnen|trappenhuis in|de straat op|"
+    r"\w*woning in|huis in|\w*kamer in|kelder in|kruipruimte in|gang in)\b",
     rf"\b(spuit|spuiten|gutst)\b{_NEAR}\bwater\b",
     r"\b(through|from|out of) the ceiling\b",
     r"\bceiling\b[^.?!\n]{0,30}\b(leak\w*|drip\w*|pour\w*|water)\b",
@@ -278,7 +302,7 @@ _STRUCTURAL = alternation(
     r"losgekomen|hangt (nog maar )?aan (een|één) kant)\b",
     r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,80}\bscheur\w*",
     # A crack in a wall, ceiling or facade that grows.
-    r"\b(scheur|crack|barst)\w*\b[^.?!\n]{0,30}\b(\w*muur|\w*gevel|walls?|\w*plafond|ceiling|facade|"
+    r"\b(scheur|crack|barst)\w*\b[^.?!\n]{0,50}\b(\w*muur|\w*gevel|walls?|\w*plafond|ceiling|facade|"
     r"fundering|foundation|\w*balkon|balcony)\b[^\n]{0,80}\b(breder|groter|langer|groeit|wider|"
     r"bigger|longer|growing|spreading)\b",
     r"\b(valt|vallen|viel|komt)\b[^.?!\n]{0,15}\b(gruis|pleister\w*|kalk|brok\w*|stenen|stukjes|"
@@ -286,9 +310,11 @@ _STRUCTURAL = alternation(
     r"\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij)\w*\b[^.?!\n]{0,30}\bbrokkel\w*|"
     r"\bbrokkel\w*\b[^.?!\n]{0,30}\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij)|"
     r"\b(brak|breekt) af\b|\bhalf naar beneden\b",
-    r"\b(trap|trede\w*|stairs?|staircase|steps?|balkon\w*|balcony)\b[^.?!\n]{0,40}\b(beweegt|bewegen|"
-    r"moving|moves|wiebelt|wobbl\w*)\b",
+    r"\b(trap|trede\w*|stairs?|staircase|steps?|balkon\w*|balcony)\b[^.?!\n]{0,40}"
+    r"\b(beweegt|bewegen|moving|moves|wiebelt|wobbl\w*)\b",
     r"\btegels\b[^.?!\n]{0,20}\b(springen|vallen|knallen)\b",
+    r"\blosse stenen\b|\bloose (bricks|stones)\b",
+    r"\bzakt\b[^.?!\n]{0,10}\bpla[fv]ond\b[^.?!\n]{0,50}\bdoor\b",
     r"\b(\w*balkon\w*|galerij\w*|schoorsteen|\w*gevel)\b[^.?!\n]{0,20}\bscheef\b",
     r"\bpla[fv]on[dt]?\b[^.?!\n]{0,40}\bna?o?r bene(d|j)e\b",
     r"\b(ripped|torn|blew|blown)\b[^.?!\n]{0,20}\broof\b|\broof\b[^.?!\n]{0,20}\b(ripped|torn|blown)"
@@ -316,21 +342,24 @@ _STRUCTURAL = alternation(
     r"\b(fell|falling|fallen|came down|coming down|come down|crumbl\w*|collaps\w*|hanging loose|"
     r"came off|coming off|onto the (pavement|street|path)|about to fall|broke off|broken off|"
     r"gave way|giving way|bulg\w*|sagging|fall(s|ing)? (down|off|on|onto|in|into)|hanging off|"
-    r"swinging|"
-    r"keeps? falling|c[ao]me loose|coming loose|leaning|cracked (right )?through|pull\w* away|"
-    r"coming away)\b",
+    r"swinging|keeps? falling|c[ao]me loose|coming loose|c[ao]me away|coming away|leaning|"
+    r"cracked (right )?through|pull\w* away)\b",
     r"\b(plaster|bits|chunks|pieces|bricks|stones|debris)\b[^.?!\n]{0,30}\bdropping\b",
 )
 _POWER_OUT = alternation(
     r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
     rf"\b(stroom|elektriciteit|elektra)\b{_NEAR}\b(uitgevallen|uitviel|uitvalt|viel uit|valt uit|"
     r"weg|uit|eraf|eruit|ertuit)\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
+    r"\bstroom\b[^.?!\n]{0,30}\bniet (meer )?teruggekomen\b",
+    r"\bgroep\b[^.?!\n]{0,30}\b(valt|viel) (steeds )?uit\b",
     rf"\b(power|electricity)\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
     r"\blost (the )?(power|electricity)\b|\bstroompanne\b|\b(no|without) current\b",
     r"\b(elektriciteit|stroom)\w*\b[^.?!\n]{0,40}\b(onderbroken|afgesloten)\b",
     r"\bstroomstoring\b|\bstroomuitval\b|\bkortsluiting\b",
     r"\b(no|without) (power|electricity)\b|\bpower (cut|outage|failure|is out|went out|is off)\b",
-    r"\b(power|electricity) (has |just |suddenly )?(gone|went) (off|out)\b|\bblackout\b",
+    r"\b(power|electricity) (has |just |suddenly )?(gone|went) (off|out)\b|\bblackout\b|\boutage\b",
+    r"\bcut (off )?the (power|electricity)\b|\b(power|electricity) (was |has been )?disconnected\b",
+    r"\bdisconnected (our|the|my|his|her) (power|electricity)\b",
     r"\b(power|electricity) (went|cut out|failed|died)\b",
 )
 # A power cut is an emergency when someone depends on power to be safe, or is trapped by it.
@@ -339,7 +368,7 @@ _AT_RISK = alternation(
     r"\b(vast in|in de) lift\b|\bliftopsluiting\b",
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped|inside)\b",
-    r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|luchtmatras|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|medicijn\w*|medicatie|"
+    r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|luchtmatras|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|\w*medicijn\w*|\w*medicatie|"
     r"couveuse|injectie\w*|hoog ?bejaard\w*|traplift|hoog-?lift|monitor|apparatuur|rolstoel)\b",
     r"\b(ventilator|oxygen|dialysis|insulin|medication|medicine|medical (equipment|device)|"
     r"breathing (machine|equipment)|breath\w*|(profiling|hospital|electric) bed|pressure mattress|"
