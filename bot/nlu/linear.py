@@ -154,7 +154,7 @@ class Head:
 class LinearModel:
     vectorisers: tuple[Vectoriser, ...]
     heads: dict[str, Head]
-    meaning: Meaning | None = None  # its columns follow the vectorisers'
+    meaning: Meaning  # its columns follow the vectorisers'
 
     def features(self, text: str) -> tuple[list[int], list[float]]:
         folded = fold(text)
@@ -166,9 +166,8 @@ class LinearModel:
             columns += [offset + c for c in cols]
             values += vals
             offset += len(vectoriser.idf)
-        if self.meaning is not None:
-            columns += range(offset, offset + self.meaning.dimensions)
-            values += self.meaning.transform(folded).tolist()
+        columns += range(offset, offset + self.meaning.dimensions)
+        values += self.meaning.transform(folded).tolist()
         return columns, values
 
     def predict(self, text: str) -> dict[str, dict[str, float]]:
@@ -189,9 +188,9 @@ class LinearModel:
             arrays[f"h_{name}_classes"] = np.array("\x00".join(head.classes))
             arrays[f"h_{name}_weights"] = head.weights.astype(np.float32)
             arrays[f"h_{name}_intercept"] = head.intercept.astype(np.float32)
-        if self.meaning is not None:  # the table itself ships on its own (word_vectors.npz)
-            arrays["meaning_weight"] = np.array(self.meaning.weight)
-            arrays["meaning_outside_share"] = np.array(self.meaning.outside_share)
+        # The table itself ships on its own (word_vectors.npz).
+        arrays["meaning_weight"] = np.array(self.meaning.weight)
+        arrays["meaning_outside_share"] = np.array(self.meaning.outside_share)
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -220,15 +219,12 @@ class LinearModel:
                 for name in HEADS
                 if f"h_{name}_classes" in data
             }
-            weight = float(data["meaning_weight"]) if "meaning_weight" in data else None
-            outside_share = (
-                float(data["meaning_outside_share"]) if "meaning_outside_share" in data else 0.0
+            meaning = Meaning.of(
+                shipped_word_vectors(),
+                vectorisers,
+                float(data["meaning_weight"]),
+                float(data["meaning_outside_share"]),
             )
-        meaning = (
-            None
-            if weight is None
-            else Meaning.of(shipped_word_vectors(), vectorisers, weight, outside_share)
-        )
         return cls(tuple(vectorisers), heads, meaning)
 
 

@@ -34,9 +34,9 @@ WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 MAX_CHAR_FEATURES = 60_000
 # How loud the words' meaning (`word_vectors`) is beside the n-grams, and the heads that read
-# it; a weight of None leaves it out.
-MEANING_WEIGHT: float | None = 5.0
-MEANING_HEADS: frozenset[str] = frozenset({"category"})
+# it.
+MEANING_WEIGHT = 5.0
+MEANING_HEADS = frozenset({"category"})
 # Beside the training words, the table holds this many of the most common words of each language
 # (wordfreq's lists), so a word the training never saw still carries its meaning, at this share
 # of the rarest training word's weight. 10,000 and 0.6 were chosen on the training data: across
@@ -74,13 +74,7 @@ def explicit_label(row: dict[str, Any]) -> str:
     return "explicit" if row.get("explicit") else "hidden"
 
 
-def train(
-    rows: Sequence[dict[str, Any]],
-    c: float = C,
-    meaning_weight: float | None = MEANING_WEIGHT,
-    meaning_heads: frozenset[str] = MEANING_HEADS,
-    outside_share: float = OUTSIDE_SHARE,
-) -> LinearModel:
+def train(rows: Sequence[dict[str, Any]], c: float = C) -> LinearModel:
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -107,16 +101,10 @@ def train(
         )
         for v in fitted
     )
-    meaning = (
-        None
-        if meaning_weight is None
-        else Meaning.of(shipped_word_vectors(), vectorisers, meaning_weight, outside_share)
-    )
+    meaning = Meaning.of(shipped_word_vectors(), vectorisers, MEANING_WEIGHT, OUTSIDE_SHARE)
     ngrams = hstack(blocks).tocsr()
-    with_meaning = ngrams
-    if meaning is not None:
-        dense = csr_matrix(np.vstack([meaning.transform(fold(t)) for t in texts]))
-        with_meaning = hstack([ngrams, dense]).tocsr()
+    dense = csr_matrix(np.vstack([meaning.transform(fold(t)) for t in texts]))
+    with_meaning = hstack([ngrams, dense]).tocsr()
     # A head learns from the rows that label its field (the seed sets leave some out).
     targets: dict[str, tuple[np.ndarray[Any, Any], list[str]]] = {
         "intent": (np.ones(len(rows), dtype=bool), [str(r["intent"]) for r in rows]),
@@ -135,10 +123,10 @@ def train(
         # Balanced class weights: rare intents (dispute, other) would otherwise be drowned
         # by the many complaints.
         clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-        reads_meaning = name in meaning_heads
+        reads_meaning = name in MEANING_HEADS
         clf.fit((with_meaning if reads_meaning else ngrams)[mask], np.array(labels)[mask])
         weights = clf.coef_.T
-        if meaning is not None and not reads_meaning:  # every head sees all the columns
+        if not reads_meaning:  # every head sees all the columns: zero weight on the meaning
             weights = np.vstack([weights, np.zeros((meaning.dimensions, weights.shape[1]))])
         heads[name] = Head(
             classes=tuple(str(x) for x in clf.classes_),

@@ -95,7 +95,7 @@ def test_features_and_probabilities_match_scikit_learn() -> None:
             np.zeros(table.vectors.shape[1]),
         )
         norm = np.linalg.norm(total)
-        return total * (training.MEANING_WEIGHT or 0) / norm if norm else total
+        return total * training.MEANING_WEIGHT / norm if norm else total
 
     complaints = [i for i, r in enumerate(ROWS) if r.get("category")]
     heads = {
