@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import re
 import statistics
@@ -348,8 +349,21 @@ async def measure(
                 customers,
                 rate,
             )
-        measured.stored = await _telegram_inbound(bot.app.sessions) - before
+        measured.stored = await _stored(bot.app.sessions, before, measured.sent)
     return measured
+
+
+async def _stored(sessions: SessionFactory, before: int, sent: int) -> int:
+    """Inbound Telegram messages stored since `before`, once all `sent` are (or, after
+    REPLY_SECONDS, fewer: the shortfall shows). A customer's message counts as answered at the
+    first bot message after it, which can be a late second reply to the turn before; then the
+    bot may not have read the last message yet when the customers stop."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(REPLY_SECONDS):
+            # Nothing to subscribe to: the message arrives through the bot's own poll.
+            while await _telegram_inbound(sessions) - before < sent:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+    return await _telegram_inbound(sessions) - before
 
 
 async def _telegram_inbound(sessions: SessionFactory) -> int:
