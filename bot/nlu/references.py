@@ -48,8 +48,18 @@ _CUES: tuple[tuple[Reference, str], ...] = (
 )
 # Words for a reference of any kind: "kenmerk 2026/118", "reference R-55102". Right after a word
 # that names a kind they are part of it ("order ref: WS-99812", "invoice ref. INV/118"); on
-# their own they are the customer's reference (a case or file number).
+# their own they belong to the nearest paper named before them: a demand for payment makes them
+# an invoice number ("de boete van € 140 (kenmerk BO-22910)"), anything else the customer's
+# reference (a case, request or letter: "bezwaar ingediend via het formulier, kenmerk ...").
 _GENERIC = r"kenmerk|reference(?: number)?|referentie(?:nummer|nr)?|ref"
+_PAPER = re.compile(
+    r"\b(?:(?P<demand>\w*(?:boete|bekeuring|factuur|facturen|rekening|nota|afrekening|aanslag|"
+    r"herinnering|aanmaning|parkeerbon)|naheffing\w*|fines?|penalty|(?:parking )?ticket|"
+    r"bills?|invoices?|reminders?|assessment)|"
+    r"\w*(?:aanvraag|verzoek|bezwaar|melding|klacht|formulier|brief|zaak|dossier)|"
+    r"objection|request|application|complaint|letter|case|form|claim)\b",
+    re.I,
+)
 # What may stand between the word and the number: "nummer", "nr.", "no", "#", ":", "is".
 _BETWEEN = (
     r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bnmr\b\.?|\bno\b\.?|\bn[°º]|\bnumber\b|\bnbr\b\.?|"
@@ -141,6 +151,16 @@ def _kind_before(text: str, at: int) -> Reference | None:
     return next((k for k, pattern in _CONTEXT if pattern.search(window)), None)
 
 
+def _generic_kind(text: str, at: int, invoices: list[tuple[int, str]]) -> Reference:
+    """Whose reference a bare "kenmerk"/"reference" at `at` is: see `_PAPER`. A demand whose
+    number was already given ("Factuur 2026-118, referentie 7781-22") is not what it names."""
+    papers = list(_PAPER.finditer(text, max(0, at - _LOOK_BACK), at))
+    if not papers or not papers[-1].group("demand"):
+        return "customer"
+    numbered = any(papers[-1].end() <= start < at for start, _ in invoices)
+    return "customer" if numbered else "invoice"
+
+
 def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
     return not (
         len(ref) < 3
@@ -169,7 +189,7 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
         ref = _clean(m.group("ref"))
         if ref_start in taken or not _is_reference(text, m, ref):
             continue
-        kind = cue_kind or "customer"
+        kind = cue_kind or _generic_kind(text, m.start(), found["invoice"])
         taken.add(ref_start)
         found[kind].append((ref_start, ref))
         end = m.end()

@@ -212,12 +212,21 @@ def test_references_after_cue_words(text: str, kind: str, numbers: tuple[str, ..
         ("De eindafrekening 1460,12 is veel te hoog", "invoice_numbers", ()),
         ("invoice nr 4471-B", "invoice_numbers", ("4471-B",)),
         ("Re: your invoice ref. INV/2026/118", "invoice_numbers", ("INV/2026/118",)),
-        ("I object to the parking fine, reference 99182011.", "customer_numbers", ("99182011",)),
+        # A demand for payment's own reference is its number; a case's, request's or letter's
+        # reference is the customer's.
+        ("I object to the parking fine, reference 99182011.", "invoice_numbers", ("99182011",)),
         (
             "Bezwaar tegen de parkeerboete met kenmerk 4412 9901 2020",
-            "customer_numbers",
+            "invoice_numbers",
             ("4412 9901 2020",),
         ),
+        (
+            "Bezwaar tegen de boete van € 95 ingediend via het formulier, kenmerk PB-26-0188",
+            "customer_numbers",
+            ("PB-26-0188",),
+        ),
+        ("Factuur 2026-118, referentie 7781-22", "invoice_numbers", ("2026-118",)),
+        ("My fine was cancelled. Letter reference: AB-4410", "customer_numbers", ("AB-4410",)),
         ("tax assessment (no. 2026.118.44)", "invoice_numbers", ("2026.118.44",)),
         ("Nota nr. 3301 van de loodgieter", "invoice_numbers", ("3301",)),
         ("Ordernummer: NL-4455-K2", "order_numbers", ("NL-4455-K2",)),
