@@ -16,23 +16,30 @@ from typing import Literal
 
 Reference = Literal["customer", "order", "invoice"]
 
+# "nummer" glued to the word it belongs to, as people type it: "klantnummer", "klantnr",
+# "klantnumer", "reserveringsnummer".
+_NR = r"(?:s?(?:nummer|numer|nr|nmr))"
 _CUES: tuple[tuple[Reference, str], ...] = (
     (
         "customer",
-        r"klant(?:en)?(?:nummer|nr)|klant|huurder(?:s)?(?:nummer|nr)?|huur(?:nummer|nr)|"
-        r"relatie(?:nummer|nr)?|debiteur(?:en)?(?:nummer|nr)?|contract(?:nummer|nr)?|"
-        r"abonnee(?:nummer|nr)?|abonnement(?:s)?(?:nummer|nr)|zaak(?:nummer|nr)?|case|"
-        r"melding(?:s)?(?:nummer|nr)?|meldingen|lid(?:maatschaps)?(?:nummer|nr)|"
-        r"polis(?:nummer|nr)?|dossier(?:nummer|nr)?|aansluit(?:nummer|nr)|ean(?:-code| code)?|"
-        r"customer|tenant|tenancy|account|membership|client",
+        rf"klant(?:en)?{_NR}|klant|kl\.?[ ]?nr|knr|huurder{_NR}?|huur{_NR}|relatie{_NR}?|"
+        rf"debiteur(?:en)?{_NR}?|\w*contract{_NR}?|abonnee{_NR}?|abonnement{_NR}|zaak{_NR}?|case|"
+        rf"\w*melding{_NR}?|meldingen|lid(?:maatschap)?{_NR}|lid|pasje|pas{_NR}|polis{_NR}?|"
+        rf"\w*dossier{_NR}?|aansluit{_NR}|ean(?:-code| code)?|(?<!parking )ticket{_NR}?|"
+        rf"klacht{_NR}|aanvraag{_NR}?|"
+        r"customer|tenant|tenancy|account|membership|client|subscriber|incident|"
+        r"(?:relation|policy|application|file|report|claim)(?= number| no\b| nr\b)",
     ),
     (
         "order",
-        r"order(?:nummer|nr|no)?|bestel(?:nummer|nr|ling|bon)?|zending|track\s?(?:&|en|and)\s?trace"
-        r"(?:\s?code)?|tracking(?:\s?(?:code|number))?|trackingnummer|pakket(?:je|nummer)?|"
-        r"retour(?:nummer|nr)|rma|parcel|shipment|orderbevestiging|bestelbevestiging|"
-        r"reparatie(?:nummer|nr)?|boeking(?:s)?(?:nummer|nr)?|werkorder|werkbon|"
-        r"job(?: ref| reference| number)?|booking(?: reference| number)?|repair(?: number)?",
+        rf"(?:huur|werk|inkoop)?orders?{_NR}?|ord{_NR}|oder{_NR}|o\.?[ ]?nr|bestel{_NR}|"
+        rf"bestelling(?:{_NR})?|bestelbon|zending{_NR}?|t\s?&\s?t|track\s?(?:&|en|and)\s?trace(?:\s?code)?|"
+        r"track(?:ing)?(?:\s?(?:code|number))?|trackingnummer|barcode|pakket(?:je|nummer)?|"
+        rf"retour(?:{_NR}|label)?|rma|returns?|parcel|shipment|awb|orderbevestiging|"
+        rf"bestelbevestiging|reparatie{_NR}?|\w*opdracht{_NR}?|boeking{_NR}?|"
+        rf"reserv(?:ering|atie){_NR}?|reservation(?: number)?|werkbon{_NR}?|(?:kassa)?bon{_NR}|"
+        r"job(?: ref| reference| number)?|booking(?: reference| number)?|repair(?: number)?|"
+        r"purchase(?: number)?",
     ),
     (
         "invoice",
@@ -42,7 +49,8 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         r"beschikking(?:s?nummer)?|naheffingsaanslag|"
         r"offerte(?:nummer|nr)?|quote|beta(?:al|lings?)kenmerk|betalingsreferentie|"
         r"payment reference|(?:energie|eind|slot|termijn|telefoon|water|gas|stroom|huur)rekening|"
-        r"(?:betaal)?herinnering|aanmaning|"
+        rf"(?:betaal)?herinnering{_NR}?|aanmaning{_NR}?|\w*boete{_NR}?|cjib(?:-?{_NR})?|vordering|"
+        r"dunning(?: letter)?|(?:annual|final|year[- ]end) statement|"
         r"(?:payment )?reminder|(?:tax )?assessment(?: number)?",
     ),
 )
@@ -54,8 +62,8 @@ _CUES: tuple[tuple[Reference, str], ...] = (
 _GENERIC = r"kenmerk|reference(?: number)?|referentie(?:nummer|nr)?|ref"
 _PAPER = re.compile(
     r"\b(?:(?P<demand>\w*(?:boete|bekeuring|factuur|facturen|rekening|nota|afrekening|aanslag|"
-    r"herinnering|aanmaning|parkeerbon)|naheffing\w*|fines?|penalty|(?:parking )?ticket|"
-    r"bills?|invoices?|reminders?|assessment)|"
+    r"herinnering|aanmaning|parkeerbon|vordering)|naheffing\w*|fine[sd]?|penalty|"
+    r"(?:parking )?ticket|bills?|invoices?|reminders?|assessment|dunning letter)|"
     r"\w*(?:aanvraag|verzoek|bezwaar|melding|klacht|formulier|brief|zaak|dossier)|"
     r"objection|request|application|complaint|letter|case|form|claim)\b",
     re.I,
@@ -64,17 +72,24 @@ _PAPER = re.compile(
 _BETWEEN = (
     r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bnmr\b\.?|\bno\b\.?|\bn[°º]|\bnumber\b|\bnbr\b\.?|"
     r"\bnum\b|\bid\b|\bcode\b|"
-    r"\bis\b|\bwas\b|\bmet\b|\bwith\b|\bvan\b|\bof\b|\bhet\b|\bthe\b|\bmijn\b|\bmy\b|#|:|\(|=|"
+    # "of" only in lower case: "offertenr. OF-30127" is a number with its letters.
+    r"\bis\b|\bwas\b|\bmet\b|\bwith\b|\bvan\b|(?-i:\bof\b)|\bhet\b|\bthe\b|\bmijn\b|\bmy\b|#|:|\(|=|"
     rf"\b(?:{_GENERIC})\b)){{0,4}}"
 )
 # A reference holds a digit; letters, dashes, slashes and dots join its parts; groups of digits
-# may be spaced ("7712 0045 9910", "2024 - 0012"), also after a capital prefix ("WEB 123456"); a
-# group that is an amount ("4471 - 120 euro") or a phone number ("88123 0612345678") is not.
-_NOT_A_GROUP = r"(?![.,]\d)(?![ \t]*(?:euro|eur\b|dagen|days|weken|weeks|maanden|months|procent|%))"
+# may be spaced ("7712 0045 9910", "77 12 450", "2024 - 0012"), also after a capital prefix
+# ("WEB 123456"); a group that is an amount ("4471 - 120 euro"), a count, a day ("88123 12
+# maart"), a time or a phone number ("88123 0612345678") is not.
+_NOT_A_GROUP = (
+    r"(?![.,:]\d)(?![ \t]*(?:euro|eur\b|dagen|days|weken|weeks|maanden|months|procent|%|stuks|"
+    r"personen|people|items|keer|times|jaar|years?|uur|hours?|jan|feb|maa?rt|mar|apr|mei|may|jun|"
+    r"jul|aug|sep|okt|oct|nov|dec))"
+)
 _REF = (
-    r"(?P<ref>(?=[A-Za-z0-9./ -]*\d)(?:(?-i:[A-Z]{1,5}) (?=\d{3,}(?![-/.\w])))?[A-Za-z]{0,5}[-/]?\d"
+    r"(?P<ref>(?=[A-Za-z0-9./ -]*\d)(?:(?-i:[A-Z]{1,5}) (?=\d{3,}(?![-/.\w])))?"
+    r"(?:[A-Za-z]{1,5}[-/](?=[A-Za-z]))?[A-Za-z]{0,5}[-/]?\d"
     rf"[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:[ ](?!0\d{{9}}\b)\d{{3,}}{_NOT_A_GROUP}|"
-    rf"[ ]?[-\u2013][ ]?\d{{4,}}{_NOT_A_GROUP})*)"
+    rf"[ ]\d\d(?![\d-]){_NOT_A_GROUP}|[ ]?[-\u2013][ ]?\d{{4,}}{_NOT_A_GROUP})*)"
 )
 # Before the reference: the end of a line ("Factuurnummer:\n2026-0412") and a quote mark.
 _BEFORE_REF = r"[ \t]*(?:\n[ \t]*)?['\"\u2018\u201c]?"
@@ -91,7 +106,8 @@ _BARE = re.compile(
 )
 # A prefix that says "invoice" by itself: "INV-2024-0012", "INV20240012", "FACT 2026118".
 _NAMED_INVOICE = re.compile(
-    r"\b(?P<ref>(?:(?-i:INV|FACT|FAC|FCT)[ ]?|(?i:inv|fact)-)\d[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*)"
+    r"(?<![-/])\b(?P<ref>(?:(?-i:INV|FACT|FAC|FCT)[ ]?|(?i:inv|fact)-)\d[A-Za-z0-9]*"
+    r"(?:[-/.][A-Za-z0-9]+)*)"
 )
 # A number shaped like a reference ("F-2024-00123", "2025-00912") with no word in front is an
 # invoice number when the nearest cue before it names an invoice ("de factuur klopt niet, zie
@@ -99,6 +115,28 @@ _NAMED_INVOICE = re.compile(
 _SHAPED = re.compile(
     r"(?<![\w/.-])(?P<ref>(?-i:[A-Z]{1,4})-?\d{4,}(?:[-/]\d+)*|(?:19|20)\d\d[-/]\d{3,})(?![\w/-])"
 )
+# Parcel codes carriers print, known by their shape: PostNL "3SABCD1234567", DHL "JVGL..." and
+# twenty digits, UPS "1Z...", and the international post "LX123456789NL".
+_TRACKING = re.compile(
+    r"(?<![\w-])(?P<ref>3S[A-Z]{2,5}\d{6,}|JVGL\d{8,}|1Z[0-9A-Z]{16}|[A-Z]{2}\d{9}[A-Z]{2}|"
+    r"00\d{18})(?![\w-])"
+)
+# The number said before the word: "4411229 is mijn klantnummer", "445120 that's my ticket".
+_NUMBER_FIRST = re.compile(
+    rf"(?<![\w/.-]){_REF}[ \t]+(?:is|was|=|that'?s|dat is)[ \t]+(?:\w+[ \t]+){{0,4}}?"
+    rf"(?P<cue>{'|'.join(words for _, words in _CUES)})\b",
+    re.I,
+)
+# The number given after a pause or a question: "Mijn klantnummer? Dat is 556677", "my account
+# number is ... wait, it's 00 4412 8812", "contractnummer staat op de brief: CT 0045 1128".
+_ANSWERED = re.compile(
+    r"\b(?:\w*(?:nummer|numer|nr|number)|ticket|(?P<generic>kenmerk|reference|referentie)|werkorder|"
+    r"account)\b"
+    r"[^\n]{0,40}?\b(?:is|was|it'?s|luidt|staat op de brief)\b[^\n\d€$£]{0,30}?"
+    rf"{_REF}",
+    re.I,
+)
+_DIGIT = re.compile(r"\d")
 # Units after a number mean it is no reference ("contract van 12 maanden").
 _NOT_A_REFERENCE = re.compile(
     r"^(?:\d{1,3}(?: (?:dagen|weken|maanden|jaar|days|weeks|months|years|euro|eur|procent))?)$"
@@ -120,10 +158,12 @@ _CONTEXT: tuple[tuple[Reference, re.Pattern[str]], ...] = (
 _PHONE_OR_POSTCODE = re.compile(r"(?:\+|0)[\d -]{8,}\d|\d{4}[ ]?[A-Z]{2}\b")
 # "afrekening 1460,12" is an amount.
 _DECIMALS_AFTER = re.compile(r",\d{1,2}(?!\d)")
-# "bill of 45.00" is an amount; "NL91 ABNA 0417 1643 00" a bank account; "06-12345678" a phone.
+# "bill of 45.00" is an amount; "NL91 ABNA 0417 1643 00" and "BE68 5390 0754 7034" bank
+# accounts ("RF18 5390 0754 7034", of the same shape, a payment reference); "06-12345678" a phone
+# (an international one has 11 to 15 digits after "00": "00873412" is a membership number).
 _AMOUNT = re.compile(r"^\d{1,5}[.,]\d{2}$")
-_IBAN = re.compile(r"^[A-Z]{2}\d{2}(?:[ ]?[A-Z]{4}|$)", re.I)
-_PHONE = re.compile(r"^(?:\+|00)\d|^0[1-9](?=(?:[ -]?\d){8}$)")
+_IBAN = re.compile(r"^(?!RF)[A-Z]{2}\d{2}(?:[ ]?[A-Z]{4}|(?:[ ]?[A-Z0-9]{4}){2,}|$)", re.I)
+_PHONE = re.compile(r"^\+\d|^00[1-9](?=(?:[ -]?\d){8,12}$)|^0[1-9](?=(?:[ -]?\d){8}$)")
 # "aanmaning van 12-03-2026" names a day, not a reference.
 _DAY = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{2,4})?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -194,7 +234,9 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
         found[kind].append((ref_start, ref))
         end = m.end()
         while (more := _MORE.match(text, end)) is not None:
-            if _PHONE_OR_POSTCODE.match(text, more.start("ref")):
+            if _PHONE_OR_POSTCODE.match(text, more.start("ref")) or not _is_reference(
+                text, more, _clean(more.group("ref"))
+            ):
                 break
             taken.add(more.start("ref"))
             found[kind].append((more.start("ref"), _clean(more.group("ref"))))
@@ -206,6 +248,29 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
         if (bare_kind := _kind_before(text, m.start())) is not None:
             taken.add(m.start("ref"))
             found[bare_kind].append((m.start("ref"), ref))
+    for m in _NUMBER_FIRST.finditer(text):
+        ref = _clean(m.group("ref"))
+        if m.start("ref") in taken or not _is_reference(text, m, ref):
+            continue
+        if (first_kind := _kind_of(m.group("cue"))) is not None:
+            taken.add(m.start("ref"))
+            found[first_kind].append((m.start("ref"), ref))
+    for m in _ANSWERED.finditer(text):
+        ref = _clean(m.group("ref"))
+        if m.start("ref") in taken or len(_DIGIT.findall(ref)) < 4:
+            continue
+        if not _is_reference(text, m, ref):
+            continue
+        # "Het kenmerk van mijn bezwaar is ...": a kenmerk's kind is its paper's.
+        answered_kind = None if m.group("generic") else _kind_before(text, m.start("ref"))
+        taken.add(m.start("ref"))
+        found[answered_kind or _generic_kind(text, m.start("ref"), found["invoice"])].append(
+            (m.start("ref"), ref)
+        )
+    for m in _TRACKING.finditer(text):
+        if m.start("ref") not in taken:
+            taken.add(m.start("ref"))
+            found["order"].append((m.start("ref"), m.group("ref")))
     for pattern, after_invoice_word in ((_NAMED_INVOICE, False), (_SHAPED, True)):
         for m in pattern.finditer(text):
             ref = _clean(m.group("ref"))

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from bot.nlu import Slots, understand
+from bot.nlu.references import Reference, extract_references
 
 # A Friday, so weekday arithmetic is easy to check by hand.
 TODAY = date(2026, 3, 20)
@@ -331,6 +334,32 @@ def test_invoice_numbers_in_more_ways(text: str, numbers: tuple[str, ...]) -> No
     on its own; bank accounts, amounts, phones, dates, order and customer numbers are no
     invoice number."""
     assert slots(text).invoice_numbers == numbers
+
+
+# Written by another writer from the labelling rules alone, in the ways customers give their
+# numbers (typos, abbreviations, the number before the word or after a question, pasted form
+# fields, carriers' parcel codes), among phones, amounts, bank accounts and dates. Measured
+# first (recall: customer 66.9 %, order 65.8 %, invoice 86.2 %), then the extractor was widened
+# on it, so it is a regression set now: 157 customer, 146 order and 94 invoice numbers.
+REFERENCES_PROBE = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data/references_probe.jsonl").read_text().splitlines()
+]
+
+
+@pytest.mark.parametrize("kind", ["customer", "order", "invoice"])
+def test_reference_numbers_of_the_probe_are_found_with_their_kind(kind: Reference) -> None:
+    key = f"{kind}_numbers"
+    labelled = found = extracted = right = 0
+    for row in REFERENCES_PROBE:
+        got = extract_references(row["text"])[kind]
+        labelled += len(row[key])
+        found += sum(value in got for value in row[key])
+        extracted += len(got)
+        right += sum(value in row[key] for value in got)
+    assert labelled >= 90
+    assert found / labelled >= 0.95
+    assert right / extracted >= 0.97
 
 
 def test_the_other_kinds_beside_an_invoice_keep_their_kind() -> None:
