@@ -41,8 +41,8 @@ _GAS = alternation(
     # Hissing at a gas pipe or appliance; a strange smell there; a pipe hit while digging.
     rf"\b{_HISS}\b{_NEAR}\b{_GAS_PIPE}|\b{_GAS_PIPE}{_NEAR}\b{_HISS}\b",
     # Bottled gas smells the same: "zoals bij een campinggasfles", "like a camping stove".
-    r"\b(ruik\w*|riek\w*|smell\w*|lucht|geur)\b[^.?!\n]{0,40}\b(campinggas\w*|camping ?(stove|gas)|"
-    r"gasfles\w*)",
+    r"\b(ruik\w*|riek\w*|smell\w*|lucht|geur)\b[^.?!\n]{0,60}\b(campinggas\w*|campingbrander\w*|"
+    r"camping ?(stove|gas|burner)|gasfles\w*)",
     r"\b(opengedraaid|open gedraaid)\b[^\n]{0,80}\b(ruikt|riekt|stinkt)\b",
     r"\b(lucht|geur|smell\w*|ruik\w*)\b[^.?!\n]{0,40}\b(aansteker|lighter)\b",
     rf"\b(chemische|rare|vreemde|vieze|penetrante|chemical|weird|strange|funny|odd) "
@@ -65,6 +65,18 @@ _GAS = alternation(
     r"\b(hob|pit|gaspit\w*|kookplaat|fornuis|cooker|stove|knob|knop)\w*\b[^.?!\n]{0,50}"
     r"\b(without (lighting|a flame)|with no flame|no flame|zonder (vuur|vlam|aan te steken))",
     r"\bgas (smell|leak|odou?r)\w*",
+    # At the meter or a gas pipe: a smell, a hiss or a blowing sound; a smell as the knob turns,
+    # or with everything off; the smell described (rotten cabbage, matches).
+    r"\b(gasmeter|gasleiding|gaskraan|gasaansluiting|gaskastje)\w*\b[^.?!\n]{0,60}\b(lucht|geur|ruik\w*|"
+    r"riek\w*|stink\w*|smell\w*|geblaas|blaast|gesis|sist)\b",
+    r"\bgesis\b[^.?!\n]{0,60}\b(lucht|geur)\b|\brotte kool\b|\brotten cabbage\b",
+    r"\b(knop|kraan|knob)\b[^.?!\n]{0,30}\b(omdraai|opendraai|open draai|turn)\w*\b"
+    r"[^.?!\n]{0,30}\b(ruik|smell)\w*",
+    r"\b(ruikt|riekt|stinkt|smells)\b[^.?!\n]{0,50}\b(terwijl|while|though) (alles|het fornuis|"
+    r"de pitten|alle pitten|het gas|everything|the hob|the cooker) (uit staat|uit is|is off)\b",
+    r"\b(smell\w*|lucht|geur|ruik\w*|stink\w*)\b[^.?!\n]{0,30}\b(matches|lucifers?)\b",
+    r"\b(ruik\w*|riek\w*|stink\w*|smell\w*|lucht|geur)\b[^.?!\n]{0,80}\b(zoals|als|like)\b[^.?!\n]{0,25}"
+    r"\bgas(stel|fornuis|pit\w*|kookplaat|stove|cooker|hob)\b",
     # Gas is given the smell of sulphur or rotten eggs: "zwavelachtig", "rotte-eierlucht".
     r"\brotte[ -]?eier\w*|\brotten[ -]eggs?\b|\bzwavel\w*|\bsul(ph|f)ur\w*",
 )
@@ -101,7 +113,7 @@ _CO = alternation(
     rf"\b{_ALARM}\b{_FAR}\b(koolmonoxide|koolstofmonoxide|kolendamp|carbon monoxide|"
     r"co[- ]?(melder|alarm))",
     rf"\b{_CO_DEVICE}\w*\b[^\n]{{0,120}}\b{_SYMPTOMS}\b",
-    rf"\bco\b{_FAR}\b(ppm|piep\w*|alarm|beep\w*|gaat af)\b|\b\d+ ppm\b",
+    rf"\bco\b{_FAR}\b(ppm|piep\w*|alarm|beep\w*|gaat af|goes off|going off|went off)\b|\b\d+ ppm\b",
     rf"\b(alarm|piept|beep\w*)\b{_CLOSE}\bco\b|\b(melder|piep|biep|beep)\w*\b{_FAR}\bco\b",
     # The classic sign: it gets better outside or away from home.
     rf"\b{_SYMPTOMS}\b[^\n]{{0,80}}\b(gaat weg|wordt (het )?beter|beter|minder|verdwijnt|goes away|"
@@ -111,7 +123,10 @@ _CO = alternation(
     r"\b(beter|better|weg|gone)\b",
     # A geyser or gas heater is the usual source: symptoms and one in a message, sentences apart.
     rf"\b{_SYMPTOMS}\b[^\n]{{0,250}}\b{_GAS_HEATER}|\b{_GAS_HEATER}[^\n]{{0,250}}\b{_SYMPTOMS}\b",
-    r"\b(black marks|zwarte (vlekken|plekken|randen))\b[^.?!\n]{0,20}\b(around|rond|boven|above)\b",
+    r"\b(black (marks|streaks)|zwarte (vlekken|plekken|randen|strepen))\b[^.?!\n]{0,20}"
+    r"\b(around|rond|boven|erboven|above)\b",
+    # An alarm going off while people feel ill: whichever alarm, carbon monoxide is the danger.
+    rf"\b(melder|alarm)\w*\b[^\n]{{0,80}}\b{_ALARM}\b[^\n]{{0,120}}\b{_SYMPTOMS}\b",
     # A yellow or orange flame, or soot, at a gas appliance.
     rf"\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
     r"oranje|yellow|orange)\b|\b(yellow|orange) flame|\bflame\b[^.?!\n]{0,40}\b(yellow|orange)\b",
@@ -142,15 +157,18 @@ _FIRE = alternation(
     r"\b(ruik|ruikt|rook)\b[^.?!\n]{0,20}\b\w*vuur\b|\bstill smoking\b|\bsmoking (loads|a lot)\b",
     r"\b(pan|chip pan|frying pan|pot)\b[^.?!\n]{0,20}\bwent up\b",
     r"\b(balk|hout|beam|timber)\w*\b[^.?!\n]{0,30}\b(heet|hot)\b[^.?!\n]{0,10}\b(zwart|black\w*)\b",
+    r"\b(balk|beam|timber)\w*\b[^.?!\n]{0,40}\b(warm|heet|hot)\b[^.?!\n]{0,30}\b(dampt|rookt|smok\w*|"
+    r"steam\w*)\b",
+    r"\b(ruik\w*|riek\w*|smell\w*)\b[^.?!\n]{0,20}\b(kampvuur|campfire|bonfire)\b",
     rf"\brook\b{_CLOSE}\b(naar boven|omhoog|in (de|het|onze|mijn) (gang|hal|trappenhuis|kamer))\b",
     r"\bsmeult\b|\bsmeulen\w*|\brookontwikkeling\b",
     r"\b(vol|veel|dikke|zwarte|witte|grijze) rook\b|\brookwolk\w*",
     rf"\brook\b{_CLOSE}\b(overal|onder)\b",
     rf"\b(zie|zag)\b{_CLOSE}\brook\b",
     r"\b(begon|begint|beginnen|staat|stond) te roken\b",
-    r"\brookt\b(?! (op|in|bij|veel|de hele|elke|een))",
     r"\b(rookmelder|brandalarm|brandmelder)\w* (gaat|gingen|ging|gaan|is) (af|afgegaan)\b",
     r"\b(rookmelder|brandalarm|brandmelder)\w* af\b",
+    r"\b(rookmelder|brandalarm|brandmelder)\w*\b[^.?!\n]{0,30}\b(gaat|ging|gingen|gaan) af\b",
     r"\bbrandweer\b(?! ?(inspectie|keuring|controle|voorschrift\w*|eisen))",
     r"\b(caught|catches|catching|on) fire\b|\bset alight\b|\bablaze\b",
     r"\b(a|the|there'?s a) fire\b(?! (door|exit|escape|extinguisher|safety|inspection|drill|"
@@ -177,6 +195,7 @@ _SMOULDER = alternation(
     r"\bruik\w*\b[^.?!\n]{0,30}\bnaar (brand|rook|verbrand\w*)\b",
     r"\bburning\b(?! question)|\bburnt smell\b|\bsmell\w* (of )?burnt?\b",
     rf"\brook\b{_CLOSE}\buit\b",
+    r"\brookt\b(?! (op|in|bij|veel|de hele|elke|een))",
     rf"\bsmoke\b(?! ?(free|detectors?|alarms?)){_CLOSE}\b(coming|from|out)\b",
     rf"\b(accu|batterij|oplader|laptop|telefoon|droger|wasdroger|wasmachine|tv|koelkast|lamp|"
     rf"oven|magnetron|broodrooster|battery|charger|phone|dryer|washing machine|fridge|toaster|"
@@ -195,7 +214,14 @@ _ELECTRICAL = alternation(
     r"\belectric(al)? shock\b|\b(got|get|getting|gave me) (a |an )?(electric )?shock from\b",
     r"\bshock (from|when (i|we) touch\w*)\b|\belectrocut\w*",
     r"\b(live|exposed|bare|naked) wires?\b|\bwires? (hanging|exposed|sparking)\b",
-    r"\b(losse|blote|bloot\w*|kale) (draden|kabels|bedrading)\b",
+    r"\b(losse|blote|bloot\w*|kale) (draden|draadjes|kabels|bedrading|uiteinden)\b",
+    r"\bdra(a)?d(en|jes)?\b[^.?!\n]{0,30}"
+    r"\b((steken|steekt|hangen|hangt) eruit|uit (de|het) (muur|plafond))\b",
+    r"\b(draad|draden|draadjes|stopcontact)\w*\b[^\n]{0,120}\b(kreeg|kregen|krijgt)\b[^.?!\n]{0,15}"
+    r"\b(tik|schok|opdonder|stroomstoot)\b",
+    r"\b(tester|spanningzoeker|spanningszoeker)\b[^.?!\n]{0,30}\blicht\w* op\b|"
+    r"\b(staat|zit) (gewoon |nog )?(spanning|stroom) op\b",
+    rf"\b({_FUSE_BOX})\b[^\n]{{0,120}}\b(zoem\w*|brom\w*|knetter\w*|sputter\w*)\b",
     rf"\b(stopcontact|{_FUSE_BOX}|stekker|\w*snoer|\w*kabel|lichtknop|\w*schakelaar|\w*lamp|"
     rf"inbouwdoos|afdekplaat|wandcontactdoos|lasdoos|dimmer)\w*\b"
     r"[^.?!\n]{0,60}"
@@ -203,6 +229,8 @@ _ELECTRICAL = alternation(
     r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|gezoem|zoem\w*|brom\w*|"
     r"flitst|flits)\b",
     r"\b(je ziet het koper|koper (is )?zichtbaar|bare copper|copper (is )?(showing|visible))\b",
+    r"\b(stopcontact|wandcontactdoos|schakelaar|lichtknop|inbouwdoos)\w*\b[^.?!\n]{0,20}\buit de "
+    r"(muur|wand)\b[^\n]{0,60}\b(draden|bedrading|koper)\b",
     rf"\brook\b[^.?!\n]{{0,30}}\b(uit|bij|van) (het|de) "
     rf"(stopcontact|stekker|{_FUSE_BOX}|\w*schakelaar)",
     r"\bdraden (zijn |liggen |hangen )?(buiten|bloot)\b",
@@ -218,10 +246,11 @@ _ELECTRICAL = alternation(
     rf"\b(bloot|losgeraakte|losse)\b{_CLOSE}\b(stroom)?(kabel|kabels|draad|draden)\b",
     r"\bverbrande? (kabel|kabels|draad|draden|bedrading)\b|\bburnt (wire|wiring|cable)s?\b",
     rf"\bzwart\w*\b{_NEAR}\b(uit|bij|rond|om|achter) (het|de) (stopcontact|stekker|{_FUSE_BOX})",
-    rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|light switch|meter (cupboard|box)|"
+    rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|(light )?switch(es)?|meter (cupboard|box)|"
+    rf"(ceiling |kitchen )?light|light fitting|"
     rf"electricity meter|extension (lead|cord)|plug pins|lead|cable|junction box)s?\b{_NEAR}"
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot|warm|discolou?red|"
-    r"burnt|flash\w*|pop\w*|fizz\w*)\b",
+    r"burnt|flash\w*|pop\w*|fizz\w*|humm\w*|brown (mark|burn)\w*)\b",
 )
 _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(lamp|stopcontact|meterkast|groepenkast|stoppenkast|bedrading|elektra)\w*",
@@ -244,13 +273,23 @@ _WATER = alternation(
     r"\bstraal water\b|\bwater\b[^.?!\n]{0,20}\b(inbouwspot|spotje)\b",
     rf"\bwaterleiding\w*\b{_NEAR}\bgeraakt\b",
     r"\bhet regent\b[^.?!\n]{0,30}\b(binnen|in (de|onze|mijn|het) (keuken|kamer|huis|woonkamer|"
-    r"slaapkamer|badkamer|gang|hal))\b",
+    r"slaapkamer|badkamer|gang|hal|trappenhuis|portiek|lift|berging|kelder))\b",
     r"\b(loopt|liep|lopen) onder\b|\bondergelopen\b|\blike a (swimming pool|lake|river)\b",
     r"\bwater\b[^.?!\n]{0,60}\b(steeds meer|more and more|blijft stijgen|keeps rising|rising)\b",
     r"\bgutst\b|\bgushing\b|\bspraying everywhere\b|\bspuit overal\b|"
     r"\b(can'?t|cannot) find the stop ?cock\b|\bhoofdkraan niet (vinden|dicht)\b",
     r"\blek\w*\b[^.?!\n]{0,30}\b(houdt niet op|stopt niet|blijft komen|heel hard|zo hard)\b",
-    r"\b\w*water\b[^.?!\n]{0,20}\bonder de (voor)?deur (door|uit)\b",
+    r"\b\w*water\b[^.?!\n]{0,20}\bonder (de|mijn|onze|haar|zijn) (voor)?deur (door|uit)\b",
+    r"\b(komt|loopt|stroomt)\b[^.?!\n]{0,20}\bonder (de|mijn|onze) (voor)?deur door\b",
+    r"\b(staat|stond)\b[^.?!\n]{0,20}\b(centimeter|cm)\w*\b[^.?!\n]{0,20}"
+    r"\bin (de|het|onze|mijn)\b",
+    r"\b(loopt|stroomt|druppelt)\b[^.?!\n]{0,15}\blangs de (binnen)?muur\b[^.?!\n]{0,20}"
+    r"\bnaar beneden\b",
+    r"\bwater\b[^.?!\n]{0,20}\b\w*(raam|kamer) (binnen|in)\b",
+    r"\b(komt|kwam|komen|loopt|stroomt|sijpelt)\b[^.?!\n]{0,15}\bwater\b[^.?!\n]{0,20}"
+    r"\bonder (de|het) (muur|wand|plint\w*|deur|vloer)\b",
+    r"\bwater\b[^.?!\n]{0,30}\b(langs|over|van|via) de trap\b[^.?!\n]{0,20}\bnaar beneden\b",
+    r"\bwater (is |was )?(coming|came|comes) up (through|out of|from)\b",
     r"\bwater (blijft|keeps?)\b[^.?!\n]{0,25}\b(komen|lopen|coming|running)\b|\bloopt vol\b",
     r"\bwater (al )?tot (de|aan)\b",
     r"\bwater\b[^.?!\n]{0,40}\b(tot|boven) (boven )?(de|mijn|onze) (enkels|knieen)\b",
@@ -288,6 +327,8 @@ _WATER = alternation(
 _STRUCTURAL = alternation(
     r"\b(ingestort|instort\w*|stort (in|naar beneden))\b",
     r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
+    # "Water gutst uit de gevel": the facade is where it comes from, not what falls.
+    r"(?<!uit de )(?<!uit het )"
     rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|dak\w*|\w*goot|schoorsteen|schouw|stenen|steen\w*|"
     rf"brokstuk\w*|brok\w*|brokken|stukken|betonrot|beton|luifel)\b{_NEAR}"
     r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt|komen)|hangt naar beneden|"
@@ -297,7 +338,8 @@ _STRUCTURAL = alternation(
     r"op straat|dreigt|"
     r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door|doorhang\w*|zakt in|"
     r"zakt weg|verzakt)\b",
-    rf"\b(kozijn|raam|ruit|glas|vloer|trap)\w*\b{_NEAR}\b(naar beneden (vallen|valt|gevallen)|"
+    rf"\b(kozijn|raam|ruit|glas|vloer|trap|trede)\w*\b{_NEAR}"
+    r"\b(naar beneden (vallen|valt|gevallen)|gescheurd|weggezakt|"
     r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt|"
     r"losgekomen|hangt (nog maar )?aan (een|één) kant)\b",
     r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,80}\bscheur\w*",
@@ -307,8 +349,10 @@ _STRUCTURAL = alternation(
     r"bigger|longer|growing|spreading)\b",
     r"\b(valt|vallen|viel|komt)\b[^.?!\n]{0,15}\b(gruis|pleister\w*|kalk|brok\w*|stenen|stukjes|"
     r"stuc)\b",
-    r"\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij)\w*\b[^.?!\n]{0,30}\bbrokkel\w*|"
-    r"\bbrokkel\w*\b[^.?!\n]{0,30}\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij)|"
+    r"\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij|\w*muur)\w*\b[^.?!\n]{0,30}\b(af)?brokkel\w*|"
+    r"\b(af)?brokkel\w*\b[^.?!\n]{0,30}\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij|\w*muur)|"
+    r"\b(\w*plafond|\w*balkon|galerij|vloer|trap)\w*\b[^.?!\n]{0,40}\b(zakt|zakken)\b[^.?!\n]{0,20}"
+    r"\bdoor\b|\b(\w*plafond|\w*balkon|balk\w*)\b[^.?!\n]{0,30}\bdoorbui\w*|"
     r"\b(brak|breekt) af\b|\bhalf naar beneden\b",
     r"\b(trap|trede\w*|stairs?|staircase|steps?|balkon\w*|balcony)\b[^.?!\n]{0,40}"
     r"\b(beweegt|bewegen|moving|moves|wiebelt|wobbl\w*)\b",
@@ -332,6 +376,8 @@ _STRUCTURAL = alternation(
     r"\b(could|might|may) (fall|come down|collapse|give way)\b[^.?!\n]{0,20}"
     r"\bany (moment|minute)\b",
     rf"\b(galerij|balkon|trap)\w*\b{_NEAR}\bgat\b",
+    r"\b(\w*galerij|\w*balkon)\w*\b[^.?!\n]{0,60}\b(diepe|grote|brede) scheur\b",
+    r"\b(\w*galerij|\w*balkon|vloer|trap)\w*\b[^\n]{0,80}\b(zakt|zakken)\b[^.?!\n]{0,15}\b(weg|in)\b",
     rf"\b(afgebroken|losgeraakt|losgekomen)\b{_NEAR}\b(schoorsteen|gevel|balkon|dak\w*|plafond)",
     rf"\b(tak|boom|klimrek|lantaarnpaal|paal|hek|steiger|bouwhek)\w*\b{_NEAR}\b(elk moment|"
     r"kan (elk moment )?vallen|dreigt|hangt (los|scheef)|afgebroken)",
@@ -368,7 +414,7 @@ _AT_RISK = alternation(
     r"\b(vast in|in de) lift\b|\bliftopsluiting\b",
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped|inside)\b",
-    r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|luchtmatras|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|\w*medicijn\w*|\w*medicatie|"
+    r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|luchtmatras|\w*decubitus\w*|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|\w*medicijn\w*|\w*medicatie|"
     r"couveuse|injectie\w*|hoog ?bejaard\w*|traplift|hoog-?lift|monitor|apparatuur|rolstoel)\b",
     r"\b(ventilator|oxygen|dialysis|insulin|medication|medicine|medical (equipment|device)|"
     r"breathing (machine|equipment)|breath\w*|(profiling|hospital|electric) bed|pressure mattress|"
@@ -410,6 +456,7 @@ _FRAIL = alternation(
     r"\b(is|ben|wordt|werd) [7-9]\d\b",
     r"\b(chemo\w*|zwanger\w*)\b",
     r"\boud(e)? (moeder|vader|man|vrouw|dame|heer)\b|\boudere (man|vrouw|dame|heer|mensen)\b",
+    r"\b(old|older) (lady|man|woman|gentleman|neighbou?r|people|couple)\b",
     r"\b(oma|opa|bomma|bompa|grootmoeder|grootvader|grandma|grandmother|grandpa|grandfather|"
     r"granny)\b",
     r"\bvan [7-9]\d\b|\b[7-9]\d ?(y/?o|yo|jarige)\b",

@@ -32,6 +32,16 @@ class IntentDecision:
     by_safety_net: bool = False
 
 
+def with_alarming_sentence(decision: IntentDecision, sentence_emergency: float) -> IntentDecision:
+    """`decision`, or an emergency when one sentence read on its own is as likely one as
+    `MODEL_EMERGENCY` asks of a whole message: danger told in one sentence of a long mail about
+    something else ("P.S. de meterkast zoemt en is warm") is diluted in the whole mail's reading,
+    and the net's wording may miss it."""
+    if decision.intent == "emergency" or sentence_emergency < MODEL_EMERGENCY:
+        return decision
+    return IntentDecision("emergency", sentence_emergency)
+
+
 def _intent(label: str) -> Intent:
     return next(i for i in INTENTS if i == label)
 

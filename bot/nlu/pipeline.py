@@ -13,7 +13,7 @@ from bot.nlu.anger import anger_level
 from bot.nlu.category import decide_category
 from bot.nlu.cues import find_cues
 from bot.nlu.emergency import danger_kinds
-from bot.nlu.intent import decide_intent
+from bot.nlu.intent import decide_intent, with_alarming_sentence
 from bot.nlu.language import LanguageVotes, count_votes
 from bot.nlu.linear import Model, shipped_model
 from bot.nlu.normalize import fold
@@ -24,6 +24,11 @@ from bot.nlu.types import Language, Understanding
 # Very long input (pasted logs, forwarded threads) is cut so one message cannot stall the bot;
 # the first part of a message carries the complaint in practice.
 _MAX_CHARS = 8000
+# From this many sentences on, a message is long enough for danger in one of them to be diluted
+# in the whole message's reading, so each sentence is also read on its own. In cross-validation
+# reading sentences of shorter messages too cost seven times the false alarms (58 against 8 of
+# 2,865 messages) for the same catches on a fresh set of long mails (11 of the 13 it hid).
+_LONG = 4
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,14 @@ def read(text: str, *, today: date, model: Model | None = None) -> Reading:
     # across a newline, so the folded sentences joined are the folded body.
     matter = "\n".join(body.sentences) if body.sentences else text
     folded = "\n".join(body.folded) if body.sentences else folded_all
-    predicted = (model or shipped_model()).predict(matter)
+    model = model or shipped_model()
+    predicted = model.predict(matter)
     # The safety net reads the whole text: danger told after a sign-off is still danger.
     cues = find_cues(folded, danger_in=folded_all)
     decision = decide_intent(cues, predicted["intent"])
+    if decision.intent != "emergency" and len(body.sentences) >= _LONG:
+        emergency = max(model.predict(s)["intent"].get("emergency", 0.0) for s in body.sentences)
+        decision = with_alarming_sentence(decision, emergency)
     intent = decision.intent
     complaint = intent == "complaint"
     explicit_p = predicted["explicit"].get("explicit", 0.0)

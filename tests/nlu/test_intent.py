@@ -5,6 +5,8 @@ from datetime import date
 import pytest
 
 from bot.nlu import understand
+from bot.nlu.intent import MODEL_EMERGENCY, IntentDecision, with_alarming_sentence
+from bot.nlu.pipeline import read
 
 TODAY = date(2026, 3, 20)
 
@@ -43,6 +45,38 @@ def test_hidden_complaint_topics() -> None:
 )
 def test_emergency_beats_everything(text: str) -> None:
     assert understand(text, today=TODAY).intent == "emergency"
+
+
+def test_one_alarming_sentence_makes_an_emergency() -> None:
+    complaint = IntentDecision("complaint", 0.8)
+    assert with_alarming_sentence(complaint, MODEL_EMERGENCY).intent == "emergency"
+    assert with_alarming_sentence(complaint, MODEL_EMERGENCY - 0.01) == complaint
+    net = IntentDecision("emergency", 1.0, by_safety_net=True)
+    assert with_alarming_sentence(net, 0.9) == net
+
+
+class _SentenceModel:
+    """Calls only the sentence about the wires an emergency, as a trained model would when the
+    rest of a long mail is about the rent."""
+
+    def predict(self, text: str) -> dict[str, dict[str, float]]:
+        alarming = 0.9 if text.startswith("Die draden") else 0.1
+        return {
+            "intent": {"emergency": alarming, "question": 1.0 - alarming},
+            "explicit": {"explicit": 0.5},
+            "category": {"billing": 1.0},
+            "anger": {"0": 1.0},
+        }
+
+
+def test_each_sentence_of_a_long_message_is_read_on_its_own() -> None:
+    rent = ["Ik heb een vraag over de huur.", "Die is dit jaar gestegen.", "Klopt dat bedrag?"]
+    wires = "Die draden in de gang wil ik ook even noemen."
+    long_mail = " ".join([*rent, wires])
+    assert read(long_mail, today=TODAY, model=_SentenceModel()).understood.intent == "emergency"
+    # Three sentences are short enough for the whole reading to carry each of them.
+    short = " ".join([*rent[:2], wires])
+    assert read(short, today=TODAY, model=_SentenceModel()).understood.intent == "question"
 
 
 @pytest.mark.parametrize(
