@@ -23,23 +23,28 @@ _CUES: tuple[tuple[Reference, str], ...] = (
     (
         "customer",
         rf"klant(?:en)?{_NR}|klant|kl\.?[ ]?nr|knr|huurder{_NR}?|huur{_NR}|relatie{_NR}?|"
-        rf"debiteur(?:en)?{_NR}?|\w*contract{_NR}?|abonnee{_NR}?|abonnement{_NR}|zaak{_NR}?|case|"
-        rf"\w*melding{_NR}?|meldingen|lid(?:maatschap)?{_NR}|lid|pasje|pas{_NR}|polis{_NR}?|"
+        rf"debiteur(?:en)?{_NR}?|\w*contract{_NR}?|abonnee{_NR}?|\w*abonnement{_NR}?|zaak{_NR}?|"
+        rf"case|\w*melding{_NR}?|meldingen|lid(?:maatschap)?{_NR}?|lid|pasje|pas{_NR}|\w*polis{_NR}?|"
         rf"\w*dossier{_NR}?|aansluit{_NR}|ean(?:-code| code)?|(?<!parking )ticket{_NR}?|"
-        rf"klacht{_NR}|aanvraag{_NR}?|"
-        r"customer|tenant|tenancy|account|membership|client|subscriber|incident|"
-        r"(?:relation|policy|application|file|report|claim)(?= number| no\b| nr\b)",
+        rf"klacht{_NR}?|aanvraag{_NR}?|claim{_NR}?|schade{_NR}|\w*kaart{_NR}|huurovereenkomst|"
+        rf"account{_NR}?|"
+        r"customer|tenant|tenancy|membership|member id|client|subscriber|subscription|incident|"
+        r"policy|(?:library |loyalty |member(?:ship)? )?card|"
+        r"(?:relation|application|file|report)(?= number| no\b| nr\b)",
     ),
     (
         "order",
-        rf"(?:huur|werk|inkoop)?orders?{_NR}?|ord{_NR}|oder{_NR}|o\.?[ ]?nr|bestel{_NR}|"
+        rf"(?:huur|werk|inkoop|service|montage)?orders?{_NR}?|inkoop{_NR}|ord{_NR}|oder{_NR}|"
+        rf"o\.?[ ]?nr|bestel{_NR}|"
         rf"bestelling(?:{_NR})?|bestelbon|zending{_NR}?|t\s?&\s?t|track\s?(?:&|en|and)\s?trace(?:\s?code)?|"
         r"track(?:ing)?(?:\s?(?:code|number))?|trackingnummer|barcode|pakket(?:je|nummer)?|"
         rf"retour(?:{_NR}|label)?|rma|returns?|parcel|shipment|awb|orderbevestiging|"
         rf"bestelbevestiging|reparatie{_NR}?|\w*opdracht{_NR}?|boeking{_NR}?|"
         rf"reserv(?:ering|atie){_NR}?|reservation(?: number)?|werkbon{_NR}?|(?:kassa)?bon{_NR}|"
         r"job(?: ref| reference| number)?|booking(?: reference| number)?|repair(?: number)?|"
-        r"purchase(?: number)?",
+        rf"\w*afspraak{_NR}|installatieafspraak|appointment|bevestiging{_NR}|boekingscode|"
+        rf"booking code|herstel{_NR}|herstelling|interventie|aankoopbewijs|kassabon|bonnetje|"
+        rf"transactie{_NR}|receipt|pakbon|purchase(?: number)?",
     ),
     (
         "invoice",
@@ -132,11 +137,32 @@ _NUMBER_FIRST = re.compile(
 _ANSWERED = re.compile(
     r"\b(?:\w*(?:nummer|numer|nr|number)|ticket|(?P<generic>kenmerk|reference|referentie)|werkorder|"
     r"account)\b"
-    r"[^\n]{0,40}?\b(?:is|was|it'?s|luidt|staat op de brief)\b[^\n\d€$£]{0,30}?"
+    r"[^\n]{0,40}?\b(?:is|was|it'?s|luidt|staat op de brief)\b[^\n\d€$£]{0,30}?(?<![\w+])"
     rf"{_REF}",
     re.I,
 )
 _DIGIT = re.compile(r"\d")
+# A number with four digits or more a few words after its word, in the same sentence: "mijn
+# abonnement (VF1129384720)", "a ticket bij de helpdesk ... #448812", "de offerte voor de
+# kozijnen (2024-O-0381)". Its kind is the nearest word's.
+_LOOSE = re.compile(rf"(?<![\w/.+€$£-])#?{_REF}")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+_NEAR_WORD = 60
+# Not a reference there either: an amount ("€ 412.000"), the rest of a phone number after its
+# country code ("+31 6 12345678") or of a bank account ("NL91 ABNA 0417 1643 00"), a flight, a
+# licence plate, a product's model or serial number ("Bosch WAT28400NL", "Sony WF-1000XM5"), a
+# date written year first ("2026-03-12"), a range of days ("12-15 augustus"), a size ("60x60").
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+_BEFORE_LOOSE = re.compile(
+    r"(?:€|\$|£|\beur|\beuro|(?:\+|00)\d{1,3}|\b[A-Z]{2}\d\d|\bvlucht|\bflight|\bkenteken|\bplate|"
+    r"\bmodel|\btype|\bserie\w*|\bserial(?: number)?)[ -]?$",
+    re.I,
+)
+_ISO_DAY = re.compile(r"^(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])$")
+_MODEL = re.compile(r"^[A-Z]{2,}-?\d+[A-Z]+\d*[A-Z]*$|^\d+x\d+$")
+_MONTH_AFTER = re.compile(
+    r"[ \t]*(?:jan|feb|maa?rt|mar|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec)", re.I
+)
 # Units after a number mean it is no reference ("contract van 12 maanden").
 _NOT_A_REFERENCE = re.compile(
     r"^(?:\d{1,3}(?: (?:dagen|weken|maanden|jaar|days|weeks|months|years|euro|eur|procent))?)$"
@@ -162,7 +188,7 @@ _DECIMALS_AFTER = re.compile(r",\d{1,2}(?!\d)")
 # accounts ("RF18 5390 0754 7034", of the same shape, a payment reference); "06-12345678" a phone
 # (an international one has 11 to 15 digits after "00": "00873412" is a membership number).
 _AMOUNT = re.compile(r"^\d{1,5}[.,]\d{2}$")
-_IBAN = re.compile(r"^(?!RF)[A-Z]{2}\d{2}(?:[ ]?[A-Z]{4}|(?:[ ]?[A-Z0-9]{4}){2,}|$)", re.I)
+_IBAN = re.compile(r"^(?!RF)[A-Z]{2}\d{2}(?:[ ]?[A-Z]{4}|(?:[ ]?[A-Z0-9]{4}){3,}|$)", re.I)
 _PHONE = re.compile(r"^\+\d|^00[1-9](?=(?:[ -]?\d){8,12}$)|^0[1-9](?=(?:[ -]?\d){8}$)")
 # "aanmaning van 12-03-2026" names a day, not a reference.
 _DAY = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{2,4})?$")
@@ -189,6 +215,16 @@ def _kind_before(text: str, at: int) -> Reference | None:
         return _kind_of(cues[-1].group(0))
     window = text[window_start:at]
     return next((k for k, pattern in _CONTEXT if pattern.search(window)), None)
+
+
+def _kind_in_sentence(text: str, at: int) -> Reference | None:
+    """The kind named by the nearest cue before `at` in the same sentence, a few words back."""
+    start = max(0, at - _NEAR_WORD)
+    ends = list(_SENTENCE_END.finditer(text, start, at))
+    if ends:
+        start = ends[-1].end()
+    cues = list(_ANY_CUE.finditer(text, start, at))
+    return _kind_of(cues[-1].group(0)) if cues else None
 
 
 def _generic_kind(text: str, at: int, invoices: list[tuple[int, str]]) -> Reference:
@@ -267,6 +303,22 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
         found[answered_kind or _generic_kind(text, m.start("ref"), found["invoice"])].append(
             (m.start("ref"), ref)
         )
+    for m in _LOOSE.finditer(text):
+        ref = _clean(m.group("ref"))
+        at = m.start("ref")
+        if at in taken or len(_DIGIT.findall(ref)) < 4 or len(ref) < 5:
+            continue
+        if any(p.match(ref) for p in (_THOUSANDS, _ISO_DAY, _MODEL)) or _MONTH_AFTER.match(
+            text, m.end("ref")
+        ):
+            continue
+        if _BEFORE_LOOSE.search(text, max(0, at - 15), at):
+            continue
+        if (near_kind := _kind_in_sentence(text, m.start())) is not None and _is_reference(
+            text, m, ref
+        ):
+            taken.add(at)
+            found[near_kind].append((at, ref))
     for m in _TRACKING.finditer(text):
         if m.start("ref") not in taken:
             taken.add(m.start("ref"))
