@@ -75,6 +75,12 @@ _GAS = alternation(
     r"\b(ruikt|riekt|stinkt|smells)\b[^.?!\n]{0,50}\b(terwijl|while|though) (alles|het fornuis|"
     r"de pitten|alle pitten|het gas|everything|the hob|the cooker) (uit staat|uit is|is off)\b",
     r"\b(smell\w*|lucht|geur|ruik\w*|stink\w*)\b[^.?!\n]{0,30}\b(matches|lucifers?)\b",
+    # Eggs, also in dialect ("vuul eier", "verrotte aaier"), unless they are cooking.
+    r"\b(ruik\w*|riek\w*|ruuk|stink\w*|smell\w*|lucht|geur|stank)\b[^.?!\n]{0,40}"
+    r"(?<!gebakken )(?<!gekookte )(?<!fried )(?<!boiled )\b(ei|eier|eieren|aaier|eggs?)\b",
+    r"\b(eier|eieren|aaier)(geur|lucht|stank)\b|\b(verrot\w*|vuul|vuile) (ei|eier|eieren|aaier)\b",
+    r"\b(lucht|geur|ruikt|riekt|smell\w*)\b[^.?!\n]{0,20}\b(alsof|als of|as if)\b[^.?!\n]{0,40}"
+    r"\b(pit|fornuis|kookplaat|gas\w*|stove|hob|burner)\b",
     r"\b(ruik\w*|riek\w*|stink\w*|smell\w*|lucht|geur)\b[^.?!\n]{0,80}\b(zoals|als|like)\b[^.?!\n]{0,25}"
     r"\bgas(stel|fornuis|pit\w*|kookplaat|stove|cooker|hob)\b",
     # Gas is given the smell of sulphur or rotten eggs: "zwavelachtig", "rotte-eierlucht".
@@ -87,6 +93,7 @@ _CO_DEVICE = (
 )
 _ALARM = (
     r"((gaat|ging|gingen|is)( \w+){0,2} af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|"
+    r"gone off|"
     r"goes off|beep\w*|biep\w*|sounding|screaming|screeching|started|🚨)"
 )
 _SYMPTOMS = (
@@ -94,7 +101,8 @@ _SYMPTOMS = (
     r"flauw\w*|zware ogen|niet wakker|verward|half (te )?slap\w*|(bijna )?niet (meer )?praten|"
     r"in de war|sleepy|confused|muddled|slurred|won'?t wake|hard to wake|floppy|feels? sick|"
     r"raar in (mijn|m'n|ons|z'n|haar) hoofd|headache\w*|dizzy|drowsy|nause\w*|faint\w*|vomit\w*|"
-    r"throwing up|🤢|🤮|😵)"
+    r"throwing up|duf|licht in (mijn|m'n|zijn|z'n|haar) hoofd|hoofd draait|griepachtig|flu|"
+    r"(head|eyes) feel heavy|🤢|🤮|😵)"
 )
 # What burns gas or wood in a home, where carbon monoxide comes from.
 _CO_SOURCE = (
@@ -105,6 +113,15 @@ _GAS_HEATER = (
     r"(geiser|geyser|water heater|gaskachel|gas fire|gas heater|houtkachel|petroleum\w*|paraffin|"
     r"kerosene|cv-ketel|kachelpijp|open haard|back boiler|\w*terrasverwarmer|terrasheater|"
     r"(old|oude|new|nieuwe) (boiler|ketel)|afvoerpijp|rookgasafvoer|flue)\w*\b"
+)
+_COLOURED_FLAME = (
+    rf"(\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
+    r"oranje|yellow|orange)\b|\b(yellow|orange) flames?|"
+    r"\bflames?\b[^.?!\n]{0,40}\b(yellow|orange)\b)"
+)
+_FLAME_AT = (
+    r"(geiser|geyser|\w*ketel|\w*kachel\w*|\w*kaggel\w*|fornuis|kookplaat|\w*pit\w*|\w*haard|"
+    r"boiler|heater|stove|hob|cooker|burner|pilot|gas\w*|fire ?place)"
 )
 _CO = alternation(
     r"\b(koolmonoxide|koolstofmonoxide|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
@@ -126,10 +143,11 @@ _CO = alternation(
     r"\b(black (marks|streaks)|zwarte (vlekken|plekken|randen|strepen))\b[^.?!\n]{0,20}"
     r"\b(around|rond|boven|erboven|above)\b",
     # An alarm going off while people feel ill: whichever alarm, carbon monoxide is the danger.
-    rf"\b(melder|alarm)\w*\b[^\n]{{0,80}}\b{_ALARM}\b[^\n]{{0,120}}\b{_SYMPTOMS}\b",
-    # A yellow or orange flame, or soot, at a gas appliance.
-    rf"\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
-    r"oranje|yellow|orange)\b|\b(yellow|orange) flame|\bflame\b[^.?!\n]{0,40}\b(yellow|orange)\b",
+    rf"\b(melder|alarm|piep\w*|kastje)\w*\b[^\n]{{0,80}}\b{_ALARM}\b[^\n]{{0,150}}\b{_SYMPTOMS}\b",
+    rf"\b{_SYMPTOMS}\b[^\n]{{0,250}}\b(roet|soot)\b|\b(roet|soot)\b[^\n]{{0,250}}\b{_SYMPTOMS}\b",
+    # A yellow or orange flame, or soot, at a gas appliance (orange flames under a bin's lid are
+    # a fire).
+    rf"\b{_FLAME_AT}\b[^.?!\n]{{0,60}}{_COLOURED_FLAME}|{_COLOURED_FLAME}[^.?!\n]{{0,60}}\b{_FLAME_AT}\b",
     rf"\b{_SYMPTOMS}\b[^\n]{{0,40}}\b(until|tot) (we|i|ik|wij|je) (go|gaan|ga) "
     r"(outside|naar buiten)",
     r"\brook slaat (terug|naar binnen)\b|\bsmoke (blows|comes|coming) back (in|into)\b",
@@ -144,7 +162,10 @@ _FIRE = alternation(
     r"\b(er is|staat in|in|op) brand\b|^brand\b|\bbrand!|\bbrand brand\b",
     r"\bbrand\b (in|bij|op) (de|het|mijn|ons|onze|een)\b",
     r"\b(keuken|schoorsteen|woning|auto|container|schuur)brand\b|\bbrandje\b",
-    r"\bvlam(men|metjes?)?\b|\bvlam ?gevat\b|\bvuur(tje)?\b(?!werk)",
+    r"\bvlam(men|me|metjes?)?\b|\bvlam ?gevat\b|\bvuur(tje)?\b(?!werk)|\bbrent\b",
+    r"\b(vol|veel|dikke|zwarte|witte|grijze) rouk\b|\b(oranje|rode|fel) schijnsel\b",
+    r"\brook\b[^.?!\n]{0,20}\blangs (de|het)\b",
+    r"\bfire\b[^.?!\n]{0,20}\b(go(es)? up|going up|spread\w*|reach\w*)\b",
     r"\b(gaan|is gaan|staat te|begon te|beginnen te) branden\b|\bin brand gevlogen\b",
     r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b|\bin de hens\b|\bvlamt\b",
     r"\b(chimney|schoorsteen)\b[^.?!\n]{0,60}\b(sparks|vonken|roaring|raast|bulder\w*)\b",
@@ -171,14 +192,15 @@ _FIRE = alternation(
     r"\b(rookmelder|brandalarm|brandmelder)\w*\b[^.?!\n]{0,30}\b(gaat|ging|gingen|gaan) af\b",
     r"\bbrandweer\b(?! ?(inspectie|keuring|controle|voorschrift\w*|eisen))",
     r"\b(caught|catches|catching|on) fire\b|\bset alight\b|\bablaze\b",
-    r"\b(a|the|there'?s a) fire\b(?! (door|exit|escape|extinguisher|safety|inspection|drill|"
+    # "Added fuel to the fire" is a quarrel.
+    r"(?<!fuel to )(?<!oil on )\b(a|the|there'?s a) fire\b(?! (door|exit|escape|extinguisher|safety|inspection|drill|"
     r"blanket|regulation\w*|alarm test|risk assessment|place))",
     r"\bfire (in|at|on) (the|my|our|a)\b|\bfire brigade\b|\bfire (department|service)\b",
     r"\bflames?\b|\bsmoulder\w*|\bsmolder\w*",
     rf"\bsmoke\b(?! ?(free|detectors?|alarms?))"
     rf"{_CLOSE}\b(pouring|everywhere|billowing|filling)\b",
     r"\b(full of|filled with|thick|black|white|lots of) smoke\b|\bsmoky\b",
-    r"\b(pouring|billowing) (out )?smoke\b|\btoo hot to touch\b",
+    r"\b(pouring|billowing) (out )?smoke\b",
     r"\bnagloei\w*|\bblijft (het )?(roken|smeulen)\b",
     r"\b(accu|batterij|battery)\b[^\n]{0,80}\b(opgezwollen|swollen|damp|vapou?r|knettert|sist)\b",
     r"\bopgezwollen\b[^.?!\n]{0,40}\b(damp|rook|knettert|sist)\b|\b(witte|white) (damp|vapou?r)\b",
@@ -193,7 +215,9 @@ _SMOULDER = alternation(
     r"\buit (de|het)\b[^.?!\n]{0,60}\b(komt|kwam)\b[^.?!\n]{0,40}\brook\b",
     r"\b(grijze|witte|blauwe) waas\b|\bhaze\b",
     r"\bruik\w*\b[^.?!\n]{0,30}\bnaar (brand|rook|verbrand\w*)\b",
-    r"\bburning\b(?! question)|\bburnt smell\b|\bsmell\w* (of )?burnt?\b",
+    r"\bburning\b(?! question)|\bburnt smell\b|\bsmell\w* (of )?burnt?\b|\btoo hot to touch\b",
+    r"\bbrandend\w* (plastic|rubber|hout)\b|"
+    r"\bstink\w*\b[^.?!\n]{0,10}\b(naar|nao|noar) (verbrand|brand)",
     rf"\brook\b{_CLOSE}\buit\b",
     r"\brookt\b(?! (op|in|bij|veel|de hele|elke|een))",
     rf"\bsmoke\b(?! ?(free|detectors?|alarms?)){_CLOSE}\b(coming|from|out)\b",
@@ -206,7 +230,8 @@ _FUSE_BOX = (
     r"meterkast|groepenkast|zekeringkast|stoppenkast|verdeelkast|elektriciteitskast|elektrakast"
 )
 _ELECTRICAL = alternation(
-    r"\bvonk\w*|\bspark\w*|\barcing\b",
+    # "Geen vonken, geen geur": sparks denied are none.
+    r"(?<!geen )\bvonk\w*|(?<!no )\bspark\w*|\barcing\b",
     r"\bkortsluiting\b|\bshort[- ]circuit\w*",
     rf"\bschok\b{_NEAR}\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|elektr|kraan|snoer)\w*",
     rf"\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|kraan)\w*\b{_NEAR}\bschok\b",
@@ -217,7 +242,7 @@ _ELECTRICAL = alternation(
     r"\b(losse|blote|bloot\w*|kale) (draden|draadjes|kabels|bedrading|uiteinden)\b",
     r"\bdra(a)?d(en|jes)?\b[^.?!\n]{0,30}"
     r"\b((steken|steekt|hangen|hangt) eruit|uit (de|het) (muur|plafond))\b",
-    r"\b(draad|draden|draadjes|stopcontact)\w*\b[^\n]{0,120}\b(kreeg|kregen|krijgt)\b[^.?!\n]{0,15}"
+    r"\b(draad|draden|draadjes|stopcontact|kabel)\w*\b[^\n]{0,120}\b(kreeg|kregen|krijgt)\b[^.?!\n]{0,15}"
     r"\b(tik|schok|opdonder|stroomstoot)\b",
     r"\b(tester|spanningzoeker|spanningszoeker)\b[^.?!\n]{0,30}\blicht\w* op\b|"
     r"\b(staat|zit) (gewoon |nog )?(spanning|stroom) op\b",
@@ -229,6 +254,10 @@ _ELECTRICAL = alternation(
     r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|gezoem|zoem\w*|brom\w*|"
     r"flitst|flits)\b",
     r"\b(je ziet het koper|koper (is )?zichtbaar|bare copper|copper (is )?(showing|visible))\b",
+    r"\b(zie|ziet|zag)\b[^.?!\n]{0,10}\bhet koper\b|"
+    r"\bstop[ck]ontakt\w*\b[^.?!\n]{0,40}\b(gesmolten|zoemt)\b",
+    r"\b(kaobel|kabel|snoer)\b[^.?!\n]{0,40}\b(heet|gloeiend)\b",
+    r"\b(cable|wire|snoer|kabel)\w*\b[^.?!\n]{0,60}\b(worn through|doorgesleten)\b",
     r"\b(stopcontact|wandcontactdoos|schakelaar|lichtknop|inbouwdoos)\w*\b[^.?!\n]{0,20}\buit de "
     r"(muur|wand)\b[^\n]{0,60}\b(draden|bedrading|koper)\b",
     rf"\brook\b[^.?!\n]{{0,30}}\b(uit|bij|van) (het|de) "
@@ -262,11 +291,13 @@ _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(omhoog|loopt over|overloopt|stijgt|blijft stijgen)\b",
     rf"\b(bad|toilet|wc|douche|badkamer|wasbak|gootsteen|afvoer)\b{_NEAR}\b(loopt over|liep over|"
     r"overgelopen|overlopen|loopt\b[^.?!\n]{0,20}\bover)\b",
-    r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\bmet bakken\b|\bemmers vol\b",
+    r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\b(met|mee) bakken\b|\bemmers vol\b",
+    r"\blek\w*\b[^.?!\n]{0,10}\b(door|deur|uit)\b[^.?!\n]{0,6}\bpla[fv]ond\b",
+    r"\b(staat|stait|steit)\b[^.?!\n]{0,25}\bblank\b|\b(\d+ ?cm|centimet\w*|inches?) (deep|diep)\b",
     rf"\bwater\b{_NEAR}\b(door|uit|langs|van) (\S+ )?(pla[fv]ond|lamp|muur|dak)\b",
     rf"\b(komt|komen|kump|druppelt|stroomt|loopt|regent|lekt|gutst|zeikt|pist|plenst|spuit)\b"
     rf"{_CLOSE}"
-    r"\b(uit|door) (\S+ )?pla[fv]ond\b",
+    r"\b(uit|oet|door) (\S+ )?pla[fv]ond\b",
     r"💧[^\n]{0,20}\bpla[fv]ond|\bpla[fv]ond\b[^\n]{0,20}💧|\bemmers? (is |zijn )?(al )?vol\b",
     r"\b\w*kraan\w*\b[^.?!\n]{0,20}\b(zit vast|vastgeroest|klemt|gaat niet dicht)\b",
     r"\bblijft (spuiten|stromen|lopen)\b|\bwater (won'?t|will not|doesn'?t) stop\b",
@@ -293,7 +324,7 @@ _WATER = alternation(
     r"\bwater (blijft|keeps?)\b[^.?!\n]{0,25}\b(komen|lopen|coming|running)\b|\bloopt vol\b",
     r"\bwater (al )?tot (de|aan)\b",
     r"\bwater\b[^.?!\n]{0,40}\b(tot|boven) (boven )?(de|mijn|onze) (enkels|knieen)\b",
-    r"\b\d+ ?cm water\b|\bstaat\b[^.?!\n]{0,25}\bblank\b",
+    r"\b\d+ ?cm water\b",
     r"\bstraal\w*\b[^.?!\n]{0,20}\buit (de|het) (lamp|plafond)\b|\bgeklater\b",
     r"\b(basement|cellar|kelder|souterrain)\b[^.?!\n]{0,30}\b(full (of|with) water|"
     r"vol (met )?water)\b",
@@ -359,7 +390,9 @@ _STRUCTURAL = alternation(
     r"\btegels\b[^.?!\n]{0,20}\b(springen|vallen|knallen)\b",
     r"\blosse stenen\b|\bloose (bricks|stones)\b",
     r"\bzakt\b[^.?!\n]{0,10}\bpla[fv]ond\b[^.?!\n]{0,50}\bdoor\b",
-    r"\b(\w*balkon\w*|galerij\w*|schoorsteen|\w*gevel)\b[^.?!\n]{0,20}\bscheef\b",
+    r"\b(\w*balkon\w*|galerij\w*|schoorsteen|\w*gevel)\b[^.?!\n]{0,20}\b(scheef|sjeef)\b",
+    r"\b(dakpan\w*|pannen)\b[^.?!\n]{0,40}\b(hangen los|hangt los|los|naar beneden|schuiven)\b",
+    r"\bpla[fv]ond\b[^.?!\n]{0,40}\b(krak|kraakt|groot gat)\b",
     r"\bpla[fv]on[dt]?\b[^.?!\n]{0,40}\bna?o?r bene(d|j)e\b",
     r"\b(ripped|torn|blew|blown)\b[^.?!\n]{0,20}\broof\b|\broof\b[^.?!\n]{0,20}\b(ripped|torn|blown)"
     r" off\b",
@@ -394,8 +427,9 @@ _STRUCTURAL = alternation(
 )
 _POWER_OUT = alternation(
     r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
-    rf"\b(stroom|elektriciteit|elektra)\b{_NEAR}\b(uitgevallen|uitviel|uitvalt|viel uit|valt uit|"
-    r"weg|uit|eraf|eruit|ertuit)\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
+    rf"\b(stroom|stroum|elektriciteit|elektra|elektriek)\b{_NEAR}\b(uitgevallen|uitviel|uitvalt|"
+    r"viel uit|valt uit|weg|uit|eraf|eruit|ertuit|uitgezet|afgesloten)\b|\b(gein|geen) stroum\b|"
+    r"\bno electric\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
     r"\bstroom\b[^.?!\n]{0,30}\bniet (meer )?teruggekomen\b",
     r"\bgroep\b[^.?!\n]{0,30}\b(valt|viel) (steeds )?uit\b",
     rf"\b(power|electricity)\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
@@ -421,7 +455,9 @@ _AT_RISK = alternation(
     r"air mattress|stair ?lift|wheelchair|life support|cpap|pump|"
     r"diabet\w*)\b",
     r"\b(diabe\w*|afhankelijk van|hartproblemen|hartpatient|koeling)\b",
-    r"\b(\d{2}-year-old|elderly|stuck upstairs|can'?t walk|bedridden)\b",
+    r"\b(\d{2}-year-old|elderly|stuck upstairs|can'?t walk|bedridden|bedbound)\b",
+    r"\bvan [7-9]\d\b|\bkan de trap (niet|nie) (af|op)\b|"
+    r"\b(lift|lif) (staat stil|zit vast|zit vas)\b",
 )
 _TRAPPED = alternation(
     r"\b(vast|opgesloten|gevangen) in de lift\b|\bin de lift (vast|opgesloten)\b",
@@ -460,7 +496,8 @@ _FRAIL = alternation(
     r"\b(oma|opa|bomma|bompa|grootmoeder|grootvader|grandma|grandmother|grandpa|grandfather|"
     r"granny)\b",
     r"\bvan [7-9]\d\b|\b[7-9]\d ?(y/?o|yo|jarige)\b",
-    r"\b(newborn|infant|elderly|frail|\d{2} years? old|sick|ill|pregnant|chemo\w*)\b",
+    r"\b(newborn|infant|elderly|frail|\d{2} years? old|sick|ill|pregnant|chemo\w*|bedbound|"
+    r"bedridden)\b",
     r"\b\d+[- ](month|week)s?[- ]old\b|\b\d+ (maanden|weken) oud\b",
     r"\b(i am|i'm|she is|he is|she's|he's) [7-9]\d\b",
 )
