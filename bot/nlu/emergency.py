@@ -193,8 +193,9 @@ _FIRE = alternation(
     r"\bbrandweer\b(?! ?(inspectie|keuring|controle|voorschrift\w*|eisen))",
     r"\b(caught|catches|catching|on) fire\b|\bset alight\b|\bablaze\b",
     # "Added fuel to the fire" is a quarrel.
-    r"(?<!fuel to )(?<!oil on )\b(a|the|there'?s a) fire\b(?! (door|exit|escape|extinguisher|safety|inspection|drill|"
-    r"blanket|regulation\w*|alarm test|risk assessment|place))",
+    r"(?<!fuel to )(?<!oil on )\b(a|the|there'?s a) fire\b"
+    r"(?! (door|exit|escape|extinguisher|safety|inspection|drill|blanket|regulation\w*|alarm test|"
+    r"risk assessment|place))",
     r"\bfire (in|at|on) (the|my|our|a)\b|\bfire brigade\b|\bfire (department|service)\b",
     r"\bflames?\b|\bsmoulder\w*|\bsmolder\w*",
     rf"\bsmoke\b(?! ?(free|detectors?|alarms?))"

@@ -12,6 +12,7 @@ bank account, an amount, a phone number or a day is never a reference.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 Reference = Literal["customer", "order", "invoice"]
@@ -251,8 +252,40 @@ def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
     )
 
 
+def _answered_kind(
+    text: str, m: re.Match[str], invoices: list[tuple[int, str]]
+) -> Reference | None:
+    """The kind of a number given after a pause: four digits at least, else it is a count or a
+    time; "Het kenmerk van mijn bezwaar is ...": a kenmerk's kind is its paper's."""
+    if len(_DIGIT.findall(m.group("ref"))) < 4:
+        return None
+    named = None if m.group("generic") else _kind_before(text, m.start("ref"))
+    return named or _generic_kind(text, m.start("ref"), invoices)
+
+
+def _loose_kind(text: str, m: re.Match[str]) -> Reference | None:
+    """The kind of a number of four digits or more a few words after its word (`_LOOSE`)."""
+    ref, at = _clean(m.group("ref")), m.start("ref")
+    if len(_DIGIT.findall(ref)) < 4 or len(ref) < 5:
+        return None
+    if any(p.match(ref) for p in (_THOUSANDS, _ISO_DAY, _MODEL)):
+        return None
+    if _MONTH_AFTER.match(text, m.end("ref")) or _BEFORE_LOOSE.search(text, max(0, at - 15), at):
+        return None
+    return _kind_in_sentence(text, m.start())
+
+
 def extract_references(text: str) -> dict[Reference, list[str]]:
     found: dict[Reference, list[tuple[int, str]]] = {"customer": [], "order": [], "invoice": []}
+    taken: set[int] = set()
+
+    def free(m: re.Match[str]) -> bool:
+        return m.start("ref") not in taken and _is_reference(text, m, _clean(m.group("ref")))
+
+    def take(kind: Reference, m: re.Match[str]) -> None:
+        taken.add(m.start("ref"))
+        found[kind].append((m.start("ref"), _clean(m.group("ref"))))
+
     # Where a number follows several cues ("order ref: WS-99812" is read after "order" and
     # after "ref"), the cue that starts first, the longer phrase, says what it is.
     candidates = sorted(
@@ -260,75 +293,29 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
         for kind, pattern in _PATTERNS
         for m in pattern.finditer(text)
     )
-    taken: set[int] = set()
-    for ref_start, _, cue_kind, m in candidates:
-        ref = _clean(m.group("ref"))
-        if ref_start in taken or not _is_reference(text, m, ref):
+    for _, _, cue_kind, m in candidates:
+        if not free(m):
             continue
         kind = cue_kind or _generic_kind(text, m.start(), found["invoice"])
-        taken.add(ref_start)
-        found[kind].append((ref_start, ref))
+        take(kind, m)
         end = m.end()
-        while (more := _MORE.match(text, end)) is not None:
-            if _PHONE_OR_POSTCODE.match(text, more.start("ref")) or not _is_reference(
-                text, more, _clean(more.group("ref"))
-            ):
+        while (more := _MORE.match(text, end)) is not None and free(more):
+            if _PHONE_OR_POSTCODE.match(text, more.start("ref")):
                 break
-            taken.add(more.start("ref"))
-            found[kind].append((more.start("ref"), _clean(more.group("ref"))))
+            take(kind, more)
             end = more.end()
-    for m in _BARE.finditer(text):
-        ref = _clean(m.group("ref"))
-        if m.start("ref") in taken or not _is_reference(text, m, ref):
-            continue
-        if (bare_kind := _kind_before(text, m.start())) is not None:
-            taken.add(m.start("ref"))
-            found[bare_kind].append((m.start("ref"), ref))
-    for m in _NUMBER_FIRST.finditer(text):
-        ref = _clean(m.group("ref"))
-        if m.start("ref") in taken or not _is_reference(text, m, ref):
-            continue
-        if (first_kind := _kind_of(m.group("cue"))) is not None:
-            taken.add(m.start("ref"))
-            found[first_kind].append((m.start("ref"), ref))
-    for m in _ANSWERED.finditer(text):
-        ref = _clean(m.group("ref"))
-        if m.start("ref") in taken or len(_DIGIT.findall(ref)) < 4:
-            continue
-        if not _is_reference(text, m, ref):
-            continue
-        # "Het kenmerk van mijn bezwaar is ...": a kenmerk's kind is its paper's.
-        answered_kind = None if m.group("generic") else _kind_before(text, m.start("ref"))
-        taken.add(m.start("ref"))
-        found[answered_kind or _generic_kind(text, m.start("ref"), found["invoice"])].append(
-            (m.start("ref"), ref)
-        )
-    for m in _LOOSE.finditer(text):
-        ref = _clean(m.group("ref"))
-        at = m.start("ref")
-        if at in taken or len(_DIGIT.findall(ref)) < 4 or len(ref) < 5:
-            continue
-        if any(p.match(ref) for p in (_THOUSANDS, _ISO_DAY, _MODEL)) or _MONTH_AFTER.match(
-            text, m.end("ref")
-        ):
-            continue
-        if _BEFORE_LOOSE.search(text, max(0, at - 15), at):
-            continue
-        if (near_kind := _kind_in_sentence(text, m.start())) is not None and _is_reference(
-            text, m, ref
-        ):
-            taken.add(at)
-            found[near_kind].append((at, ref))
-    for m in _TRACKING.finditer(text):
-        if m.start("ref") not in taken:
-            taken.add(m.start("ref"))
-            found["order"].append((m.start("ref"), m.group("ref")))
-    for pattern, after_invoice_word in ((_NAMED_INVOICE, False), (_SHAPED, True)):
+    # Then the numbers no cue stands right before, each way less sure than the one before it.
+    later: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reference | None]], ...] = (
+        (_BARE, lambda m: _kind_before(text, m.start())),
+        (_NUMBER_FIRST, lambda m: _kind_of(m.group("cue"))),
+        (_ANSWERED, lambda m: _answered_kind(text, m, found["invoice"])),
+        (_LOOSE, lambda m: _loose_kind(text, m)),
+        (_TRACKING, lambda m: "order"),
+        (_NAMED_INVOICE, lambda m: "invoice"),
+        (_SHAPED, lambda m: "invoice" if _kind_before(text, m.start()) == "invoice" else None),
+    )
+    for pattern, kind_of_match in later:
         for m in pattern.finditer(text):
-            ref = _clean(m.group("ref"))
-            if m.start("ref") in taken or not _is_reference(text, m, ref):
-                continue
-            if not after_invoice_word or _kind_before(text, m.start()) == "invoice":
-                taken.add(m.start("ref"))
-                found["invoice"].append((m.start("ref"), ref))
+            if free(m) and (later_kind := kind_of_match(m)) is not None:
+                take(later_kind, m)
     return {kind: [ref for _, ref in sorted(refs)] for kind, refs in found.items()}
