@@ -32,7 +32,7 @@ _GAS_PLACE = (
 _GAS_PIPE = (
     r"(gas\w*|leiding|gaskraan|aansluiting|meter|meterkast|fornuis|kookplaat|pipe|stove|cooker|hob)\b"
 )
-_HISS = r"(gesis|sist|sissen|sissend\w*|fluit\w*|blaz\w*|hiss\w*|whistl\w*)"
+_HISS = r"(gesis|sist|sissen|sissend\w*|fluit\w*|blaz\w*|geblaas|hiss\w*|whistl\w*)"
 _GAS = alternation(
     r"\bgas(lucht|lugt|geur|luchtje|lek\w*|stank|achtig\w*|sy)\b",
     r"\b(ruik|ruiken|ruikt|rook|roken|riek\w*|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|"
@@ -41,7 +41,7 @@ _GAS = alternation(
     # Hissing at a gas pipe or appliance; a strange smell there; a pipe hit while digging.
     rf"\b{_HISS}\b{_NEAR}\b{_GAS_PIPE}|\b{_GAS_PIPE}{_NEAR}\b{_HISS}\b",
     # Bottled gas smells the same: "zoals bij een campinggasfles", "like a camping stove".
-    r"\b(ruik\w*|riek\w*|smell\w*|lucht|geur)\b[^.?!\n]{0,60}\b(campinggas\w*|campingbrander\w*|"
+    r"\b(ruik\w*|riek\w*|smell\w*|lucht|geur)\b[^.?!\n]{0,90}\b(campinggas\w*|camping-?brander\w*|"
     r"camping ?(stove|gas|burner)|gasfles\w*)",
     r"\b(opengedraaid|open gedraaid)\b[^\n]{0,80}\b(ruikt|riekt|stinkt)\b",
     r"\b(lucht|geur|smell\w*|ruik\w*)\b[^.?!\n]{0,40}\b(aansteker|lighter)\b",
@@ -74,13 +74,20 @@ _GAS = alternation(
     r"[^.?!\n]{0,30}\b(ruik|smell)\w*",
     r"\b(ruikt|riekt|stinkt|smells)\b[^.?!\n]{0,50}\b(terwijl|while|though) (alles|het fornuis|"
     r"de pitten|alle pitten|het gas|everything|the hob|the cooker) (uit staat|uit is|is off)\b",
-    r"\b(smell\w*|lucht|geur|ruik\w*|stink\w*)\b[^.?!\n]{0,30}\b(matches|lucifers?)\b",
+    r"\b(smell\w*|lucht|geur|ruik\w*|stink\w*|reek\w*)\b[^.?!\n]{0,30}\b(matches|lucifers?)\b",
     # Eggs, also in dialect ("vuul eier", "verrotte aaier"), unless they are cooking.
     r"\b(ruik\w*|riek\w*|ruuk|stink\w*|smell\w*|lucht|geur|stank)\b[^.?!\n]{0,40}"
     r"(?<!gebakken )(?<!gekookte )(?<!fried )(?<!boiled )\b(ei|eier|eieren|aaier|eggs?)\b",
     r"\b(eier|eieren|aaier)(geur|lucht|stank)\b|\b(verrot\w*|vuul|vuile) (ei|eier|eieren|aaier)\b",
-    r"\b(lucht|geur|ruikt|riekt|smell\w*)\b[^.?!\n]{0,20}\b(alsof|als of|as if)\b[^.?!\n]{0,40}"
-    r"\b(pit|fornuis|kookplaat|gas\w*|stove|hob|burner)\b",
+    r"\b(lucht|geur|ruikt|riekt|stinkt|smell\w*|stinks)\b[^.?!\n]{0,50}\b(alsof|als of|as if|zoals|"
+    r"zoiets als|like)\b[^.?!\n]{0,40}\b(pit|fornuis|kookplaat|gas\w*|stove|hob|burner)\b",
+    r"\b(eier|eieren|aaier|eggs?)\b[^.?!\n]{0,20}\b(ruik\w*|riek\w*|stink\w*|smell\w*)\b",
+    r"\b(rotte|rottige|zoetige) (lucht|geur)\b[^.?!\n]{0,30}"
+    r"\b(geiser|fornuis|kookplaat|meter\w*|gas\w*)\b",
+    r"\b(hoofdkraan|afsluiter|main tap|shut-?off)\b[^.?!\n]{0,20}\bgas\b[^\n]{0,80}"
+    r"\b(ruik\w*|smell\w*)\b",
+    r"\b(gas)?slang\w*\b[^.?!\n]{0,40}\b(fornuis|kookplaat|stove|hob)\b[^.?!\n]{0,30}"
+    r"\b(gescheurd|lek|kapot|los|cracked|split)\b",
     r"\b(ruik\w*|riek\w*|stink\w*|smell\w*|lucht|geur)\b[^.?!\n]{0,80}\b(zoals|als|like)\b[^.?!\n]{0,25}"
     r"\bgas(stel|fornuis|pit\w*|kookplaat|stove|cooker|hob)\b",
     # Gas is given the smell of sulphur or rotten eggs: "zwavelachtig", "rotte-eierlucht".
@@ -112,7 +119,7 @@ _CO_SOURCE = (
 _GAS_HEATER = (
     r"(geiser|geyser|water heater|gaskachel|gas fire|gas heater|houtkachel|petroleum\w*|paraffin|"
     r"kerosene|cv-ketel|kachelpijp|open haard|back boiler|\w*terrasverwarmer|terrasheater|"
-    r"(old|oude|new|nieuwe) (boiler|ketel)|afvoerpijp|rookgasafvoer|flue)\w*\b"
+    r"(old|oude|new|nieuwe) (boiler|ketel)|afvoerpijp|rookgasafvoer|flue|kachel|heater)\w*\b"
 )
 _COLOURED_FLAME = (
     rf"(\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
@@ -145,6 +152,13 @@ _CO = alternation(
     # An alarm going off while people feel ill: whichever alarm, carbon monoxide is the danger.
     rf"\b(melder|alarm|piep\w*|kastje)\w*\b[^\n]{{0,80}}\b{_ALARM}\b[^\n]{{0,150}}\b{_SYMPTOMS}\b",
     rf"\b{_SYMPTOMS}\b[^\n]{{0,250}}\b(roet|soot)\b|\b(roet|soot)\b[^\n]{{0,250}}\b{_SYMPTOMS}\b",
+    # An alarm at the boiler, a display whose number rises, "CO" on its screen.
+    rf"\b(melder|alarm|apparaatje|kastje|detector)\w*\b[^.?!\n]{{0,30}}\b(bij|naast|boven|near|by|"
+    rf"next to) (de|het|the) (cv-?ketel|ketel|geiser|boiler|kachel|heater)\b[^.?!\n]{{0,40}}"
+    rf"\b{_ALARM}",
+    r"\b(schermpje|scherm|display|screen)\b[^.?!\n]{0,40}\b(getal|number|ppm)\b[^.?!\n]{0,30}"
+    r"\b(hoger|stijgt|omhoog|rising|going up|higher)\b",
+    r"\b(laat|toont|shows?|says?)\b\W{1,3}co\b",
     # A yellow or orange flame, or soot, at a gas appliance (orange flames under a bin's lid are
     # a fire).
     rf"\b{_FLAME_AT}\b[^.?!\n]{{0,60}}{_COLOURED_FLAME}|{_COLOURED_FLAME}[^.?!\n]{{0,60}}\b{_FLAME_AT}\b",
@@ -165,6 +179,8 @@ _FIRE = alternation(
     r"\bvlam(men|me|metjes?)?\b|\bvlam ?gevat\b|\bvuur(tje)?\b(?!werk)|\bbrent\b",
     r"\b(vol|veel|dikke|zwarte|witte|grijze) rouk\b|\b(oranje|rode|fel) schijnsel\b",
     r"\brook\b[^.?!\n]{0,20}\blangs (de|het)\b",
+    r"\bsmoke (in|at|on|along) (the|our|my) (corridor|hallway|hall|stairwell|stairs|landing|"
+    r"ceiling)\b",
     r"\bfire\b[^.?!\n]{0,20}\b(go(es)? up|going up|spread\w*|reach\w*)\b",
     r"\b(gaan|is gaan|staat te|begon te|beginnen te) branden\b|\bin brand gevlogen\b",
     r"\bin de fik\b|\bfikkie\b|\blichterlaaie\b|\bin de hens\b|\bvlamt\b",
@@ -211,7 +227,8 @@ _FIRE = alternation(
 # electrical instruction fits: do not touch, switch off the main switch).
 _SMOULDER = alternation(
     r"\b(brand|schroei|verbrande?|rook)(lucht|geur)\b|\bbrandende lucht\b|\bruikt verbrand\b",
-    r"\bverbrand\w* (kabel|plastic|rubber)\b|\bruik\w* (brand|iets schroei\w*)\b|\bschroeierig\w*",
+    r"\bverbrand\w* (kabel|plastic|rubber)\b|\bruik\w* (brand|iets schroei\w*|geschroeid)\b|"
+    r"\bschroeierig\w*",
     r"\b(zwarte|blauwe|dikke|grijze) walm\b|\bwalm\w* (uit|onder)\b",
     r"\buit (de|het)\b[^.?!\n]{0,60}\b(komt|kwam)\b[^.?!\n]{0,40}\brook\b",
     r"\b(grijze|witte|blauwe) waas\b|\bhaze\b",
@@ -234,8 +251,10 @@ _ELECTRICAL = alternation(
     # "Geen vonken, geen geur": sparks denied are none.
     r"(?<!geen )\bvonk\w*|(?<!no )\bspark\w*|\barcing\b",
     r"\bkortsluiting\b|\bshort[- ]circuit\w*",
-    rf"\bschok\b{_NEAR}\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|elektr|kraan|snoer)\w*",
-    rf"\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|kraan)\w*\b{_NEAR}\bschok\b",
+    rf"\bschok(je)?\b{_NEAR}\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|elektr|kraan|snoer)\w*",
+    rf"\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|kraan|\w*knop\w*)\w*\b{_NEAR}\bschok(je)?\b",
+    r"\b(geknetter|knetter\w*|gezoem|zoem\w*)\b[^.?!\n]{0,20}\b(in|achter|uit) de (muur|wand)\b",
+    r"\b(plastic|cover|afdekplaat\w*)\b[^.?!\n]{0,20}\b(brown|bruin|melted|gesmolten|scorched)\b",
     r"\b(elektrische|stroom)\s?schok\b|\bstaat onder stroom\b|\bonder spanning\b",
     r"\belectric(al)? shock\b|\b(got|get|getting|gave me) (a |an )?(electric )?shock from\b",
     r"\bshock (from|when (i|we) touch\w*)\b|\belectrocut\w*",
@@ -301,7 +320,11 @@ _WATER = alternation(
     r"\b(uit|oet|door) (\S+ )?pla[fv]ond\b",
     r"💧[^\n]{0,20}\bpla[fv]ond|\bpla[fv]ond\b[^\n]{0,20}💧|\bemmers? (is |zijn )?(al )?vol\b",
     r"\b\w*kraan\w*\b[^.?!\n]{0,20}\b(zit vast|vastgeroest|klemt|gaat niet dicht)\b",
-    r"\bblijft (spuiten|stromen|lopen)\b|\bwater (won'?t|will not|doesn'?t) stop\b",
+    r"\bblijft (maar )?(spuiten|stromen|lopen)\b|\bspuit\b[^.?!\n]{0,10}\bstraal\b|"
+    r"\blaagje water\b[^.?!\n]{0,10}\b(in (het|de) (hele|gang|kamer|woonkamer|keuken|huis)|"
+    r"overal)\b|"
+    r"\b(toilet|wc|bath|sink|tub)\b[^.?!\n]{0,10}\b(is )?overflowing\b|"
+    r"\bwater (won'?t|will not|doesn'?t) stop\b",
     r"\bstraal water\b|\bwater\b[^.?!\n]{0,20}\b(inbouwspot|spotje)\b",
     rf"\bwaterleiding\w*\b{_NEAR}\bgeraakt\b",
     r"\bhet regent\b[^.?!\n]{0,30}\b(binnen|in (de|onze|mijn|het) (keuken|kamer|huis|woonkamer|"
@@ -330,7 +353,8 @@ _WATER = alternation(
     r"\b(basement|cellar|kelder|souterrain)\b[^.?!\n]{0,30}\b(full (of|with) water|"
     r"vol (met )?water)\b",
     r"\b(drip\w*|trickl\w*|leak\w*|water)\b[^.?!\n]{0,30}\b(ceiling light|light fitting)\b",
-    rf"\b\w*slang\b{_NEAR}\b(losgeschoten|losgeraakt|gesprongen|geknapt)\b",
+    rf"\b\w*slang\b{_NEAR}\b(losgeschoten|losgeraakt|gesprongen|geknapt|eraf geschoten|"
+    r"afgeschoten)\b",
     rf"\bpla[fv]ond\b{_NEAR}\b(lekt|lekken|druppelt|druipt|water|stort|komt naar beneden|gutst|"
     r"stroomt)\b",
     r"\bonder water\b|\bstaat blank\b|\boverstroom\w*|\bwateroverlast\b",
@@ -361,7 +385,7 @@ _STRUCTURAL = alternation(
     r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
     # "Water gutst uit de gevel": the facade is where it comes from, not what falls.
     r"(?<!uit de )(?<!uit het )"
-    rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|dak\w*|\w*goot|schoorsteen|schouw|stenen|steen\w*|"
+    rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|\w*wand|dak\w*|\w*goot|schoorsteen|schouw|stenen|steen\w*|"
     rf"brokstuk\w*|brok\w*|brokken|stukken|betonrot|beton|luifel)\b{_NEAR}"
     r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt|komen)|hangt naar beneden|"
     r"(komt|kwam|komen) naar beneden|gevallen|valt|vallen(?! \w+ aan)|viel|vielen|"
@@ -413,15 +437,18 @@ _STRUCTURAL = alternation(
     r"\b(\w*galerij|\w*balkon)\w*\b[^.?!\n]{0,60}\b(diepe|grote|brede) scheur\b",
     r"\b(\w*galerij|\w*balkon|vloer|trap)\w*\b[^\n]{0,80}\b(zakt|zakken)\b[^.?!\n]{0,15}\b(weg|in)\b",
     rf"\b(afgebroken|losgeraakt|losgekomen)\b{_NEAR}\b(schoorsteen|gevel|balkon|dak\w*|plafond)",
+    r"\b(stuk|stukken|brok\w*) (van|uit) (het|de) (\w*plafond|\w*muur|gevel|\w*balkon|dak|"
+    r"schoorsteen)\b",
     rf"\b(tak|boom|klimrek|lantaarnpaal|paal|hek|steiger|bouwhek)\w*\b{_NEAR}\b(elk moment|"
     r"kan (elk moment )?vallen|dreigt|hangt (los|scheef)|afgebroken)",
     rf"\b(ceiling|balcony|facade|fa.ade|wall|roof|stairs?|staircase|steps?|chimney|roof tiles?|"
     rf"bricks?|"
     rf"gutter\w*|panels?|glass roof|canopy|chunks?|pieces?|concrete|debris|plaster|window|"
-    rf"railing)\b{_NEAR}"
+    rf"railing|floor|cladding)\b{_NEAR}"
     r"\b(fell|falling|fallen|came down|coming down|come down|crumbl\w*|collaps\w*|hanging loose|"
     r"came off|coming off|onto the (pavement|street|path)|about to fall|broke off|broken off|"
-    r"gave way|giving way|bulg\w*|sagging|fall(s|ing)? (down|off|on|onto|in|into)|hanging off|"
+    r"gave way|giving way|bulg\w*|sagging|sinking|flapping|fall(s|ing)? (down|off|on|onto|in|into)|"
+    r"hanging off|"
     r"swinging|keeps? falling|c[ao]me loose|coming loose|c[ao]me away|coming away|leaning|"
     r"cracked (right )?through|pull\w* away)\b",
     r"\b(plaster|bits|chunks|pieces|bricks|stones|debris)\b[^.?!\n]{0,30}\bdropping\b",
@@ -437,6 +464,8 @@ _POWER_OUT = alternation(
     r"\blost (the )?(power|electricity)\b|\bstroompanne\b|\b(no|without) current\b",
     r"\b(elektriciteit|stroom)\w*\b[^.?!\n]{0,40}\b(onderbroken|afgesloten)\b",
     r"\bstroomstoring\b|\bstroomuitval\b|\bkortsluiting\b",
+    r"\b(het hele|heel het|hele) (blok|gebouw|flat|huis|straat) (is )?donker\b|"
+    r"\balles (is )?(hier )?(uit|uitgevallen|donker)\b|\blicht\b[^.?!\n]{0,25}\buit\b",
     r"\b(no|without) (power|electricity)\b|\bpower (cut|outage|failure|is out|went out|is off)\b",
     r"\b(power|electricity) (has |just |suddenly )?(gone|went) (off|out)\b|\bblackout\b|\boutage\b",
     r"\bcut (off )?the (power|electricity)\b|\b(power|electricity) (was |has been )?disconnected\b",
