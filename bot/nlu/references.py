@@ -28,24 +28,26 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         rf"case|\w*melding{_NR}?|meldingen|lid(?:maatschap)?{_NR}?|lid|pasje|pas{_NR}|\w*polis{_NR}?|"
         rf"\w*dossier{_NR}?|aansluit{_NR}|ean(?:-code| code)?|(?<!parking )ticket{_NR}?|"
         rf"klacht{_NR}?|aanvraag{_NR}?|claim{_NR}?|schade{_NR}|\w*kaart{_NR}|huurovereenkomst|"
+        rf"inschrijf{_NR}|inschrijving{_NR}?|storing{_NR}|tickets|"
         rf"account{_NR}?|"
         r"customer|tenant|tenancy|membership|member id|client|subscriber|subscription|incident|"
         r"policy|(?:library |loyalty |member(?:ship)? )?card|"
-        r"(?:relation|application|file|report)(?= number| no\b| nr\b)",
+        r"(?:relation|application|file|report|registration)(?=\W{1,3}(?:number|no|nr)\b)",
     ),
     (
         "order",
         rf"(?:huur|werk|inkoop|service|montage)?orders?{_NR}?|inkoop{_NR}|ord{_NR}|oder{_NR}|"
         rf"o\.?[ ]?nr|bestel{_NR}|"
-        rf"bestelling(?:{_NR})?|bestelbon|zending{_NR}?|t\s?&\s?t|track\s?(?:&|en|and)\s?trace(?:\s?code)?|"
+        rf"bestelling(?:en|{_NR})?|bestelbon|zending{_NR}?|t\s?&\s?t|track\s?(?:&|en|and)\s?trace(?:\s?code)?|"
         r"track(?:ing)?(?:\s?(?:code|number))?|trackingnummer|barcode|pakket(?:je|nummer)?|"
         rf"retour(?:{_NR}|label)?|rma|returns?|parcel|shipment|awb|orderbevestiging|"
         rf"bestelbevestiging|reparatie{_NR}?|\w*opdracht{_NR}?|boeking{_NR}?|"
         rf"reserv(?:ering|atie){_NR}?|reservation(?: number)?|werkbon{_NR}?|(?:kassa)?bon{_NR}|"
         r"job(?: ref| reference| number)?|booking(?: reference| number)?|repair(?: number)?|"
-        rf"\w*afspraak{_NR}|installatieafspraak|appointment|bevestiging{_NR}|boekingscode|"
+        rf"\w*afspraak(?:{_NR}|code)?|appointments?|bevestiging{_NR}|opdrachtbevestiging|boekingscode|"
         rf"booking code|herstel{_NR}|herstelling|interventie|aankoopbewijs|kassabon|bonnetje|"
-        rf"transactie{_NR}|receipt|pakbon|purchase(?: number)?",
+        rf"transactie{_NR}|receipt|(?:pak|leverings|ontvangst|aankoop)?bon{_NR}?|ontvangstbewijs|"
+        rf"aankoop{_NR}|purchase(?: number)?",
     ),
     (
         "invoice",
@@ -56,20 +58,24 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         r"offerte(?:nummer|nr)?|quote|beta(?:al|lings?)kenmerk|betalingsreferentie|"
         r"payment reference|(?:energie|eind|slot|termijn|telefoon|water|gas|stroom|huur)rekening|"
         rf"(?:betaal)?herinnering{_NR}?|aanmaning{_NR}?|\w*boete{_NR}?|cjib(?:-?{_NR})?|vordering|"
-        r"dunning(?: letter)?|(?:annual|final|year[- ]end) statement|"
+        r"dunning(?: letter)?|(?:annual|final|year[- ]end) statement|prijsopgave|"
+        r"(?:statement|fine)(?=\W{1,3}(?:number|no|nr|id)\b)|"
         r"(?:payment )?reminder|(?:tax )?assessment(?: number)?",
     ),
 )
 # Words for a reference of any kind: "kenmerk 2026/118", "reference R-55102". Right after a word
 # that names a kind they are part of it ("order ref: WS-99812", "invoice ref. INV/118"); on
 # their own they belong to the nearest paper named before them: a demand for payment makes them
-# an invoice number ("de boete van € 140 (kenmerk BO-22910)"), anything else the customer's
-# reference (a case, request or letter: "bezwaar ingediend via het formulier, kenmerk ...").
-_GENERIC = r"kenmerk|reference(?: number)?|referentie(?:nummer|nr)?|ref"
+# an invoice number ("de boete van € 140 (kenmerk BO-22910)"), an order, delivery or booking an
+# order number ("mijn bestelling (ref 7HJ-22K-91)"), anything else the customer's reference
+# (a case, request or letter: "bezwaar ingediend via het formulier, kenmerk ...").
+_GENERIC = r"kenmerk|reference(?: number)?|referentie(?:nummer|nr)?|referte|ref"
 _PAPER = re.compile(
     r"\b(?:(?P<demand>\w*(?:boete|bekeuring|factuur|facturen|rekening|nota|afrekening|aanslag|"
-    r"herinnering|aanmaning|parkeerbon|vordering)|naheffing\w*|fine[sd]?|penalty|"
-    r"(?:parking )?ticket|bills?|invoices?|reminders?|assessment|dunning letter)|"
+    r"herinnering|aanmaning|parkeerbon|vordering|offerte|inning)|naheffing\w*|fine[sd]?|penalty|"
+    r"(?:parking )?ticket|bills?|invoices?|reminders?|assessment|dunning letter|quote|"
+    r"prijsopgave)|(?P<order>bestelling\w*|orders?|levering|zending|pakket\w*|reservering|booking|"
+    r"reservation)|"
     r"\w*(?:aanvraag|verzoek|bezwaar|melding|klacht|formulier|brief|zaak|dossier)|"
     r"objection|request|application|complaint|letter|case|form|claim)\b",
     re.I,
@@ -80,7 +86,7 @@ _BETWEEN = (
     r"\bnum\b|\bid\b|\bcode\b|"
     # "of" only in lower case: "offertenr. OF-30127" is a number with its letters.
     r"\bis\b|\bwas\b|\bmet\b|\bwith\b|\bvan\b|(?-i:\bof\b)|\bhet\b|\bthe\b|\bmijn\b|\bmy\b|#|:|\(|=|"
-    rf"\b(?:{_GENERIC})\b)){{0,4}}"
+    rf"\b(?:{_GENERIC})\b(?![/-]))){{0,4}}"
 )
 # A reference holds a digit; letters, dashes, slashes and dots join its parts; groups of digits
 # may be spaced ("7712 0045 9910", "77 12 450", "2024 - 0012"), also after a capital prefix
@@ -146,7 +152,7 @@ _DIGIT = re.compile(r"\d")
 # A number with four digits or more a few words after its word, in the same sentence: "mijn
 # abonnement (VF1129384720)", "a ticket bij de helpdesk ... #448812", "de offerte voor de
 # kozijnen (2024-O-0381)". Its kind is the nearest word's.
-_LOOSE = re.compile(rf"(?<![\w/.+€$£-])#?{_REF}")
+_LOOSE = re.compile(rf"(?<![\w/.:+€$£-])#?{_REF}")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 _NEAR_WORD = 60
 # Not a reference there either: an amount ("€ 412.000"), the rest of a phone number after its
@@ -160,7 +166,7 @@ _BEFORE_LOOSE = re.compile(
     re.I,
 )
 _ISO_DAY = re.compile(r"^(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])$")
-_MODEL = re.compile(r"^[A-Z]{2,}-?\d+[A-Z]+\d*[A-Z]*$|^\d+x\d+$")
+_MODEL = re.compile(r"^[A-Z]{2,}-?\d+[A-Z]+\d*[A-Z]*$|^\d{1,3}[A-Z]{2,}\d+|^\d+x\d+$")
 _MONTH_AFTER = re.compile(
     r"[ \t]*(?:jan|feb|maa?rt|mar|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec)", re.I
 )
@@ -175,7 +181,7 @@ _UNIT_AFTER = re.compile(
 )
 # "factuur 20011 en 20012", "nr. 88123 en nr. 88124": one word, several numbers.
 _MORE = re.compile(
-    rf"[ \t]*(?:,|\ben\b|\band\b|&|\bof\b|\bor\b)[ \t]*(?:(?:nr|no)\.?[ \t]*)?{_REF}", re.I
+    rf"[ \t]*(?:,|\ben\b|\band\b|&|\bof\b|\bor\b)[ \t]*(?:(?:nr|no)\.?[ \t]*)?#?{_REF}", re.I
 )
 # Words that give a bare "nr. ..." its kind but are too common to start a reference themselves.
 _CONTEXT: tuple[tuple[Reference, re.Pattern[str]], ...] = (
@@ -191,6 +197,11 @@ _DECIMALS_AFTER = re.compile(r",\d{1,2}(?!\d)")
 _AMOUNT = re.compile(r"^\d{1,5}[.,]\d{2}$")
 _IBAN = re.compile(r"^(?!RF)[A-Z]{2}\d{2}(?:[ ]?[A-Z]{4}|(?:[ ]?[A-Z0-9]{4}){3,}|$)", re.I)
 _PHONE = re.compile(r"^\+\d|^00[1-9](?=(?:[ -]?\d){8,12}$)|^0[1-9](?=(?:[ -]?\d){8}$)")
+# A citizen's, a company's or a tax number is none of ours to look up: "Mijn BSN is 183920446".
+_NOT_OURS_BEFORE = re.compile(
+    r"\b(?:bsn|burgerservicenummer|rijksregisternummer|sofi-?nummer|btw|vat|kvk)\b(?:[^\n\d]{0,20})$",
+    re.I,
+)
 # "aanmaning van 12-03-2026" names a day, not a reference.
 _DAY = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{2,4})?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -228,19 +239,24 @@ def _kind_in_sentence(text: str, at: int) -> Reference | None:
     return _kind_of(cues[-1].group(0)) if cues else None
 
 
-def _generic_kind(text: str, at: int, invoices: list[tuple[int, str]]) -> Reference:
-    """Whose reference a bare "kenmerk"/"reference" at `at` is: see `_PAPER`. A demand whose
+def _generic_kind(text: str, at: int, found: dict[Reference, list[tuple[int, str]]]) -> Reference:
+    """Whose reference a bare "kenmerk"/"reference" at `at` is: see `_PAPER`. A paper whose
     number was already given ("Factuur 2026-118, referentie 7781-22") is not what it names."""
     papers = list(_PAPER.finditer(text, max(0, at - _LOOK_BACK), at))
-    if not papers or not papers[-1].group("demand"):
+    if not papers:
         return "customer"
-    numbered = any(papers[-1].end() <= start < at for start, _ in invoices)
-    return "customer" if numbered else "invoice"
+    paper = papers[-1]
+    kind: Reference = (
+        "invoice" if paper.group("demand") else "order" if paper.group("order") else "customer"
+    )
+    numbered = any(paper.end() <= start < at for start, _ in found[kind])
+    return "customer" if numbered else kind
 
 
 def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
     return not (
         len(ref) < 3
+        or _NOT_OURS_BEFORE.search(text, max(0, m.start("ref") - 40), m.start("ref"))
         or _UNIT_AFTER.match(text, m.end("ref"))
         or _DECIMALS_AFTER.match(text, m.end("ref"))
         or _NOT_A_REFERENCE.match(ref)
@@ -253,14 +269,14 @@ def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
 
 
 def _answered_kind(
-    text: str, m: re.Match[str], invoices: list[tuple[int, str]]
+    text: str, m: re.Match[str], found: dict[Reference, list[tuple[int, str]]]
 ) -> Reference | None:
     """The kind of a number given after a pause: four digits at least, else it is a count or a
     time; "Het kenmerk van mijn bezwaar is ...": a kenmerk's kind is its paper's."""
     if len(_DIGIT.findall(m.group("ref"))) < 4:
         return None
     named = None if m.group("generic") else _kind_before(text, m.start("ref"))
-    return named or _generic_kind(text, m.start("ref"), invoices)
+    return named or _generic_kind(text, m.start("ref"), found)
 
 
 def _loose_kind(text: str, m: re.Match[str]) -> Reference | None:
@@ -296,7 +312,7 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
     for _, _, cue_kind, m in candidates:
         if not free(m):
             continue
-        kind = cue_kind or _generic_kind(text, m.start(), found["invoice"])
+        kind = cue_kind or _generic_kind(text, m.start(), found)
         take(kind, m)
         end = m.end()
         while (more := _MORE.match(text, end)) is not None and free(more):
@@ -308,7 +324,7 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
     later: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Reference | None]], ...] = (
         (_BARE, lambda m: _kind_before(text, m.start())),
         (_NUMBER_FIRST, lambda m: _kind_of(m.group("cue"))),
-        (_ANSWERED, lambda m: _answered_kind(text, m, found["invoice"])),
+        (_ANSWERED, lambda m: _answered_kind(text, m, found)),
         (_LOOSE, lambda m: _loose_kind(text, m)),
         (_TRACKING, lambda m: "order"),
         (_NAMED_INVOICE, lambda m: "invoice"),
