@@ -25,14 +25,15 @@ _FAR = r"[^.?!\n]{0,60}"
 
 # Where gas comes from in a home.
 _GAS_PLACE = (
-    r"(gas\w*|leiding|fornuis|kookplaat|kookpitten|pitten|kachel|geiser|meter|meterkast|pipe|"
+    r"(gas\w*|leiding|fornuis|kookplaat|kookeiland|kookpitten|pitten|kachel|geiser|meter|meterkast|pipe|"
     r"stove|cooker|hob|oven|boiler|heater)\b"
 )
 # Where gas hisses when it leaks (a boiler hisses for other reasons too).
 _GAS_PIPE = (
     r"(gas\w*|leiding|gaskraan|aansluiting|meter|meterkast|fornuis|kookplaat|pipe|stove|cooker|hob)\b"
 )
-_HISS = r"(gesis|sist|sissen|sissend\w*|fluit\w*|blaz\w*|geblaas|hiss\w*|whistl\w*)"
+# Folding shortens "sssss" and "zzzz" to two letters.
+_HISS = r"(gesis|sist|sissen|sissend\w*|fluit\w*|blaz\w*|geblaas|hiss\w*|whistl\w*|ss)"
 _GAS = alternation(
     r"\bgas(lucht|lugt|geur|luchtje|lek\w*|stank|achtig\w*|sy)\b",
     r"\b(ruik|ruiken|ruikt|rook|roken|riek\w*|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|"
@@ -92,6 +93,20 @@ _GAS = alternation(
     r"\bgas(stel|fornuis|pit\w*|kookplaat|stove|cooker|hob)\b",
     # Gas is given the smell of sulphur or rotten eggs: "zwavelachtig", "rotte-eierlucht".
     r"\brotte[ -]?eier\w*|\brotten[ -]eggs?\b|\bzwavel\w*|\bsul(ph|f)ur\w*",
+    # Sets 14 and 15: a smell or a blowing, hissing sound where the ground was dug or hit; a
+    # gas detector's LEL reading; the odorant named; a smell like an open cooker.
+    r"\b(gegraven|graaf\w*|opengebroken|digging|dug|drove a stake)\b[^\n]{0,150}"
+    r"\b(lucht|geur|ruik\w*|"
+    r"stank|smell\w*|blazend|geblaas|sis\w*|whoosh\w*|hiss\w*)\b",
+    r"\b(sis\w*|blaz\w*|whoosh\w*|hiss\w*)\b[^.?!\n]{0,30}\b(uit de grond|under the pavement)\b",
+    r"\b\d+ ?% ?lel\b|\bmercaptan\w*|\brott\w* (knoflook|kool|garlic|cabbage)\b|"
+    r"\bknoflook\b[^.?!\n]{0,30}\brott\w*",
+    r"\b(lucht|lugt|geur|stank|smell\w*)\b[^.?!\n]{0,20}\b(van|of) (een|het|de|a|the) (kookplaat|"
+    r"fornuis|gasfornuis|pit|cooker|stove|hob)\b|\b(lucht|lugt|geur)\b[^\n]{0,80}\bss\b",
+    r"\b(stank|stink\w*)\b[^.?!\n]{0,30}\b(aansteker|lighter)\b|\balles uit staat\b[^.?!\n]{0,30}"
+    r"\b(lucht|geur|stank|ruik\w*)\b|\b(hiss\w*|sis\w*)\b[^.?!\n]{0,100}\b(reek\w*|stink\w*|smell\w*|"
+    r"ruik\w*|stank|lucht)\b|\bsmell\w* like when you (forget|leave) the (cooker|stove|hob|gas)\b",
+    r"\b(gezer|geizer)\b[^\n]{0,60}\b(lucht|lugt|geur|ruik\w*)",
 )
 _CO_DEVICE = (
     r"((koolmonoxide|koolstofmonoxide|kolendamp|carbon monoxide)[- ]?(melder|alarm|meter|detector|"
@@ -109,6 +124,7 @@ _SYMPTOMS = (
     r"in de war|sleepy|confused|muddled|slurred|won'?t wake|hard to wake|floppy|feels? sick|"
     r"raar in (mijn|m'n|ons|z'n|haar) hoofd|headache\w*|dizzy|drowsy|nause\w*|faint\w*|vomit\w*|"
     r"throwing up|duf|licht in (mijn|m'n|zijn|z'n|haar) hoofd|hoofd draait|griepachtig|flu|"
+    r"overgegeven|overgeeft|buikpijn|sterretjes|wazig|hart (bonst|bonzen|klopt snel)|woozy|blurry|"
     r"(head|eyes) feel heavy|🤢|🤮|😵)"
 )
 # What burns gas or wood in a home, where carbon monoxide comes from.
@@ -119,7 +135,8 @@ _CO_SOURCE = (
 _GAS_HEATER = (
     r"(geiser|geyser|water heater|gaskachel|gas fire|gas heater|houtkachel|petroleum\w*|paraffin|"
     r"kerosene|cv-ketel|kachelpijp|open haard|back boiler|\w*terrasverwarmer|terrasheater|"
-    r"(old|oude|new|nieuwe) (boiler|ketel)|afvoerpijp|rookgasafvoer|flue|kachel|heater)\w*\b"
+    r"(old|oude|new|nieuwe) (boiler|ketel)|afvoerpijp|rookgasafvoer|flue|(?<!elektrische )kachel|"
+    r"(?<!electric )heater|ketel|aggregaat|generator)\w*\b"
 )
 _COLOURED_FLAME = (
     rf"(\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
@@ -146,7 +163,8 @@ _CO = alternation(
     rf"\b{_SYMPTOMS}\b[^\n]{{0,80}}\b(buiten|outside|op (mijn|m'n) werk|at work)\b[^\n]{{0,30}}"
     r"\b(beter|better|weg|gone)\b",
     # A geyser or gas heater is the usual source: symptoms and one in a message, sentences apart.
-    rf"\b{_SYMPTOMS}\b[^\n]{{0,250}}\b{_GAS_HEATER}|\b{_GAS_HEATER}[^\n]{{0,250}}\b{_SYMPTOMS}\b",
+    # (Also across the lines of a list: "- keukentje met oude geiser\n- ineens verward".)
+    rf"\b{_SYMPTOMS}\b[\s\S]{{0,250}}\b{_GAS_HEATER}|\b{_GAS_HEATER}[\s\S]{{0,250}}\b{_SYMPTOMS}\b",
     r"\b(black (marks|streaks)|zwarte (vlekken|plekken|randen|strepen))\b[^.?!\n]{0,20}"
     r"\b(around|rond|boven|erboven|above)\b",
     # An alarm going off while people feel ill: whichever alarm, carbon monoxide is the danger.
@@ -171,6 +189,12 @@ _CO = alternation(
     rf"\b(geiser|geyser|ketel|kachel|haard|boiler|heater)\b{_NEAR}\b(roet\w*|soot\w*)",
     rf"\b{_CO_SOURCE}[^.?!\n]{{0,80}}\b{_SYMPTOMS}\b",
     rf"\b{_SYMPTOMS}\b[^.?!\n]{{0,80}}\b({_CO_SOURCE}|melder|alarm)\b",
+    # Sets 14 and 15: a heater without a flue, a chimney closed off, a display reading.
+    r"\b(kachel|geiser|heater|aggregaat|generator)\b[^.?!\n]{0,20}\bzonder afvoer\b",
+    r"\b(schoorsteen|rookkanaal|rookgasafvoer|flue|chimney)\b[^.?!\n]{0,30}\b(afgesloten|dichtgemaakt|"
+    r"dichtgeplakt|verstopt|blocked|covered|sealed)\b",
+    r"\b(schermpje|scherm|display|screen)\b[^.?!\n]{0,40}\b(getal|number|ppm)\b[^.?!\n]{0,10}"
+    r"\b(van |of )?\d{2,3}\b",
 )
 _FIRE = alternation(
     r"\b(er is|staat in|in|op) brand\b|^brand\b|\bbrand!|\bbrand brand\b",
@@ -209,8 +233,9 @@ _FIRE = alternation(
     r"\bbrandweer\b(?! ?(inspectie|keuring|controle|voorschrift\w*|eisen))",
     r"\b(caught|catches|catching|on) fire\b|\bset alight\b|\bablaze\b",
     # "Added fuel to the fire" is a quarrel.
-    r"(?<!fuel to )(?<!oil on )\b(a|the|there'?s a) fire\b"
-    r"(?! (door|exit|escape|extinguisher|safety|inspection|drill|blanket|regulation\w*|alarm test|"
+    r"\b(?<!fuel to )(?<!oil on )(a|the|there'?s a) fire\b"
+    r"(?! (door|exit|escape|extinguisher|safety|inspection|drill|blanket|hose|regulation\w*|"
+    r"alarm test|"
     r"risk assessment|place))",
     r"\bfire (in|at|on) (the|my|our|a)\b|\bfire brigade\b|\bfire (department|service)\b",
     r"\bflames?\b|\bsmoulder\w*|\bsmolder\w*",
@@ -222,6 +247,11 @@ _FIRE = alternation(
     r"\b(accu|batterij|battery)\b[^\n]{0,80}\b(opgezwollen|swollen|damp|vapou?r|knettert|sist)\b",
     r"\bopgezwollen\b[^.?!\n]{0,40}\b(damp|rook|knettert|sist)\b|\b(witte|white) (damp|vapou?r)\b",
     r"\b(smoke|fire) alarms? (is |are |keeps? )?(going off|went off|goes off|sounding)\b",
+    # Sets 14 and 15: a haze with alarms sounding, a hot door, smoke coming in under a door.
+    r"\b(nevel|waas|haze)\b[^\n]{0,80}\b(melder|alarm)\w*|"
+    r"\bdeur\b[^.?!\n]{0,30}\b(voelt|is) heet\b|"
+    r"\bdoor\b[^.?!\n]{0,20}\b(feels|is) hot\b|\bwat er (brandt|in brand staat)\b|"
+    r"\b(onder|door|langs) de deur\b[^.?!\n]{0,20}\brook\b",
 )
 # A burning smell alone: fire, unless a socket or wire shows where it comes from (then the
 # electrical instruction fits: do not touch, switch off the main switch).
@@ -249,7 +279,7 @@ _FUSE_BOX = (
 )
 _ELECTRICAL = alternation(
     # "Geen vonken, geen geur": sparks denied are none.
-    r"(?<!geen )\bvonk\w*|(?<!no )\bspark\w*|\barcing\b",
+    r"\b(?<!geen )vonk\w*|\b(?<!no )spark\w*|\barcing\b",
     r"\bkortsluiting\b|\bshort[- ]circuit\w*",
     rf"\bschok(je)?\b{_NEAR}\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|elektr|kraan|snoer)\w*",
     rf"\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|kraan|\w*knop\w*)\w*\b{_NEAR}\bschok(je)?\b",
@@ -296,10 +326,18 @@ _ELECTRICAL = alternation(
     r"\bverbrande? (kabel|kabels|draad|draden|bedrading)\b|\bburnt (wire|wiring|cable)s?\b",
     rf"\bzwart\w*\b{_NEAR}\b(uit|bij|rond|om|achter) (het|de) (stopcontact|stekker|{_FUSE_BOX})",
     rf"\b(socket|plug|fuse ?box|wire|wiring|outlet|(light )?switch(es)?|meter (cupboard|box)|"
-    rf"(ceiling |kitchen )?light|light fitting|"
+    rf"(ceiling|kitchen) light|light fitting|"
     rf"electricity meter|extension (lead|cord)|plug pins|lead|cable|junction box)s?\b{_NEAR}"
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot|warm|discolou?red|"
     r"burnt|flash\w*|pop\w*|fizz\w*|humm\w*|brown (mark|burn)\w*)\b",
+    # Sets 14 and 15.
+    r"\b(zie|ziet|zag|see)\b[^.?!\n]{0,10}\b(het )?koper\b|\bblauwe flits\b|\bzz\b|"
+    r"\b(knetter\w*|vonk\w*|sist|zoem\w*|flits\w*)\b[^.?!\n]{0,30}\b(\w*schakelaar|stopcontact|"
+    r"meterkast|groepenkast|stekker)\b|\b(voel|voelde|krijg|kreeg|geeft|gaf)\b[^.?!\n]{0,15}"
+    r"\b(een )?(prik|prikje|schokje|stroomstoot)\b|\b(like|als) (bees|bijen)\b|"
+    r"\b(gave me|got|get|getting) (a |an |quite a )?(jolt|zap)\b|"
+    r"\b(socket|plug|outlet|switch|stopcontact)\b[^\n]{0,100}"
+    r"\b(scorch\w*|buzz\w*|buzing|brown marks?)\b",
 )
 _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(lamp|stopcontact|meterkast|groepenkast|stoppenkast|bedrading|elektra)\w*",
@@ -379,13 +417,19 @@ _WATER = alternation(
     r"\b(burst|broken|split) (water )?(pipe|main)s?\b|\bpipes? (has |have )?(burst|split)\b",
     r"\b(can'?t|cannot|unable to) (stop|turn off|shut off) the water\b",
     r"\b(inches|centimetres|centimeters|ankle[- ]deep|knee[- ]deep) (of )?water\b",
+    # Sets 14 and 15.
+    r"\bwaterval\b|\bwaterfall\b|\bcascad\w*|\bwater\b[^.?!\n]{0,20}\bde trap af\b|"
+    r"\bwater\b[^.?!\n]{0,10}\bshooting\b|\b(ankle|knee)[- ]deep\b|\ban inch of (it|water)\b|"
+    r"\b(pipe|leiding)\w*\b[^.?!\n]{0,30}\b(snapped|sheared)\b|"
+    r"\b(hele|heel)\b[^.?!\n]{0,20}\b(één|een) grote plas\b|"
+    r"\b(boiler|ketel|geiser|tank)\b[^.?!\n]{0,30}\b(opengebarsten|gebarsten|gesprongen)\b",
 )
 _STRUCTURAL = alternation(
     r"\b(ingestort|instort\w*|stort (in|naar beneden))\b",
     r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
     # "Water gutst uit de gevel": the facade is where it comes from, not what falls.
-    r"(?<!uit de )(?<!uit het )"
-    rf"\b(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|\w*wand|dak\w*|\w*goot|schoorsteen|schouw|stenen|steen\w*|"
+    r"\b(?<!uit de )(?<!uit het )"
+    rf"(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|\w*wand|dak\w*|\w*goot|schoorsteen|schouw|stenen|steen\w*|"
     rf"brokstuk\w*|brok\w*|brokken|stukken|betonrot|beton|luifel)\b{_NEAR}"
     r"\b(naar beneden (gevallen|gekomen|gestort|vallen|valt|komen)|hangt naar beneden|"
     r"(komt|kwam|komen) naar beneden|gevallen|valt|vallen(?! \w+ aan)|viel|vielen|"
@@ -452,6 +496,14 @@ _STRUCTURAL = alternation(
     r"swinging|keeps? falling|c[ao]me loose|coming loose|c[ao]me away|coming away|leaning|"
     r"cracked (right )?through|pull\w* away)\b",
     r"\b(plaster|bits|chunks|pieces|bricks|stones|debris)\b[^.?!\n]{0,30}\bdropping\b",
+    # Sets 14 and 15.
+    r"\b(\w*balkon\w*|galerij\w*|\w*plaat|\w*platen|vloer|slab)\b[^.?!\n]{0,60}\b(weggezakt|ingezakt|"
+    r"gezakt|schuin (hangen|hangt)|dipping|cracked (right )?across)\b|\b(separating|pulling away|"
+    r"coming away) from the (wall|building|facade)\b|\b(lumps|chunks)\b[^.?!\n]{0,20}\bfell\b|"
+    r"\b(schoorsteen|chimney)\b[^.?!\n]{0,40}\b(helt|hangt) (zichtbaar )?over\b|"
+    r"\bbalk\w*\b[^.?!\n]{0,20}\b(is )?gebroken\b|\b\w*stenen\b[^.?!\n]{0,30}\bgevallen\b|"
+    r"\bstukke?n? beton\b|\bafgeval+en?\b|\b(dropped|dropping)\b[^.?!\n]{0,30}\b(chunk|concrete|"
+    r"bricks?|plaster)\b|\brebar\b",
 )
 _POWER_OUT = alternation(
     r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
@@ -471,6 +523,9 @@ _POWER_OUT = alternation(
     r"\bcut (off )?the (power|electricity)\b|\b(power|electricity) (was |has been )?disconnected\b",
     r"\bdisconnected (our|the|my|his|her) (power|electricity)\b",
     r"\b(power|electricity) (went|cut out|failed|died)\b",
+    r"\b(zonder|geen) spanning\b|\b(everything|it all) (has )?gone dark\b|\balles is zwart\b|"
+    r"\bgeen strom\b|"
+    r"\b(power|electricity)\b[^.?!\n]{0,20}\b(failed|went off|went out|cut out|died)\b",
 )
 # A power cut is an emergency when someone depends on power to be safe, or is trapped by it.
 _AT_RISK = alternation(
@@ -488,6 +543,7 @@ _AT_RISK = alternation(
     r"\b(\d{2}-year-old|elderly|stuck upstairs|can'?t walk|bedridden|bedbound)\b",
     r"\bvan [7-9]\d\b|\bkan de trap (niet|nie) (af|op)\b|"
     r"\b(lift|lif) (staat stil|zit vast|zit vas)\b",
+    r"\b(suction|warmtematras|zuigapparaat|uitzuig\w*)\b",
 )
 _TRAPPED = alternation(
     r"\b(vast|opgesloten|gevangen) in de lift\b|\bin de lift (vast|opgesloten)\b",
@@ -521,7 +577,8 @@ _FRAIL = alternation(
     r"bedlegerig|slecht ter been|longontsteking|hartproblemen)\b|\([6-9]\d\)",
     r"\b(is|ben|wordt|werd) [7-9]\d\b",
     r"\b(chemo\w*|zwanger\w*)\b",
-    r"\boud(e)? (moeder|vader|man|vrouw|dame|heer)\b|\boudere (man|vrouw|dame|heer|mensen)\b",
+    r"\boud(e)? (moeder|vader|man|vrouw|dame|heer|mevrouw|meneer)\b|\boudere (man|vrouw|dame|heer|"
+    r"mensen)\b|\b(koorts|fever)\b",
     r"\b(old|older) (lady|man|woman|gentleman|neighbou?r|people|couple)\b",
     r"\b(oma|opa|bomma|bompa|grootmoeder|grootvader|grandma|grandmother|grandpa|grandfather|"
     r"granny)\b",
