@@ -92,10 +92,10 @@ _BETWEEN = (
 # may be spaced ("7712 0045 9910", "77 12 450", "2024 - 0012"), also after a capital prefix
 # ("WEB 123456"); a group that is an amount ("4471 - 120 euro"), a count, a day ("88123 12
 # maart"), a time or a phone number ("88123 0612345678") is not.
+_MONTHS = r"jan|feb|maa?rt|mar|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec"
 _NOT_A_GROUP = (
     r"(?![.,:]\d)(?![ \t]*(?:euro|eur\b|dagen|days|weken|weeks|maanden|months|procent|%|stuks|"
-    r"personen|people|items|keer|times|jaar|years?|uur|hours?|jan|feb|maa?rt|mar|apr|mei|may|jun|"
-    r"jul|aug|sep|okt|oct|nov|dec))"
+    rf"personen|people|items|keer|times|jaar|years?|uur|hours?|{_MONTHS}))"
 )
 _REF = (
     r"(?P<ref>(?=[A-Za-z0-9./ -]*\d)(?:(?-i:[A-Z]{1,5}) (?=\d{3,}(?![-/.\w])))?"
@@ -167,9 +167,7 @@ _BEFORE_LOOSE = re.compile(
 )
 _ISO_DAY = re.compile(r"^(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])$")
 _MODEL = re.compile(r"^[A-Z]{2,}-?\d+[A-Z]+\d*[A-Z]*$|^\d{1,3}[A-Z]{2,}\d+|^\d+x\d+$")
-_MONTH_AFTER = re.compile(
-    r"[ \t]*(?:jan|feb|maa?rt|mar|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec)", re.I
-)
+_MONTH_AFTER = re.compile(rf"[ \t]*(?:{_MONTHS})", re.I)
 # Units after a number mean it is no reference ("contract van 12 maanden").
 _NOT_A_REFERENCE = re.compile(
     r"^(?:\d{1,3}(?: (?:dagen|weken|maanden|jaar|days|weeks|months|years|euro|eur|procent))?)$"
