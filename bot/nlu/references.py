@@ -28,7 +28,8 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         rf"case|\w*melding{_NR}?|meldingen|lid(?:maatschap)?{_NR}?|lid|pasje|pas{_NR}|\w*polis{_NR}?|"
         rf"\w*dossier{_NR}?|aansluit{_NR}|ean(?:-code| code)?|(?<!parking )ticket{_NR}?|"
         rf"klacht{_NR}?|aanvraag{_NR}?|claim{_NR}?|schade{_NR}|\w*kaart{_NR}|huurovereenkomst|"
-        rf"inschrijf{_NR}|inschrijving{_NR}?|storing{_NR}|tickets|"
+        rf"inschrijf{_NR}|inschrijving{_NR}?|storing{_NR}|tickets|complaint|"
+        r"(?:klanten|lid|pas|bibliotheek|spaar)kaart|"
         rf"account{_NR}?|"
         r"customer|tenant|tenancy|membership|member id|client|subscriber|subscription|incident|"
         r"policy|(?:library |loyalty |member(?:ship)? )?card|"
@@ -36,16 +37,20 @@ _CUES: tuple[tuple[Reference, str], ...] = (
     ),
     (
         "order",
-        rf"(?:huur|werk|inkoop|service|montage)?orders?{_NR}?|inkoop{_NR}|ord{_NR}|oder{_NR}|"
+        rf"(?:huur|werk|inkoop|service|montage|reparatie)?orders?{_NR}?|inkoop{_NR}|ord{_NR}|"
+        rf"oder{_NR}|"
+        r"besteld|ordered|repair ticket|reparatieticket|"
         rf"o\.?[ ]?nr|bestel{_NR}|"
         rf"bestelling(?:en|{_NR})?|bestelbon|zending{_NR}?|t\s?&\s?t|track\s?(?:&|en|and)\s?trace(?:\s?code)?|"
         r"track(?:ing)?(?:\s?(?:code|number))?|trackingnummer|barcode|pakket(?:je|nummer)?|"
-        rf"retour(?:{_NR}|label)?|rma|returns?|parcel|shipment|awb|orderbevestiging|"
+        rf"retour(?:{_NR}|label|zending)?|rma|returns?|parcel|shipment|awb|orderbevestiging|"
         rf"bestelbevestiging|reparatie{_NR}?|\w*opdracht{_NR}?|boeking{_NR}?|"
         rf"reserv(?:ering|atie){_NR}?|reservation(?: number)?|werkbon{_NR}?|(?:kassa)?bon{_NR}|"
         r"job(?: ref| reference| number)?|booking(?: reference| number)?|repair(?: number)?|"
-        rf"\w*afspraak(?:{_NR}|code)?|appointments?|bevestiging{_NR}|opdrachtbevestiging|boekingscode|"
-        rf"booking code|herstel{_NR}|herstelling|interventie|aankoopbewijs|kassabon|bonnetje|"
+        rf"\w*afspraak(?:{_NR}|code)?|appointments?|bevestiging(?:{_NR}|scode)|opdrachtbevestiging|"
+        r"boekingscode|"
+        rf"booking code|herstel(?:ling)?{_NR}|herstelling|interventie|aankoopbewijs|kassabon|"
+        r"bonnetje|"
         rf"transactie{_NR}|receipt|(?:pak|leverings|ontvangst|aankoop)?bon{_NR}?|ontvangstbewijs|"
         rf"aankoop{_NR}|purchase(?: number)?",
     ),
@@ -57,9 +62,9 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         r"beschikking(?:s?nummer)?|naheffingsaanslag|"
         r"offerte(?:nummer|nr)?|quote|beta(?:al|lings?)kenmerk|betalingsreferentie|"
         r"payment reference|(?:energie|eind|slot|termijn|telefoon|water|gas|stroom|huur)rekening|"
-        rf"(?:betaal)?herinnering{_NR}?|aanmaning{_NR}?|\w*boete{_NR}?|cjib(?:-?{_NR})?|vordering|"
+        rf"(?:betaal)?herinnering{_NR}?|aanmaning{_NR}?|\w*boete{_NR}?|cjib(?:-?{_NR})?|vordering{_NR}?|"
         r"dunning(?: letter)?|(?:annual|final|year[- ]end) statement|prijsopgave|"
-        r"(?:statement|fine)(?=\W{1,3}(?:number|no|nr|id)\b)|"
+        r"(?:statement|fine)(?=\W{1,3}(?:number|no|nr|id)\b)|statement(?= [A-Z]{1,4}\d)|"
         r"(?:payment )?reminder|(?:tax )?assessment(?: number)?",
     ),
 )
@@ -160,11 +165,7 @@ _NEAR_WORD = 60
 # licence plate, a product's model or serial number ("Bosch WAT28400NL", "Sony WF-1000XM5"), a
 # date written year first ("2026-03-12"), a range of days ("12-15 augustus"), a size ("60x60").
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
-_BEFORE_LOOSE = re.compile(
-    r"(?:€|\$|£|\beur|\beuro|(?:\+|00)\d{1,3}|\b[A-Z]{2}\d\d|\bvlucht|\bflight|\bkenteken|\bplate|"
-    r"\bmodel|\btype|\bserie\w*|\bserial(?: number)?)[ -]?$",
-    re.I,
-)
+_BEFORE_LOOSE = re.compile(r"(?:€|\$|£|\beur|\beuro|(?:\+|00)\d{1,3}|\b[A-Z]{2}\d\d)[ -]?$", re.I)
 _ISO_DAY = re.compile(r"^(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])$")
 _MODEL = re.compile(r"^[A-Z]{2,}-?\d+[A-Z]+\d*[A-Z]*$|^\d{1,3}[A-Z]{2,}\d+|^\d+x\d+$")
 _MONTH_AFTER = re.compile(rf"[ \t]*(?:{_MONTHS})", re.I)
@@ -193,11 +194,16 @@ _DECIMALS_AFTER = re.compile(r",\d{1,2}(?!\d)")
 # accounts ("RF18 5390 0754 7034", of the same shape, a payment reference); "06-12345678" a phone
 # (an international one has 11 to 15 digits after "00": "00873412" is a membership number).
 _AMOUNT = re.compile(r"^\d{1,5}[.,]\d{2}$")
+_VAT = re.compile(r"^(?:NL\d{9}B\d{2}|BE0?\d{9})$", re.I)
 _IBAN = re.compile(r"^(?!RF)[A-Z]{2}\d{2}(?:[ ]?[A-Z]{4}|(?:[ ]?[A-Z0-9]{4}){3,}|$)", re.I)
 _PHONE = re.compile(r"^\+\d|^00[1-9](?=(?:[ -]?\d){8,12}$)|^0[1-9](?=(?:[ -]?\d){8}$)")
-# A citizen's, a company's or a tax number is none of ours to look up: "Mijn BSN is 183920446".
+# Numbers that are none of ours to look up, named right before them: a citizen's, a company's
+# or a tax number ("Mijn BSN is 183920446"), a flight, a plate, a product's model, serial, part
+# or ISBN number.
 _NOT_OURS_BEFORE = re.compile(
-    r"\b(?:bsn|burgerservicenummer|rijksregisternummer|sofi-?nummer|btw|vat|kvk)\b(?:[^\n\d]{0,20})$",
+    r"\b(?:bsn|burgerservicenummer|rijksregisternummer|sofi-?nummer|btw|vat|kvk|vlucht|flight|"
+    r"kenteken|plate|model|type|serie\w*|serial(?: number)?|isbn|part(?: number)?|onderdeel\w*|"
+    r"artikel\w*)\b(?:[ \t:#(.?]|\b(?:is|was|nr|no|nummer|number|dat|dit|that|it'?s)\b){0,8}$",
     re.I,
 )
 # "aanmaning van 12-03-2026" names a day, not a reference.
@@ -262,6 +268,7 @@ def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
         or _DAY.match(ref)
         or _AMOUNT.match(ref)
         or _IBAN.match(ref)
+        or _VAT.match(ref)
         or _PHONE.match(ref)
     )
 
@@ -294,7 +301,9 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
     taken: set[int] = set()
 
     def free(m: re.Match[str]) -> bool:
-        return m.start("ref") not in taken and _is_reference(text, m, _clean(m.group("ref")))
+        start, end = m.span("ref")
+        overlaps = any(start <= at < end for at in taken)
+        return not overlaps and _is_reference(text, m, _clean(m.group("ref")))
 
     def take(kind: Reference, m: re.Match[str]) -> None:
         taken.add(m.start("ref"))
