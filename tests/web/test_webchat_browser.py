@@ -39,10 +39,12 @@ ANSWERED_WITHIN_MS = 15_000
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4YGAARAwQCgAhzgSBU+xT6wAAAABJRU5ErkJggg=="
 )
+# A complaint, not an emergency: ill children in an ice-cold home without heating would get the
+# emergency route (the understanding reads each sentence of a message this long on its own).
 STORY = (
     "Mijn naam is Anna de Vries. Sinds maandag 30 november doet de verwarming in mijn woning"
-    " aan de Dorpsstraat 12 in Utrecht het niet meer. Het is ijskoud en mijn kinderen zijn"
-    " ziek. De monteur zou vrijdag komen maar kwam niet opdagen."
+    " aan de Dorpsstraat 12 in Utrecht het niet meer. We zitten met truien aan tafel."
+    " De monteur zou vrijdag komen maar kwam niet opdagen."
 )
 MAX_PHOTO = 100 * 1024
 MARKUP = '<img src="x" onerror="window.hacked = 1"><b>vet</b>'
