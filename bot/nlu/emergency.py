@@ -175,7 +175,7 @@ _CO = alternation(
     rf"next to) (de|het|the) (cv-?ketel|ketel|geiser|boiler|kachel|heater)\b[^.?!\n]{{0,40}}"
     rf"\b{_ALARM}",
     r"\b(schermpje|scherm|display|screen)\b[^.?!\n]{0,40}\b(getal|number|ppm)\b[^.?!\n]{0,30}"
-    r"\b(hoger|stijgt|omhoog|rising|going up|higher)\b",
+    r"\b(hoger|stijgt|omhoog|rising|going up|higher|(van |of )?\d{2,3})\b",
     r"\b(laat|toont|shows?|says?)\b\W{1,3}co\b",
     # A yellow or orange flame, or soot, at a gas appliance (orange flames under a bin's lid are
     # a fire).
@@ -189,12 +189,10 @@ _CO = alternation(
     rf"\b(geiser|geyser|ketel|kachel|haard|boiler|heater)\b{_NEAR}\b(roet\w*|soot\w*)",
     rf"\b{_CO_SOURCE}[^.?!\n]{{0,80}}\b{_SYMPTOMS}\b",
     rf"\b{_SYMPTOMS}\b[^.?!\n]{{0,80}}\b({_CO_SOURCE}|melder|alarm)\b",
-    # Sets 14 and 15: a heater without a flue, a chimney closed off, a display reading.
+    # Sets 14 and 15: a heater without a flue, a chimney closed off.
     r"\b(kachel|geiser|heater|aggregaat|generator)\b[^.?!\n]{0,20}\bzonder afvoer\b",
     r"\b(schoorsteen|rookkanaal|rookgasafvoer|flue|chimney)\b[^.?!\n]{0,30}\b(afgesloten|dichtgemaakt|"
     r"dichtgeplakt|verstopt|blocked|covered|sealed)\b",
-    r"\b(schermpje|scherm|display|screen)\b[^.?!\n]{0,40}\b(getal|number|ppm)\b[^.?!\n]{0,10}"
-    r"\b(van |of )?\d{2,3}\b",
 )
 _FIRE = alternation(
     r"\b(er is|staat in|in|op) brand\b|^brand\b|\bbrand!|\bbrand brand\b",
@@ -304,7 +302,6 @@ _ELECTRICAL = alternation(
     r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|gezoem|zoem\w*|brom\w*|"
     r"flitst|flits)\b",
     r"\b(je ziet het koper|koper (is )?zichtbaar|bare copper|copper (is )?(showing|visible))\b",
-    r"\b(zie|ziet|zag)\b[^.?!\n]{0,10}\bhet koper\b|"
     r"\bstop[ck]ontakt\w*\b[^.?!\n]{0,40}\b(gesmolten|zoemt)\b",
     r"\b(kaobel|kabel|snoer)\b[^.?!\n]{0,40}\b(heet|gloeiend)\b",
     r"\b(cable|wire|snoer|kabel)\w*\b[^.?!\n]{0,60}\b(worn through|doorgesleten)\b",
