@@ -161,9 +161,10 @@ _LOOSE = re.compile(rf"(?<![\w/.:+€$£-])#?{_REF}")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 _NEAR_WORD = 60
 # Not a reference there either: an amount ("€ 412.000"), the rest of a phone number after its
-# country code ("+31 6 12345678") or of a bank account ("NL91 ABNA 0417 1643 00"), a flight, a
-# licence plate, a product's model or serial number ("Bosch WAT28400NL", "Sony WF-1000XM5"), a
-# date written year first ("2026-03-12"), a range of days ("12-15 augustus"), a size ("60x60").
+# country code ("+31 6 12345678") or of a bank account ("NL91 ABNA 0417 1643 00"), a product's
+# model by its shape ("Bosch WAT28400NL", "LG 27GP850-B"), a date written year first
+# ("2026-03-12"), a range of days ("12-15 augustus"), a size ("60x60"). (A number named as a
+# flight, plate or serial number is none of ours in every pass: `_NOT_OURS_BEFORE`.)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 _BEFORE_LOOSE = re.compile(r"(?:€|\$|£|\beur|\beuro|(?:\+|00)\d{1,3}|\b[A-Z]{2}\d\d)[ -]?$", re.I)
 _ISO_DAY = re.compile(r"^(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])$")

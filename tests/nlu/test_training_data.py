@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.nlu_accuracy import HELD_OUT
 from bot.nlu.normalize import fold
 from bot.nlu.training import CORPUS_FILES, EXTRA_FILES, GENERAL_WORDS, load_rows
 from bot.nlu.types import CATEGORIES, INTENTS, LANGUAGES
@@ -34,7 +35,7 @@ def _texts(names: tuple[str, ...]) -> set[str]:
 def test_no_training_message_is_a_held_out_one() -> None:
     """Training on a held-out message would make its figure a fit, not a result."""
     training = _texts(CORPUS_FILES + EXTRA_FILES)
-    for held_out in ("corpus_holdout.jsonl", "corpus_holdout2.jsonl", "corpus_holdout3.jsonl"):
+    for held_out in HELD_OUT.values():
         assert not _texts((held_out,)) & training, held_out
 
 
