@@ -15,8 +15,11 @@ Run: python -m bench.nlu_accuracy [--set train-cv|holdout|holdout2|holdout3|trai
 - `train`: the shipped model on its own training data (how well it fits, not how it generalises).
 
 `explicit` and `category` are scored on the messages whose gold intent is complaint (a missed
-complaint counts as wrong on both); `emergency kind` on the gold emergencies. Slot recall: a
-labelled value counts as found when an extracted one matches it (bench/slot_match.py).
+complaint counts as wrong on both); `emergency kind` on the gold emergencies. Emergency recall
+and precision are those of the emergency route (`danger`), which a message can take with
+another intent (a complaint that mentions a danger): `intent` counts such a reading of a gold
+emergency as wrong. Slot recall: a labelled value counts as found when an extracted one matches
+it (bench/slot_match.py).
 """
 
 from __future__ import annotations
@@ -102,8 +105,8 @@ def score(report: Report, row: dict[str, Any], got: Understanding) -> None:
         report.category_confusion[(str(row.get("category")), understood)] += 1
         report.count("hidden-complaint recall", said_complaint, row.get("explicit") is False)
     gold_emergency = gold_intent == "emergency"
-    report.count("emergency recall", got.intent == "emergency", gold_emergency)
-    report.count("emergency precision", gold_emergency, got.intent == "emergency")
+    report.count("emergency recall", got.danger, gold_emergency)
+    report.count("emergency precision", gold_emergency, got.danger)
     if gold_emergency and row.get("emergency_kind"):
         kind = getattr(got, "emergency_kind", None)
         report.count("emergency kind", kind == row["emergency_kind"])

@@ -70,6 +70,9 @@ class Case(SQLModel, table=True):
     intent: str | None = None
     category: str | None = None
     explicit: bool | None = None
+    # Handed off as an emergency: also a complaint that reports a danger, whose intent stays
+    # the complaint's so that reports count it.
+    urgent: bool = False
     language: str = "nl"
     anger: int = 0
     summary: str | None = None

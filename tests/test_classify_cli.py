@@ -7,7 +7,15 @@ from bot.cli.main import app
 
 runner = CliRunner()
 FIELDS = {
-    "language", "intent", "explicit", "category", "anger", "emergency_kind", "confidence", "slots",
+    "language",
+    "intent",
+    "explicit",
+    "category",
+    "anger",
+    "danger",
+    "emergency_kind",
+    "confidence",
+    "slots",
 }
 
 
@@ -30,6 +38,7 @@ def test_classify_jsonl(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["intent"] for line in lines] == ["emergency", "compliment"]
+    assert [line["danger"] for line in lines] == [True, False]
     assert [line["language"] for line in lines] == ["en", "nl"]
 
 
@@ -68,4 +77,5 @@ def test_classify_names_the_kind_of_danger() -> None:
     assert result.exit_code == 0, result.output
     understood = json.loads(result.output)
     assert (understood["intent"], understood["emergency_kind"]) == ("emergency", "water")
+    assert understood["danger"] is True
     assert understood["confidence"] == 1.0

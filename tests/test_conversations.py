@@ -10,6 +10,7 @@ same command as a program would, in a real subprocess.
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,34 @@ def test_emergency_instruction_fits_the_danger(tmp_path: Path, database_url: str
     assert "lichtschakelaars" in gas, gas
     assert "main water tap" in flood, flood
     assert "light switch" not in flood, flood
+
+
+def test_a_complaint_that_reports_danger_is_urgent_and_stays_a_complaint(
+    tmp_path: Path, database_url: str
+) -> None:
+    story = (
+        "Voor de derde keer meld ik dat de verwarming kapot is. Niemand komt en nu zijn mijn "
+        "kinderen ziek in dit ijskoude huis. Schandalig."
+    )
+    [reply] = chat(tmp_path, database_url, (story,), customer="cold")
+    assert reply["state"] == "handed_off"
+    assert "112" in str(reply["text"])
+    shown = klachtbot(database_url, "cases", "show", str(reply["case"]), "--json")
+    assert shown.exit_code == 0, shown.stderr
+    case = json.loads(shown.stdout)
+    # Reported as the complaint it is, handled as the emergency it also is.
+    assert (case["intent"], case["category"], case["urgent"]) == (
+        "complaint",
+        "service_execution",
+        True,
+    )
+    assert "SPOED" in case["summary"]
+    # A person within the emergency's two hours, not a complaint's business day.
+    [first_contact] = [d for d in case["deadlines"] if d["what"] == "first_contact"]
+    waited = datetime.fromisoformat(first_contact["due_at"]) - datetime.fromisoformat(
+        case["received_at"]
+    )
+    assert timedelta(hours=1, minutes=59) <= waited <= timedelta(hours=2, minutes=1)
 
 
 def test_language_and_customers_are_kept_apart(tmp_path: Path, database_url: str) -> None:

@@ -191,6 +191,21 @@ def test_emergency_gets_the_instruction_at_once_and_an_urgent_handoff() -> None:
     assert talk.step() == "handed_off"
 
 
+def test_a_complaint_in_danger_takes_the_emergency_route_and_stays_a_complaint() -> None:
+    talk = Conversation()
+    actions = talk.say(
+        "Voor de derde keer meld ik dat de verwarming kapot is. Niemand komt en nu zijn mijn "
+        "kinderen ziek in dit ijskoude huis. Schandalig."
+    )
+    [reply] = [a for a in actions if isinstance(a, Reply)]
+    assert (reply.template, reply.context) == ("emergency", {"emergency_kind": "power"})
+    [classify] = [a for a in actions if isinstance(a, Classify)]
+    assert (classify.intent, classify.category) == ("complaint", "service_execution")
+    handoff = next(a for a in actions if isinstance(a, HandOff))
+    assert (handoff.urgent, handoff.promise_at) == (True, NOW + timedelta(hours=2))
+    assert talk.step() == "handed_off"
+
+
 def test_routes_that_skip_the_intake() -> None:
     cases = {
         "Ik ga naar de geschillencommissie, ik ben het niet eens met de afrekening.": (

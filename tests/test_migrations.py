@@ -55,6 +55,37 @@ async def test_messages_stored_before_the_email_columns_survive_the_upgrade(
         await engine.dispose()
 
 
+async def test_cases_handed_off_as_emergencies_are_urgent_after_the_upgrade(
+    unmigrated_database_url: str,
+) -> None:
+    engine = create_engine(unmigrated_database_url)
+    at = {"at": datetime(2026, 11, 24, 10, 0)}
+    try:
+        await upgrade(engine, "0013")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO customers (id, created_at) VALUES (1, :at)"), at
+            )
+            for intent in ("emergency", "complaint"):
+                await connection.execute(
+                    text(
+                        "INSERT INTO cases (customer_id, channel, status, intent, language,"
+                        " anger, dialogue_state, received_at, legal_hold)"
+                        " VALUES (1, 'console', 'handed_off', :intent, 'nl', 0, '{}', :at, FALSE)"
+                    ),
+                    {**at, "intent": intent},
+                )
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            rows = await connection.execute(text("SELECT intent, urgent FROM cases"))
+            assert {intent: bool(urgent) for intent, urgent in rows} == {
+                "emergency": True,
+                "complaint": False,
+            }
+    finally:
+        await engine.dispose()
+
+
 @pytest.mark.postgres_only
 async def test_without_pg_trgm_the_upgrade_warns_and_search_reads_every_message(
     unmigrated_database_url: str, caplog: pytest.LogCaptureFixture
@@ -75,7 +106,7 @@ async def test_without_pg_trgm_the_upgrade_warns_and_search_reads_every_message(
         try:
             with caplog.at_level(logging.WARNING):
                 await upgrade(limited)
-            assert await current_revision(limited) == "0013"
+            assert await current_revision(limited) == "0014"
             async with limited.connect() as connection:
                 names = await connection.execute(
                     text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm'")

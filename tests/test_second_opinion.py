@@ -138,8 +138,23 @@ async def test_a_sure_reading_and_an_emergency_are_never_sent(
     emergency = unsure(gas)  # unsure on purpose: an emergency is still never asked about
     assert emergency.understood.intent == "emergency"
     assert await opinion.review(gas, emergency) == emergency
+    # Nor a complaint that shows danger: its route is the emergency's all the same.
+    danger = replace(emergency, understood=replace(emergency.understood, intent="complaint"))
+    assert await opinion.review(gas, danger) == danger
     await opinion.close()
     assert model.requests == []
+
+
+async def test_the_model_may_raise_an_emergency(
+    fake: tuple[FakeModelServer, UnderstandingSettings],
+) -> None:
+    model, settings = fake
+    model.answer = '{"intent": "emergency"}'
+    opinion = SecondOpinion(settings)
+    reviewed = (await opinion.review(UNSURE, unsure())).understood
+    await opinion.close()
+    assert not unsure().understood.danger
+    assert (reviewed.intent, reviewed.danger) == ("emergency", True)
 
 
 @pytest.mark.parametrize(
@@ -201,7 +216,7 @@ async def test_read_ahead_asks_the_model_before_the_messages_turn(
     gas = ahead.understand("Ik ruik gas in de keuken", today=TODAY)
     await ahead.close()
     assert (heard.intent, heard.category) == ("complaint", "communication")
-    assert gas.intent == "emergency"
+    assert (gas.intent, gas.danger) == ("emergency", True)
     assert ahead.used == 2
     assert len(model.requests) == 1
 

@@ -244,6 +244,7 @@ def case_file_record(shown: CaseFile) -> dict[str, Any]:
         "status": case.status,
         "intent": case.intent,
         "category": case.category,
+        "urgent": case.urgent,
         "customer": shown.customer,
         "channel": case.channel,
         "language": case.language,

@@ -31,6 +31,7 @@ def classify(
         "explicit",
         "category",
         "anger",
+        "danger",
         "emergency_kind",
         "confidence",
         "slots",

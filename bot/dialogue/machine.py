@@ -216,7 +216,7 @@ class Dialogue:
             # to switch language switches it, whatever the text's own words look like.
             language = language_asked(event.text) or heard.language
             state = replace(state, language=language, story=(*state.story, event.text))
-            if heard.intent == "emergency":
+            if heard.danger:
                 return self._emergency(state, event, heard, now)
         return transition(state, event, now)
 
@@ -701,6 +701,9 @@ class Dialogue:
                     ),
                 )
             )
+        # The conversation takes the emergency route; a complaint that reports the danger is
+        # still registered as the complaint it is, so that reports count it.
+        complaint = heard.intent == "complaint"
         state = state.next_turn(
             step="handed_off",
             pending=(),
@@ -712,7 +715,13 @@ class Dialogue:
         return state, [
             # The instruction fits the danger: gas advice for gas, not for a flooding.
             Reply("emergency", {"emergency_kind": heard.emergency_kind}),
-            Classify(state.language, "emergency", None, None, state.anger),
+            Classify(
+                state.language,
+                "complaint" if complaint else "emergency",
+                heard.category if complaint else None,
+                heard.explicit if complaint else None,
+                state.anger,
+            ),
             MarkAcknowledged(),
             *actions,
         ]

@@ -165,7 +165,7 @@ async def reopen(
     case.resolved_at = None
     case.closed_at = None
     case.resolution_due = fu.deadlines.resolution_due(
-        now, intent=case.intent, category=case.category
+        now, intent=case.intent, category=case.category, urgent=case.urgent
     )
     _set_step(case, HANDED_OFF)
     session.add(case)

@@ -156,7 +156,7 @@ async def _missed(
         if agreement.what == FIRST_CONTACT
         else fu.deadlines.resolution_due
     )
-    renewed = policy(now, intent=case.intent, category=case.category)
+    renewed = policy(now, intent=case.intent, category=case.category, urgent=case.urgent)
     agreement.due_at = renewed
     agreement.escalated_at = now
     agreement.warned_at = None  # the new moment gets its own warning

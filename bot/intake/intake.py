@@ -682,6 +682,7 @@ class Intake:
         case.handler_id = handler.id if handler else None
         case.status = "handed_off"
         case.handed_off_at = case.handed_off_at or now
+        case.urgent = case.urgent or action.urgent
         case.first_contact_due = action.promise_at or case.first_contact_due
         case.resolution_due = action.resolve_by or case.resolution_due
         # The resolution target is kept as an agreement too, so the same watch warns and

@@ -13,7 +13,7 @@ from bot.nlu.anger import anger_level
 from bot.nlu.category import decide_category
 from bot.nlu.cues import find_cues
 from bot.nlu.emergency import danger_kinds
-from bot.nlu.intent import decide_intent, with_alarming_sentence
+from bot.nlu.intent import decide_intent
 from bot.nlu.language import LanguageVotes, count_votes
 from bot.nlu.linear import Model, shipped_model
 from bot.nlu.normalize import fold
@@ -66,9 +66,9 @@ def read(text: str, *, today: date, model: Model | None = None) -> Reading:
     # The safety net reads the whole text: danger told after a sign-off is still danger.
     cues = find_cues(folded, danger_in=folded_all)
     decision = decide_intent(cues, predicted["intent"])
-    if decision.intent != "emergency" and len(body.sentences) >= _LONG:
-        emergency = max(model.predict(s)["intent"].get("emergency", 0.0) for s in body.sentences)
-        decision = with_alarming_sentence(decision, emergency)
+    if not decision.danger and len(body.sentences) >= _LONG:
+        alarming = max(model.predict(s)["intent"].get("emergency", 0.0) for s in body.sentences)
+        decision = decide_intent(cues, predicted["intent"], alarming_sentence=alarming)
     intent = decision.intent
     complaint = intent == "complaint"
     explicit_p = predicted["explicit"].get("explicit", 0.0)
@@ -83,6 +83,7 @@ def read(text: str, *, today: date, model: Model | None = None) -> Reading:
         slots=extract_slots(text, folded_all, today),
         key_sentences=key_sentences(body),
         emergency_kind=kinds[0] if kinds else None,
+        danger=decision.danger,
         confidence=decision.confidence,
     )
     return Reading(understood, votes)

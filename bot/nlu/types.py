@@ -76,8 +76,11 @@ class Understanding:
     anger: int
     slots: Slots
     key_sentences: tuple[str, ...] = ()
-    # The danger behind an emergency, so the customer gets the instruction that fits it (gas
-    # advice for gas, not for a flooding); None for other intents and for danger of no known kind.
+    # Whether the message shows a sign of danger: it takes the emergency route whatever its
+    # intent (always with the intent "emergency"; also with a complaint that mentions a danger).
+    danger: bool = False
+    # The danger behind the emergency route, so the customer gets the instruction that fits it
+    # (gas advice for gas, not for a flooding); None without danger or of no known kind.
     emergency_kind: EmergencyKind | None = None
     # How sure the offline reading is of its intent, 0-1: low values are where a second opinion
     # (the optional LLM) may be asked.
@@ -90,6 +93,7 @@ class Understanding:
             "explicit": self.explicit,
             "category": self.category,
             "anger": self.anger,
+            "danger": self.danger,
             "emergency_kind": self.emergency_kind,
             "confidence": round(self.confidence, 3),
             "slots": self.slots.to_dict(),

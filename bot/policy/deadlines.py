@@ -85,10 +85,16 @@ class Deadlines:
         default: Span = getattr(self, which)
         return default
 
+    # `urgent`: a case handed off as an emergency keeps the emergency's rule whatever its
+    # intent (a complaint that reported a danger).
     def first_contact_due(
-        self, at: datetime, *, intent: str | None, category: str | None
+        self, at: datetime, *, intent: str | None, category: str | None, urgent: bool = False
     ) -> datetime:
+        intent = "emergency" if urgent else intent
         return self._span("first_contact", intent, category).after(at, self.calendar)
 
-    def resolution_due(self, at: datetime, *, intent: str | None, category: str | None) -> datetime:
+    def resolution_due(
+        self, at: datetime, *, intent: str | None, category: str | None, urgent: bool = False
+    ) -> datetime:
+        intent = "emergency" if urgent else intent
         return self._span("resolution", intent, category).after(at, self.calendar)

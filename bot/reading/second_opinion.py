@@ -1,8 +1,8 @@
 """An optional language model's second opinion where the offline understanding is unsure.
 
 Off unless `[understanding] llm_url` is set. Asked by the read-ahead, after the offline
-reading, only when that reading's confidence is below `llm_below_confidence` and it is not an
-emergency: the model can never downgrade an emergency (it may raise one). Its answer must be
+reading, only when that reading's confidence is below `llm_below_confidence` and it shows no
+danger: the model can never take the emergency route away (it may raise one). Its answer must be
 JSON with allowed labels only; any error, timeout or invalid answer leaves the offline reading
 as it was, with a WARNING naming the reason. The understanding itself stays pure: this is the
 only place a message leaves the machine, and only when configured to.
@@ -69,7 +69,7 @@ class SecondOpinion:
     def wanted(self, reading: Reading) -> bool:
         heard = reading.understood
         unsure = heard.confidence < self._settings.llm_below_confidence
-        return unsure and heard.intent != "emergency"
+        return unsure and not heard.danger
 
     async def review(self, text: str, reading: Reading) -> Reading:
         """`reading`, or the model's reading of `text` where it was unsure and the model answers."""
@@ -90,6 +90,7 @@ class SecondOpinion:
             understood=replace(
                 heard,
                 intent=answer.intent,
+                danger=answer.intent == "emergency",
                 explicit=(answer.explicit if answer.explicit is not None else False)
                 if complaint
                 else None,

@@ -99,6 +99,19 @@ def test_emergencies_run_round_the_clock() -> None:
     assert due == saturday_night + timedelta(hours=2)
 
 
+def test_an_urgent_complaint_keeps_the_emergency_rule() -> None:
+    saturday_night = local(2026, 11, 28, 23, 0)
+    deadlines = Deadlines(calendar=calendar)
+    first, resolve = deadlines.first_contact_due, deadlines.resolution_due
+    urgent = first(saturday_night, intent="complaint", category="product", urgent=True)
+    assert urgent == saturday_night + timedelta(hours=2)
+    assert resolve(saturday_night, intent="complaint", category="product", urgent=True) == (
+        resolve(saturday_night, intent="emergency", category=None)
+    )
+    plain = first(saturday_night, intent="complaint", category="product")
+    assert plain > urgent + timedelta(days=1)
+
+
 def test_an_intent_rule_wins_over_a_category_rule() -> None:
     deadlines = Deadlines(
         calendar=calendar,

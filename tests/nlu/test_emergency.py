@@ -173,9 +173,9 @@ def test_the_lists_are_long_enough() -> None:
 
 
 @pytest.mark.parametrize(("text", "kind"), EMERGENCIES)
-def test_danger_is_an_emergency_of_its_kind(text: str, kind: str) -> None:
+def test_danger_takes_the_emergency_route_of_its_kind(text: str, kind: str) -> None:
     heard = understand(text, today=TODAY)
-    assert heard.intent == "emergency", text
+    assert heard.danger, text
     assert heard.emergency_kind == kind, text
 
 
@@ -190,7 +190,7 @@ def test_few_false_alarms_on_the_near_misses() -> None:
     # Beyond the safety net the model may add an emergency it thinks likely: false alarms are
     # accepted there (the customer hears the emergency number and still gets a person), but
     # few: at most one near-miss in ten.
-    alarms = [t for t in NEAR_MISSES if understand(t, today=TODAY).intent == "emergency"]
+    alarms = [t for t in NEAR_MISSES if understand(t, today=TODAY).danger]
     assert len(alarms) <= len(NEAR_MISSES) // 10, alarms
 
 
@@ -204,13 +204,13 @@ def test_a_power_cut_alone_is_not_an_emergency() -> None:
     assert danger_kinds(fold("Sinds vanochtend geen stroom in de hele straat")) == ()
 
 
-def test_danger_overrides_a_complaint_and_a_legal_threat() -> None:
+def test_danger_is_not_lost_in_a_complaint_and_a_legal_threat() -> None:
     text = (
         "Ik stap naar mijn advocaat, dit is al de derde keer dat ik klaag: "
         "het ruikt hier weer naar gas."
     )
     heard = understand(text, today=TODAY)
-    assert (heard.intent, heard.emergency_kind) == ("emergency", "gas")
+    assert (heard.danger, heard.emergency_kind) == (True, "gas")
 
 
 # Written by fifteen other writers from how people describe danger, without this module's rules,
@@ -243,7 +243,7 @@ def test_few_false_alarms_on_the_probe_near_misses() -> None:
     # all (234 of 920; 109 of the first 560 before).
     near = [r["text"] for r in PROBE if not r["emergency"]]
     by_the_net = [t for t in near if shows_danger(fold(t))]
-    alarms = [t for t in near if understand(t, today=TODAY).intent == "emergency"]
+    alarms = [t for t in near if understand(t, today=TODAY).danger]
     assert len(near) >= 60
     assert len(by_the_net) <= len(near) * 21 // 100, by_the_net
     assert len(alarms) <= len(near) * 26 // 100, alarms

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from bot.nlu import understand
-from bot.nlu.intent import MODEL_EMERGENCY, IntentDecision, with_alarming_sentence
+from bot.nlu.cues import Cues
+from bot.nlu.intent import MODEL_EMERGENCY, decide_intent
 from bot.nlu.pipeline import read
 
 TODAY = date(2026, 3, 20)
@@ -43,16 +44,46 @@ def test_hidden_complaint_topics() -> None:
         "The neighbours upstairs flooded our bathroom, water through the ceiling",
     ],
 )
-def test_emergency_beats_everything(text: str) -> None:
-    assert understand(text, today=TODAY).intent == "emergency"
+def test_danger_always_takes_the_emergency_route(text: str) -> None:
+    heard = understand(text, today=TODAY)
+    assert heard.danger
+    assert heard.emergency_kind is not None
 
 
-def test_one_alarming_sentence_makes_an_emergency() -> None:
-    complaint = IntentDecision("complaint", 0.8)
-    assert with_alarming_sentence(complaint, MODEL_EMERGENCY).intent == "emergency"
-    assert with_alarming_sentence(complaint, MODEL_EMERGENCY - 0.01) == complaint
-    net = IntentDecision("emergency", 1.0, by_safety_net=True)
-    assert with_alarming_sentence(net, 0.9) == net
+def test_an_emergency_intent_always_has_danger() -> None:
+    heard = understand("Ik ruik gas in de keuken", today=TODAY)
+    assert (heard.intent, heard.danger, heard.emergency_kind) == ("emergency", True, "gas")
+
+
+_QUIET = Cues("de huur is gestegen")
+_ALARMING = Cues("ik ruik gas")
+
+
+def test_danger_keeps_an_intent_the_model_is_sure_of() -> None:
+    sure_complaint = {"complaint": 0.6, "emergency": 0.3, "question": 0.1}
+    decision = decide_intent(_ALARMING, sure_complaint)
+    assert (decision.intent, decision.danger, decision.by_safety_net) == ("complaint", True, True)
+    # The model surer of an emergency than of the complaint: the intent is the emergency.
+    unsure = {"complaint": 0.45, "emergency": 0.5, "question": 0.05}
+    assert decide_intent(_QUIET, unsure).intent == "emergency"
+    # Danger the net saw, with a complaint under the bar: the intent is the emergency.
+    weak = {"complaint": MODEL_EMERGENCY - 0.01, "emergency": 0.2, "question": 0.41 - 0.2}
+    decision = decide_intent(_ALARMING, weak)
+    assert (decision.intent, decision.danger) == ("emergency", True)
+
+
+def test_the_model_alone_raises_danger_at_its_bar() -> None:
+    just = {"emergency": MODEL_EMERGENCY, "question": 1.0 - MODEL_EMERGENCY}
+    assert decide_intent(_QUIET, just).danger
+    under = {"emergency": MODEL_EMERGENCY - 0.01, "question": 1.01 - MODEL_EMERGENCY}
+    assert not decide_intent(_QUIET, under).danger
+
+
+def test_one_alarming_sentence_raises_danger() -> None:
+    calm = {"emergency": 0.1, "question": 0.3, "complaint": 0.6}
+    assert not decide_intent(_QUIET, calm, alarming_sentence=MODEL_EMERGENCY - 0.01).danger
+    decision = decide_intent(_QUIET, calm, alarming_sentence=MODEL_EMERGENCY)
+    assert (decision.intent, decision.danger) == ("complaint", True)
 
 
 class _SentenceModel:
@@ -73,10 +104,13 @@ def test_each_sentence_of_a_long_message_is_read_on_its_own() -> None:
     rent = ["Ik heb een vraag over de huur.", "Die is dit jaar gestegen.", "Klopt dat bedrag?"]
     wires = "Die draden in de gang wil ik ook even noemen."
     long_mail = " ".join([*rent, wires])
-    assert read(long_mail, today=TODAY, model=_SentenceModel()).understood.intent == "emergency"
+    heard = read(long_mail, today=TODAY, model=_SentenceModel()).understood
+    # The route is the emergency's; the mail is still the question it asks.
+    assert (heard.danger, heard.intent) == (True, "question")
     # Three sentences are short enough for the whole reading to carry each of them.
     short = " ".join([*rent[:2], wires])
-    assert read(short, today=TODAY, model=_SentenceModel()).understood.intent == "question"
+    heard = read(short, today=TODAY, model=_SentenceModel()).understood
+    assert (heard.danger, heard.intent) == (False, "question")
 
 
 @pytest.mark.parametrize(
