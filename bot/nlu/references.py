@@ -26,14 +26,17 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         rf"klant(?:en)?{_NR}|klant|kl\.?[ ]?nr|knr|huurder{_NR}?|huur{_NR}|relatie{_NR}?|"
         rf"debiteur(?:en)?{_NR}?|\w*contract{_NR}?|abonnee{_NR}?|\w*abonnement{_NR}?|zaak{_NR}?|"
         rf"case|\w*melding{_NR}?|meldingen|lid(?:maatschap)?{_NR}?|lid|pasje|pas{_NR}|\w*polis{_NR}?|"
-        rf"\w*dossier{_NR}?|aansluit{_NR}|ean(?:-code| code)?|(?<!parking )ticket{_NR}?|"
+        rf"\w*dossier{_NR}?|aansluit{_NR}|ean(?:-code| code)?(?=[^\d\n]{{0,12}}\d{{18}}(?!\d))|"
+        rf"(?<!parking )ticket{_NR}?|pati[eë]nt(?:en)?{_NR}|leerling(?:en)?{_NR}|student{_NR}|"
+        rf"declaratie{_NR}|"
         rf"klacht{_NR}?|aanvraag{_NR}?|claim{_NR}?|schade{_NR}|\w*kaart{_NR}|huurovereenkomst|"
         rf"inschrijf{_NR}|inschrijving{_NR}?|storing{_NR}|tickets|complaint|"
         r"(?:klanten|lid|pas|bibliotheek|spaar)kaart|"
         rf"account{_NR}?|"
         r"customer|tenant|tenancy|membership|member id|client|subscriber|subscription|incident|"
         r"policy|(?:library |loyalty |member(?:ship)? )?card|"
-        r"(?:relation|application|file|report|registration)(?=\W{1,3}(?:number|no|nr)\b)",
+        r"(?:relation|application|file|report|registration|patient|hospital|pupil|student)"
+        r"(?=\W{1,3}(?:number|no|nr|id)\b)",
     ),
     (
         "order",
@@ -56,10 +59,11 @@ _CUES: tuple[tuple[Reference, str], ...] = (
     ),
     (
         "invoice",
-        r"\w*factuur(?:nummers?|nrs?)?|\w*facturen|(?:fact|fac|fct|inv)nrs?|"
-        r"(?:fact|fac|fct|inv)(?=\.|[ \t]*(?:#|nr\b|no\b|n[°º]))|\w*nota(?:nummer|nr)?|"
-        r"(?:jaar|eind|slot)?afrekening|invoices?|bill|credit note|aanslag(?:nummer|nr)?|"
-        r"beschikking(?:s?nummer)?|naheffingsaanslag|"
+        rf"\w*factuur(?:{_NR}s?)?|\w*facturen|(?:fact|fac|fct|inv)nrs?|"
+        r"(?:fact|fac|fct|inv)(?=\.|[ \t]*(?:#|nr\b|no\b|n[°º]))|inv(?=[ \t]+\d)|"
+        r"\w*nota(?:nummer|nr)?|(?:jaar|eind|slot)?afrekening|invoices?|bills?|credit note|"
+        r"aanslag(?:nummer|nr)?|beschikking(?:s?nummer)?|naheffing\w*|retributie\w*|"
+        r"pcn|penalty charge(?: notice)?|"
         r"offerte(?:nummer|nr)?|quote|beta(?:al|lings?)kenmerk|betalingsreferentie|"
         r"payment reference|(?:energie|eind|slot|termijn|telefoon|water|gas|stroom|huur)rekening|"
         rf"(?:betaal)?herinnering{_NR}?|aanmaning{_NR}?|\w*boete{_NR}?|cjib(?:-?{_NR})?|vordering{_NR}?|"
@@ -78,8 +82,8 @@ _GENERIC = r"kenmerk|reference(?: number)?|referentie(?:nummer|nr)?|referte|ref"
 _PAPER = re.compile(
     r"\b(?:(?P<demand>\w*(?:boete|bekeuring|factuur|facturen|rekening|nota|afrekening|aanslag|"
     r"herinnering|aanmaning|parkeerbon|vordering|offerte|inning)|naheffing\w*|fine[sd]?|penalty|"
-    r"(?:parking )?ticket|bills?|invoices?|reminders?|assessment|dunning letter|quote|"
-    r"prijsopgave)|(?P<order>bestelling\w*|orders?|levering|zending|pakket\w*|reservering|booking|"
+    r"(?:parking )?ticket|bills?|invoices?|reminder letter|reminders?|assessment|dunning letter|"
+    r"quote|offer|retributie|prijsopgave)|(?P<order>bestelling\w*|orders?|levering|zending|pakket\w*|reservering|booking|"
     r"reservation)|"
     r"\w*(?:aanvraag|verzoek|bezwaar|melding|klacht|formulier|brief|zaak|dossier)|"
     r"objection|request|application|complaint|letter|case|form|claim)\b",
@@ -106,7 +110,7 @@ _REF = (
     r"(?P<ref>(?=[A-Za-z0-9./ -]*\d)(?:(?-i:[A-Z]{1,5}) (?=\d{3,}(?![-/.\w])))?"
     r"(?:[A-Za-z]{1,5}[-/](?=[A-Za-z]))?[A-Za-z]{0,5}[-/]?\d"
     rf"[A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:[ ](?!0\d{{9}}\b)\d{{3,}}{_NOT_A_GROUP}|"
-    rf"[ ]\d\d(?![\d-]){_NOT_A_GROUP}|[ ]?[-\u2013][ ]?\d{{4,}}{_NOT_A_GROUP})*)"
+    rf"[ ]\d\d(?![\d-]){_NOT_A_GROUP}|[ ]?[-\u2013/][ ]?\d{{4,}}{_NOT_A_GROUP})*)"
 )
 # Before the reference: the end of a line ("Factuurnummer:\n2026-0412") and a quote mark.
 _BEFORE_REF = r"[ \t]*(?:\n[ \t]*)?['\"\u2018\u201c]?"
@@ -147,8 +151,8 @@ _NUMBER_FIRST = re.compile(
 # The number given after a pause or a question: "Mijn klantnummer? Dat is 556677", "my account
 # number is ... wait, it's 00 4412 8812", "contractnummer staat op de brief: CT 0045 1128".
 _ANSWERED = re.compile(
-    r"\b(?:\w*(?:nummer|numer|nr|number)|ticket|(?P<generic>kenmerk|reference|referentie)|werkorder|"
-    r"account)\b"
+    r"\b(?:\w*(?:nummer|numer|nr|number)|ticket|payment reference|"
+    r"(?P<generic>kenmerk|reference|referentie)|werkorder|account)\b"
     r"[^\n]{0,40}?\b(?:is|was|it'?s|luidt|staat op de brief)\b[^\n\d€$£]{0,30}?(?<![\w+])"
     rf"{_REF}",
     re.I,
@@ -176,7 +180,7 @@ _NOT_A_REFERENCE = re.compile(
 )
 _UNIT_AFTER = re.compile(
     r"[ \t]*(?:dagen|dag|weken|week|maanden|maand|jaar|jaren|days?|weeks?|months?|years?|euro|"
-    r"eur\b|procent|%|uur|hours?|minuten|minutes|keer|times|x\b)",
+    r"eur\b|procent|%|uur|hours?|minuten|minutes|keer|times|x\b|kwh\b|m3\b|m³)",
     re.I,
 )
 # "factuur 20011 en 20012", "nr. 88123 en nr. 88124": one word, several numbers.
@@ -204,7 +208,8 @@ _PHONE = re.compile(r"^\+\d|^00[1-9](?=(?:[ -]?\d){8,12}$)|^0[1-9](?=(?:[ -]?\d)
 _NOT_OURS_BEFORE = re.compile(
     r"\b(?:bsn|burgerservicenummer|rijksregisternummer|sofi-?nummer|btw|vat|kvk|vlucht|flight|"
     r"kenteken|plate|model|type|serie\w*|serial(?: number)?|isbn|part(?: number)?|onderdeel\w*|"
-    r"artikel\w*)\b(?:[ \t:#(.?]|\b(?:is|was|nr|no|nummer|number|dat|dit|that|it'?s)\b){0,8}$",
+    r"artikel\w*|art\.?[ ]?nr|meter\w*)\b"
+    r"(?:[ \t:#(.?-]|\b(?:is|was|nr|no|nummer|number|dat|dit|that|it'?s)\b){0,8}$",
     re.I,
 )
 # "aanmaning van 12-03-2026" names a day, not a reference.
