@@ -65,6 +65,8 @@ class Row:
     customer: str
     topic: str | None
     intent: str | None
+    # Handed off as an emergency (also a complaint that reported a danger).
+    urgent: bool
     channel: str
     status: str
     handler: str | None
@@ -195,6 +197,7 @@ async def case_rows(
             _case.number,
             _case.category,
             _case.intent,
+            _case.urgent,
             _case.channel,
             _case.status,
             _case.anger,
@@ -218,6 +221,7 @@ async def case_rows(
             customer=row.customer_name or row.address or "",
             topic=row.category,
             intent=row.intent,
+            urgent=row.urgent,
             channel=row.channel,
             status=row.status,
             handler=row.handler,

@@ -222,6 +222,31 @@ def numbers_in(page: httpx.Response) -> set[str]:
     return set(re.findall(r'data-case="(K-\d{4}-\d+)"', page.text))
 
 
+def row_of(page: httpx.Response, number: str | None) -> str:
+    assert number is not None
+    found = re.search(rf'<tr [^>]*data-case="{number}">(.*?)</tr>', page.text, re.S)
+    assert found is not None, number
+    return found.group(1)
+
+
+async def test_an_urgent_case_is_marked_in_the_list(
+    desk: RunningDesk, client: httpx.AsyncClient
+) -> None:
+    # A complaint that reports a danger: its topic stays, and the list says it is urgent.
+    cold = await desk.customer_writes(
+        "Voor de derde keer meld ik dat de verwarming kapot is. Niemand komt en nu zijn mijn "
+        "kinderen ziek in dit ijskoude huis. Schandalig.",
+        sender="jan",
+    )
+    bill = await desk.customer_writes("Mijn factuur is te hoog.", sender="kim")
+    assert (await log_in(client, "Sanne", PASSWORD)).status_code == 303
+    page = await client.get("/")
+    urgent = '<span class="signal urgent">spoed</span>'
+    assert urgent in row_of(page, cold.number)
+    assert "service_execution" in row_of(page, cold.number)
+    assert urgent not in row_of(page, bill.number)
+
+
 async def test_the_list_filters_and_searches(desk: RunningDesk, client: httpx.AsyncClient) -> None:
     heating = await desk.customer_writes("De verwarming is kapot.", sender="gert", name="Gert Bos")
     bill = await desk.customer_writes("Mijn factuur is te hoog.", sender="hanna@example.nl")
