@@ -83,8 +83,8 @@ _PAPER = re.compile(
     r"\b(?:(?P<demand>\w*(?:boete|bekeuring|factuur|facturen|rekening|nota|afrekening|aanslag|"
     r"herinnering|aanmaning|parkeerbon|vordering|offerte|inning)|naheffing\w*|fine[sd]?|penalty|"
     r"(?:parking )?ticket|bills?|invoices?|reminder letter|reminders?|assessment|dunning letter|"
-    r"quote|offer|retributie|prijsopgave)|(?P<order>bestelling\w*|orders?|levering|zending|pakket\w*|reservering|booking|"
-    r"reservation)|"
+    r"quote|offer|retributie|prijsopgave)|"
+    r"(?P<order>bestelling\w*|orders?|levering|zending|pakket\w*|reservering|booking|reservation)|"
     r"\w*(?:aanvraag|verzoek|bezwaar|melding|klacht|formulier|brief|zaak|dossier)|"
     r"objection|request|application|complaint|letter|case|form|claim)\b",
     re.I,

@@ -77,7 +77,8 @@ class Understanding:
     slots: Slots
     key_sentences: tuple[str, ...] = ()
     # Whether the message shows a sign of danger: it takes the emergency route whatever its
-    # intent (always with the intent "emergency"; also with a complaint that mentions a danger).
+    # intent (always with the intent "emergency"; also beside another intent the model is sure
+    # of, such as a complaint that reports a danger).
     danger: bool = False
     # The danger behind the emergency route, so the customer gets the instruction that fits it
     # (gas advice for gas, not for a flooding); None without danger or of no known kind.
