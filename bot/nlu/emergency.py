@@ -277,7 +277,8 @@ _FUSE_BOX = (
 )
 _ELECTRICAL = alternation(
     # "Geen vonken, geen geur": sparks denied are none.
-    r"\b(?<!geen )vonk\w*|\b(?<!no )spark\w*|\barcing\b",
+    r"\b(?<!geen )vonk\w*|\b(?<!no )spark\w*|\barcing\b|\b(stopcontact|stekker\w*|kabel)\b"
+    r"[^.?!\n]{0,20}\bsprankel\w*",
     r"\bkortsluiting\b|\bshort[- ]circuit\w*",
     rf"\bschok(je)?\b{_NEAR}\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|elektr|kraan|snoer)\w*",
     rf"\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|kraan|\w*knop\w*)\w*\b{_NEAR}\bschok(je)?\b",
@@ -338,7 +339,8 @@ _ELECTRICAL = alternation(
 )
 _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(lamp|stopcontact|meterkast|groepenkast|stoppenkast|bedrading|elektra)\w*",
-    rf"\bwater\b{_NEAR}\b(light fitting|socket|fuse ?box|wiring|electrics|outlet)s?\b",
+    rf"\bwater\b{_NEAR}\b(light fitting|ceiling light|socket|fuse ?box|wiring|electrics|outlet)s?\b",
+    rf"\b(water|rain)\b{_CLOSE}\b(pour|pours|poured|pouring|streams|streaming)\b",
     r"\bwater everywhere\b|\boveral water\b",
     rf"\bwater\b{_CLOSE}\bdoor (de|het) (lichtkoepel|dakraam|plafond|lamp)\b",
     rf"\bwater\b{_FAR}\b(zakt door|door de vloer)\b",
@@ -348,7 +350,7 @@ _WATER = alternation(
     r"overgelopen|overlopen|loopt\b[^.?!\n]{0,20}\bover)\b",
     r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\b(met|mee) bakken\b|\bemmers vol\b",
     r"\blek\w*\b[^.?!\n]{0,10}\b(door|deur|uit)\b[^.?!\n]{0,6}\bpla[fv]ond\b",
-    r"\b(staat|stait|steit)\b[^.?!\n]{0,25}\bblank\b|\b(\d+ ?cm|centimet\w*|inches?) (deep|diep)\b",
+    r"\b(staat|stait|steit|staan)\b[^.?!\n]{0,25}\bblank\b|\b(\d+ ?cm|centimet\w*|inches?) (deep|diep)\b",
     rf"\bwater\b{_NEAR}\b(door|uit|langs|van) (\S+ )?(pla[fv]ond|lamp|muur|dak)\b",
     rf"\b(komt|komen|kump|druppelt|stroomt|loopt|regent|lekt|gutst|zeikt|pist|plenst|spuit)\b"
     rf"{_CLOSE}"
@@ -423,6 +425,10 @@ _WATER = alternation(
 )
 _STRUCTURAL = alternation(
     r"\b(ingestort|instort\w*|stort (in|naar beneden))\b",
+    rf"\b(trap|trede|vloer|\w*balkon|galerij|\w*plafond|dak|balk|draagmuur)\w*\b{_NEAR}"
+    r"\b(bezwijkt|bezwijken)\b",
+    r"\b(\w*hek|balustrade|reling|leuning|\w*railing)\b[^.?!\n]{0,120}\b(losgekomen|losgeraakt|"
+    r"hangt (naar buiten|los|scheef)|coming loose|came loose|hanging (out|loose))\b",
     r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
     # "Water gutst uit de gevel": the facade is where it comes from, not what falls.
     r"\b(?<!uit de )(?<!uit het )"
@@ -438,7 +444,8 @@ _STRUCTURAL = alternation(
     rf"\b(kozijn|raam|ruit|glas|vloer|trap|trede)\w*\b{_NEAR}"
     r"\b(naar beneden (vallen|valt|gevallen)|gescheurd|weggezakt|"
     r"hangt (helemaal )?los|eruit gevallen|zakt door|doorheen gezakt|ingezakt|doorgezakt|"
-    r"losgekomen|hangt (nog maar )?aan (een|één) kant)\b",
+    r"losgekomen|hangt (nog )?(maar )?aan (een|één|1) (kant|scharnier|haak|schroef|draad))\b",
+    r"\bhang\w* (on|by) (one|a single|1) (hinge|screw|bolt|bracket)\b",
     r"\bscheur\w* in de (draagmuur|gevel|fundering)\b|\bdraagmuur\b[^.?!\n]{0,80}\bscheur\w*",
     # A crack in a wall, ceiling or facade that grows.
     r"\b(scheur|crack|barst)\w*\b[^.?!\n]{0,50}\b(\w*muur|\w*gevel|walls?|\w*plafond|ceiling|facade|"
@@ -446,7 +453,8 @@ _STRUCTURAL = alternation(
     r"bigger|longer|growing|spreading)\b",
     r"\b(valt|vallen|viel|komt)\b[^.?!\n]{0,15}\b(gruis|pleister\w*|kalk|brok\w*|stenen|stukjes|"
     r"stuc)\b",
-    r"\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij|\w*muur)\w*\b[^.?!\n]{0,30}\b(af)?brokkel\w*|"
+    r"\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij|\w*muur|trap|trede)\w*\b[^.?!\n]{0,30}"
+    r"\b(af)?brokkel\w*|"
     r"\b(af)?brokkel\w*\b[^.?!\n]{0,30}\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij|\w*muur)|"
     r"\b(\w*plafond|\w*balkon|galerij|vloer|trap)\w*\b[^.?!\n]{0,40}\b(zakt|zakken)\b[^.?!\n]{0,20}"
     r"\bdoor\b|\b(\w*plafond|\w*balkon|balk\w*)\b[^.?!\n]{0,30}\bdoorbui\w*|"
@@ -462,7 +470,7 @@ _STRUCTURAL = alternation(
     r"\bpla[fv]on[dt]?\b[^.?!\n]{0,40}\bna?o?r bene(d|j)e\b",
     r"\b(ripped|torn|blew|blown)\b[^.?!\n]{0,20}\broof\b|\broof\b[^.?!\n]{0,20}\b(ripped|torn|blown)"
     r" off\b",
-    rf"\bdak\w*\b{_NEAR}\b(eraf gewaaid|weggewaaid|afgerukt|losgerukt)\b",
+    rf"\bdak\w*\b{_NEAR}\b(eraf gewaaid|weggewaaid|uitgewaaid|afgerukt|losgerukt)\b",
     r"\b(scheur\w*|barst\w*|crack\w*)\b[^\n]{0,100}\b(deur|door)\b[^.?!\n]{0,30}\b(niet (meer )?"
     r"dicht|klemt|won'?t (close|shut)|doesn'?t (close|shut)|sticks?|stuck|jam\w*)",
     rf"\b(chimney|schoorsteen)\b{_NEAR}\b(beweegt|wiebelt|zwiept|moving|moves|wobbl\w*|sway\w*)\b",
@@ -505,7 +513,7 @@ _STRUCTURAL = alternation(
 _POWER_OUT = alternation(
     r"\b(geen|zonder) (stroom|elektriciteit|elektra|licht)\b",
     rf"\b(stroom|stroum|elektriciteit|elektra|elektriek)\b{_NEAR}\b(uitgevallen|uitviel|uitvalt|"
-    r"viel uit|valt uit|weg|uit|eraf|eruit|ertuit|uitgezet|afgesloten)\b|\b(gein|geen) stroum\b|"
+    r"viel uit|valt uit|weg|uit|af|eraf|eruit|ertuit|uitgezet|afgesloten)\b|\b(gein|geen) stroum\b|"
     r"\bno electric\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
     r"\bstroom\b[^.?!\n]{0,30}\bniet (meer )?teruggekomen\b",
     r"\bgroep\b[^.?!\n]{0,30}\b(valt|viel) (steeds )?uit\b",
@@ -555,11 +563,28 @@ _TRAPPED = alternation(
     r"\blift\b[^.?!\n]{0,30}\b(blijven steken|blijven hangen|vast|stil)\b[^.?!\n]{0,40}\berin\b",
     r"\bin de lift\b[^.?!\n]{0,40}\b(blijven hangen|blijft hangen|vast|tussen (de )?\d)",
 )
+# A lift out of order keeps someone who cannot take the stairs stuck upstairs, without what
+# they need (medicine, food, oxygen): the same danger as being trapped by a power cut.
+_LIFT_DOWN = alternation(
+    rf"\b(lift|elevator)\b{_CLOSE}\b(kapot|stuk|defect|buiten gebruik|doet het niet|werkt niet|"
+    r"out|broken|out of order|not working|down)\b",
+    r"\b(kapotte|defecte) lift\b|\bbroken (lift|elevator)\b",
+)
+_CANNOT_TAKE_STAIRS = alternation(
+    r"\b(rolstoel\w*|rollator|wheelchair|walking frame|slecht ter been|bedlegerig|bedridden|"
+    r"bedbound)\b",
+    r"\bkan (de trap|trappen|traplopen) niet\b|\bcan'?t (walk|use the stairs|manage the stairs)\b",
+)
+_STUCK_UPSTAIRS = alternation(
+    r"\b(zit|zitten|zat|is|ben)\b[^.?!\n]{0,20}\b(vast|opgesloten)\b",
+    r"\b(stuck|trapped)\b|\bcan'?t get (down|out)\b|\bkan (niet )?(naar beneden|naar buiten)\b",
+    r"\bkan (het huis|de woning|de flat) niet (meer )?uit\b",
+)
 # No heating for someone frail in frost, also an emergency by the labelling rules.
 _NO_HEAT = alternation(
     r"\bstoring\b|\b(ijskoud\w*|koud\w*) (huis|woning|flat)\b",
-    r"\b(geen|zonder) (verwarming|warmte)\b",
-    r"\b(verwarming|cv)\b[^.?!\n]{0,30}\b(uitgevallen|kapot|doet niets|stuk|doet het niet|"
+    r"\b(geen|zonder) (verwarming|warmte|chauffage)\b",
+    r"\b(verwarming|cv|chauffage)\b[^.?!\n]{0,30}\b(uitgevallen|kapot|doet niets|stuk|doet het niet|"
     r"werkt niet|is uit)\b",
     r"\b(no|without) heat(ing)?\b|\bheating\b[^.?!\n]{0,20}\b(broken|failed|not working|off)\b",
 )
@@ -628,6 +653,12 @@ def danger_kinds(folded: str) -> tuple[EmergencyKind, ...]:
 
 def _power_risk(folded: str) -> bool:
     if _TRAPPED.search(folded):
+        return True
+    if (
+        _LIFT_DOWN.search(folded)
+        and _CANNOT_TAKE_STAIRS.search(folded)
+        and _STUCK_UPSTAIRS.search(folded)
+    ):
         return True
     if _POWER_OUT.search(folded) and _AT_RISK.search(folded):
         return True
