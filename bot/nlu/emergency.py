@@ -339,7 +339,8 @@ _ELECTRICAL = alternation(
 )
 _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(lamp|stopcontact|meterkast|groepenkast|stoppenkast|bedrading|elektra)\w*",
-    rf"\bwater\b{_NEAR}\b(light fitting|ceiling light|socket|fuse ?box|wiring|electrics|outlet)s?\b",
+    rf"\bwater\b{_NEAR}\b(light fitting|ceiling light|socket|fuse ?box|wiring|electrics|"
+    r"outlet)s?\b",
     rf"\b(water|rain)\b{_CLOSE}\b(pour|pours|poured|pouring|streams|streaming)\b",
     r"\bwater everywhere\b|\boveral water\b",
     rf"\bwater\b{_CLOSE}\bdoor (de|het) (lichtkoepel|dakraam|plafond|lamp)\b",
@@ -350,7 +351,8 @@ _WATER = alternation(
     r"overgelopen|overlopen|loopt\b[^.?!\n]{0,20}\bover)\b",
     r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\b(met|mee) bakken\b|\bemmers vol\b",
     r"\blek\w*\b[^.?!\n]{0,10}\b(door|deur|uit)\b[^.?!\n]{0,6}\bpla[fv]ond\b",
-    r"\b(staat|stait|steit|staan)\b[^.?!\n]{0,25}\bblank\b|\b(\d+ ?cm|centimet\w*|inches?) (deep|diep)\b",
+    r"\b(staat|stait|steit|staan)\b[^.?!\n]{0,25}\bblank\b|"
+    r"\b(\d+ ?cm|centimet\w*|inches?) (deep|diep)\b",
     rf"\bwater\b{_NEAR}\b(door|uit|langs|van) (\S+ )?(pla[fv]ond|lamp|muur|dak)\b",
     rf"\b(komt|komen|kump|druppelt|stroomt|loopt|regent|lekt|gutst|zeikt|pist|plenst|spuit)\b"
     rf"{_CLOSE}"
@@ -584,8 +586,8 @@ _STUCK_UPSTAIRS = alternation(
 _NO_HEAT = alternation(
     r"\bstoring\b|\b(ijskoud\w*|koud\w*) (huis|woning|flat)\b",
     r"\b(geen|zonder) (verwarming|warmte|chauffage)\b",
-    r"\b(verwarming|cv|chauffage)\b[^.?!\n]{0,30}\b(uitgevallen|kapot|doet niets|stuk|doet het niet|"
-    r"werkt niet|is uit)\b",
+    r"\b(verwarming|cv|chauffage)\b[^.?!\n]{0,30}\b(uitgevallen|kapot|doet niets|stuk|"
+    r"doet het niet|werkt niet|is uit)\b",
     r"\b(no|without) heat(ing)?\b|\bheating\b[^.?!\n]{0,20}\b(broken|failed|not working|off)\b",
 )
 _FRAIL_COLD = alternation(

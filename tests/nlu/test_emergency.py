@@ -216,10 +216,10 @@ def test_danger_is_not_lost_in_a_complaint_and_a_legal_threat() -> None:
 # Written by sixteen other writers from how people describe danger, without this module's rules,
 # each set measured first and then used to widen them (so a regression set now, not a
 # measurement): 1,959 emergencies of every kind and 1,000 near-misses (the last 200: complaints
-# about the organisation that report a present danger, and complaints with danger words but none). "also": the instruction of a
-# second danger the message shows is accepted (a wet, bulging ceiling that may come down; a
-# smoking fuse box; a strange smell at a stove while people feel drowsy: gas advice, leave,
-# also fits carbon monoxide).
+# about the organisation that report a present danger, and complaints with danger words but
+# none). "also": the instruction of a second danger the message shows is accepted (a wet,
+# bulging ceiling that may come down; a smoking fuse box or socket; a strange smell at a stove
+# while people feel drowsy: gas advice, leave, also fits carbon monoxide).
 PROBE = [
     json.loads(line)
     for line in (Path(__file__).parent / "data/emergency_probe.jsonl").read_text().splitlines()
