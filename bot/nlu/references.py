@@ -35,13 +35,15 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         rf"account{_NR}?|"
         r"customer|tenant|tenancy|membership|member id|client|subscriber|subscription|incident|"
         r"policy|(?:library |loyalty |member(?:ship)? )?card|"
-        r"(?:relation|application|file|report|registration|patient|hospital|pupil|student)"
+        r"(?:relation|application|file|report|registration|patient|hospital|pupil|student|request|"
+        r"family)"
         r"(?=\W{1,3}(?:number|no|nr|id)\b)",
     ),
     (
         "order",
         rf"(?:huur|werk|inkoop|service|montage|reparatie)?orders?{_NR}?|inkoop{_NR}|ord{_NR}|"
-        rf"oder{_NR}|"
+        rf"oder{_NR}|bezorg{_NR}|bezorgbon|delivery (?:ticket|note|number)|res\.?[ ]?nr|"
+        rf"verhuur{_NR}|rental(?: agreement| contract)?|"
         r"besteld|ordered|repair ticket|reparatieticket|"
         rf"o\.?[ ]?nr|bestel{_NR}|"
         rf"bestelling(?:en|{_NR})?|bestelbon|zending{_NR}?|t\s?&\s?t|track\s?(?:&|en|and)\s?trace(?:\s?code)?|"
@@ -54,21 +56,23 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         r"boekingscode|"
         rf"booking code|herstel(?:ling)?{_NR}|herstelling|interventie|aankoopbewijs|kassabon|"
         r"bonnetje|"
-        rf"transactie{_NR}|receipt|(?:pak|leverings|ontvangst|aankoop)?bon{_NR}?|ontvangstbewijs|"
+        rf"transactie{_NR}|receipt|(?:pak|leverings|ontvangst|aankoop|opdracht|werk)?bon{_NR}?|"
+        r"ontvangstbewijs|"
         rf"aankoop{_NR}|purchase(?: number)?",
     ),
     (
         "invoice",
         rf"\w*factuur(?:{_NR}s?)?|\w*facturen|(?:fact|fac|fct|inv)nrs?|"
         r"(?:fact|fac|fct|inv)(?=\.|[ \t]*(?:#|nr\b|no\b|n[°º]))|inv(?=[ \t]+\d)|"
-        r"\w*nota(?:nummer|nr)?|(?:jaar|eind|slot)?afrekening|invoices?|bills?|credit note|"
+        r"\w*nota(?:nummer|nr)?|\w*afrekening|invoices?|bills?|credit note|payment demand|"
+        r"rekening(?=[ \t]*\(?[ \t]*(?:nr|nummer|no)\b)|"
         r"aanslag(?:nummer|nr)?|beschikking(?:s?nummer)?|naheffing\w*|retributie\w*|"
         r"pcn|penalty charge(?: notice)?|"
         r"offerte(?:nummer|nr)?|quote|beta(?:al|lings?)kenmerk|betalingsreferentie|"
         r"payment reference|(?:energie|eind|slot|termijn|telefoon|water|gas|stroom|huur)rekening|"
         rf"(?:betaal)?herinnering{_NR}?|aanmaning{_NR}?|\w*boete{_NR}?|cjib(?:-?{_NR})?|vordering{_NR}?|"
         r"dunning(?: letter)?|(?:annual|final|year[- ]end) statement|prijsopgave|"
-        r"(?:statement|fine)(?=\W{1,3}(?:number|no|nr|id)\b)|statement(?= [A-Z]{1,4}\d)|"
+        r"(?:statement|fine|settlement)(?=\W{1,3}(?:number|no|nr|id)\b)|statement(?= [A-Z]{1,4}\d)|"
         r"(?:payment )?reminder|(?:tax )?assessment(?: number)?",
     ),
 )
@@ -83,7 +87,7 @@ _PAPER = re.compile(
     r"\b(?:(?P<demand>\w*(?:boete|bekeuring|factuur|facturen|rekening|nota|afrekening|aanslag|"
     r"herinnering|aanmaning|parkeerbon|vordering|offerte|inning)|naheffing\w*|fine[sd]?|penalty|"
     r"(?:parking )?ticket|bills?|invoices?|reminder letter|reminders?|assessment|dunning letter|"
-    r"quote|offer|retributie|prijsopgave)|"
+    r"quote|offer|retributie|prijsopgave|(?:payment )?demand|statement|settlement)|"
     r"(?P<order>bestelling\w*|orders?|levering|zending|pakket\w*|reservering|booking|reservation)|"
     r"\w*(?:aanvraag|verzoek|bezwaar|melding|klacht|formulier|brief|zaak|dossier)|"
     r"objection|request|application|complaint|letter|case|form|claim)\b",
@@ -91,7 +95,7 @@ _PAPER = re.compile(
 )
 # What may stand between the word and the number: "nummer", "nr.", "no", "#", ":", "is".
 _BETWEEN = (
-    r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bnmr\b\.?|\bno\b\.?|\bn[°º]|\bnumber\b|\bnbr\b\.?|"
+    r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bnmr\b\.?|\bnos?\b\.?|\bn[°º]|\bnumber\b|\bnbr\b\.?|"
     r"\bnum\b|\bid\b|\bcode\b|"
     # "of" only in lower case: "offertenr. OF-30127" is a number with its letters.
     r"\bis\b|\bwas\b|\bmet\b|\bwith\b|\bvan\b|(?-i:\bof\b)|\bhet\b|\bthe\b|\bmijn\b|\bmy\b|#|:|\(|=|"
@@ -142,6 +146,8 @@ _TRACKING = re.compile(
     r"(?<![\w-])(?P<ref>3S[A-Z]{2,5}\d{6,}|JVGL\d{8,}|1Z[0-9A-Z]{16}|[A-Z]{2}\d{9}[A-Z]{2}|"
     r"00\d{18})(?![\w-])"
 )
+# An energy connection's EAN code, known by its shape: eighteen digits, Dutch or Belgian.
+_CONNECTION_EAN = re.compile(r"(?<![\w-])(?P<ref>(?:871|541)\d{15})(?![\w-])")
 # The number said before the word: "4411229 is mijn klantnummer", "445120 that's my ticket".
 _NUMBER_FIRST = re.compile(
     rf"(?<![\w/.-]){_REF}[ \t]+(?:is|was|=|that'?s|dat is)[ \t]+(?:\w+[ \t]+){{0,4}}?"
@@ -205,15 +211,25 @@ _PHONE = re.compile(r"^\+\d|^00[1-9](?=(?:[ -]?\d){8,12}$)|^0[1-9](?=(?:[ -]?\d)
 # Numbers that are none of ours to look up, named right before them: a citizen's, a company's
 # or a tax number ("Mijn BSN is 183920446"), a flight, a plate, a product's model, serial, part
 # or ISBN number.
-_NOT_OURS_BEFORE = re.compile(
-    r"\b(?:bsn|burgerservicenummer|rijksregisternummer|sofi-?nummer|btw|vat|kvk|vlucht|flight|"
+_NOT_OURS = (
+    r"bsn|burgerservicenummer|rijksregisternummer|sofi-?nummer|btw|vat|kvk|vlucht|flight|"
     r"kenteken|plate|model|type|serie\w*|serial(?: number)?|isbn|part(?: number)?|onderdeel\w*|"
-    r"artikel\w*|art\.?[ ]?nr|meter\w*)\b"
-    r"(?:[ \t:#(.?-]|\b(?:is|was|nr|no|nummer|number|dat|dit|that|it'?s)\b){0,8}$",
+    r"artikel\w*|art\.?[ ]?nr|meter\w*|sim\w*|imei|iccid"
+)
+_NOT_OURS_BEFORE = re.compile(
+    rf"\b(?:{_NOT_OURS})\b"
+    r"(?:[ \t:#(.?-]|\b(?:is|was|nr|no|nummer|number|met|with|dat|dit|that|it'?s)\b){0,8}$",
     re.I,
 )
+# The word a number given after a pause belongs to ("simnummer op de mail is ...").
+_NOT_OURS_WORD = re.compile(rf"(?:{_NOT_OURS})\b", re.I)
+# A product's barcode ("EAN 8718699673123", "barcode on the box ..."): thirteen digits.
+_BARCODE = re.compile(r"^\d{13}$")
+_BARCODE_BEFORE = re.compile(r"\b(?:ean(?:-?code)?|barcode|streepjescode)\b[^\n\d]{0,15}$", re.I)
+# "14-16 June": days, not a reference.
+_DAY_RANGE = re.compile(r"^\d{1,2}[-\u2013]\d{1,2}$")
 # "aanmaning van 12-03-2026" names a day, not a reference.
-_DAY = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{2,4})?$")
+_DAY = re.compile(r"^(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])(?:[-/.](?:\d\d|\d{4}))?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _LOOK_BACK = 120
 
@@ -276,6 +292,8 @@ def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
         or _IBAN.match(ref)
         or _VAT.match(ref)
         or _PHONE.match(ref)
+        or bool(_BARCODE.match(ref) and _BARCODE_BEFORE.search(text, 0, m.start("ref")))
+        or bool(_DAY_RANGE.match(ref) and _MONTH_AFTER.match(text, m.end("ref")))
     )
 
 
@@ -284,7 +302,7 @@ def _answered_kind(
 ) -> Reference | None:
     """The kind of a number given after a pause: four digits at least, else it is a count or a
     time; "Het kenmerk van mijn bezwaar is ...": a kenmerk's kind is its paper's."""
-    if len(_DIGIT.findall(m.group("ref"))) < 4:
+    if len(_DIGIT.findall(m.group("ref"))) < 4 or _NOT_OURS_WORD.match(m.group(0)):
         return None
     named = None if m.group("generic") else _kind_before(text, m.start("ref"))
     return named or _generic_kind(text, m.start("ref"), found)
@@ -338,6 +356,7 @@ def extract_references(text: str) -> dict[Reference, list[str]]:
         (_BARE, lambda m: _kind_before(text, m.start())),
         (_NUMBER_FIRST, lambda m: _kind_of(m.group("cue"))),
         (_ANSWERED, lambda m: _answered_kind(text, m, found)),
+        (_CONNECTION_EAN, lambda m: "customer"),
         (_LOOSE, lambda m: _loose_kind(text, m)),
         (_TRACKING, lambda m: "order"),
         (_NAMED_INVOICE, lambda m: "invoice"),
