@@ -58,7 +58,10 @@ _GAS = alternation(
     r"\bgas\b[^.?!\n]{0,15}\b(blowing|keeps coming|coming out|escaping|ontsnapt|komt eruit|"
     r"stroomt)\b",
     r"\b(aardgas|natural gas)\b(?!\w*(rekening|prijs|bill|contract|tarief))",
-    r"\b(ruuk|ruik\w*|rook)\b[^.?!\n]{0,20}\bgaas\b|(👃|💨)[^\n]{0,10}\bgas\b",
+    r"\b(ruuk|ruik\w*|rook)\b[^.?!\n]{0,40}\bgaas\b|(👃|💨)[^\n]{0,10}\bgas\b",
+    # A burner gone out with its knob still open.
+    r"\b(pit|brander|vlam|gaspit)\w*\b[^.?!\n]{0,30}\b(uitgegaan|uit gegaan|uitgewaaid|gaat uit)\b"
+    r"[^\n]{0,60}\b(knop|kraan)\b[^.?!\n]{0,20}\b(open|aan)\b",
     r"\b(rot\w*|rotting) (ei|eieren|egg|eggs)\b|\b(ei|egg)\b[^.?!\n]{0,20}\b(rot\w*|rotting)\b",
     r"\b(stinkt|ruikt|riekt|smells?)\b[^.?!\n]{0,20}\b(naar|like|of) (het|de|the|a) (fornuis|"
     r"gasfornuis|kookplaat|hob|cooker|stove)\b",
@@ -111,7 +114,7 @@ _GAS = alternation(
 _CO_DEVICE = (
     r"((koolmonoxide|koolstofmonoxide|kolendamp|carbon monoxide)[- ]?(melder|alarm|meter|detector|"
     r"monitor)?|"
-    r"co2?[- ]?(melder|alarm|meter|detector|monitor))"
+    r"(co2?|ko)[- ]?(melder|alarm|meter|detector|monitor))"
 )
 _ALARM = (
     r"((gaat|ging|gingen|is)( \w+){0,2} af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|"
@@ -154,6 +157,8 @@ _CO = alternation(
     rf"\b{_ALARM}\b{_FAR}\b(koolmonoxide|koolstofmonoxide|kolendamp|carbon monoxide|"
     r"co[- ]?(melder|alarm))",
     rf"\b{_CO_DEVICE}\w*\b[^\n]{{0,120}}\b{_SYMPTOMS}\b",
+    rf"\b(slaat|sloeg)\b{_CLOSE}\b{_CO_DEVICE}\w*\b[^.?!\n]{{0,5}}\baan\b|"
+    rf"\b{_CO_DEVICE}\w*\b{_CLOSE}\b(slaat|sloeg) aan\b",
     rf"\bco\b{_FAR}\b(ppm|piep\w*|alarm|beep\w*|gaat af|goes off|going off|went off)\b|\b\d+ ppm\b",
     rf"\b(alarm|piept|beep\w*)\b{_CLOSE}\bco\b|\b(melder|piep|biep|beep)\w*\b{_FAR}\bco\b",
     # The classic sign: it gets better outside or away from home.
@@ -223,7 +228,7 @@ _FIRE = alternation(
     r"\bsmeult\b|\bsmeulen\w*|\brookontwikkeling\b",
     r"\b(vol|veel|dikke|zwarte|witte|grijze) rook\b|\brookwolk\w*",
     rf"\brook\b{_CLOSE}\b(overal|onder)\b",
-    rf"\b(zie|zag)\b{_CLOSE}\brook\b",
+    rf"\b(zie|zien|ziet|zag|zagen)\b{_CLOSE}\brook\b",
     r"\b(begon|begint|beginnen|staat|stond) te roken\b",
     r"\b(rookmelder|brandalarm|brandmelder)\w* (gaat|gingen|ging|gaan|is) (af|afgegaan)\b",
     r"\b(rookmelder|brandalarm|brandmelder)\w* af\b",
@@ -297,7 +302,7 @@ _ELECTRICAL = alternation(
     r"\b(staat|zit) (gewoon |nog )?(spanning|stroom) op\b",
     rf"\b({_FUSE_BOX})\b[^\n]{{0,120}}\b(zoem\w*|brom\w*|knetter\w*|sputter\w*)\b",
     rf"\b(stopcontact|{_FUSE_BOX}|stekker|\w*snoer|\w*kabel|lichtknop|\w*schakelaar|\w*lamp|"
-    rf"inbouwdoos|afdekplaat|wandcontactdoos|lasdoos|dimmer)\w*\b"
+    rf"inbouwdoos|afdekplaat|(wand)?contact ?doos|lasdoos|dimmer)\w*\b"
     r"[^.?!\n]{0,60}"
     r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|vervormd|brandt|"
     r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|gezoem|zoem\w*|brom\w*|"
@@ -329,7 +334,8 @@ _ELECTRICAL = alternation(
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot|warm|discolou?red|"
     r"burnt|flash\w*|pop\w*|fizz\w*|humm\w*|brown (mark|burn)\w*)\b",
     # Sets 14 and 15.
-    r"\b(zie|ziet|zag|see)\b[^.?!\n]{0,10}\b(het )?koper\b|\bblauwe flits\b|\bzz\b|"
+    r"\b(zie|ziet|zag|see)\b[^.?!\n]{0,10}\b(het )?koper\b|\bblauwe flits\b|\bb?zz\b|"
+    r"\b(\w*knop\w*|\w*schakelaar|stopcontact)\b[^.?!\n]{0,40}\bprikt\b|"
     r"\b(knetter\w*|vonk\w*|sist|zoem\w*|flits\w*)\b[^.?!\n]{0,30}\b(\w*schakelaar|stopcontact|"
     r"meterkast|groepenkast|stekker)\b|\b(voel|voelde|krijg|kreeg|geeft|gaf)\b[^.?!\n]{0,15}"
     r"\b(een )?(prik|prikje|schokje|stroomstoot)\b|\b(like|als) (bees|bijen)\b|"
@@ -356,7 +362,12 @@ _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(door|uit|langs|van) (\S+ )?(pla[fv]ond|lamp|muur|dak)\b",
     rf"\b(komt|komen|kump|druppelt|stroomt|loopt|regent|lekt|gutst|zeikt|pist|plenst|spuit)\b"
     rf"{_CLOSE}"
-    r"\b(uit|oet|door) (\S+ )?pla[fv]ond\b",
+    r"\b(uit|oet|door) (\S+ )?pla[fv]ond\w*",
+    r"\bemmers?\b (zijn|is|staan|staat)\b[^.?!\n]{0,25}\bvol\b",
+    r"\b(hoor|horen|hoort|hoorde|hear|heard)\b[^.?!\n]{0,25}\bwater\b[^.?!\n]{0,15}"
+    r"\b(lopen|stromen|kletteren|running|rushing|pouring)\b",
+    r"\b(veel|heel veel|zoveel) water\b[^.?!\n]{0,20}\b(in|op) de "
+    r"(galerij|gang|portiek|trap|hal)\b",
     r"💧[^\n]{0,20}\bpla[fv]ond|\bpla[fv]ond\b[^\n]{0,20}💧|\bemmers? (is |zijn )?(al )?vol\b",
     r"\b\w*kraan\w*\b[^.?!\n]{0,20}\b(zit vast|vastgeroest|klemt|gaat niet dicht)\b",
     r"\bblijft (maar )?(spuiten|stromen|lopen)\b|\bspuit\b[^.?!\n]{0,10}\bstraal\b|"
@@ -501,7 +512,13 @@ _STRUCTURAL = alternation(
     r"gave way|giving way|bulg\w*|sagging|sinking|flapping|fall(s|ing)? (down|off|on|onto|in|into)|"
     r"hanging off|"
     r"swinging|keeps? falling|c[ao]me loose|coming loose|c[ao]me away|coming away|leaning|"
-    r"cracked (right )?through|pull\w* away)\b",
+    r"cracked (right )?through|pull\w* away|is cracking|crack\w* (right )?across)\b",
+    r"\b(concrete|plaster|stone|brick) (bits|pieces|chunks|lumps)\b|"
+    r"\b(pieces?|chunks?|bits?|lumps?) of (stone|concrete|plaster|brick)\w*\b[^.?!\n]{0,20}"
+    r"\b(fall\w*|fell|drop\w*|coming down)\b",
+    r"\bcrack\w*\b[^.?!\n]{0,40}\b(grow|grows|growing|gets bigger|getting bigger)\b",
+    r"\b(trap|trede)\b[^.?!\n]{0,30}\b(doorgezakt|door gezakt|is gebroken)\b|"
+    r"\btree\b[^.?!\n]{0,10}\b(is )?door ?gezakt\b",
     r"\b(plaster|bits|chunks|pieces|bricks|stones|debris)\b[^.?!\n]{0,30}\bdropping\b",
     # Sets 14 and 15.
     r"\b(\w*balkon\w*|galerij\w*|\w*plaat|\w*platen|vloer|slab)\b[^.?!\n]{0,60}\b(weggezakt|ingezakt|"
@@ -519,7 +536,7 @@ _POWER_OUT = alternation(
     r"\bno electric\b|\bstroom\b[^.?!\n]{0,10}\bterug\b",
     r"\bstroom\b[^.?!\n]{0,30}\bniet (meer )?teruggekomen\b",
     r"\bgroep\b[^.?!\n]{0,30}\b(valt|viel) (steeds )?uit\b",
-    rf"\b(power|electricity)\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
+    rf"\b(power|electricity|electric)\b{_CLOSE}\b(out|off|cut|down|gone)\b|\bpower (comes )?back\b",
     r"\blost (the )?(power|electricity)\b|\bstroompanne\b|\b(no|without) current\b",
     r"\b(elektriciteit|stroom)\w*\b[^.?!\n]{0,40}\b(onderbroken|afgesloten)\b",
     r"\bstroomstoring\b|\bstroomuitval\b|\bkortsluiting\b",
