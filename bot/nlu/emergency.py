@@ -112,9 +112,9 @@ _GAS = alternation(
     r"\b(gezer|geizer)\b[^\n]{0,60}\b(lucht|lugt|geur|ruik\w*)",
 )
 _CO_DEVICE = (
-    r"((koolmonoxide|koolstofmonoxide|kolendamp|carbon monoxide)[- ]?(melder|alarm|meter|detector|"
-    r"monitor)?|"
-    r"(co2?|ko)[- ]?(melder|alarm|meter|detector|monitor))"
+    r"((koolmonox[iy]de|koolstofmonox[iy]de|kolendamp|carbon monoxide)[- ]?(meld\w*|alarm|meter|"
+    r"detector|monitor)?|"
+    r"(co2?|ko)[- ]?(meld\w*|alarm|meter|detector|monitor))"
 )
 _ALARM = (
     r"((gaat|ging|gingen|is)( \w+){0,2} af|afgegaan|piep\w*|loeit|alarm\w*|going off|went off|"
@@ -151,7 +151,7 @@ _FLAME_AT = (
     r"boiler|heater|stove|hob|cooker|burner|pilot|gas\w*|fire ?place)"
 )
 _CO = alternation(
-    r"\b(koolmonoxide|koolstofmonoxide|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
+    r"\b(koolmonox[iy]de|koolstofmonox[iy]de|kolendamp)\b(?![- ]?(melder|alarm|meter|detector))",
     r"\bcarbon monoxide\b(?! (alarm|detector|monitor|meter)s?\b)",
     rf"\b{_CO_DEVICE}\w*\b{_FAR}\b{_ALARM}\b",
     rf"\b{_ALARM}\b{_FAR}\b(koolmonoxide|koolstofmonoxide|kolendamp|carbon monoxide|"
@@ -382,7 +382,11 @@ _WATER = alternation(
     r"\b(loopt|liep|lopen) onder\b|\bondergelopen\b|\blike a (swimming pool|lake|river)\b",
     r"\bwater\b[^.?!\n]{0,60}\b(steeds meer|more and more|blijft stijgen|keeps rising|rising)\b",
     r"\bgutst\b|\bgushing\b|\bspraying everywhere\b|\bspuit overal\b|"
-    r"\b(can'?t|cannot) find the stop ?cock\b|\bhoofdkraan niet (vinden|dicht)\b",
+    r"\b(can'?t|cannot|can not) find the (stop ?cock|main (valve|tap|water)|water valve)\b|"
+    r"\bhoofdkraan niet (vinden|dicht)\b",
+    r"\bwater\b[^.?!\n]{0,30}\btot (aan )?(de|haar|zijn|mijn|m'n|onze) (enkels|knie\w*|kuiten)\b|"
+    r"\b(ankle|knee)[- ]deep\b|\b(coming|comes|came) a lot of water\b|"
+    r"\ba lot of water\b[^.?!\n]{0,20}\b(coming|pouring)\b",
     r"\blek\w*\b[^.?!\n]{0,30}\b(houdt niet op|stopt niet|blijft komen|heel hard|zo hard)\b",
     r"\b\w*water\b[^.?!\n]{0,20}\bonder (de|mijn|onze|haar|zijn) (voor)?deur (door|uit)\b",
     r"\b(komt|loopt|stroomt)\b[^.?!\n]{0,20}\bonder (de|mijn|onze) (voor)?deur door\b",
@@ -422,7 +426,8 @@ _WATER = alternation(
     rf"\b(spuit|spuiten|gutst)\b{_NEAR}\bwater\b",
     r"\b(through|from|out of) the ceiling\b",
     r"\bceiling\b[^.?!\n]{0,30}\b(leak\w*|drip\w*|pour\w*|water)\b",
-    r"\bflood(ed|ing|s)?\b(?! (of|with) (e-?mails?|calls|requests|complaints|messages|letters))",
+    r"\bflood(ed|ing|s)?\b(?! (of|with) [^.?!\n]{0,30}\b(e-?mails?|mails|calls|requests|complaints|"
+    r"messages|letters|spam|newsletters?)\b)",
     r"\bwater (is |was )?(pouring|gushing|pissing|streaming|spraying|flooding|rushing)\b",
     r"\b(pouring|gushing|streaming|spraying|rushing)\b[^.?!\n]{0,20}\bwater\b",
     r"\bwater (is )?coming (through|down|from|in through) (the )?(ceiling|roof|light|walls?)\b",
@@ -441,8 +446,9 @@ _STRUCTURAL = alternation(
     rf"\b(trap|trede|vloer|\w*balkon|galerij|\w*plafond|dak|balk|draagmuur)\w*\b{_NEAR}"
     r"\b(bezwijkt|bezwijken)\b",
     r"\b(\w*hek|balustrade|reling|leuning|\w*railing)\b[^.?!\n]{0,120}\b(losgekomen|losgeraakt|"
-    r"hangt (naar buiten|los|scheef)|coming loose|came loose|hanging (out|loose))\b",
-    r"\bcollaps\w*|\bcaved? in\b|\bcaving in\b",
+    r"hangt (naar buiten|los|scheef)|coming loose|came loose|hanging (out|loose|down)|is loose|"
+    r"swinging)\b",
+    r"\b(?<!almost )(?<!nearly )collaps\w*|\bcaved? in\b|\bcaving in\b",
     # "Water gutst uit de gevel": the facade is where it comes from, not what falls.
     r"\b(?<!uit de )(?<!uit het )"
     rf"(\w*plafond\w*|\w*balkon\w*|galerij\w*|gevel\w*|muur|\w*wand|dak\w*|\w*goot|schoorsteen|schouw|stenen|steen\w*|"
@@ -452,7 +458,8 @@ _STRUCTURAL = alternation(
     r"afgebroken|losgeraakt|losgekomen|loskomen|los|gewaaid|afgewaaid|waaien|waait|zwaait|eraf|"
     r"op de stoep|scheurt|scheuren|"
     r"op straat|dreigt|"
-    r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|hangt door|doorhang\w*|zakt in|"
+    r"zakt door|doorgezakt|doorheen gezakt|helt voorover|bol|bolt|bult|sagging|hangt door|"
+    r"doorhang\w*|zakt in|"
     r"zakt weg|verzakt)\b",
     rf"\b(kozijn|raam|ruit|glas|vloer|trap|trede)\w*\b{_NEAR}"
     r"\b(naar beneden (vallen|valt|gevallen)|gescheurd|weggezakt|"
@@ -465,7 +472,7 @@ _STRUCTURAL = alternation(
     r"fundering|foundation|\w*balkon|balcony)\b[^\n]{0,80}\b(breder|groter|langer|groeit|wider|"
     r"bigger|longer|growing|spreading)\b",
     r"\b(valt|vallen|viel|komt)\b[^.?!\n]{0,15}\b(gruis|pleister\w*|kalk|brok\w*|stenen|stukjes|"
-    r"stuc)\b",
+    r"stuc|stee?ntjes)\b",
     r"\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij|\w*muur|trap|trede)\w*\b[^.?!\n]{0,30}"
     r"\b(af)?brokkel\w*|"
     r"\b(af)?brokkel\w*\b[^.?!\n]{0,30}\b(beton|\w*plafond|\w*gevel|\w*balkon|galerij|\w*muur)|"
@@ -484,7 +491,7 @@ _STRUCTURAL = alternation(
     r"\b(ripped|torn|blew|blown)\b[^.?!\n]{0,20}\broof\b|\broof\b[^.?!\n]{0,20}\b(ripped|torn|blown)"
     r" off\b",
     rf"\bdak\w*\b{_NEAR}\b(eraf gewaaid|weggewaaid|uitgewaaid|afgerukt|losgerukt)\b",
-    r"\b(scheur\w*|barst\w*|crack\w*)\b[^\n]{0,100}\b(deur|door)\b[^.?!\n]{0,30}\b(niet (meer )?"
+    r"\b(scheur\w*|barst\w*|crack\w*)\b[^\n]{0,100}\w*(deur|door)\b[^.?!\n]{0,30}\b(niet (meer )?"
     r"dicht|klemt|won'?t (close|shut)|doesn'?t (close|shut)|sticks?|stuck|jam\w*)",
     rf"\b(chimney|schoorsteen)\b{_NEAR}\b(beweegt|wiebelt|zwiept|moving|moves|wobbl\w*|sway\w*)\b",
     rf"\b(plafond|muur|balk|balkon|ceiling|wall|beam|balcony|stairs?)\b{_NEAR}"
@@ -512,11 +519,14 @@ _STRUCTURAL = alternation(
     r"gave way|giving way|bulg\w*|sagging|sinking|flapping|fall(s|ing)? (down|off|on|onto|in|into)|"
     r"hanging off|"
     r"swinging|keeps? falling|c[ao]me loose|coming loose|c[ao]me away|coming away|leaning|"
-    r"cracked (right )?through|pull\w* away|is cracking|crack\w* (right )?across)\b",
+    r"cracked (right )?through|pull\w* away|is cracking|crack\w* (right )?across|tilting)\b",
+    rf"\b(floor|ceiling|balcony)\b{_CLOSE}\b(is )?going down\b",
     r"\b(concrete|plaster|stone|brick) (bits|pieces|chunks|lumps)\b|"
     r"\b(pieces?|chunks?|bits?|lumps?) of (stone|concrete|plaster|brick)\w*\b[^.?!\n]{0,20}"
     r"\b(fall\w*|fell|drop\w*|coming down)\b",
     r"\bcrack\w*\b[^.?!\n]{0,40}\b(grow|grows|growing|gets bigger|getting bigger)\b",
+    r"\b(komen|komt|vallen|valt|vielen)\b[^.?!\n]{0,40}\b(stukken|brokken|stenen|steen|beton|"
+    r"pleister)\b[^.?!\n]{0,30}\bnaar beneden\b",
     r"\b(trap|trede)\b[^.?!\n]{0,30}\b(doorgezakt|door gezakt|is gebroken)\b|"
     r"\btree\b[^.?!\n]{0,10}\b(is )?door ?gezakt\b",
     r"\b(plaster|bits|chunks|pieces|bricks|stones|debris)\b[^.?!\n]{0,30}\bdropping\b",
@@ -548,7 +558,9 @@ _POWER_OUT = alternation(
     r"\bdisconnected (our|the|my|his|her) (power|electricity)\b",
     r"\b(power|electricity) (went|cut out|failed|died)\b",
     r"\b(zonder|geen) spanning\b|\b(everything|it all) (has )?gone dark\b|\balles is zwart\b|"
-    r"\bgeen strom\b|"
+    r"\bgeen strom\b|\b(pikke?donker|stikdonker)\b|"
+    r"\b(is|was) (het )?(pik|stik)?donker in (huis|de woning|het huis|de flat)\b|"
+    r"\blights? (has |have |had )?(gone|went)( out| off)?\b|"
     r"\b(power|electricity)\b[^.?!\n]{0,20}\b(failed|went off|went out|cut out|died)\b",
 )
 # A power cut is an emergency when someone depends on power to be safe, or is trapped by it.
@@ -558,7 +570,7 @@ _AT_RISK = alternation(
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped|inside)\b",
     r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|luchtmatras|\w*decubitus\w*|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|\w*medicijn\w*|\w*medicatie|"
-    r"couveuse|injectie\w*|hoog ?bejaard\w*|traplift|hoog-?lift|monitor|apparatuur|rolstoel)\b",
+    r"couveuse|injectie\w*|hoog ?bejaard\w*|traplift\w*|hoog-?lift|monitor|apparatuur|rolstoel)\b",
     r"\b(ventilator|oxygen|dialysis|insulin|medication|medicine|medical (equipment|device)|"
     r"breathing (machine|equipment)|breath\w*|(profiling|hospital|electric) bed|pressure mattress|"
     r"air mattress|stair ?lift|wheelchair|life support|cpap|pump|"
@@ -579,7 +591,9 @@ _TRAPPED = alternation(
     r"\b(lift|elevator)\b[^\n]{0,100}\b(stuck|trapped) in (it|there)\b",
     r"\b(zit|zitten|zat|zaten|sta|staan) (nu |al )?(vast )?in de lift\b",
     r"\blift\b[^\n]{0,80}\ber (zit|zitten|zat|zaten) (nog )?[^.?!\n]{0,30}\bin\b",
-    r"\blift\b[^.?!\n]{0,30}\b(blijven steken|blijven hangen|vast|stil)\b[^.?!\n]{0,40}\berin\b",
+    r"\blift\b[^.?!\n]{0,30}\b(blijven steken|blijven hangen|vast|stil)\b[^.?!\n]{0,60}\berin\b",
+    r"\blift\b[^.?!\n]{0,40}\btussen (de )?\d|"
+    r"\b(lift|elevator)\b[^.?!\n]{0,20}\bstopped\b[^.?!\n]{0,40}\binside\b",
     r"\bin de lift\b[^.?!\n]{0,40}\b(blijven hangen|blijft hangen|vast|tussen (de )?\d)",
 )
 # A lift out of order keeps someone who cannot take the stairs stuck upstairs, without what
