@@ -28,7 +28,8 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         rf"case|\w*melding{_NR}?|meldingen|lid(?:maatschap)?{_NR}?|lid|pasje|pas{_NR}|\w*polis{_NR}?|"
         rf"\w*dossier{_NR}?|aansluit{_NR}|ean(?:-code| code)?(?=[^\d\n]{{0,12}}\d{{18}}(?!\d))|"
         rf"(?<!parking )ticket{_NR}?|pati[eë]nt(?:en)?{_NR}|leerling(?:en)?{_NR}|student{_NR}|"
-        rf"declaratie{_NR}|"
+        rf"declaratie{_NR}|subject{_NR}|verzekerde?n?{_NR}|storings?ticket|"
+        rf"bezwaar(?:schrift)?(?:{_NR})?|"
         rf"klacht{_NR}?|aanvraag{_NR}?|claim{_NR}?|schade{_NR}|\w*kaart{_NR}|huurovereenkomst|"
         rf"inschrijf{_NR}|inschrijving{_NR}?|storing{_NR}|tickets|complaint|"
         r"(?:klanten|lid|pas|bibliotheek|spaar)kaart|"
@@ -36,13 +37,14 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         r"customer|tenant|tenancy|membership|member id|client|subscriber|subscription|incident|"
         r"policy|(?:library |loyalty |member(?:ship)? )?card|"
         r"(?:relation|application|file|report|registration|patient|hospital|pupil|student|request|"
-        r"family)"
+        r"family|member)"
         r"(?=\W{1,3}(?:number|no|nr|id)\b)",
     ),
     (
         "order",
         rf"(?:huur|werk|inkoop|service|montage|reparatie)?orders?{_NR}?|inkoop{_NR}|ord{_NR}|"
         rf"oder{_NR}|bezorg{_NR}|bezorgbon|delivery (?:ticket|note|number)|res\.?[ ]?nr|"
+        rf"ophaal{_NR}|best\.?[ ]?nr|"
         rf"verhuur{_NR}|rental(?: agreement| contract)?|"
         r"besteld|ordered|repair ticket|reparatieticket|"
         rf"o\.?[ ]?nr|bestel{_NR}|"
@@ -66,7 +68,8 @@ _CUES: tuple[tuple[Reference, str], ...] = (
         r"(?:fact|fac|fct|inv)(?=\.|[ \t]*(?:#|nr\b|no\b|n[°º]))|inv(?=[ \t]+\d)|"
         r"\w*nota(?:nummer|nr)?|\w*afrekening|invoices?|bills?|credit note|payment demand|"
         r"rekening(?=[ \t]*\(?[ \t]*(?:nr|nummer|no)\b)|"
-        r"aanslag(?:nummer|nr)?|beschikking(?:s?nummer)?|naheffing\w*|retributie\w*|"
+        r"aanslag(?:nummer|nr|biljet)?|beschikking(?:s?nummer)?|naheffing\w*|retributie\w*|fnr|"
+        r"aanmaningen|"
         r"pcn|penalty charge(?: notice)?|"
         r"offerte(?:nummer|nr)?|quote|beta(?:al|lings?)kenmerk|betalingsreferentie|"
         r"payment reference|(?:energie|eind|slot|termijn|telefoon|water|gas|stroom|huur)rekening|"
@@ -82,12 +85,12 @@ _CUES: tuple[tuple[Reference, str], ...] = (
 # an invoice number ("de boete van € 140 (kenmerk BO-22910)"), an order, delivery or booking an
 # order number ("mijn bestelling (ref 7HJ-22K-91)"), anything else the customer's reference
 # (a case, request or letter: "bezwaar ingediend via het formulier, kenmerk ...").
-_GENERIC = r"kenmerk|reference(?: number)?|referentie(?:nummer|nr)?|referte|ref"
+_GENERIC = r"kenmerk|kenm|reference(?: number)?|referentie(?:nummer|nr)?|referte|ref"
 _PAPER = re.compile(
     r"\b(?:(?P<demand>\w*(?:boete|bekeuring|factuur|facturen|rekening|nota|afrekening|aanslag|"
     r"herinnering|aanmaning|parkeerbon|vordering|offerte|inning)|naheffing\w*|fine[sd]?|penalty|"
     r"(?:parking )?ticket|bills?|invoices?|reminder letter|reminders?|assessment|dunning letter|"
-    r"quote|offer|retributie|prijsopgave|(?:payment )?demand|statement|settlement)|"
+    r"quote|offer|retributie|prijsopgave|(?:payment )?demand|statement|settlement|acceptgiro)|"
     r"(?P<order>bestelling\w*|orders?|levering|zending|pakket\w*|reservering|booking|reservation)|"
     r"\w*(?:aanvraag|verzoek|bezwaar|melding|klacht|formulier|brief|zaak|dossier)|"
     r"objection|request|application|complaint|letter|case|form|claim)\b",
@@ -98,6 +101,7 @@ _BETWEEN = (
     r"(?:[ \t]*(?:-|\.|\bnummer\b|\bnr\b\.?|\bnmr\b\.?|\bnos?\b\.?|\bn[°º]|\bnumber\b|\bnbr\b\.?|"
     r"\bnum\b|\bid\b|\bcode\b|"
     # "of" only in lower case: "offertenr. OF-30127" is a number with its letters.
+    r"\b(?:van|op|of) (?:uw|jullie|de|your|the) (?:brief|letter)\b|"
     r"\bis\b|\bwas\b|\bmet\b|\bwith\b|\bvan\b|(?-i:\bof\b)|\bhet\b|\bthe\b|\bmijn\b|\bmy\b|#|:|\(|=|"
     rf"\b(?:{_GENERIC})\b(?![/-]))){{0,4}}"
 )
@@ -150,7 +154,7 @@ _TRACKING = re.compile(
 _CONNECTION_EAN = re.compile(r"(?<![\w-])(?P<ref>(?:871|541)\d{15})(?![\w-])")
 # The number said before the word: "4411229 is mijn klantnummer", "445120 that's my ticket".
 _NUMBER_FIRST = re.compile(
-    rf"(?<![\w/.-]){_REF}[ \t]+(?:is|was|=|that'?s|dat is)[ \t]+(?:\w+[ \t]+){{0,4}}?"
+    rf"(?<![\w/.-]){_REF}[ \t]*,?[ \t]+(?:is|was|=|that'?s|dat is)[ \t]+(?:\w+[ \t]+){{0,4}}?"
     rf"(?P<cue>{'|'.join(words for _, words in _CUES)})\b",
     re.I,
 )
@@ -159,7 +163,9 @@ _NUMBER_FIRST = re.compile(
 _ANSWERED = re.compile(
     r"\b(?:\w*(?:nummer|numer|nr|number)|ticket|payment reference|"
     r"(?P<generic>kenmerk|reference|referentie)|werkorder|account)\b"
-    r"[^\n]{0,40}?\b(?:is|was|it'?s|luidt|staat op de brief)\b[^\n\d€$£]{0,30}?(?<![\w+])"
+    r"(?:[^\n]{0,40}?|[^\n.?!]{0,60}?)\b(?:is|was|it'?s|luidt|staat op de brief|"
+    r"staat (?:er )?(?:ook )?op)\b"
+    r"[^\n\d€$£]{0,30}?(?<![\w+])"
     rf"{_REF}",
     re.I,
 )
@@ -226,6 +232,9 @@ _NOT_OURS_WORD = re.compile(rf"(?:{_NOT_OURS})\b", re.I)
 # A product's barcode ("EAN 8718699673123", "barcode on the box ..."): thirteen digits.
 _BARCODE = re.compile(r"^\d{13}$")
 _BARCODE_BEFORE = re.compile(r"\b(?:ean(?:-?code)?|barcode|streepjescode)\b[^\n\d]{0,15}$", re.I)
+# "2315 JX": a postcode, not a reference.
+_POSTCODE_DIGITS = re.compile(r"^[1-9]\d{3}$")
+_POSTCODE_LETTERS = re.compile(r"[ ]?(?-i:[A-Z]{2})\b")
 # "14-16 June": days, not a reference.
 _DAY_RANGE = re.compile(r"^\d{1,2}[-\u2013]\d{1,2}$")
 # "aanmaning van 12-03-2026" names a day, not a reference.
@@ -294,6 +303,7 @@ def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
         or _PHONE.match(ref)
         or bool(_BARCODE.match(ref) and _BARCODE_BEFORE.search(text, 0, m.start("ref")))
         or bool(_DAY_RANGE.match(ref) and _MONTH_AFTER.match(text, m.end("ref")))
+        or bool(_POSTCODE_DIGITS.match(ref) and _POSTCODE_LETTERS.match(text, m.end("ref")))
     )
 
 
