@@ -215,8 +215,8 @@ _VAT = re.compile(r"^(?:NL\d{9}B\d{2}|BE0?\d{9})$", re.I)
 _IBAN = re.compile(r"^(?!RF)[A-Z]{2}\d{2}(?:[ ]?[A-Z]{4}|(?:[ ]?[A-Z0-9]{4}){3,}|$)", re.I)
 _PHONE = re.compile(r"^\+\d|^00[1-9](?=(?:[ -]?\d){8,12}$)|^0[1-9](?=(?:[ -]?\d){8}$)")
 # Numbers that are none of ours to look up, named right before them: a citizen's, a company's
-# or a tax number ("Mijn BSN is 183920446"), a flight, a plate, a product's model, serial, part
-# or ISBN number.
+# or a tax number ("Mijn BSN is 183920446"), a flight, a plate, a product's model, serial, part,
+# article or ISBN number, a meter's or a SIM card's.
 _NOT_OURS = (
     r"bsn|burgerservicenummer|rijksregisternummer|sofi-?nummer|btw|vat|kvk|vlucht|flight|"
     r"kenteken|plate|model|type|serie\w*|serial(?: number)?|isbn|part(?: number)?|onderdeel\w*|"
@@ -289,11 +289,12 @@ def _generic_kind(text: str, at: int, found: dict[Reference, list[tuple[int, str
 
 
 def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
+    start, end = m.span("ref")
     return not (
         len(ref) < 3
-        or _NOT_OURS_BEFORE.search(text, max(0, m.start("ref") - 40), m.start("ref"))
-        or _UNIT_AFTER.match(text, m.end("ref"))
-        or _DECIMALS_AFTER.match(text, m.end("ref"))
+        or _NOT_OURS_BEFORE.search(text, max(0, start - 40), start)
+        or _UNIT_AFTER.match(text, end)
+        or _DECIMALS_AFTER.match(text, end)
         or _NOT_A_REFERENCE.match(ref)
         or _YEAR.match(ref)
         or _DAY.match(ref)
@@ -301,9 +302,9 @@ def _is_reference(text: str, m: re.Match[str], ref: str) -> bool:
         or _IBAN.match(ref)
         or _VAT.match(ref)
         or _PHONE.match(ref)
-        or bool(_BARCODE.match(ref) and _BARCODE_BEFORE.search(text, 0, m.start("ref")))
-        or bool(_DAY_RANGE.match(ref) and _MONTH_AFTER.match(text, m.end("ref")))
-        or bool(_POSTCODE_DIGITS.match(ref) and _POSTCODE_LETTERS.match(text, m.end("ref")))
+        or bool(_BARCODE.match(ref) and _BARCODE_BEFORE.search(text, max(0, start - 40), start))
+        or bool(_DAY_RANGE.match(ref) and _MONTH_AFTER.match(text, end))
+        or bool(_POSTCODE_DIGITS.match(ref) and _POSTCODE_LETTERS.match(text, end))
     )
 
 
