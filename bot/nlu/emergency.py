@@ -35,9 +35,10 @@ _GAS_PIPE = (
 # Folding shortens "sssss" and "zzzz" to two letters.
 _HISS = r"(gesis|sist|sissen|sissend\w*|fluit\w*|blaz\w*|geblaas|hiss\w*|whistl\w*|ss)"
 _GAS = alternation(
-    r"\bgas(lucht|lugt|geur|luchtje|lek\w*|stank|achtig\w*|sy)\b",
+    r"\b(?<!geen )(?<!no )gas(lucht|lugt|geur|luchtje|lek\w*|stank|achtig\w*|sy)\b",
     r"\b(ruik|ruiken|ruikt|rook|roken|riek\w*|stinkt|stinken|stonk|lucht|geur|smell\w*|smelt|"
-    rf"stink\w*|whiff|reek\w*)\b{_FAR}\bgas\b(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
+    rf"stink\w*|whiff|reek\w*)\b{_FAR}\b(?<!niet meer naar )(?<!niet naar )gas\b"
+    r"(?!\s?(rekening|prijs|prijzen|bill|meter|contract|tarief))",
     rf"\bgas\b{_CLOSE}\b(ruik\w*|riek\w*|rook|lek\w*|lucht|geur|smell\w*|leak\w*|stink\w*|stonk)",
     # Hissing at a gas pipe or appliance; a strange smell there; a pipe hit while digging.
     rf"\b{_HISS}\b{_NEAR}\b{_GAS_PIPE}|\b{_GAS_PIPE}{_NEAR}\b{_HISS}\b",
@@ -128,7 +129,7 @@ _SYMPTOMS = (
     r"raar in (mijn|m'n|ons|z'n|haar) hoofd|headache\w*|dizzy|drowsy|nause\w*|faint\w*|vomit\w*|"
     r"throwing up|duf|licht in (mijn|m'n|zijn|z'n|haar) hoofd|hoofd draait|griepachtig|flu|"
     r"overgegeven|overgeeft|buikpijn|sterretjes|wazig|hart (bonst|bonzen|klopt snel)|woozy|blurry|"
-    r"(head|eyes) feel heavy|🤢|🤮|😵)"
+    r"(head|eyes) feel heavy|drukkend hoofd|prikt (mijn|m'n|onze) keel|🤢|🤮|😵)"
 )
 # What burns gas or wood in a home, where carbon monoxide comes from.
 _CO_SOURCE = (
@@ -139,7 +140,8 @@ _GAS_HEATER = (
     r"(geiser|geyser|water heater|gaskachel|gas fire|gas heater|houtkachel|petroleum\w*|paraffin|"
     r"kerosene|cv-ketel|kachelpijp|open haard|back boiler|\w*terrasverwarmer|terrasheater|"
     r"(old|oude|new|nieuwe) (boiler|ketel)|afvoerpijp|rookgasafvoer|flue|(?<!elektrische )kachel|"
-    r"(?<!electric )heater|ketel|aggregaat|generator)\w*\b"
+    r"(?<!electric )heater|ketel|aggregaat|generator|(wood|log|multi-?fuel) ?burner|"
+    r"wood ?stove)\w*\b"
 )
 _COLOURED_FLAME = (
     rf"(\b(gele|oranje|geel|yellow|orange)\b[^.?!\n]{{0,30}}\bvlam\w*|\bvlam\w*\b{_CLOSE}\b(geel|"
@@ -158,7 +160,9 @@ _CO = alternation(
     r"co[- ]?(melder|alarm))",
     rf"\b{_CO_DEVICE}\w*\b[^\n]{{0,120}}\b{_SYMPTOMS}\b",
     rf"\b(slaat|sloeg)\b{_CLOSE}\b{_CO_DEVICE}\w*\b[^.?!\n]{{0,5}}\baan\b|"
-    rf"\b{_CO_DEVICE}\w*\b{_CLOSE}\b(slaat|sloeg) aan\b",
+    rf"\b{_CO_DEVICE}\w*\b{_NEAR}\b(slaat|sloeg)\b[^.?!\n]{{0,25}}\baan\b",
+    rf"\b{_CO_SOURCE}[^\n]{{0,80}}\b(uitlaatgas\w*|exhaust (fumes|gas|smell))|"
+    rf"\b(uitlaatgas\w*|exhaust (fumes|gas|smell))\b[^\n]{{0,80}}\b{_CO_SOURCE}",
     rf"\bco\b{_FAR}\b(ppm|piep\w*|alarm|beep\w*|gaat af|goes off|going off|went off)\b|\b\d+ ppm\b",
     rf"\b(alarm|piept|beep\w*)\b{_CLOSE}\bco\b|\b(melder|piep|biep|beep)\w*\b{_FAR}\bco\b",
     # The classic sign: it gets better outside or away from home.
@@ -200,7 +204,7 @@ _CO = alternation(
     r"dichtgeplakt|verstopt|blocked|covered|sealed)\b",
 )
 _FIRE = alternation(
-    r"\b(er is|staat in|in|op) brand\b|^brand\b|\bbrand!|\bbrand brand\b",
+    r"\b(?<!inbox )(?<!mailbox )(er is|staat in|in|op) brand\b|^brand\b|\bbrand!|\bbrand brand\b",
     r"\bbrand\b (in|bij|op) (de|het|mijn|ons|onze|een)\b",
     r"\b(keuken|schoorsteen|woning|auto|container|schuur)brand\b|\bbrandje\b",
     r"\bvlam(men|me|metjes?)?\b|\bvlam ?gevat\b|\bvuur(tje)?\b(?!werk)|\bbrent\b",
@@ -237,11 +241,13 @@ _FIRE = alternation(
     r"\b(caught|catches|catching|on) fire\b|\bset alight\b|\bablaze\b",
     # "Added fuel to the fire" is a quarrel.
     r"\b(?<!fuel to )(?<!oil on )(a|the|there'?s a) fire\b"
-    r"(?! (door|exit|escape|extinguisher|safety|inspection|drill|blanket|hose|regulation\w*|"
+    r"(?! (door|exit|escape|extinguisher|safety|inspection|drill|blanket|hose|regulation\w*|warden|"
+    r"training|course|"
     r"alarm test|"
     r"risk assessment|place))",
     r"\bfire (in|at|on) (the|my|our|a)\b|\bfire brigade\b|\bfire (department|service)\b",
-    r"\bflames?\b|\bsmoulder\w*|\bsmolder\w*",
+    r"\bflames?\b(?! (looks?|is|burns) (nice and |nicely |a nice )?blue)|\bsmoulder\w*|"
+    r"\bsmolder\w*",
     rf"\bsmoke\b(?! ?(free|detectors?|alarms?))"
     rf"{_CLOSE}\b(pouring|everywhere|billowing|filling)\b",
     r"\b(full of|filled with|thick|black|white|lots of) smoke\b|\bsmoky\b",
@@ -266,7 +272,8 @@ _SMOULDER = alternation(
     r"\buit (de|het)\b[^.?!\n]{0,60}\b(komt|kwam)\b[^.?!\n]{0,40}\brook\b",
     r"\b(grijze|witte|blauwe) waas\b|\bhaze\b",
     r"\bruik\w*\b[^.?!\n]{0,30}\bnaar (brand|rook|verbrand\w*)\b",
-    r"\bburning\b(?! question)|\bburnt smell\b|\bsmell\w* (of )?burnt?\b|\btoo hot to touch\b",
+    r"\b(?<!no )burning\b(?! question)|\bburnt smell\b|\bsmell\w* (of |like )?burnt?\b|"
+    r"\btoo hot to touch\b",
     r"\bbrandend\w* (plastic|rubber|hout)\b|"
     r"\bstink\w*\b[^.?!\n]{0,10}\b(naar|nao|noar) (verbrand|brand)",
     rf"\brook\b{_CLOSE}\buit\b",
@@ -282,7 +289,11 @@ _FUSE_BOX = (
 )
 _ELECTRICAL = alternation(
     # "Geen vonken, geen geur": sparks denied are none.
-    r"\b(?<!geen )vonk\w*|\b(?<!no )spark\w*|\barcing\b|\b(stopcontact|stekker\w*|kabel)\b"
+    r"\b(kraan|aanraak\w*|douche\w*)\b[^.?!\n]{0,40}\b(tinteling|tintelt|stroompje)\b|"
+    r"\bmeter\b[^.?!\n]{0,40}\b(zoem\w*|brom\w*|wordt heet|is heet|knetter\w*)\b|"
+    r"\b(fuse ?box|meter ?box)\b[^\n]{0,80}\b(hot to the touch|buzz\w*)|"
+    r"\b(?<!geen )vonk\w*|\b(?<!no )spark\w*(?! (really |definitely )?flew)|\barcing\b|"
+    r"\b(stopcontact|stekker\w*|kabel)\b"
     r"[^.?!\n]{0,20}\bsprankel\w*",
     r"\bkortsluiting\b|\bshort[- ]circuit\w*",
     rf"\bschok(je)?\b{_NEAR}\b(aanraak|aanraken|aanraakt|stopcontact|schakelaar|elektr|kraan|snoer)\w*",
@@ -302,9 +313,9 @@ _ELECTRICAL = alternation(
     r"\b(staat|zit) (gewoon |nog )?(spanning|stroom) op\b",
     rf"\b({_FUSE_BOX})\b[^\n]{{0,120}}\b(zoem\w*|brom\w*|knetter\w*|sputter\w*)\b",
     rf"\b(stopcontact|{_FUSE_BOX}|stekker|\w*snoer|\w*kabel|lichtknop|\w*schakelaar|\w*lamp|"
-    rf"inbouwdoos|afdekplaat|(wand)?contact ?doos|lasdoos|dimmer)\w*\b"
+    rf"inbouwdoos|afdekplaat|(wand)?contact ?doos|lasdoos|dimmer|omvormer|inverter)\w*\b"
     r"[^.?!\n]{0,60}"
-    r"\b(rookt|smelt\w*|gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|vervormd|brandt|"
+    r"\b(rookt|smelt\w*|\w*gesmolten|geblakerd|zwartgeblakerd|verschroeid|verkleurd|vervormd|brandt|"
     r"knetter\w*|vonkt|heet|warm|sputter\w*|zwart uitgeslagen|knapte|knal|gezoem|zoem\w*|brom\w*|"
     r"flitst|flits)\b",
     r"\b(je ziet het koper|koper (is )?zichtbaar|bare copper|copper (is )?(showing|visible))\b",
@@ -332,7 +343,7 @@ _ELECTRICAL = alternation(
     rf"(ceiling|kitchen) light|light fitting|"
     rf"electricity meter|extension (lead|cord)|plug pins|lead|cable|junction box)s?\b{_NEAR}"
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot|warm|discolou?red|"
-    r"burnt|flash\w*|pop\w*|fizz\w*|humm\w*|brown (mark|burn)\w*)\b",
+    r"burnt|flash\w*|pop\w*|fizz\w*|humm\w*|brown (mark|burn)\w*|gone black)\b",
     # Sets 14 and 15.
     r"\b(zie|ziet|zag|see)\b[^.?!\n]{0,10}\b(het )?koper\b|\bblauwe flits\b|\bb?zz\b|"
     r"\b(\w*knop\w*|\w*schakelaar|stopcontact)\b[^.?!\n]{0,40}\bprikt\b|"
@@ -365,7 +376,16 @@ _WATER = alternation(
     r"\b(uit|oet|door) (\S+ )?pla[fv]ond\w*",
     r"\bemmers?\b (zijn|is|staan|staat)\b[^.?!\n]{0,25}\bvol\b",
     r"\b(hoor|horen|hoort|hoorde|hear|heard)\b[^.?!\n]{0,25}\bwater\b[^.?!\n]{0,15}"
-    r"\b(lopen|stromen|kletteren|running|rushing|pouring)\b",
+    r"\b(lopen|stromen|kletteren|ruisen|ruist|running|rushing|pouring)\b",
+    # A leak from a ceiling that speeds up (a tap that drips harder is no danger).
+    r"\b(pla[fv]ond\w*|ceiling)\b[^.?!\n]{0,60}\b(steeds (sneller|harder|meer)|faster|harder)\b",
+    r"\b(druppel\w*|drip\w*|leak\w*|lek\w*)\b[^.?!\n]{0,40}\b(pla[fv]ond\w*|ceiling)\b"
+    r"[^.?!\n]{0,40}\b(faster|harder|steeds (sneller|harder|meer))\b",
+    r"\bdruppelt\b[^.?!\n]{0,30}\bemmer\b[^.?!\n]{0,30}\bsteeds (sneller|harder|meer)\b",
+    r"\buit (de|het) pla[fv]ond\w*\b[^.?!\n]{0,60}\b(loopt|stroomt|komt|druppelt|lekt)\b"
+    r"[^.?!\n]{0,30}\bwater\b",
+    r"\bwater\b[^.?!\n]{0,20}\b(not stop|doesn'?t stop|keeps? (running|coming))\b|"
+    r"\bwater\b[^.?!\n]{0,60}\bdown the stairs\b",
     r"\b(veel|heel veel|zoveel) water\b[^.?!\n]{0,20}\b(in|op) de "
     r"(galerij|gang|portiek|trap|hal)\b",
     r"💧[^\n]{0,20}\bpla[fv]ond|\bpla[fv]ond\b[^\n]{0,20}💧|\bemmers? (is |zijn )?(al )?vol\b",
@@ -447,7 +467,9 @@ _STRUCTURAL = alternation(
     r"\b(bezwijkt|bezwijken)\b",
     r"\b(\w*hek|balustrade|reling|leuning|\w*railing)\b[^.?!\n]{0,120}\b(losgekomen|losgeraakt|"
     r"hangt (naar buiten|los|scheef)|coming loose|came loose|hanging (out|loose|down)|is loose|"
-    r"swinging)\b",
+    r"swinging|meegeeft|geeft mee|beweegt|(zit|zitten) (half )?los)\b",
+    r"\b(rusty|rusted|exposed) (metal|steel|rebar|reinforcement)\b|\bchunks missing\b|"
+    r"\b(bakstenen|stenen)\b[^.?!\n]{0,30}\b(uit|van) de gevel\b",
     r"\b(?<!almost )(?<!nearly )collaps\w*|\bcaved? in\b|\bcaving in\b",
     # "Water gutst uit de gevel": the facade is where it comes from, not what falls.
     r"\b(?<!uit de )(?<!uit het )"
@@ -594,6 +616,7 @@ _TRAPPED = alternation(
     r"\blift\b[^.?!\n]{0,30}\b(blijven steken|blijven hangen|vast|stil)\b[^.?!\n]{0,60}\berin\b",
     r"\blift\b[^.?!\n]{0,40}\btussen (de )?\d|"
     r"\b(lift|elevator)\b[^.?!\n]{0,20}\bstopped\b[^.?!\n]{0,40}\binside\b",
+    r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stopped|stuck|stopt|stil) between floors\b",
     r"\bin de lift\b[^.?!\n]{0,40}\b(blijven hangen|blijft hangen|vast|tussen (de )?\d)",
 )
 # A lift out of order keeps someone who cannot take the stairs stuck upstairs, without what
