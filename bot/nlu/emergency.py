@@ -54,7 +54,8 @@ _GAS = alternation(
     r"\b(digging|graaf\w*|gegraven)\b(?:(?!kabel|cable)[^.?!\n]){0,60}\b(hit|geraakt|raakten|"
     r"raakte)\b",
     r"(?<!kabel )(?<!cable )\b(hit|geraakt)\b[^.?!\n]{0,30}\b(digging|graaf\w*)",
-    r"\bnaar (het|de) (fornuis|gasfornuis|kookplaat|gas)\W{0,3}(stinkt|ruikt|riekt)\b",
+    r"\bnaar (het|de) (oude )?(fornuis|gasfornuis|gaskachel|geiser|kookplaat|gas)\W{0,3}"
+    r"(stinkt|ruikt|riekt)\b",
     r"\b(knop|gaskraan|knob)\b[^.?!\n]{0,20}\bhalf (open|on)\b",
     r"\bgas\b[^.?!\n]{0,15}\b(blowing|keeps coming|coming out|escaping|ontsnapt|komt eruit|"
     r"stroomt)\b",
@@ -77,7 +78,8 @@ _GAS = alternation(
     r"\bgesis\b[^.?!\n]{0,60}\b(lucht|geur)\b|\brotte kool\b|\brotten cabbage\b",
     r"\b(knop|kraan|knob)\b[^.?!\n]{0,30}\b(omdraai|opendraai|open draai|turn)\w*\b"
     r"[^.?!\n]{0,30}\b(ruik|smell)\w*",
-    r"\b(ruikt|riekt|stinkt|smells)\b[^.?!\n]{0,50}\b(terwijl|while|though) (alles|het fornuis|"
+    r"\b(ruikt|riekt|stinkt|smells?)\b[^.?!\n]{0,90}\b(terwijl|while|though|but) "
+    r"(alles|het fornuis|"
     r"de pitten|alle pitten|het gas|everything|the hob|the cooker) (uit staat|uit is|is off)\b",
     r"\b(smell\w*|lucht|geur|ruik\w*|stink\w*|reek\w*)\b[^.?!\n]{0,30}\b(matches|lucifers?)\b",
     # Eggs, also in dialect ("vuul eier", "verrotte aaier"), unless they are cooking.
@@ -109,7 +111,8 @@ _GAS = alternation(
     r"fornuis|gasfornuis|pit|cooker|stove|hob)\b|\b(lucht|lugt|geur)\b[^\n]{0,80}\bss\b",
     r"\b(stank|stink\w*)\b[^.?!\n]{0,30}\b(aansteker|lighter)\b|\balles uit staat\b[^.?!\n]{0,30}"
     r"\b(lucht|geur|stank|ruik\w*)\b|\b(hiss\w*|sis\w*)\b[^.?!\n]{0,100}\b(reek\w*|stink\w*|smell\w*|"
-    r"ruik\w*|stank|lucht)\b|\bsmell\w* like when you (forget|leave) the (cooker|stove|hob|gas)\b",
+    r"ruik\w*|stank|lucht)\b|\bsmell\w* like when you (forget|leave|turn on) the (cooker|stove|hob|"
+    r"gas)\b|\beggy (smell|odou?r|whiff)\b",
     r"\b(gezer|geizer)\b[^\n]{0,60}\b(lucht|lugt|geur|ruik\w*)",
 )
 _CO_DEVICE = (
@@ -193,7 +196,9 @@ _CO = alternation(
     r"(outside|naar buiten)",
     r"\brook slaat (terug|naar binnen)\b|\bsmoke (blows|comes|coming) back (in|into)\b",
     r"\b(co|koolmonoxide)[- ]?melder\w*[^\n]{0,20}(🚨|🤢|😵|🤮)",
-    r"\b(co|koolmonoxide|koolstofmonoxide)[- ]?melder\w* (\w+ )?af\b",
+    r"\b(co|koolmonoxide|koolstofmonoxide)[- ]?melder\w*( \w+){0,4} af\b",
+    r"\b(flue|afvoerpijp|rookgasafvoer)\b[^.?!\n]{0,30}\b(come apart|came apart|disconnected|"
+    r"losgeschoten|losgeraakt)\b",
     rf"\b(roet\w*|soot\w*)\b{_NEAR}\b(geiser|geyser|ketel|kachel|haard|boiler|heater)",
     rf"\b(geiser|geyser|ketel|kachel|haard|boiler|heater)\b{_NEAR}\b(roet\w*|soot\w*)",
     rf"\b{_CO_SOURCE}[^.?!\n]{{0,80}}\b{_SYMPTOMS}\b",
@@ -252,12 +257,12 @@ _FIRE = alternation(
     rf"{_CLOSE}\b(pouring|everywhere|billowing|filling)\b",
     r"\b(full of|filled with|thick|black|white|lots of) smoke\b|\bsmoky\b",
     r"\b(pouring|billowing) (out )?smoke\b",
-    r"\bnagloei\w*|\bblijft (het )?(roken|smeulen)\b",
+    r"\bnagloei\w*|\bblijft\b[^.?!\n]{0,25}\b(roken|smeulen)\b",
     r"\b(accu|batterij|battery)\b[^\n]{0,80}\b(opgezwollen|swollen|damp|vapou?r|knettert|sist)\b",
     r"\bopgezwollen\b[^.?!\n]{0,40}\b(damp|rook|knettert|sist)\b|\b(witte|white) (damp|vapou?r)\b",
     r"\b(smoke|fire) alarms? (is |are |keeps? )?(going off|went off|goes off|sounding)\b",
     # Sets 14 and 15: a haze with alarms sounding, a hot door, smoke coming in under a door.
-    r"\b(nevel|waas|haze)\b[^\n]{0,80}\b(melder|alarm)\w*|"
+    r"\b(nevel|waas|haze|mistig|rokerig)\b[^\n]{0,80}\b(melder|alarm)\w*|"
     r"\bdeur\b[^.?!\n]{0,30}\b(voelt|is) heet\b|"
     r"\bdoor\b[^.?!\n]{0,20}\b(feels|is) hot\b|\bwat er (brandt|in brand staat)\b|"
     r"\b(onder|door|langs) de deur\b[^.?!\n]{0,20}\brook\b",
@@ -345,7 +350,10 @@ _ELECTRICAL = alternation(
     r"\b(smok\w*|melt\w*|melted|scorch\w*|blackened|crackl\w*|buzz\w*|hot|warm|discolou?red|"
     r"burnt|flash\w*|pop\w*|fizz\w*|humm\w*|brown (mark|burn)\w*|gone black)\b",
     # Sets 14 and 15.
-    r"\b(zie|ziet|zag|see)\b[^.?!\n]{0,10}\b(het )?koper\b|\bblauwe flits\b|\bb?zz\b|"
+    r"\b(zie|ziet|zag|see)\b[^.?!\n]{0,10}\b(het |de )?koper\w*|\bblauwe flits\b|\bb?zz\b|"
+    r"\bgives? (me |you )?(a |an )?(small |little |slight |mild )?(electric )?(shock|tingle)\b|"
+    r"\bgot zapped\b|\b(kacheltje|elektrische kachel)\w*\b[^.?!\n]{0,40}\b(knettert|vonkt|flitst|"
+    r"smelt\w*|rookt)\b|"
     r"\b(\w*knop\w*|\w*schakelaar|stopcontact)\b[^.?!\n]{0,40}\bprikt\b|"
     r"\b(knetter\w*|vonk\w*|sist|zoem\w*|flits\w*)\b[^.?!\n]{0,30}\b(\w*schakelaar|stopcontact|"
     r"meterkast|groepenkast|stekker)\b|\b(voel|voelde|krijg|kreeg|geeft|gaf)\b[^.?!\n]{0,15}"
@@ -371,9 +379,10 @@ _WATER = alternation(
     r"\b(staat|stait|steit|staan)\b[^.?!\n]{0,25}\bblank\b|"
     r"\b(\d+ ?cm|centimet\w*|inches?) (deep|diep)\b",
     rf"\bwater\b{_NEAR}\b(door|uit|langs|van) (\S+ )?(pla[fv]ond|lamp|muur|dak)\b",
-    rf"\b(komt|komen|kump|druppelt|stroomt|loopt|regent|lekt|gutst|zeikt|pist|plenst|spuit)\b"
+    rf"\b(komt|komen|kump|druppelt|druipt|drupt|stroomt|loopt|regent|lekt|gutst|zeikt|pist|plenst|"
+    rf"spuit)\b"
     rf"{_CLOSE}"
-    r"\b(uit|oet|door) (\S+ )?pla[fv]ond\w*",
+    r"\b(uit|oet|door) (\S+ )?\w*pla[fv]ond\w*",
     r"\bemmers?\b (zijn|is|staan|staat)\b[^.?!\n]{0,25}\bvol\b",
     r"\b(hoor|horen|hoort|hoorde|hear|heard)\b[^.?!\n]{0,25}\bwater\b[^.?!\n]{0,15}"
     r"\b(lopen|stromen|kletteren|ruisen|ruist|running|rushing|pouring)\b",
@@ -386,6 +395,9 @@ _WATER = alternation(
     r"[^.?!\n]{0,30}\bwater\b",
     r"\bwater\b[^.?!\n]{0,20}\b(not stop|doesn'?t stop|keeps? (running|coming))\b|"
     r"\bwater\b[^.?!\n]{0,60}\bdown the stairs\b",
+    r"\bpuddle\b[^.?!\n]{0,30}\b(running|spreading|growing)\b|\brunning under the door\b|"
+    r"\b(dripping|leaking) (really |very )?fast\b|\bplas van (een paar|enkele|\d+) meter\b|"
+    r"\bwater\b[^.?!\n]{0,60}\b(now reaching|spreading (to|into))\b",
     r"\b(veel|heel veel|zoveel) water\b[^.?!\n]{0,20}\b(in|op) de "
     r"(galerij|gang|portiek|trap|hal)\b",
     r"💧[^\n]{0,20}\bpla[fv]ond|\bpla[fv]ond\b[^\n]{0,20}💧|\bemmers? (is |zijn )?(al )?vol\b",
@@ -528,6 +540,10 @@ _STRUCTURAL = alternation(
     r"\b(\w*galerij|\w*balkon)\w*\b[^.?!\n]{0,60}\b(diepe|grote|brede) scheur\b",
     r"\b(\w*galerij|\w*balkon|vloer|trap)\w*\b[^\n]{0,80}\b(zakt|zakken)\b[^.?!\n]{0,15}\b(weg|in)\b",
     rf"\b(afgebroken|losgeraakt|losgekomen)\b{_NEAR}\b(schoorsteen|gevel|balkon|dak\w*|plafond)",
+    r"\b(net viel|viel net|valt|vallen)\b[^.?!\n]{0,20}\bstuk\w*\b[^.?!\n]{0,15}\b(van|uit) "
+    r"(het|de) \w*(muur|plafond|gevel)\b|"
+    r"\bkraakt (het|de) (balkon|plafond|vloer|trap)\b|\b(hangt|staat) schever\b|"
+    r"\b\w*goot\b[^.?!\n]{0,80}\b(half los|hangt los|zwaait)\b|\bopgebold\b",
     r"\b(stuk|stukken|brok\w*) (van|uit) (het|de) (\w*plafond|\w*muur|gevel|\w*balkon|dak|"
     r"schoorsteen)\b",
     rf"\b(tak|boom|klimrek|lantaarnpaal|paal|hek|steiger|bouwhek)\w*\b{_NEAR}\b(elk moment|"
@@ -591,7 +607,7 @@ _AT_RISK = alternation(
     r"\b(vast in|in de) lift\b|\bliftopsluiting\b",
     r"\b(stuck|trapped|locked) in\b[^.?!\n]{0,15}\b(lift|elevator)\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stuck|trapped|inside)\b",
-    r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|luchtmatras|\w*decubitus\w*|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|\w*medicijn\w*|\w*medicatie|"
+    r"\b(adem\w*|longmachine|longapparaat|apparaat|\w*beademing\w*|zuurstof\w*|\w*matras|\w*decubitus\w*|hoog-?laagbed|\w*pomp|thuisdialyse|dialyse\w*|insuline\w*|\w*medicijn\w*|\w*medicatie|"
     r"couveuse|injectie\w*|hoog ?bejaard\w*|traplift\w*|hoog-?lift|monitor|apparatuur|rolstoel)\b",
     r"\b(ventilator|oxygen|dialysis|insulin|medication|medicine|medical (equipment|device)|"
     r"breathing (machine|equipment)|breath\w*|(profiling|hospital|electric) bed|pressure mattress|"
@@ -617,6 +633,7 @@ _TRAPPED = alternation(
     r"\blift\b[^.?!\n]{0,40}\btussen (de )?\d|"
     r"\b(lift|elevator)\b[^.?!\n]{0,20}\bstopped\b[^.?!\n]{0,40}\binside\b",
     r"\b(lift|elevator)\b[^.?!\n]{0,30}\b(stopped|stuck|stopt|stil) between floors\b",
+    r"\bkloppen in de (lift)?schacht\b|\b(knocking|banging) (in|from) the (lift|elevator) ?shaft\b",
     r"\bin de lift\b[^.?!\n]{0,40}\b(blijven hangen|blijft hangen|vast|tussen (de )?\d)",
 )
 # A lift out of order keeps someone who cannot take the stairs stuck upstairs, without what

@@ -213,13 +213,13 @@ def test_danger_is_not_lost_in_a_complaint_and_a_legal_threat() -> None:
     assert (heard.danger, heard.emergency_kind) == (True, "gas")
 
 
-# Written by nineteen other writers from how people describe danger, without this module's rules,
+# Written by twenty other writers from how people describe danger, without this module's rules,
 # each set measured first and then used to widen them (so a regression set now, not a
-# measurement): 2,319 emergencies of every kind and 1,180 near-misses (among them complaints
+# measurement): 2,439 emergencies of every kind and 1,240 near-misses (among them complaints
 # about the organisation that report a present danger, complaints with danger words but none,
 # carers, neighbours and relatives writing for someone else, and writers the bot rarely hears:
 # teenagers, the elderly, dyslexic, Surinamese, code-switching and non-native writers, and people
-# who play a danger down or mention it in passing).
+# who play a danger down, mention it in passing or describe it calmly without naming it).
 # "also": the instruction of a second danger the message shows is accepted (a wet, bulging
 # ceiling that may come down; a smoking fuse box or socket; a strange smell at a stove while
 # people feel drowsy: gas advice, leave, also fits carbon monoxide).
@@ -240,11 +240,11 @@ def test_the_safety_net_alone_catches_every_probe_emergency(row: dict[str, str])
 def test_few_false_alarms_on_the_probe_near_misses() -> None:
     # Past incidents told with present danger words ("vorige week een klein brandje"), a smoke
     # alarm's low-battery chirp, "on fire" for doing well: the accepted false alarms. The net on
-    # its own raises at most 21 in 100 (240 of these 1,180 when it was last widened on them; 97
+    # its own raises at most 21 in 100 (253 of these 1,240 when it was last widened on them; 97
     # of the first 560 before). The model adds some: it also reads each sentence of a long
     # message on its own, which caught 11 of the 13 emergencies a fresh set of long mails hid in
     # one sentence, for 10 more alarms on that set's 60 long near-misses; at most 26 in 100 in
-    # all (295 of 1,180; 109 of the first 560 before).
+    # all (309 of 1,240; 109 of the first 560 before).
     near = [r["text"] for r in PROBE if not r["emergency"]]
     by_the_net = [t for t in near if shows_danger(fold(t))]
     alarms = [t for t in near if understand(t, today=TODAY).danger]
