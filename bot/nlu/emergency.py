@@ -374,7 +374,7 @@ _WATER = alternation(
     rf"\bwater\b{_NEAR}\b(omhoog|loopt over|overloopt|stijgt|blijft stijgen)\b",
     rf"\b(bad|toilet|wc|douche|badkamer|wasbak|gootsteen|afvoer)\b{_NEAR}\b(loopt over|liep over|"
     r"overgelopen|overlopen|loopt\b[^.?!\n]{0,20}\bover)\b",
-    r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\b(met|mee) bakken\b|\bemmers vol\b",
+    r"\blek\w* (door|uit) (ons|het|mijn|de) plafond\b|\b(met|mee) bakken\b",
     r"\blek\w*\b[^.?!\n]{0,10}\b(door|deur|uit)\b[^.?!\n]{0,6}\bpla[fv]ond\b",
     r"\b(staat|stait|steit|staan)\b[^.?!\n]{0,25}\bblank\b|"
     r"\b(\d+ ?cm|centimet\w*|inches?) (deep|diep)\b",
@@ -383,6 +383,7 @@ _WATER = alternation(
     rf"spuit)\b"
     rf"{_CLOSE}"
     r"\b(uit|oet|door) (\S+ )?\w*pla[fv]ond\w*",
+    # Buckets that fill up: "emmers zijn binnen een minuut vol", "emmer is al vol".
     r"\bemmers?\b (zijn|is|staan|staat)\b[^.?!\n]{0,25}\bvol\b",
     r"\b(hoor|horen|hoort|hoorde|hear|heard)\b[^.?!\n]{0,25}\bwater\b[^.?!\n]{0,15}"
     r"\b(lopen|stromen|kletteren|ruisen|ruist|running|rushing|pouring)\b",
@@ -400,7 +401,7 @@ _WATER = alternation(
     r"\bwater\b[^.?!\n]{0,60}\b(now reaching|spreading (to|into))\b",
     r"\b(veel|heel veel|zoveel) water\b[^.?!\n]{0,20}\b(in|op) de "
     r"(galerij|gang|portiek|trap|hal)\b",
-    r"💧[^\n]{0,20}\bpla[fv]ond|\bpla[fv]ond\b[^\n]{0,20}💧|\bemmers? (is |zijn )?(al )?vol\b",
+    r"💧[^\n]{0,20}\bpla[fv]ond|\bpla[fv]ond\b[^\n]{0,20}💧|\bemmers? vol\b",
     r"\b\w*kraan\w*\b[^.?!\n]{0,20}\b(zit vast|vastgeroest|klemt|gaat niet dicht)\b",
     r"\bblijft (maar )?(spuiten|stromen|lopen)\b|\bspuit\b[^.?!\n]{0,10}\bstraal\b|"
     r"\blaagje water\b[^.?!\n]{0,10}\b(in (het|de) (hele|gang|kamer|woonkamer|keuken|huis)|"

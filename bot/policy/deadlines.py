@@ -77,7 +77,10 @@ class Deadlines:
     )
     categories: Mapping[str, Rule] = field(default_factory=dict)
 
-    def _span(self, which: str, intent: str | None, category: str | None) -> Span:
+    def _span(self, which: str, intent: str | None, category: str | None, urgent: bool) -> Span:
+        # A case handed off as an emergency keeps the emergency's rule whatever its intent (a
+        # complaint that reported a danger).
+        intent = "emergency" if urgent else intent
         for rule in (self.intents.get(intent or ""), self.categories.get(category or "")):
             span: Span | None = getattr(rule, which, None)
             if span is not None:
@@ -85,16 +88,12 @@ class Deadlines:
         default: Span = getattr(self, which)
         return default
 
-    # `urgent`: a case handed off as an emergency keeps the emergency's rule whatever its
-    # intent (a complaint that reported a danger).
     def first_contact_due(
         self, at: datetime, *, intent: str | None, category: str | None, urgent: bool = False
     ) -> datetime:
-        intent = "emergency" if urgent else intent
-        return self._span("first_contact", intent, category).after(at, self.calendar)
+        return self._span("first_contact", intent, category, urgent).after(at, self.calendar)
 
     def resolution_due(
         self, at: datetime, *, intent: str | None, category: str | None, urgent: bool = False
     ) -> datetime:
-        intent = "emergency" if urgent else intent
-        return self._span("resolution", intent, category).after(at, self.calendar)
+        return self._span("resolution", intent, category, urgent).after(at, self.calendar)
